@@ -1,0 +1,172 @@
+# migtop: top-level build.  `make` builds tui/migtop; `make check` runs every test level.
+# Sources are picked up by wildcard so that adding a module is adding a file.
+
+VERSION     := 0.1.0
+CC          ?= cc
+B           ?= build
+PREFIX      ?= /usr/local
+DESTDIR     ?=
+PKG_CONFIG  ?= pkg-config
+
+WARN        := -Wall -Wextra -Wshadow -Wformat=2 -Wmissing-prototypes -Wstrict-prototypes \
+               -Wno-unused-parameter
+ifeq ($(WERROR),1)
+WARN        += -Werror
+endif
+SANFLAGS    :=
+ifneq ($(SAN),)
+SANFLAGS    := -fsanitize=$(SAN) -fno-omit-frame-pointer -fno-sanitize-recover=all
+endif
+OPT         ?= -O2 -g
+
+CORE_PKGS   := json-c
+ENGINE_PKGS := libudev libpci
+UI_PKGS     := ncursesw
+PKG_CFLAGS  := $(shell $(PKG_CONFIG) --cflags $(CORE_PKGS) $(ENGINE_PKGS) $(UI_PKGS) 2>/dev/null)
+CORE_LIBS   := $(shell $(PKG_CONFIG) --libs $(CORE_PKGS) 2>/dev/null)
+ENGINE_LIBS := $(shell $(PKG_CONFIG) --libs $(ENGINE_PKGS) 2>/dev/null) -lpthread
+UI_LIBS     := $(shell $(PKG_CONFIG) --libs $(UI_PKGS) 2>/dev/null)
+CMOCKA_LIBS := $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null)
+
+CPPFLAGS    += -D_GNU_SOURCE -DMIGTOP_VERSION='"$(VERSION)"' -DMIGTOP_DATADIR='"$(PREFIX)/share/migtop"' \
+               -Itui -Ikernel/include
+CFLAGS      += -std=c11 $(OPT) $(WARN) $(SANFLAGS) $(PKG_CFLAGS) -MMD -MP
+LDFLAGS     += $(SANFLAGS)
+
+CORE_SRC    := $(wildcard tui/core/*.c)
+ENGINE_SRC  := $(wildcard tui/engine/*.c)
+UI_SRC      := $(wildcard tui/ui/*.c)
+MAIN_SRC    := $(wildcard tui/*.c)
+UNIT_SRC    := $(wildcard tests/unit/test_*.c)
+UNIT_HELP   := $(filter-out $(UNIT_SRC),$(wildcard tests/unit/*.c))
+FUZZ_SRC    := $(wildcard tests/fuzz/fuzz_*.c)
+
+obj = $(patsubst %.c,$(B)/%.o,$(1))
+CORE_LIB    := $(B)/libmigtop-core.a
+ENGINE_LIB  := $(B)/libmigtop-engine.a
+UI_LIB      := $(B)/libmigtop-ui.a
+PROG        := tui/migtop
+ifneq ($(B),build)
+PROG        := $(B)/migtop
+endif
+UNIT_BINS   := $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRC))
+FIXGEN      := $(B)/tests/mkfixture
+MIGRATE     := $(B)/migtop-migrate
+
+.PHONY: all check test unit cli screen fuzz fuzz-smoke san clang-build kernel e2e demo install \
+        uninstall clean deps format format-check lint-man checkpatch bench
+all: $(PROG)
+
+$(B)/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+
+$(CORE_LIB): $(call obj,$(CORE_SRC))
+	@mkdir -p $(@D)
+	$(AR) rcs $@ $^
+$(ENGINE_LIB): $(call obj,$(ENGINE_SRC))
+	@mkdir -p $(@D)
+	$(AR) rcs $@ $^
+$(UI_LIB): $(call obj,$(UI_SRC))
+	@mkdir -p $(@D)
+	$(AR) rcs $@ $^
+
+$(PROG): $(call obj,$(MAIN_SRC)) $(UI_LIB) $(ENGINE_LIB) $(CORE_LIB)
+	$(CC) $(LDFLAGS) -o $@ $^ $(UI_LIBS) $(ENGINE_LIBS) $(CORE_LIBS)
+
+$(B)/tests/test_%: $(B)/tests/unit/test_%.o $(call obj,$(UNIT_HELP)) $(ENGINE_LIB) $(CORE_LIB)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(ENGINE_LIBS) $(CORE_LIBS)
+
+$(FIXGEN): $(B)/tests/fixtures/mkfixture.o $(CORE_LIB)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $^ $(CORE_LIBS)
+
+# The userspace migration driver (test/demo tool), built against the 6.12 uAPI constants.
+$(MIGRATE): kernel/tools/migtop-migrate.c $(wildcard kernel/include/*.h)
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $<
+
+# ---- tests ---------------------------------------------------------------------------
+unit: $(UNIT_BINS)
+	@tests/run-unit.sh $(UNIT_BINS)
+
+cli: $(PROG) $(FIXGEN)
+	@MIGTOP=$(abspath $(PROG)) FIXGEN=$(abspath $(FIXGEN)) tests/cli/run.sh
+
+screen: $(PROG) $(FIXGEN)
+	@MIGTOP=$(abspath $(PROG)) FIXGEN=$(abspath $(FIXGEN)) tests/screen/run.sh
+
+# Each level runs once its sources exist, so that the tree is green at every commit.
+test: unit $(if $(wildcard tests/cli/run.sh),cli)
+
+# clang build, then ASan+UBSan build of the same tests, in their own build dirs.
+clang-build:
+	$(MAKE) B=build/clang CC=clang WERROR=$(WERROR) test
+san:
+	$(MAKE) B=build/san CC=clang SAN=address,undefined OPT='-O1 -g' WERROR=$(WERROR) test
+
+FUZZ_BINS := $(patsubst tests/fuzz/%.c,build/fuzz/%,$(FUZZ_SRC))
+build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(CORE_SRC)
+	@mkdir -p $(@D)
+	clang $(CPPFLAGS) -std=c11 -g -O1 $(WARN) -fsanitize=fuzzer,address,undefined \
+		$(shell $(PKG_CONFIG) --cflags json-c) -o $@ $< $(CORE_SRC) $(CORE_LIBS)
+fuzz: $(FUZZ_BINS)
+# A short, bounded run of every fuzzer (FUZZ_SECONDS each); long runs: build/fuzz/fuzz_X -max_total_time=N
+FUZZ_SECONDS ?= 20
+fuzz-smoke: $(FUZZ_BINS)
+	@tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_BINS)
+
+kernel:
+	$(MAKE) -C kernel $(if $(KDIR),KDIR=$(KDIR))
+
+checkpatch:
+	@tests/vm/checkpatch.sh
+
+e2e: $(PROG) $(MIGRATE)
+	@MIGTOP=$(abspath $(PROG)) MIGRATE=$(abspath $(MIGRATE)) tests/vm/run.sh
+
+demo: $(PROG) $(MIGRATE)
+	@MIGTOP=$(abspath $(PROG)) MIGRATE=$(abspath $(MIGRATE)) tests/vm/run.sh --demo
+
+bench: $(PROG)
+	@if [ -x bench/run.sh ]; then bench/run.sh; fi
+
+deps:
+	@tests/deps.sh
+
+lint-man:
+	mandoc -Tlint -Wwarning man/*.[0-9]
+
+format:
+	clang-format -i $$(git ls-files 'tui/*.[ch]' 'tests/*.[ch]' 'bench/*.[ch]' 'kernel/tools/*.[ch]')
+format-check:
+	clang-format --dry-run --Werror $$(git ls-files 'tui/*.[ch]' 'tests/*.[ch]' 'bench/*.[ch]' 'kernel/tools/*.[ch]')
+
+# Everything CI runs.  Installs Debian build dependencies first when run as root.
+check: deps
+	$(MAKE) WERROR=1 test
+	$(MAKE) WERROR=1 clang-build
+	$(MAKE) WERROR=1 san
+	$(if $(FUZZ_SRC),$(MAKE) WERROR=1 fuzz-smoke)
+	$(MAKE) format-check
+	$(if $(wildcard man/*.[0-9]),$(MAKE) lint-man)
+	$(if $(wildcard tests/screen/run.sh),$(MAKE) WERROR=1 screen)
+	$(if $(wildcard tests/vm/run.sh),$(MAKE) WERROR=1 e2e)
+	@echo "make check: all test levels passed"
+
+install: $(PROG)
+	install -D -m 0755 $(PROG) $(DESTDIR)$(PREFIX)/bin/migtop
+	install -D -m 0644 man/migtop.1 $(DESTDIR)$(PREFIX)/share/man/man1/migtop.1
+	for t in themes/*.theme; do [ -e "$$t" ] || continue; \
+		install -D -m 0644 $$t $(DESTDIR)$(PREFIX)/share/migtop/themes/$$(basename $$t); done
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/migtop $(DESTDIR)$(PREFIX)/share/man/man1/migtop.1
+	rm -rf $(DESTDIR)$(PREFIX)/share/migtop
+
+clean:
+	rm -rf build $(PROG)
+	-$(MAKE) -C kernel clean
+
+-include $(shell find $(B) -name '*.d' 2>/dev/null)

@@ -1,0 +1,113 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "engine/sched.h"
+
+#define MS 1000000LL
+
+static void periodic_is_due_at_start_then_every_period(void **state)
+{
+        struct sched_item it;
+
+        sched_init(&it, SCHED_PERIODIC, 250 * MS, 1000 * MS, 0);
+        assert_true(sched_due(&it, 0));
+        sched_start(&it, 0);
+        assert_false(sched_due(&it, 0));
+        assert_false(sched_due(&it, 300 * MS)); /* in flight: at most one read */
+        sched_finish(&it, 3 * MS);
+        assert_false(sched_due(&it, 249 * MS));
+        assert_true(sched_due(&it, 250 * MS));
+        assert_int_equal(sched_wakeup(&it, 10 * MS), 250 * MS);
+}
+
+static void slow_read_does_not_cause_a_burst(void **state)
+{
+        struct sched_item it;
+
+        sched_init(&it, SCHED_PERIODIC, 250 * MS, 0, 0);
+        sched_start(&it, 0);
+        sched_finish(&it, 2000 * MS); /* took 8 periods */
+        assert_int_equal(it.next_ns, 2000 * MS);
+        sched_start(&it, 2000 * MS);
+        sched_finish(&it, 2001 * MS);
+        assert_int_equal(it.next_ns, 2250 * MS);
+}
+
+static void once_then_only_on_demand(void **state)
+{
+        struct sched_item it;
+
+        sched_init(&it, SCHED_ONCE, 0, 0, 5);
+        assert_true(sched_due(&it, 5));
+        sched_start(&it, 5);
+        sched_finish(&it, 6);
+        assert_false(sched_due(&it, 1000000 * MS));
+        assert_int_equal(sched_wakeup(&it, 7), SCHED_NEVER);
+        sched_demand(&it);
+        assert_true(sched_due(&it, 7));
+        assert_int_equal(sched_wakeup(&it, 7), 0);
+}
+
+static void demand_only_never_due_by_itself(void **state)
+{
+        struct sched_item it;
+
+        sched_init(&it, SCHED_DEMAND, 0, 0, 0);
+        assert_false(sched_due(&it, 0));
+        assert_false(sched_due(&it, INT64_MAX - 1));
+        sched_demand(&it);
+        assert_true(sched_due(&it, 1));
+        sched_start(&it, 1);
+        sched_demand(&it); /* asked again while in flight: served after it returns */
+        assert_false(sched_due(&it, 2));
+        sched_finish(&it, 2);
+        assert_true(sched_due(&it, 3)); /* the second demand is served now */
+        sched_start(&it, 3);
+        sched_finish(&it, 4);
+        assert_false(sched_due(&it, 5)); /* and nothing more is due */
+}
+
+static void blocked_after_deadline(void **state)
+{
+        struct sched_item it;
+        int64_t for_ns = 0;
+
+        sched_init(&it, SCHED_PERIODIC, 250 * MS, 500 * MS, 0);
+        sched_start(&it, 100 * MS);
+        assert_false(sched_blocked(&it, 599 * MS, &for_ns));
+        assert_int_equal(for_ns, 499 * MS);
+        assert_int_equal(sched_wakeup(&it, 599 * MS), 600 * MS);
+        assert_true(sched_blocked(&it, 600 * MS, &for_ns));
+        assert_int_equal(sched_wakeup(&it, 600 * MS), SCHED_NEVER);
+        assert_true(sched_blocked(&it, 5000 * MS, &for_ns));
+        assert_int_equal(for_ns, 4900 * MS);
+        sched_finish(&it, 5000 * MS);
+        assert_false(sched_blocked(&it, 5000 * MS, NULL));
+        assert_true(sched_due(&it, 5000 * MS));
+}
+
+static void zero_period_means_on_demand(void **state)
+{
+        struct sched_item it;
+
+        sched_init(&it, SCHED_PERIODIC, 0, 0, 0);
+        assert_int_equal(it.mode, SCHED_DEMAND);
+        assert_false(sched_due(&it, 1));
+}
+
+int main(void)
+{
+        const struct CMUnitTest tests[] = {
+            cmocka_unit_test(periodic_is_due_at_start_then_every_period),
+            cmocka_unit_test(slow_read_does_not_cause_a_burst),
+            cmocka_unit_test(once_then_only_on_demand),
+            cmocka_unit_test(demand_only_never_due_by_itself),
+            cmocka_unit_test(blocked_after_deadline),
+            cmocka_unit_test(zero_period_means_on_demand),
+        };
+        return cmocka_run_group_tests_name("sched", tests, NULL, NULL);
+}

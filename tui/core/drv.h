@@ -1,0 +1,117 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * drv: what migtop knows about the files of one driver directory under
+ * vfio/<dev>/migration/ (e.g. "hisi_acc"), as one table of operations per driver, in the
+ * spirit of nvtop's per-vendor tables.  Adding a driver is adding one drv_<name>.c with a
+ * `const struct drv_ops` and one line in drv.c's table.  The core files (state, features)
+ * are handled by the generic functions at the end.
+ *
+ * Decoded data is a list of named fields (struct acc_decoded / struct acc_field are
+ * generic enough: name, offset, element size, count, values, validity), so views and JSON
+ * need no driver knowledge.
+ */
+#ifndef MIGTOP_CORE_DRV_H
+#define MIGTOP_CORE_DRV_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "accdata.h"
+#include "fsm.h"
+#include "kv.h"
+#include "match.h"
+#include "src.h"
+
+/* Status of one file, as scripts see it (JSON "status"). */
+enum drv_status {
+        DRV_ST_OK = 0,
+        DRV_ST_NOT_OPENED,   /* no user has the device open (EINVAL on dev_data/cmd_state) */
+        DRV_ST_NOT_MIGRATED, /* EAGAIN on migf_data: no migration completed on this device */
+        DRV_ST_NOT_READY,    /* the device/channel did not answer (ETIMEDOUT, EBUSY, ...) */
+        DRV_ST_ERROR,        /* any other errno, or content that does not parse */
+        DRV_ST_ABSENT,       /* the file does not exist */
+        DRV_ST_BLOCKED,      /* (engine) a read is past its deadline */
+        DRV_ST_GONE, /* (engine) the device vanished (ENOENT/ENODEV/EIO after it was seen) */
+        DRV_ST_COUNT
+};
+/* "ok", "not_opened", "not_migrated", "not_ready", "error", "absent", "blocked", "gone" */
+const char *drv_status_name(enum drv_status st);
+
+enum drv_file_kind {
+        DRV_FILE_DUMP, /* seq_hex_dump rows + key: value lines (dev_data, migf_data) */
+        DRV_FILE_TEXT  /* free text lines (cmd_state) */
+};
+
+/* What a driver directory contains. */
+struct drv_file_desc {
+        const char *name; /* "dev_data" */
+        enum drv_file_kind kind;
+        const char *dump_prefix; /* "Dev Data:" (DRV_FILE_DUMP only) */
+        const char *length_key;  /* kv key giving the data length ("data size"), or NULL */
+        bool costly;             /* reading takes driver locks / talks to hardware */
+};
+
+#define DRV_MAX_FILES 8u
+
+/* One file read and parsed. */
+struct drv_file {
+        const char *name; /* from the descriptor (static storage) */
+        enum drv_status status;
+        int err;       /* positive errno of the read, 0 */
+        char msg[200]; /* one line for humans: why not ok, or "" */
+        char *text;    /* malloc'd raw content (NULL when the read failed) */
+        size_t text_len;
+        uint8_t *bytes; /* malloc'd dump bytes (DRV_FILE_DUMP), NULL when none */
+        size_t len;
+        bool cut;          /* the dump was cut off (truncated read): bytes are partial */
+        struct kv_list kv; /* the lines after the dump (DRV_FILE_DUMP) */
+        bool has_fields;
+        struct acc_decoded fields; /* decoded bytes (when the driver has a decoder) */
+        int64_t t_start, t_end;    /* read timestamps (CLOCK_REALTIME ns) */
+};
+
+struct drv_ops {
+        const char *name; /* directory name under migration/ */
+        unsigned nfiles;
+        const struct drv_file_desc *files;
+        /* Map the errno of a failed read of files[idx] to a status and a message. */
+        enum drv_status (*errno_status)(unsigned idx, int err, char *msg, size_t msglen);
+        /* Check the text of a successful read of a DRV_FILE_TEXT file (cmd_state). */
+        enum drv_status (*text_status)(unsigned idx, const char *text, size_t len, char *msg,
+                                       size_t msglen);
+        /* Decode dump bytes into named fields (NULL: the driver has no decoder). */
+        void (*decode)(const uint8_t *buf, size_t len, struct acc_decoded *out);
+        /*
+         * Would a destination accept it: src = what the source sends (its migf_data, or
+         * dev_data at stop-copy), dst = the destination device (its dev_data).
+         */
+        void (*match)(const struct acc_decoded *src, const struct acc_decoded *dst,
+                      struct match_result *out);
+};
+
+/* The table for a driver directory name, NULL when migtop does not know it. */
+const struct drv_ops *drv_find(const char *dirname);
+/* Index of a file in ops->files, or -1. */
+int drv_file_index(const struct drv_ops *ops, const char *name);
+
+/*
+ * Turn the result of src_read() of ops->files[idx] into a parsed file (status, message,
+ * bytes, kv, decoded fields).  r is not modified.  Returns 0 or -ENOMEM.
+ * drv_file_free() releases it; drv_file_copy() deep-copies (the engine keeps samples).
+ */
+int drv_file_from_read(const struct drv_ops *ops, unsigned idx, const struct src_read *r,
+                       struct drv_file *out);
+void drv_file_free(struct drv_file *f);
+int drv_file_copy(struct drv_file *dst, const struct drv_file *src);
+/* Whether two parsed files differ in what a user sees (status, errno or content). */
+bool drv_file_changed(const struct drv_file *a, const struct drv_file *b);
+
+/* ---- the vfio core's own files: migration/state and migration/features ---- */
+
+/* out->name is "state"; *state is FSM_INVALID unless out->status is DRV_ST_OK. */
+int drv_state_from_read(const struct src_read *r, struct drv_file *out, enum fsm_state *state);
+/* out->name is "features"; ENOENT gives DRV_ST_ABSENT (normal before 6.18). */
+int drv_features_from_read(const struct src_read *r, struct drv_file *out, unsigned *features);
+
+#endif

@@ -1,0 +1,74 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include "engine/sched.h"
+
+#include <string.h>
+
+void sched_init(struct sched_item *it, enum sched_mode mode, int64_t period_ns, int64_t deadline_ns,
+                int64_t now_ns)
+{
+        memset(it, 0, sizeof(*it));
+        it->mode = mode;
+        it->period_ns = period_ns > 0 ? period_ns : 0;
+        it->deadline_ns = deadline_ns > 0 ? deadline_ns : SCHED_NEVER;
+        it->next_ns = mode == SCHED_DEMAND ? SCHED_NEVER : now_ns;
+        if (mode == SCHED_PERIODIC && it->period_ns == 0) {
+                it->mode = SCHED_DEMAND;
+                it->next_ns = SCHED_NEVER;
+        }
+}
+
+bool sched_due(const struct sched_item *it, int64_t now_ns)
+{
+        if (it->in_flight)
+                return false;
+        return it->demanded || (it->next_ns != SCHED_NEVER && now_ns >= it->next_ns);
+}
+
+void sched_start(struct sched_item *it, int64_t now_ns)
+{
+        it->in_flight = true;
+        it->demanded = false;
+        it->started_ns = now_ns;
+}
+
+void sched_finish(struct sched_item *it, int64_t now_ns)
+{
+        it->in_flight = false;
+        it->reads++;
+        if (it->mode != SCHED_PERIODIC) {
+                it->next_ns = SCHED_NEVER;
+                return;
+        }
+        it->next_ns = it->started_ns + it->period_ns;
+        if (it->next_ns < now_ns)
+                it->next_ns = now_ns;
+}
+
+void sched_demand(struct sched_item *it)
+{
+        it->demanded = true;
+}
+
+bool sched_blocked(const struct sched_item *it, int64_t now_ns, int64_t *for_ns)
+{
+        int64_t age;
+
+        if (!it->in_flight)
+                return false;
+        age = now_ns - it->started_ns;
+        if (for_ns)
+                *for_ns = age;
+        return it->deadline_ns != SCHED_NEVER && age >= it->deadline_ns;
+}
+
+int64_t sched_wakeup(const struct sched_item *it, int64_t now_ns)
+{
+        if (it->in_flight) {
+                if (it->deadline_ns == SCHED_NEVER || it->started_ns + it->deadline_ns <= now_ns)
+                        return SCHED_NEVER;
+                return it->started_ns + it->deadline_ns;
+        }
+        if (it->demanded)
+                return 0;
+        return it->next_ns;
+}

@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * sched: when each file is due to be read.  Pure functions over a small struct, so the
+ * cadence rules are unit-tested without clocks or threads.  At most one read per file is
+ * in flight; a read that outlives its deadline makes the file "blocked".
+ */
+#ifndef MIGTOP_ENGINE_SCHED_H
+#define MIGTOP_ENGINE_SCHED_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define SCHED_NEVER INT64_MAX
+
+enum sched_mode {
+        SCHED_PERIODIC, /* every period_ns */
+        SCHED_ONCE,     /* once, then only on demand */
+        SCHED_DEMAND    /* only on demand (sched_demand) */
+};
+
+struct sched_item {
+        enum sched_mode mode;
+        int64_t period_ns;
+        int64_t deadline_ns; /* a read in flight longer than this is blocked */
+        int64_t next_ns;     /* when due (SCHED_NEVER: not due) */
+        int64_t started_ns;  /* start of the read in flight */
+        bool in_flight;
+        bool demanded;
+        unsigned long reads; /* completed reads */
+};
+
+void sched_init(struct sched_item *it, enum sched_mode mode, int64_t period_ns, int64_t deadline_ns,
+                int64_t now_ns);
+bool sched_due(const struct sched_item *it, int64_t now_ns);
+void sched_start(struct sched_item *it, int64_t now_ns);
+/* The read returned: plan the next one from its start, never in the past, no bursts. */
+void sched_finish(struct sched_item *it, int64_t now_ns);
+/* Ask for a read as soon as none is in flight. */
+void sched_demand(struct sched_item *it);
+/* In flight past the deadline; *for_ns (may be NULL) gets how long it has been in flight. */
+bool sched_blocked(const struct sched_item *it, int64_t now_ns, int64_t *for_ns);
+/*
+ * When this item next needs attention: its due time, or while in flight the moment it
+ * becomes blocked (SCHED_NEVER once it is: nothing to do until the read returns).
+ */
+int64_t sched_wakeup(const struct sched_item *it, int64_t now_ns);
+
+#endif
