@@ -39,6 +39,8 @@ UI_SRC      := $(wildcard tui/ui/*.c)
 MAIN_SRC    := $(wildcard tui/*.c)
 UNIT_SRC    := $(wildcard tests/unit/test_*.c)
 UNIT_HELP   := $(filter-out $(UNIT_SRC),$(wildcard tests/unit/*.c))
+# The UI's pure modules (no curses): unit tests link them like the core.
+UI_PURE_SRC := $(wildcard $(addprefix tui/ui/,theme.c config.c layout.c))
 FUZZ_SRC    := $(wildcard tests/fuzz/fuzz_*.c)
 
 obj = $(patsubst %.c,$(B)/%.o,$(1))
@@ -74,7 +76,8 @@ $(UI_LIB): $(call obj,$(UI_SRC))
 $(PROG): $(call obj,$(MAIN_SRC)) $(UI_LIB) $(ENGINE_LIB) $(CORE_LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(UI_LIBS) $(ENGINE_LIBS) $(CORE_LIBS)
 
-$(B)/tests/test_%: $(B)/tests/unit/test_%.o $(call obj,$(UNIT_HELP)) $(ENGINE_LIB) $(CORE_LIB)
+$(B)/tests/test_%: $(B)/tests/unit/test_%.o $(call obj,$(UNIT_HELP) $(UI_PURE_SRC)) $(ENGINE_LIB) \
+		   $(CORE_LIB)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(ENGINE_LIBS) $(CORE_LIBS)
 

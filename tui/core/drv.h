@@ -50,6 +50,7 @@ struct drv_file_desc {
         const char *dump_prefix; /* "Dev Data:" (DRV_FILE_DUMP only) */
         const char *length_key;  /* kv key giving the data length ("data size"), or NULL */
         bool costly;             /* reading takes driver locks / talks to hardware */
+        unsigned dump_len;       /* bytes the kernel always dumps (DRV_FILE_DUMP), 0: any */
 };
 
 #define DRV_MAX_FILES 8u
@@ -90,6 +91,9 @@ struct drv_ops {
                       struct match_result *out);
 };
 
+/* The drivers migtop knows (one drv_<name>.c each). */
+extern const struct drv_ops drv_hisi_acc_ops;
+
 /* The table for a driver directory name, NULL when migtop does not know it. */
 const struct drv_ops *drv_find(const char *dirname);
 /* Index of a file in ops->files, or -1. */
@@ -106,6 +110,13 @@ void drv_file_free(struct drv_file *f);
 int drv_file_copy(struct drv_file *dst, const struct drv_file *src);
 /* Whether two parsed files differ in what a user sees (status, errno or content). */
 bool drv_file_changed(const struct drv_file *a, const struct drv_file *b);
+
+/*
+ * The status and operator message for an errno any file may give (ENOENT: absent,
+ * EACCES: run as root, EIO/ENODEV: the device went away, ...): for drivers' errno_status
+ * after their own per-file cases.
+ */
+enum drv_status drv_errno_generic(int err, char *msg, size_t msglen);
 
 /* ---- the vfio core's own files: migration/state and migration/features ---- */
 

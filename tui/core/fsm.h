@@ -53,13 +53,20 @@ int fsm_state_parse(const char *text, size_t len, enum fsm_state *out);
  */
 int fsm_features_parse(const char *text, size_t len, unsigned *features, unsigned *unknown);
 
-/* Whether a state can exist on a device with these features (ERROR/STOP/RUNNING/... always). */
+/*
+ * Whether a state can exist on a device with these features (ERROR/STOP/RUNNING/... always).
+ * STOP_COPY is mandatory for a migration device, so every function here treats it as set
+ * even when a features list omits it; FSM_F_DIRTY_TRACKING plays no part.  FSM_INVALID
+ * (and any out-of-range value) is never valid.
+ */
 bool fsm_state_valid(enum fsm_state s, unsigned features);
 
 /*
  * The kernel's next step from cur towards target (vfio_mig_get_next_state()).
  * Returns 0 and sets *next, or -EINVAL when either state is invalid for the features or
  * the arc is blocked (STOP_COPY -> PRE_COPY[_P2P]).  cur == target gives *next = target.
+ * As in the kernel (state_flags_table[ERROR] = ~0U), ERROR is never a valid cur or target:
+ * -EINVAL.  *next is left untouched on error.
  */
 int fsm_next_step(enum fsm_state cur, enum fsm_state target, unsigned features,
                   enum fsm_state *next);
@@ -83,7 +90,13 @@ struct fsm_change {
         enum fsm_state steps[FSM_MAX_STEPS]; /* in order */
 };
 
-/* Classify an observed change between two consecutive samples. */
+/*
+ * Classify an observed change between two consecutive samples.  Checked in this order:
+ * from == to -> SAME (even for an invalid state); a state invalid for the features ->
+ * IMPOSSIBLE; to == ERROR -> TO_ERROR; from == ERROR -> RESET; otherwise the table's path:
+ * DIRECT, COMBINATION (steps[] = the states in between), or IMPOSSIBLE when the table has
+ * no path (STOP_COPY -> PRE_COPY[_P2P]).  nsteps is 0 for every class but COMBINATION.
+ */
 void fsm_classify(enum fsm_state from, enum fsm_state to, unsigned features,
                   struct fsm_change *out);
 

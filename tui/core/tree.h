@@ -48,6 +48,13 @@ struct tree {
 /* Path helpers: "<dev>/migration/state", "<dev>/migration/<dir>/<file>". */
 int tree_path(char *buf, size_t size, const char *dev, const char *dir, const char *file);
 
+/*
+ * What a failure to open or list the root means and how to fix it (root missing: mount
+ * debugfs or build with CONFIG_VFIO_DEBUGFS; EACCES: run as root).  local: root is a
+ * local path (lets it check whether the parent is a mounted debugfs).
+ */
+void tree_root_message(int err, const char *root, bool local, char *msg, size_t size);
+
 /* Read one device.  Returns 0 (see out->err and the files' statuses) or -ENOMEM. */
 int tree_read_dev(struct src *s, const char *name, struct tree_dev *out);
 /* Read every device under the source's root.  Returns 0 (see out->err) or -ENOMEM. */

@@ -1,0 +1,265 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * jsonout: migtop's JSON schema (see jsonout.h and man/migtop.1).  Every value a script
+ * may test is present with a stable key; what migtop could not read is null, never 0.
+ */
+#include "jsonout.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* Names printed by the kernel's `features` file, in FSM_F_* bit order. */
+static const char *const jout_feature_names[] = {"stop-copy", "p2p", "pre-copy", "dirty-tracking"};
+
+static struct json_object *jout_str_or_null(const char *s)
+{
+        return s ? json_object_new_string(s) : NULL;
+}
+
+static struct json_object *jout_hex(const uint8_t *b, size_t n)
+{
+        static const char digits[] = "0123456789abcdef";
+        struct json_object *o;
+        char *s;
+
+        if (!b)
+                return NULL;
+        s = malloc(n * 2 + 1);
+        if (!s)
+                return NULL;
+        for (size_t i = 0; i < n; i++) {
+                s[2 * i] = digits[b[i] >> 4];
+                s[2 * i + 1] = digits[b[i] & 15];
+        }
+        s[n * 2] = '\0';
+        o = json_object_new_string_len(s, (int)(n * 2));
+        free(s);
+        return o;
+}
+
+static struct json_object *jout_field_value(const struct acc_field *f)
+{
+        struct json_object *a;
+
+        if (f->count == 1)
+                return (f->valid_mask & 1u) ? json_object_new_uint64(f->value[0]) : NULL;
+        a = json_object_new_array();
+        if (!a)
+                return NULL;
+        for (unsigned i = 0; i < f->count && i < ACC_MAX_ELEMS; i++)
+                json_object_array_add(
+                    a, (f->valid_mask & (1u << i)) ? json_object_new_uint64(f->value[i]) : NULL);
+        return a;
+}
+
+static struct json_object *jout_fields(const struct acc_decoded *d)
+{
+        struct json_object *o = json_object_new_object();
+
+        if (!o)
+                return NULL;
+        for (unsigned i = 0; i < d->nfields && i < ACC_MAX_FIELDS; i++)
+                json_object_object_add(o, d->fields[i].name, jout_field_value(&d->fields[i]));
+        return o;
+}
+
+/* kv lines: decimal values as numbers, anything else as the string printed. */
+static struct json_object *jout_info(const struct kv_list *l)
+{
+        struct json_object *o = json_object_new_object();
+
+        if (!o)
+                return NULL;
+        for (size_t i = 0; i < l->n; i++) {
+                uint64_t v;
+
+                if (kv_get_u64(l, l->items[i].key, &v) == 0)
+                        json_object_object_add(o, l->items[i].key, json_object_new_uint64(v));
+                else
+                        json_object_object_add(o, l->items[i].key,
+                                               json_object_new_string(l->items[i].value));
+        }
+        return o;
+}
+
+/* kind: DRV_FILE_DUMP / DRV_FILE_TEXT, or -1 to guess from the content. */
+static struct json_object *jout_file_kind(const struct drv_file *f, int kind)
+{
+        struct json_object *o = json_object_new_object();
+
+        if (!o)
+                return NULL;
+        if (kind < 0)
+                kind = (f->bytes || f->has_fields) ? DRV_FILE_DUMP : DRV_FILE_TEXT;
+        json_object_object_add(o, "status", json_object_new_string(drv_status_name(f->status)));
+        json_object_object_add(o, "errno", jout_str_or_null(src_errno_name(f->err)));
+        json_object_object_add(o, "message", f->msg[0] ? json_object_new_string(f->msg) : NULL);
+        if (kind == DRV_FILE_DUMP) {
+                json_object_object_add(o, "bytes", jout_hex(f->bytes, f->len));
+                json_object_object_add(o, "length",
+                                       f->bytes ? json_object_new_uint64(f->len) : NULL);
+                json_object_object_add(o, "truncated", json_object_new_boolean(f->cut));
+                json_object_object_add(
+                    o, "layout",
+                    f->has_fields ? json_object_new_string(acc_layout_name(f->fields.layout))
+                                  : NULL);
+                json_object_object_add(o, "fields", f->has_fields ? jout_fields(&f->fields) : NULL);
+                json_object_object_add(o, "info", f->text ? jout_info(&f->kv) : NULL);
+        } else {
+                json_object_object_add(
+                    o, "text",
+                    f->text ? json_object_new_string_len(f->text, (int)f->text_len) : NULL);
+        }
+        return o;
+}
+
+struct json_object *jout_file(const struct drv_file *f)
+{
+        return jout_file_kind(f, -1);
+}
+
+static struct json_object *jout_features(const struct tree_dev *d)
+{
+        struct json_object *a;
+
+        if (d->features_file.status != DRV_ST_OK)
+                return NULL;
+        a = json_object_new_array();
+        if (!a)
+                return NULL;
+        for (unsigned i = 0; i < sizeof(jout_feature_names) / sizeof(jout_feature_names[0]); i++)
+                if (d->features & (1u << i))
+                        json_object_array_add(a, json_object_new_string(jout_feature_names[i]));
+        return a;
+}
+
+static struct json_object *jout_drvdir(const struct tree_drvdir *dir)
+{
+        struct json_object *o = json_object_new_object();
+
+        if (!o)
+                return NULL;
+        if (!dir->ops) {
+                json_object_object_add(o, "known", json_object_new_boolean(0));
+                return o;
+        }
+        for (unsigned i = 0; i < dir->nfiles && i < dir->ops->nfiles; i++)
+                json_object_object_add(o, dir->ops->files[i].name,
+                                       jout_file_kind(&dir->files[i], dir->ops->files[i].kind));
+        return o;
+}
+
+struct json_object *jout_dev(const struct tree_dev *d)
+{
+        struct json_object *o = json_object_new_object();
+        struct json_object *files;
+
+        if (!o)
+                return NULL;
+        json_object_object_add(o, "name", json_object_new_string(d->name));
+        json_object_object_add(o, "migration", json_object_new_boolean(d->has_migration));
+        json_object_object_add(o, "error", jout_str_or_null(src_errno_name(d->err)));
+        json_object_object_add(o, "state",
+                               d->state_file.status == DRV_ST_OK
+                                   ? json_object_new_string(fsm_state_name(d->state))
+                                   : NULL);
+        json_object_object_add(o, "features", jout_features(d));
+        files = json_object_new_object();
+        if (files) {
+                json_object_object_add(files, "state",
+                                       jout_file_kind(&d->state_file, DRV_FILE_TEXT));
+                json_object_object_add(files, "features",
+                                       jout_file_kind(&d->features_file, DRV_FILE_TEXT));
+        }
+        json_object_object_add(o, "files", files);
+        for (size_t i = 0; i < d->ndirs; i++)
+                json_object_object_add(o, d->dirs[i].name, jout_drvdir(&d->dirs[i]));
+        return o;
+}
+
+struct json_object *jout_tree(const struct tree *t)
+{
+        struct json_object *o = json_object_new_object();
+        struct json_object *a;
+
+        if (!o)
+                return NULL;
+        a = json_object_new_array();
+        for (size_t i = 0; a && i < t->ndevs; i++)
+                json_object_array_add(a, jout_dev(&t->devs[i]));
+        json_object_object_add(o, "devices", a);
+        if (t->err)
+                json_object_object_add(
+                    o, "error",
+                    json_object_new_string(t->msg[0] ? t->msg : "cannot read the tree"));
+        return o;
+}
+
+static struct json_object *jout_value(uint64_t v, bool valid)
+{
+        return valid ? json_object_new_uint64(v) : NULL;
+}
+
+struct json_object *jout_compare(const char *src, const char *dst, const struct pair_result *p)
+{
+        struct json_object *o = json_object_new_object();
+        struct json_object *a, *fl;
+
+        if (!o)
+                return NULL;
+        json_object_object_add(o, "src", jout_str_or_null(src));
+        json_object_object_add(o, "dst", jout_str_or_null(dst));
+        json_object_object_add(o, "dir", jout_str_or_null(p->dir));
+        json_object_object_add(o, "src_file", jout_str_or_null(p->src_file));
+        json_object_object_add(o, "dst_file", jout_str_or_null(p->dst_file));
+        json_object_object_add(o, "verdict",
+                               json_object_new_string(match_verdict_name(p->match.verdict)));
+        json_object_object_add(
+            o, "summary", p->match.summary[0] ? json_object_new_string(p->match.summary) : NULL);
+        json_object_object_add(o, "message", p->msg[0] ? json_object_new_string(p->msg) : NULL);
+        a = json_object_new_array();
+        for (unsigned i = 0; a && i < p->match.n && i < MATCH_MAX; i++) {
+                const struct match_mismatch *m = &p->match.m[i];
+                struct json_object *mo = json_object_new_object();
+
+                if (!mo)
+                        break;
+                json_object_object_add(mo, "field", jout_str_or_null(m->field));
+                json_object_object_add(mo, "src", jout_value(m->src, m->src_valid));
+                json_object_object_add(mo, "dst", jout_value(m->dst, m->dst_valid));
+                json_object_object_add(mo, "reason", jout_str_or_null(m->reason));
+                json_object_array_add(a, mo);
+        }
+        json_object_object_add(o, "mismatches", a);
+        fl = json_object_new_array();
+        for (unsigned i = 0; fl && i < p->fields.n && i < ACC_MAX_FIELDS; i++)
+                json_object_array_add(fl, jout_str_or_null(p->fields.field[i]));
+        json_object_object_add(o, "differing_fields", fl);
+        json_object_object_add(o, "differing_bytes",
+                               p->src_file && p->dst_file ? json_object_new_uint64(p->diff_bytes)
+                                                          : NULL);
+        return o;
+}
+
+struct json_object *jout_error(const char *msg)
+{
+        struct json_object *o = json_object_new_object();
+
+        if (!o)
+                return NULL;
+        json_object_object_add(o, "error", json_object_new_string(msg ? msg : "unknown error"));
+        return o;
+}
+
+char *jout_string(struct json_object *o, int pretty)
+{
+        int flags = JSON_C_TO_STRING_NOSLASHESCAPE;
+        const char *s;
+
+        if (pretty)
+                flags |= JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED;
+        else
+                flags |= JSON_C_TO_STRING_PLAIN;
+        s = json_object_to_json_string_ext(o, flags);
+        return s ? strdup(s) : NULL;
+}

@@ -1,0 +1,207 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include "engine/evlog.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <json-c/json.h>
+
+struct evlog {
+        char *path;
+        FILE *f;
+        bool json;
+        bool is_stdout;
+};
+
+static int open_file(struct evlog *l)
+{
+        if (l->is_stdout) {
+                l->f = stdout;
+                return 0;
+        }
+        l->f = fopen(l->path, "ae");
+        if (!l->f)
+                return -errno;
+        setvbuf(l->f, NULL, _IOLBF, 0);
+        return 0;
+}
+
+int evlog_open(const char *path, bool json, struct evlog **out)
+{
+        struct evlog *l = calloc(1, sizeof(*l));
+        int err;
+
+        *out = NULL;
+        if (!l)
+                return -ENOMEM;
+        l->path = strdup(path);
+        if (!l->path) {
+                free(l);
+                return -ENOMEM;
+        }
+        l->json = json;
+        l->is_stdout = strcmp(path, "-") == 0;
+        err = open_file(l);
+        if (err) {
+                free(l->path);
+                free(l);
+                return err;
+        }
+        *out = l;
+        return 0;
+}
+
+void evlog_close(struct evlog *l)
+{
+        if (!l)
+                return;
+        if (l->f && !l->is_stdout)
+                fclose(l->f);
+        else if (l->f)
+                fflush(l->f);
+        free(l->path);
+        free(l);
+}
+
+int evlog_reopen(struct evlog *l)
+{
+        if (l->is_stdout)
+                return 0;
+        if (l->f)
+                fclose(l->f);
+        l->f = NULL;
+        return open_file(l);
+}
+
+const char *evlog_path(const struct evlog *l)
+{
+        return l->path;
+}
+
+void evlog_time(int64_t t_ns, char *buf, size_t n)
+{
+        time_t secs = (time_t)(t_ns / 1000000000LL);
+        long ms = (long)((t_ns % 1000000000LL) / 1000000LL);
+        struct tm tm;
+        char base[24];
+
+        gmtime_r(&secs, &tm);
+        strftime(base, sizeof(base), "%Y-%m-%dT%H:%M:%S", &tm);
+        snprintf(buf, n, "%s.%03ldZ", base, ms);
+}
+
+static const char *err_name(int err, char *buf, size_t n)
+{
+        const char *s = strerrorname_np(err);
+
+        if (s)
+                return s;
+        snprintf(buf, n, "errno %d", err);
+        return buf;
+}
+
+static int put_line(struct evlog *l, const char *line)
+{
+        if (!l->f)
+                return -EBADF;
+        if (fputs(line, l->f) == EOF || fputc('\n', l->f) == EOF)
+                return -EIO;
+        if (l->is_stdout)
+                fflush(l->f);
+        return 0;
+}
+
+static int put_json(struct evlog *l, struct json_object *o)
+{
+        int err = put_line(l, json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
+
+        json_object_put(o);
+        return err;
+}
+
+static struct json_object *json_head(int64_t t_ns, const char *dev, const char *event)
+{
+        struct json_object *o = json_object_new_object();
+        char ts[40];
+
+        evlog_time(t_ns, ts, sizeof(ts));
+        json_object_object_add(o, "time", json_object_new_string(ts));
+        json_object_object_add(o, "device", json_object_new_string(dev));
+        json_object_object_add(o, "event", json_object_new_string(event));
+        return o;
+}
+
+int evlog_state(struct evlog *l, int64_t t_ns, const char *dev, const struct fsm_change *c)
+{
+        char ts[40], line[512];
+        size_t off;
+
+        if (l->json) {
+                struct json_object *o = json_head(t_ns, dev, "state");
+                struct json_object *steps = json_object_new_array();
+
+                json_object_object_add(o, "from", json_object_new_string(fsm_state_name(c->from)));
+                json_object_object_add(o, "to", json_object_new_string(fsm_state_name(c->to)));
+                json_object_object_add(o, "class", json_object_new_string(fsm_class_name(c->cls)));
+                for (unsigned i = 0; i < c->nsteps && i < FSM_MAX_STEPS; i++)
+                        json_object_array_add(steps,
+                                              json_object_new_string(fsm_state_name(c->steps[i])));
+                json_object_object_add(o, "inferred", steps);
+                return put_json(l, o);
+        }
+        evlog_time(t_ns, ts, sizeof(ts));
+        off = (size_t)snprintf(line, sizeof(line), "%s %s state %s -> %s (%s", ts, dev,
+                               fsm_state_name(c->from), fsm_state_name(c->to),
+                               fsm_class_name(c->cls));
+        for (unsigned i = 0; i < c->nsteps && i < FSM_MAX_STEPS && off < sizeof(line); i++)
+                off += (size_t)snprintf(line + off, sizeof(line) - off, "%s%s", i ? ", " : " via ",
+                                        fsm_state_name(c->steps[i]));
+        if (off < sizeof(line))
+                snprintf(line + off, sizeof(line) - off, ")");
+        return put_line(l, line);
+}
+
+int evlog_file(struct evlog *l, int64_t t_ns, const char *dev, const char *file, const char *status,
+               int err, size_t len)
+{
+        char ts[40], line[512], eb[24];
+
+        if (l->json) {
+                struct json_object *o = json_head(t_ns, dev, "file");
+
+                json_object_object_add(o, "file", json_object_new_string(file));
+                json_object_object_add(o, "status", json_object_new_string(status));
+                json_object_object_add(
+                    o, "errno", err ? json_object_new_string(err_name(err, eb, sizeof(eb))) : NULL);
+                json_object_object_add(o, "length", json_object_new_uint64(len));
+                return put_json(l, o);
+        }
+        evlog_time(t_ns, ts, sizeof(ts));
+        if (err)
+                snprintf(line, sizeof(line), "%s %s file %s %s (%s)", ts, dev, file, status,
+                         strerrorname_np(err) ? strerrorname_np(err) : "?");
+        else
+                snprintf(line, sizeof(line), "%s %s file %s %s, %zu bytes", ts, dev, file, status,
+                         len);
+        return put_line(l, line);
+}
+
+int evlog_device(struct evlog *l, int64_t t_ns, const char *dev, const char *action,
+                 const char *reason)
+{
+        char ts[40], line[512];
+
+        if (l->json) {
+                struct json_object *o = json_head(t_ns, dev, "device");
+
+                json_object_object_add(o, "action", json_object_new_string(action));
+                json_object_object_add(o, "reason", reason ? json_object_new_string(reason) : NULL);
+                return put_json(l, o);
+        }
+        evlog_time(t_ns, ts, sizeof(ts));
+        snprintf(line, sizeof(line), "%s %s device %s%s%s", ts, dev, action, reason ? ": " : "",
+                 reason ? reason : "");
+        return put_line(l, line);
+}

@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * evlog: the --log writer.  One line per state change, file change and device
+ * appearance/disappearance, as text or JSON lines; reopened on request (SIGHUP from
+ * logrotate), appending, line-buffered so a crash loses at most the current line.
+ */
+#ifndef MIGTOP_ENGINE_EVLOG_H
+#define MIGTOP_ENGINE_EVLOG_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "core/fsm.h"
+
+struct evlog;
+
+/* path "-" is stdout (never reopened).  0 or negative errno. */
+int evlog_open(const char *path, bool json, struct evlog **out);
+void evlog_close(struct evlog *l);
+/* Close and reopen the same path (after logrotate moved it).  0 or negative errno. */
+int evlog_reopen(struct evlog *l);
+const char *evlog_path(const struct evlog *l);
+
+/* t_ns is CLOCK_REALTIME. Each returns 0 or negative errno (write failure). */
+int evlog_state(struct evlog *l, int64_t t_ns, const char *dev, const struct fsm_change *c);
+int evlog_file(struct evlog *l, int64_t t_ns, const char *dev, const char *file, const char *status,
+               int err, size_t len);
+int evlog_device(struct evlog *l, int64_t t_ns, const char *dev, const char *action,
+                 const char *reason);
+
+/* Format t_ns as "2026-11-23T09:12:01.123Z" into buf (>= 32 bytes). */
+void evlog_time(int64_t t_ns, char *buf, size_t n);
+
+#endif

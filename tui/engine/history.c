@@ -1,0 +1,157 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include "engine/history.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+int hist_states_init(struct hist_states *h, size_t cap)
+{
+        memset(h, 0, sizeof(*h));
+        if (cap == 0)
+                return -EINVAL;
+        h->ring = calloc(cap, sizeof(*h->ring));
+        if (!h->ring)
+                return -ENOMEM;
+        h->cap = cap;
+        return 0;
+}
+
+void hist_states_free(struct hist_states *h)
+{
+        free(h->ring);
+        memset(h, 0, sizeof(*h));
+}
+
+int hist_states_observe(struct hist_states *h, int64_t t_ns, enum fsm_state s, unsigned features)
+{
+        struct hist_change *c;
+
+        if (!h->have_state) {
+                h->have_state = 1;
+                h->cur = s;
+                h->cur_since_ns = t_ns;
+                h->last_seen_ns = t_ns;
+                return 0;
+        }
+        if (s == h->cur) {
+                h->last_seen_ns = t_ns;
+                return 0;
+        }
+        if (h->n == h->cap) {
+                c = &h->ring[h->head];
+                h->head = (h->head + 1) % h->cap;
+        } else {
+                c = &h->ring[(h->head + h->n) % h->cap];
+                h->n++;
+        }
+        c->t_ns = t_ns;
+        c->prev_seen_ns = h->last_seen_ns;
+        fsm_classify(h->cur, s, features, &c->fsm);
+        h->total++;
+        h->cur = s;
+        h->cur_since_ns = t_ns;
+        h->last_seen_ns = t_ns;
+        return 1;
+}
+
+const struct hist_change *hist_states_at(const struct hist_states *h, size_t i)
+{
+        if (i >= h->n)
+                return NULL;
+        return &h->ring[(h->head + i) % h->cap];
+}
+
+int64_t hist_states_age(const struct hist_states *h, int64_t now_ns)
+{
+        if (!h->have_state || now_ns < h->cur_since_ns)
+                return 0;
+        return now_ns - h->cur_since_ns;
+}
+
+int hist_samples_init(struct hist_samples *h, size_t cap, size_t max_bytes)
+{
+        memset(h, 0, sizeof(*h));
+        if (cap == 0)
+                return -EINVAL;
+        h->ring = calloc(cap, sizeof(*h->ring));
+        if (!h->ring)
+                return -ENOMEM;
+        h->cap = cap;
+        h->max_bytes = max_bytes;
+        return 0;
+}
+
+static void samples_drop_oldest(struct hist_samples *h)
+{
+        struct hist_sample *o = &h->ring[h->head];
+
+        h->bytes -= o->len;
+        free(o->data);
+        memset(o, 0, sizeof(*o));
+        h->head = (h->head + 1) % h->cap;
+        h->n--;
+}
+
+void hist_samples_free(struct hist_samples *h)
+{
+        while (h->n)
+                samples_drop_oldest(h);
+        free(h->ring);
+        memset(h, 0, sizeof(*h));
+}
+
+const struct hist_sample *hist_samples_at(const struct hist_samples *h, size_t i)
+{
+        if (i >= h->n)
+                return NULL;
+        return &h->ring[(h->head + i) % h->cap];
+}
+
+const struct hist_sample *hist_samples_latest(const struct hist_samples *h)
+{
+        return h->n ? hist_samples_at(h, h->n - 1) : NULL;
+}
+
+static int sample_equal(const struct hist_sample *s, int err, const void *data, size_t len)
+{
+        if (s->err != err || s->len != len)
+                return 0;
+        return len == 0 || memcmp(s->data, data, len) == 0;
+}
+
+int hist_samples_observe(struct hist_samples *h, int64_t t_ns, int err, const void *data,
+                         size_t len)
+{
+        struct hist_sample *latest = (struct hist_sample *)hist_samples_latest(h);
+        unsigned char *copy = NULL;
+        struct hist_sample *s;
+
+        if (err)
+                len = 0;
+        if (latest && sample_equal(latest, err, data, len)) {
+                latest->last_ns = t_ns;
+                return 0;
+        }
+        if (len) {
+                copy = malloc(len);
+                if (!copy)
+                        return -ENOMEM;
+                memcpy(copy, data, len);
+        }
+        if (h->n == h->cap)
+                samples_drop_oldest(h);
+        /* Keep at least the new sample, even if it alone exceeds max_bytes. */
+        while (h->n && h->max_bytes && h->bytes + len > h->max_bytes)
+                samples_drop_oldest(h);
+        s = &h->ring[(h->head + h->n) % h->cap];
+        s->t_ns = t_ns;
+        s->last_ns = t_ns;
+        s->err = err;
+        s->len = len;
+        s->data = copy;
+        h->bytes += len;
+        h->n++;
+        h->total++;
+        return 1;
+}

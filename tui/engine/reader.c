@@ -1,0 +1,290 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include "engine/reader.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <time.h>
+#include <unistd.h>
+
+struct job {
+        struct job *next;
+        void *user;
+        char *path;
+        int64_t submitted_ns;
+        struct src_read res;
+};
+
+struct reader {
+        struct src *src;
+        pthread_mutex_t lock;
+        pthread_cond_t work;    /* jobs queued, or shutting down */
+        pthread_cond_t done_cv; /* completions pending */
+        struct job *todo, *todo_tail;
+        struct job *done, *done_tail;
+        unsigned workers, busy, max_workers, queued;
+        unsigned refs; /* the owner + each live worker */
+        int shutdown;
+        int efd;
+};
+
+int64_t reader_mono_ns(void)
+{
+        struct timespec ts;
+
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+static void job_free(struct job *j)
+{
+        src_read_free(&j->res);
+        free(j->path);
+        free(j);
+}
+
+static void reader_destroy(struct reader *r)
+{
+        struct job *j;
+
+        while ((j = r->todo)) {
+                r->todo = j->next;
+                job_free(j);
+        }
+        while ((j = r->done)) {
+                r->done = j->next;
+                job_free(j);
+        }
+        pthread_mutex_unlock(&r->lock);
+        pthread_mutex_destroy(&r->lock);
+        pthread_cond_destroy(&r->work);
+        pthread_cond_destroy(&r->done_cv);
+        close(r->efd);
+        src_close(r->src);
+        free(r);
+}
+
+/* Called with the lock held; releases it (and frees r when it was the last reference). */
+static void reader_put_locked(struct reader *r)
+{
+        if (--r->refs == 0) {
+                reader_destroy(r);
+                return;
+        }
+        pthread_mutex_unlock(&r->lock);
+}
+
+static void post_done_locked(struct reader *r, struct job *j)
+{
+        uint64_t one = 1;
+        int was_empty = r->done == NULL;
+
+        j->next = NULL;
+        if (r->done_tail)
+                r->done_tail->next = j;
+        else
+                r->done = j;
+        r->done_tail = j;
+        if (was_empty) {
+                pthread_cond_broadcast(&r->done_cv);
+                if (write(r->efd, &one, sizeof(one)) < 0) {
+                        /* counter saturated: it is readable anyway */
+                }
+        }
+}
+
+static void *worker_main(void *arg)
+{
+        struct reader *r = arg;
+        struct job *j;
+
+        pthread_mutex_lock(&r->lock);
+        for (;;) {
+                while (!r->todo && !r->shutdown)
+                        pthread_cond_wait(&r->work, &r->lock);
+                if (r->shutdown)
+                        break;
+                j = r->todo;
+                r->todo = j->next;
+                if (!r->todo)
+                        r->todo_tail = NULL;
+                r->queued--;
+                r->busy++;
+                pthread_mutex_unlock(&r->lock);
+
+                if (src_read(r->src, j->path, &j->res) < 0)
+                        j->res.err = ENOMEM;
+
+                pthread_mutex_lock(&r->lock);
+                r->busy--;
+                if (r->shutdown) {
+                        job_free(j);
+                        break;
+                }
+                post_done_locked(r, j);
+        }
+        r->workers--;
+        reader_put_locked(r);
+        return NULL;
+}
+
+/*
+ * Lock held.  Start a worker when more jobs wait than idle workers can take; a worker
+ * stuck in a blocked read so never holds up the reads queued behind it for long.
+ */
+static int maybe_grow_locked(struct reader *r)
+{
+        pthread_attr_t attr;
+        pthread_t t;
+        int err;
+
+        if (r->queued <= r->workers - r->busy || r->workers >= r->max_workers)
+                return 0;
+        pthread_attr_init(&attr);
+        pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+        pthread_attr_setstacksize(&attr, 256 * 1024);
+        err = pthread_create(&t, &attr, worker_main, r);
+        pthread_attr_destroy(&attr);
+        if (err)
+                return r->workers ? 0 : -err;
+        r->workers++;
+        r->refs++;
+        return 0;
+}
+
+int reader_new(struct src *s, unsigned max_workers, struct reader **out)
+{
+        struct reader *r = calloc(1, sizeof(*r));
+
+        *out = NULL;
+        if (!r)
+                return -ENOMEM;
+        r->efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+        if (r->efd < 0) {
+                int err = -errno;
+
+                free(r);
+                return err;
+        }
+        pthread_mutex_init(&r->lock, NULL);
+        pthread_cond_init(&r->work, NULL);
+        pthread_cond_init(&r->done_cv, NULL);
+        r->src = s;
+        r->max_workers = max_workers ? max_workers : 1;
+        r->refs = 1;
+        *out = r;
+        return 0;
+}
+
+void reader_free(struct reader *r)
+{
+        if (!r)
+                return;
+        pthread_mutex_lock(&r->lock);
+        r->shutdown = 1;
+        pthread_cond_broadcast(&r->work);
+        reader_put_locked(r);
+}
+
+int reader_submit(struct reader *r, const char *path, void *user)
+{
+        struct job *j = calloc(1, sizeof(*j));
+        int err;
+
+        if (!j)
+                return -ENOMEM;
+        j->path = strdup(path);
+        if (!j->path) {
+                free(j);
+                return -ENOMEM;
+        }
+        j->user = user;
+        j->submitted_ns = reader_mono_ns();
+        pthread_mutex_lock(&r->lock);
+        r->queued++;
+        err = maybe_grow_locked(r);
+        if (err) {
+                r->queued--;
+                pthread_mutex_unlock(&r->lock);
+                job_free(j);
+                return err;
+        }
+        if (r->todo_tail)
+                r->todo_tail->next = j;
+        else
+                r->todo = j;
+        r->todo_tail = j;
+        pthread_cond_signal(&r->work);
+        pthread_mutex_unlock(&r->lock);
+        return 0;
+}
+
+size_t reader_collect(struct reader *r, struct reader_done *out, size_t max)
+{
+        struct job *j;
+        size_t n = 0;
+        uint64_t v;
+
+        pthread_mutex_lock(&r->lock);
+        maybe_grow_locked(r);
+        while (n < max && (j = r->done)) {
+                r->done = j->next;
+                if (!r->done)
+                        r->done_tail = NULL;
+                out[n].user = j->user;
+                out[n].path = j->path;
+                out[n].res = j->res;
+                out[n].submitted_ns = j->submitted_ns;
+                free(j);
+                n++;
+        }
+        if (!r->done) {
+                if (read(r->efd, &v, sizeof(v)) < 0) {
+                        /* EAGAIN: nothing was pending */
+                }
+        }
+        pthread_mutex_unlock(&r->lock);
+        return n;
+}
+
+void reader_wait(struct reader *r, int64_t deadline_ns)
+{
+        struct timespec now_rt, ts;
+        int64_t left, abs_rt;
+
+        pthread_mutex_lock(&r->lock);
+        while (!r->done) {
+                maybe_grow_locked(r);
+                left = deadline_ns - reader_mono_ns();
+                if (left <= 0)
+                        break;
+                clock_gettime(CLOCK_REALTIME, &now_rt);
+                abs_rt = (int64_t)now_rt.tv_sec * 1000000000LL + now_rt.tv_nsec + left;
+                ts.tv_sec = abs_rt / 1000000000LL;
+                ts.tv_nsec = abs_rt % 1000000000LL;
+                pthread_cond_timedwait(&r->done_cv, &r->lock, &ts);
+        }
+        pthread_mutex_unlock(&r->lock);
+}
+
+struct src *reader_src(struct reader *r)
+{
+        return r->src;
+}
+
+int reader_fd(const struct reader *r)
+{
+        return r->efd;
+}
+
+void reader_stats(struct reader *r, unsigned *workers, unsigned *busy)
+{
+        pthread_mutex_lock(&r->lock);
+        if (workers)
+                *workers = r->workers;
+        if (busy)
+                *busy = r->busy;
+        pthread_mutex_unlock(&r->lock);
+}

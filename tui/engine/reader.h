@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * reader: a pool of worker threads that perform reads through a struct src, so that a
+ * read that blocks (a debugfs show() waiting on a driver mutex, a FIFO, a hung remote)
+ * never blocks its caller.  Completions are collected without blocking, and an eventfd
+ * becomes readable whenever some are pending, for poll() beside stdin.
+ *
+ * The pool grows when every worker is busy (a blocked read keeps its worker) up to
+ * max_workers.  reader_free() never waits for a blocked read: workers still stuck are
+ * left to finish on their own and the pool's memory is released by the last one out.
+ * The source's read op must be safe to call from several threads at once.
+ */
+#ifndef MIGTOP_ENGINE_READER_H
+#define MIGTOP_ENGINE_READER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/src.h"
+
+struct reader;
+
+struct reader_done {
+        void *user;          /* as submitted */
+        char *path;          /* malloc'd, owned by the receiver (free it) */
+        struct src_read res; /* owned by the receiver (src_read_free) */
+        int64_t submitted_ns;
+};
+
+/*
+ * Takes ownership of s (closed when the pool and every straggling worker are done with it,
+ * so a read that returns after reader_free() still has a source).  0 or negative errno;
+ * on error s is not taken.
+ */
+int reader_new(struct src *s, unsigned max_workers, struct reader **out);
+/* The source, for synchronous calls (directory listings) by the pool's owner. */
+struct src *reader_src(struct reader *r);
+void reader_free(struct reader *r);
+
+/* Queue a read of path; user is handed back with the result.  0 or negative errno. */
+int reader_submit(struct reader *r, const char *path, void *user);
+
+/* Take up to max completed reads without blocking; returns how many. */
+size_t reader_collect(struct reader *r, struct reader_done *out, size_t max);
+
+/* Wait until a completion is pending or until abs CLOCK_MONOTONIC deadline_ns passes. */
+void reader_wait(struct reader *r, int64_t deadline_ns);
+
+/* An eventfd readable while completions are pending (drained by reader_collect). */
+int reader_fd(const struct reader *r);
+
+/* Workers alive, and how many are busy right now. */
+void reader_stats(struct reader *r, unsigned *workers, unsigned *busy);
+
+int64_t reader_mono_ns(void);
+
+#endif

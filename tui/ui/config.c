@@ -1,0 +1,288 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * config: parse the console's settings file (see config.h).
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "ui/config.h"
+
+#define CONFIG_LINE_MAX 1024
+#define CONFIG_FILE_MAX (64 * 1024)
+
+enum config_key { CONFIG_INTERVAL, CONFIG_THEME, CONFIG_MOUSE, CONFIG_COLUMNS, CONFIG_NKEYS };
+
+static const char *const config_keys[CONFIG_NKEYS] = {
+    [CONFIG_INTERVAL] = "interval",
+    [CONFIG_THEME] = "theme",
+    [CONFIG_MOUSE] = "mouse",
+    [CONFIG_COLUMNS] = "columns",
+};
+
+void config_defaults(struct config *c)
+{
+        memset(c, 0, sizeof(*c));
+        c->interval_ms = CONFIG_INTERVAL_DEFAULT;
+        snprintf(c->theme, sizeof(c->theme), "default");
+        c->mouse = true;
+        c->ncols = layout_default_cols(c->cols);
+}
+
+static void config_errf(char *err, size_t errlen, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void config_errf(char *err, size_t errlen, const char *fmt, ...)
+{
+        va_list ap;
+
+        if (!err || !errlen)
+                return;
+        va_start(ap, fmt);
+        vsnprintf(err, errlen, fmt, ap);
+        va_end(ap);
+}
+
+static char *config_trim(char *s)
+{
+        char *e;
+
+        while (*s == ' ' || *s == '\t')
+                s++;
+        e = s + strlen(s);
+        while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r'))
+                *--e = '\0';
+        return s;
+}
+
+static int config_interval(const char *v, int *ms, char *what, size_t whatlen)
+{
+        unsigned long long n = 0, mult = 1;
+        const char *p = v;
+
+        if (*p < '0' || *p > '9') {
+                snprintf(what, whatlen, "'%s' is not a number of milliseconds", v);
+                return -EINVAL;
+        }
+        while (*p >= '0' && *p <= '9') {
+                n = n * 10 + (unsigned long long)(*p - '0');
+                if (n > 100000000ULL) {
+                        snprintf(what, whatlen, "'%s' is too large (at most %d ms)", v,
+                                 CONFIG_INTERVAL_MAX);
+                        return -EINVAL;
+                }
+                p++;
+        }
+        if (strcmp(p, "s") == 0)
+                mult = 1000;
+        else if (*p && strcmp(p, "ms") != 0) {
+                snprintf(what, whatlen, "unknown unit in '%s' (milliseconds, or 'ms' or 's')", v);
+                return -EINVAL;
+        }
+        n *= mult;
+        if (n < CONFIG_INTERVAL_MIN || n > CONFIG_INTERVAL_MAX) {
+                snprintf(what, whatlen, "%s is outside %d ms to %d ms", v, CONFIG_INTERVAL_MIN,
+                         CONFIG_INTERVAL_MAX);
+                return -EINVAL;
+        }
+        *ms = (int)n;
+        return 0;
+}
+
+static int config_bool(const char *v, bool *b, char *what, size_t whatlen)
+{
+        static const char *const yes[] = {"on", "yes", "true", "1"};
+        static const char *const no[] = {"off", "no", "false", "0"};
+
+        for (size_t i = 0; i < sizeof(yes) / sizeof(yes[0]); i++) {
+                if (strcasecmp(v, yes[i]) == 0) {
+                        *b = true;
+                        return 0;
+                }
+                if (strcasecmp(v, no[i]) == 0) {
+                        *b = false;
+                        return 0;
+                }
+        }
+        snprintf(what, whatlen, "'%s' is not on or off", v);
+        return -EINVAL;
+}
+
+static int config_columns(char *v, struct config *c, char *what, size_t whatlen)
+{
+        bool seen[LAYOUT_NCOLS] = {false};
+        char *save = NULL;
+        size_t n = 0;
+
+        for (char *tok = strtok_r(v, " \t,", &save); tok; tok = strtok_r(NULL, " \t,", &save)) {
+                int id = layout_col_from_name(tok, strlen(tok));
+
+                if (id < 0) {
+                        size_t used;
+
+                        snprintf(what, whatlen, "unknown column '%s' (known:", tok);
+                        for (int i = 0; i < LAYOUT_NCOLS; i++) {
+                                used = strlen(what);
+                                snprintf(what + used, whatlen - used, "%s%s", i ? ", " : " ",
+                                         layout_col_get(i)->name);
+                        }
+                        used = strlen(what);
+                        snprintf(what + used, whatlen - used, ")");
+                        return -EINVAL;
+                }
+                if (seen[id]) {
+                        snprintf(what, whatlen, "column '%s' listed twice", tok);
+                        return -EINVAL;
+                }
+                seen[id] = true;
+                c->cols[n++] = id;
+        }
+        if (n == 0) {
+                snprintf(what, whatlen, "no column given");
+                return -EINVAL;
+        }
+        c->ncols = n;
+        return 0;
+}
+
+int config_parse(struct config *c, const char *text, size_t len, const char *fname, char *err,
+                 size_t errlen)
+{
+        int seen[CONFIG_NKEYS] = {0};
+        struct config nc = *c;
+        size_t pos = 0;
+        int lineno = 0;
+
+        if (!fname)
+                fname = "<config>";
+        if (memchr(text, '\0', len)) {
+                config_errf(err, errlen, "%s: binary data (NUL byte) in the config file", fname);
+                return -EINVAL;
+        }
+        while (pos < len) {
+                const char *nl = memchr(text + pos, '\n', len - pos);
+                size_t ll = nl ? (size_t)(nl - (text + pos)) : len - pos;
+                char buf[CONFIG_LINE_MAX], what[512] = "", *line, *eq, *key, *val;
+                int k, ret = 0;
+
+                lineno++;
+                if (ll >= sizeof(buf)) {
+                        config_errf(err, errlen, "%s:%d: line longer than %d bytes", fname, lineno,
+                                    CONFIG_LINE_MAX - 1);
+                        return -EINVAL;
+                }
+                memcpy(buf, text + pos, ll);
+                buf[ll] = '\0';
+                pos += ll + (nl ? 1 : 0);
+
+                line = config_trim(buf);
+                if (!*line || *line == '#' || *line == ';')
+                        continue;
+                eq = strchr(line, '=');
+                if (!eq) {
+                        config_errf(err, errlen, "%s:%d: expected 'key = value'", fname, lineno);
+                        return -EINVAL;
+                }
+                *eq = '\0';
+                key = config_trim(line);
+                val = config_trim(eq + 1);
+                for (k = 0; k < CONFIG_NKEYS; k++)
+                        if (strcasecmp(key, config_keys[k]) == 0)
+                                break;
+                if (k == CONFIG_NKEYS) {
+                        config_errf(err, errlen,
+                                    "%s:%d: unknown setting '%s' (interval, theme, mouse, columns)",
+                                    fname, lineno, key);
+                        return -EINVAL;
+                }
+                if (seen[k]) {
+                        config_errf(err, errlen, "%s:%d: '%s' given twice (first at line %d)",
+                                    fname, lineno, config_keys[k], seen[k]);
+                        return -EINVAL;
+                }
+                seen[k] = lineno;
+                if (!*val) {
+                        config_errf(err, errlen, "%s:%d: %s: no value", fname, lineno,
+                                    config_keys[k]);
+                        return -EINVAL;
+                }
+                switch (k) {
+                case CONFIG_INTERVAL:
+                        ret = config_interval(val, &nc.interval_ms, what, sizeof(what));
+                        break;
+                case CONFIG_THEME:
+                        if (strlen(val) >= sizeof(nc.theme)) {
+                                snprintf(what, sizeof(what), "name longer than %d bytes",
+                                         CONFIG_THEME_MAX - 1);
+                                ret = -EINVAL;
+                                break;
+                        }
+                        snprintf(nc.theme, sizeof(nc.theme), "%s", val);
+                        break;
+                case CONFIG_MOUSE:
+                        ret = config_bool(val, &nc.mouse, what, sizeof(what));
+                        break;
+                case CONFIG_COLUMNS:
+                        ret = config_columns(val, &nc, what, sizeof(what));
+                        break;
+                }
+                if (ret < 0) {
+                        config_errf(err, errlen, "%s:%d: %s: %s", fname, lineno, config_keys[k],
+                                    what);
+                        return ret;
+                }
+        }
+        *c = nc;
+        return 0;
+}
+
+int config_path(const char *xdg_config_home, const char *home, char *out, size_t outsz)
+{
+        int n;
+
+        if (xdg_config_home && xdg_config_home[0] == '/')
+                n = snprintf(out, outsz, "%s/migtop/config", xdg_config_home);
+        else if (home && home[0])
+                n = snprintf(out, outsz, "%s/.config/migtop/config", home);
+        else
+                return -ENOENT;
+        if (n < 0 || (size_t)n >= outsz)
+                return -ENAMETOOLONG;
+        return 0;
+}
+
+int config_load(const char *path, bool must_exist, struct config *c, char *err, size_t errlen)
+{
+        FILE *f = fopen(path, "r");
+        char *buf;
+        size_t n;
+        int ret;
+
+        if (!f) {
+                int e = errno;
+
+                if (e == ENOENT && !must_exist)
+                        return 0;
+                config_errf(err, errlen, "%s: %s", path, strerror(e));
+                return -e;
+        }
+        buf = malloc(CONFIG_FILE_MAX + 1);
+        if (!buf) {
+                fclose(f);
+                return -ENOMEM;
+        }
+        n = fread(buf, 1, CONFIG_FILE_MAX + 1, f);
+        if (ferror(f) || n > CONFIG_FILE_MAX) {
+                config_errf(err, errlen, "%s: %s", path,
+                            ferror(f) ? "read error" : "larger than 64 KiB");
+                ret = -EINVAL;
+        } else {
+                ret = config_parse(c, buf, n, path, err, errlen);
+        }
+        fclose(f);
+        free(buf);
+        return ret;
+}
