@@ -270,6 +270,7 @@ int main(int argc, char **argv)
         o.rescan_ms = 0;
         o.quiet_in_migration = false;
         o.max_workers = 2; /* the machine's cores */
+        o.max_inflight = 256;
         ret = engine_new(s, &o, &e);
         if (ret < 0)
                 return 1;

@@ -212,8 +212,12 @@ static int drv_parse_dump(const struct drv_ops *ops, const struct drv_file_desc 
                         for (size_t i = 0; i < tail_done; i++)
                                 line += h.tail[i] == '\n';
                         out->cut = true;
-                        drv_msg(out->msg, sizeof(out->msg), "cut off: line %u has no newline",
-                                line);
+                        if (tail_done < h.tail_len)
+                                drv_msg(out->msg, sizeof(out->msg),
+                                        "cut off: line %u has no newline", line);
+                        else
+                                drv_msg(out->msg, sizeof(out->msg),
+                                        "cut off: the file is longer than %u bytes", SRC_READ_MAX);
                 } else if (h.tail_len == 0 && d->length_key) {
                         out->cut = true;
                         drv_msg(out->msg, sizeof(out->msg),

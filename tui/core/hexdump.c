@@ -335,19 +335,15 @@ static void hd_short_row(struct hd_parser *p)
                  is->line, is->col, HEXDUMP_ROW);
 }
 
-int hexdump_parse(const char *text, size_t len, const char *prefix, struct hexdump_result *out)
+/* The rows, one line at a time: 0, -EBADMSG (issue set) or -ENOMEM. */
+static int hd_parse(struct hd_parser *pp)
 {
-        struct hd_parser p = {
-            .text = text,
-            .len = len,
-            .prefix = prefix ? prefix : "",
-            .out = out,
-            .line = 1,
-        };
+        struct hd_parser p = *pp;
+        struct hexdump_result *out = p.out;
+        const char *text = p.text;
+        size_t len = p.len;
         int ret;
 
-        memset(out, 0, sizeof(*out));
-        p.plen = strlen(p.prefix);
         if (len == 0) {
                 hd_set_tail(&p, 0);
                 hd_issue(&p, HEXDUMP_EMPTY, 1, 0, "no hex dump row (empty text)");
@@ -383,10 +379,8 @@ int hexdump_parse(const char *text, size_t len, const char *prefix, struct hexdu
                         }
                 }
                 ret = hd_row(&p);
-                if (ret < 0) {
-                        hexdump_result_free(out);
+                if (ret < 0)
                         return ret;
-                }
                 if (ret == 0) {
                         if (hexdump_is_error(out->issue.code)) {
                                 hd_set_tail(&p, p.ls);
@@ -398,11 +392,26 @@ int hexdump_parse(const char *text, size_t len, const char *prefix, struct hexdu
                 p.ls = le + 1;
                 p.line++;
         }
-        if (out->len == 0) {
-                free(out->bytes);
-                out->bytes = NULL;
-        }
         return 0;
+}
+
+int hexdump_parse(const char *text, size_t len, const char *prefix, struct hexdump_result *out)
+{
+        struct hd_parser p = {
+            .text = text,
+            .len = len,
+            .prefix = prefix ? prefix : "",
+            .out = out,
+            .line = 1,
+        };
+        int ret;
+
+        memset(out, 0, sizeof(*out));
+        p.plen = strlen(p.prefix);
+        ret = hd_parse(&p);
+        if (ret == -ENOMEM || out->len == 0)
+                hexdump_result_free(out);
+        return ret;
 }
 
 void hexdump_result_free(struct hexdump_result *r)

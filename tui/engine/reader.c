@@ -28,6 +28,8 @@ struct reader {
         unsigned refs; /* the owner + each live worker */
         int shutdown;
         int efd;
+        unsigned unsignalled; /* results posted since the last wake-up of the owner */
+        int held;             /* reader_hold(): queue submissions, start them on release */
 };
 
 int64_t reader_mono_ns(void)
@@ -76,10 +78,18 @@ static void reader_put_locked(struct reader *r)
         pthread_mutex_unlock(&r->lock);
 }
 
+/*
+ * Wake the owner (eventfd + condition) at most once per batch: when no more jobs are
+ * queued (this was the last one to run), or when READER_BATCH results wait.  A result
+ * posted while other jobs are still queued is collected by the owner's next pass at the
+ * latest (the engine wakes at least on its next cadence or deadline), and by then another
+ * worker has usually signalled: this keeps the cost per read close to the read itself.
+ */
+#define READER_BATCH 32u
+
 static void post_done_locked(struct reader *r, struct job *j)
 {
         uint64_t one = 1;
-        int was_empty = r->done == NULL;
 
         j->next = NULL;
         if (r->done_tail)
@@ -87,11 +97,13 @@ static void post_done_locked(struct reader *r, struct job *j)
         else
                 r->done = j;
         r->done_tail = j;
-        if (was_empty) {
-                pthread_cond_broadcast(&r->done_cv);
-                if (write(r->efd, &one, sizeof(one)) < 0) {
-                        /* counter saturated: it is readable anyway */
-                }
+        r->unsignalled++;
+        if (r->todo && r->unsignalled < READER_BATCH)
+                return;
+        r->unsignalled = 0;
+        pthread_cond_broadcast(&r->done_cv);
+        if (write(r->efd, &one, sizeof(one)) < 0) {
+                /* counter saturated: it is readable anyway */
         }
 }
 
@@ -204,7 +216,7 @@ int reader_submit(struct reader *r, const char *path, void *user)
         j->submitted_ns = reader_mono_ns();
         pthread_mutex_lock(&r->lock);
         r->queued++;
-        err = maybe_grow_locked(r);
+        err = r->held ? 0 : maybe_grow_locked(r);
         if (err) {
                 r->queued--;
                 pthread_mutex_unlock(&r->lock);
@@ -216,9 +228,34 @@ int reader_submit(struct reader *r, const char *path, void *user)
         else
                 r->todo = j;
         r->todo_tail = j;
-        pthread_cond_signal(&r->work);
+        if (!r->held)
+                pthread_cond_signal(&r->work);
         pthread_mutex_unlock(&r->lock);
         return 0;
+}
+
+void reader_hold(struct reader *r)
+{
+        pthread_mutex_lock(&r->lock);
+        r->held = 1;
+        pthread_mutex_unlock(&r->lock);
+}
+
+int reader_release(struct reader *r)
+{
+        unsigned before;
+        int err = 0;
+
+        pthread_mutex_lock(&r->lock);
+        r->held = 0;
+        do {
+                before = r->workers;
+                err = maybe_grow_locked(r);
+        } while (!err && r->workers > before);
+        if (r->todo)
+                pthread_cond_broadcast(&r->work);
+        pthread_mutex_unlock(&r->lock);
+        return err;
 }
 
 size_t reader_collect(struct reader *r, struct reader_done *out, size_t max)
@@ -241,6 +278,7 @@ size_t reader_collect(struct reader *r, struct reader_done *out, size_t max)
                 n++;
         }
         if (!r->done) {
+                r->unsignalled = 0;
                 if (read(r->efd, &v, sizeof(v)) < 0) {
                         /* EAGAIN: nothing was pending */
                 }

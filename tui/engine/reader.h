@@ -40,7 +40,19 @@ void reader_free(struct reader *r);
 /* Queue a read of path; user is handed back with the result.  0 or negative errno. */
 int reader_submit(struct reader *r, const char *path, void *user);
 
-/* Take up to max completed reads without blocking; returns how many. */
+/*
+ * Between reader_hold() and reader_release(), reader_submit() only queues: the workers
+ * are started and woken once, for the whole batch.  reader_release() returns 0 or a
+ * negative errno (no worker could be started at all).
+ */
+void reader_hold(struct reader *r);
+int reader_release(struct reader *r);
+
+/*
+ * Take up to max completed reads without blocking; returns how many.  The eventfd and
+ * reader_wait() wake once per batch of results (when the queue ran empty, or every few
+ * dozen results), so an owner that also runs on a timer never misses one.
+ */
 size_t reader_collect(struct reader *r, struct reader_done *out, size_t max);
 
 /* Wait until a completion is pending or until abs CLOCK_MONOTONIC deadline_ns passes. */
