@@ -269,8 +269,6 @@ int main(int argc, char **argv)
         o.state_ms = o.features_ms = o.costly_ms = o.migf_ms = o.other_ms = 1000;
         o.rescan_ms = 0;
         o.quiet_in_migration = false;
-        o.max_workers = 2; /* the machine's cores */
-        o.max_inflight = 256;
         ret = engine_new(s, &o, &e);
         if (ret < 0)
                 return 1;
@@ -333,6 +331,25 @@ int main(int argc, char **argv)
                 if (reads1 - reads0 != b.n * (rounds + 1))
                         printf("warning: the engine read %lu files, expected %zu\n",
                                reads1 - reads0, b.n * (rounds + 1));
+        }
+        {
+                /* one device changes state: the next snapshot copies only that one */
+                char rel[300];
+                const struct engine_snap *s1, *s2;
+
+                s1 = engine_snapshot(e);
+                snprintf(rel, sizeof(rel), "%s/migration/state", s1->tree.devs[0].name);
+                put(root, rel, "STOP_COPY\n");
+                engine_cycle(e, &c);
+                t0 = cpu_ns();
+                s2 = engine_snapshot(e);
+                snap_ns = cpu_ns() - t0;
+                printf("snapshot after one device changed: %.0f us (%s)\n",
+                       (double)snap_ns / 1000.0,
+                       s2 != s1 && s2->tree.devs[0].state == FSM_STOP_COPY ? "new state seen"
+                                                                           : "change NOT seen");
+                engine_snap_put(s1);
+                engine_snap_put(s2);
         }
         engine_free(e);
         for (size_t i = 0; i < b.n; i++)

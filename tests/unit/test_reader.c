@@ -175,7 +175,14 @@ static void pool_is_bounded(void **state)
         assert_int_equal(reader_new(gate_src(&wfd), 3, &r), 0);
         for (int i = 0; i < 10; i++)
                 assert_int_equal(reader_submit(r, "slow", NULL), 0);
-        usleep(50000);
+        /* wait (bounded) until the pool has grown as far as it will: never past 3 */
+        for (int i = 0; i < 300; i++) {
+                reader_stats(r, &workers, &busy);
+                assert_true(workers <= 3);
+                if (busy == 3)
+                        break;
+                usleep(10000);
+        }
         reader_stats(r, &workers, &busy);
         assert_int_equal(workers, 3);
         assert_int_equal(busy, 3);
@@ -193,8 +200,7 @@ static void pool_is_bounded(void **state)
 }
 
 /*
- * The real local source through the pool.  (src.c opens with O_NONBLOCK, so a FIFO in a
- * fixture reads as empty instead of blocking; stuck reads are simulated by gate sources,
+ * The real local source through the pool.  (Stuck reads are simulated by gate sources,
  * here and in test_engine.c.)
  */
 static void local_results_reach_their_submitter(void **state)
@@ -241,6 +247,32 @@ static void local_results_reach_their_submitter(void **state)
         rmdir(dir);
 }
 
+/* Submissions under reader_hold() start nothing until reader_release(), then all run. */
+static void hold_batches_submissions(void **state)
+{
+        struct reader *r;
+        struct reader_done d[4];
+        unsigned workers;
+        int wfd;
+
+        assert_int_equal(reader_new(gate_src(&wfd), 4, &r), 0);
+        reader_hold(r);
+        for (int i = 0; i < 3; i++)
+                assert_int_equal(reader_submit(r, "a", NULL), 0);
+        reader_stats(r, &workers, NULL);
+        assert_int_equal(workers, 0);
+        assert_int_equal(reader_collect(r, d, 4), 0);
+        assert_int_equal(reader_release(r), 0);
+        assert_int_equal(collect_until(r, d, 3, 5000), 3);
+        for (int i = 0; i < 3; i++) {
+                assert_string_equal(d[i].res.data, "a");
+                free(d[i].path);
+                src_read_free(&d[i].res);
+        }
+        close(wfd);
+        reader_free(r);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -249,6 +281,7 @@ int main(void)
             cmocka_unit_test(free_with_a_read_still_blocked),
             cmocka_unit_test(pool_is_bounded),
             cmocka_unit_test(local_results_reach_their_submitter),
+            cmocka_unit_test(hold_batches_submissions),
         };
         return cmocka_run_group_tests_name("reader", tests, NULL, NULL);
 }

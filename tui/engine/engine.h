@@ -1,0 +1,178 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * engine: the poller.  It owns all I/O on a source: it discovers devices by listing the
+ * source's root (on a slow cadence and on engine_rescan()), reads each file on its own
+ * cadence through a reader pool (at most one read in flight per file, so a blocked file
+ * never holds up the others), parses results with the drv functions, records state changes
+ * (with the FSM's classification) and file samples in a bounded history, and hands
+ * consumers immutable snapshots.
+ *
+ * Threading: call every engine_* function from one thread (the UI or batch loop).  Reads
+ * run on the reader's worker threads; their completions make engine_fd() readable.  A
+ * snapshot is immutable and self-contained: any thread may read it while the engine goes
+ * on, and engine_snap_put() may be called from any thread.
+ *
+ * The loop:
+ *     engine_process(e);                        // collect, mark blocked, rescan, submit
+ *     poll({engine_fd(e), stdin}, engine_next_timeout_ms(e));
+ *
+ * Time comes from opts.now (CLOCK_MONOTONIC by default): tests inject their own clock so
+ * that cadences and deadlines are deterministic.  Log and JSON times are CLOCK_REALTIME.
+ */
+#ifndef MIGTOP_ENGINE_ENGINE_H
+#define MIGTOP_ENGINE_ENGINE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/drv.h"
+#include "core/fsm.h"
+#include "core/src.h"
+#include "core/tree.h"
+#include "engine/evlog.h"
+#include "engine/history.h"
+
+/* Cadence values: a period > 0 in ms, or one of these. */
+#define ENGINE_ONCE   (-1) /* read once when the device is found, then only on demand */
+#define ENGINE_DEMAND 0    /* only on demand (engine_request) */
+
+struct engine_opts {
+        int state_ms;    /* migration/state: 250 */
+        int features_ms; /* migration/features: ENGINE_ONCE */
+        int costly_ms;   /* driver files that take driver locks (dev_data, cmd_state): 5000 */
+        int migf_ms;     /* the "last migration" file (migf_data): ENGINE_ONCE; it is also read
+                            whenever the state leaves STOP_COPY, RESUMING or PRE_COPY[_P2P] */
+        int other_ms;    /* other driver files: 5000 */
+        int deadline_ms; /* a read in flight longer than this is blocked: 1000 */
+        int rescan_ms;   /* list the root again: 2000 (0: only on engine_rescan()) */
+        /* Hold back periodic reads of costly files while the device is in STOP_COPY,
+           RESUMING or PRE_COPY[_P2P] (they contend with the migration): true. */
+        bool quiet_in_migration;
+        unsigned max_workers; /* reader threads: 8 */
+        /* Reads queued or running at once (blocked ones not counted): 32.  Bounds the
+           memory of results waiting to be taken, and keeps a cycle's allocations small. */
+        unsigned max_inflight;
+        size_t hist_changes;       /* state changes kept per device: 256 */
+        size_t hist_samples;       /* samples kept per file: 32 */
+        size_t hist_bytes;         /* and at most this many bytes per file: 64 KiB */
+        struct evlog *log;         /* when set, device/state/file changes are logged (not owned) */
+        int64_t (*now)(void *ctx); /* monotonic ns; NULL: CLOCK_MONOTONIC */
+        void *now_ctx;
+};
+
+void engine_opts_default(struct engine_opts *o);
+
+struct engine;
+
+/*
+ * Takes ownership of s (also on failure).  Does no I/O: the first engine_process() lists
+ * the root and starts the first reads.  0 or negative errno.
+ */
+int engine_new(struct src *s, const struct engine_opts *o, struct engine **out);
+/* Never waits for a blocked read (its worker is left to finish on its own). */
+void engine_free(struct engine *e);
+
+/* Readable when read results are waiting: poll it, then call engine_process(). */
+int engine_fd(const struct engine *e);
+/*
+ * Take finished reads, mark reads past their deadline blocked, rescan when due, start due
+ * reads.  Never waits for a read.  Returns 1 when what a snapshot shows changed, 0 when not,
+ * negative errno on allocation failure.
+ */
+int engine_process(struct engine *e);
+/* Milliseconds until engine_process() has work without fd activity; -1: none planned. */
+int engine_next_timeout_ms(const struct engine *e);
+/* Wait (real time, at most timeout_ms) until a read result is waiting. */
+void engine_wait(struct engine *e, int timeout_ms);
+/* Reads in flight that are not (yet) blocked: 0 means every started read has an answer. */
+unsigned engine_pending(const struct engine *e);
+/*
+ * Batch helper: process and wait (real time, at most timeout_ms) until no read is due and
+ * every read started has returned or is blocked.  Returns 0, or -ETIMEDOUT.
+ */
+int engine_settle(struct engine *e, int timeout_ms);
+
+/*
+ * Keep polling for ms milliseconds of real time (poll() on engine_fd() and the engine's
+ * own timeouts): the loop of `--log` and of the pauses between `--repeat` samples.
+ * Returns 0, -EINTR when a signal arrived (SIGHUP: reopen the log; SIGINT: stop), or a
+ * negative errno from engine_process().
+ *
+ * Batch use:   engine_settle(e, deadline + margin);  snap = engine_snapshot(e);  print;
+ *              then for each repeat: engine_run_for(e, interval_ms); snapshot; print.
+ * Log use:     opts.log = evlog; loop { if (engine_run_for(e, 1000) == -EINTR) ... }
+ */
+int engine_run_for(struct engine *e, int ms);
+
+/* List the root on the next engine_process() (hotplug, or the user asked). */
+void engine_rescan(struct engine *e);
+/*
+ * Read on demand (as soon as no read of the file is in flight).  dir NULL or "" names the
+ * core files ("state", "features"); file NULL means every file of the device (dir NULL) or
+ * of the directory.  0, -ENOENT (no such device/directory/file), -ENODEV (device gone).
+ */
+int engine_request(struct engine *e, const char *dev, const char *dir, const char *file);
+
+/* ---- snapshots ---- */
+
+/*
+ * Counters and flags below are as of the last change of the device (a snapshot shares
+ * the copy of every device that did not change since the previous one); times are on the
+ * engine clock: compare them with engine_snap.now_ns.
+ */
+struct engine_file_info {
+        uint64_t reads;   /* completed reads */
+        uint64_t changes; /* reads that found new content or status */
+        bool read_once;   /* the drv_file holds a result (else: not read yet) */
+        bool in_flight;
+        bool blocked;       /* in flight past the deadline */
+        int64_t started_ns; /* when the read in flight started (blocked for now_ns - this) */
+        int64_t last_ns;    /* when the last result arrived */
+};
+
+struct engine_dev_info {
+        bool gone;       /* vanished; the last results are kept */
+        int64_t seen_ns; /* first seen (or seen again) */
+        int64_t gone_ns; /* when it vanished */
+        bool have_state;
+        int64_t state_since_ns; /* first sample showing the current state */
+        int64_t state_age_ns;   /* now_ns - state_since_ns (0 without a state) */
+        uint64_t transitions;   /* state changes ever seen */
+        size_t nchanges;        /* the last nchanges of them, oldest first */
+        const struct hist_change *changes;
+        struct engine_file_info state_info, features_info;
+        const struct engine_file_info *dir_info; /* [dir * DRV_MAX_FILES + file], parallel
+                                                    to tree.devs[i].dirs[dir].files[file] */
+};
+
+struct engine_snap {
+        uint64_t seq;                 /* increases whenever the content changes */
+        int64_t now_ns;               /* engine clock when taken */
+        int64_t realtime_ns;          /* CLOCK_REALTIME when taken */
+        struct tree tree;             /* devices (gone ones included), files as last read;
+                                         read-only: never pass it to tree_free() */
+        struct engine_dev_info *info; /* parallel to tree.devs */
+};
+
+/*
+ * The current snapshot (built only when something changed since the last one; shared
+ * otherwise).  NULL on allocation failure.  Release with engine_snap_put().
+ */
+const struct engine_snap *engine_snapshot(struct engine *e);
+void engine_snap_put(const struct engine_snap *s);
+/* Index of a device in the snapshot, or -1. */
+long engine_snap_find(const struct engine_snap *s, const char *dev);
+/* The info of a file in device i (dir NULL or "" for the core files), or NULL. */
+const struct engine_file_info *engine_snap_file_info(const struct engine_snap *s, size_t i,
+                                                     const char *dir, const char *file);
+
+/*
+ * Copy the kept samples of one file (oldest first) for a history view.  *out is malloc'd
+ * (free each data, then the array with engine_samples_free).  0, -ENOENT, -ENOMEM.
+ */
+int engine_file_samples(struct engine *e, const char *dev, const char *dir, const char *file,
+                        struct hist_sample **out, size_t *n);
+void engine_samples_free(struct hist_sample *s, size_t n);
+
+#endif
