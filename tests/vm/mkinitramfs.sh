@@ -1,0 +1,95 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
+# Build the VM test's initramfs (gzip'd cpio): busybox-static, tests/vm/init.sh as /init,
+# tests/vm/scenario.sh, the vfio/mdev modules of the Debian image (+ depmod -b), the
+# project's module, and the migtop binaries with their shared libraries and terminfo.
+#   tests/vm/mkinitramfs.sh OUT.cpio.gz KVER MODDIR [MODULE.ko]
+# Environment: MIGRATE, MIGTOP (binaries; either may be missing: the scenario reports it).
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+out=$1 kver=$2 moddir=$3 module=${4:-}
+log() { echo "mkinitramfs: $*" >&2; }
+die() {
+	log "error: $*"
+	exit 1
+}
+
+busybox=$(command -v busybox || true)
+[[ -n $busybox ]] || die "busybox not found (apt-get install busybox-static)"
+if ldd "$busybox" >/dev/null 2>&1; then
+	die "$busybox is dynamically linked: install busybox-static"
+fi
+command -v cpio >/dev/null || die "cpio not found (apt-get install cpio)"
+command -v depmod >/dev/null || die "depmod not found (apt-get install kmod)"
+
+stage=$(mktemp -d "${TMPDIR:-/tmp}/migtop-initramfs.XXXXXX")
+trap 'rm -rf "$stage"' EXIT
+mkdir -p "$stage"/{bin,sbin,dev,proc,sys,tmp,run,etc,root,lib,lib64,usr/bin,usr/lib}
+cp "$busybox" "$stage/bin/busybox"
+ln -s busybox "$stage/bin/sh"
+install -m 0755 "$here/init.sh" "$stage/init"
+install -m 0755 "$here/scenario.sh" "$stage/scenario.sh"
+
+# Kernel modules: copy each wanted module and, recursively, what it depends on.
+kmods=$stage/lib/modules/$kver
+mkdir -p "$kmods"
+cp "$moddir"/modules.order "$moddir"/modules.builtin* "$kmods/" 2>/dev/null || true
+declare -A seen=()
+add_mod() {
+	local name=$1 f dep
+	[[ -n ${seen[$name]:-} ]] && return 0
+	seen[$name]=1
+	f=$(find "$moddir/kernel" -name "$name.ko*" -print -quit)
+	if [[ -z $f ]]; then
+		f=$(find "$moddir/kernel" -name "${name//_/-}.ko*" -print -quit)
+	fi
+	[[ -n $f ]] || die "module $name not found under $moddir"
+	mkdir -p "$kmods/$(dirname "${f#"$moddir"/}")"
+	cp "$f" "$kmods/${f#"$moddir"/}"
+	for dep in $(modinfo -F depends "$f" | tr ',' ' '); do
+		add_mod "$dep"
+	done
+}
+for m in vfio vfio_iommu_type1 mdev; do
+	add_mod "$m"
+done
+if [[ -n $module ]]; then
+	[[ -f $module ]] || die "module $module not found"
+	mkdir -p "$kmods/extra"
+	cp "$module" "$kmods/extra/"
+	for dep in $(modinfo -F depends "$module" | tr ',' ' '); do
+		add_mod "$dep"
+	done
+fi
+depmod -b "$stage" "$kver"
+
+# Binaries and their shared libraries (ldd), plus terminfo for the curses UI.
+add_bin() {
+	local bin=$1 name=$2 lib
+	[[ -n $bin && -x $bin ]] || return 0
+	cp "$bin" "$stage/usr/bin/$name"
+	ldd "$bin" 2>/dev/null | grep -o '/[^ ]*' | while read -r lib; do
+		[[ -e $lib ]] || continue
+		mkdir -p "$stage$(dirname "$lib")"
+		cp -L "$lib" "$stage$lib"
+	done
+}
+add_bin "${MIGRATE:-}" migtop-migrate
+add_bin "${MIGTOP:-}" migtop
+for t in l/linux v/vt100 v/vt220 x/xterm x/xterm-256color d/dumb s/screen; do
+	for d in /lib/terminfo /usr/share/terminfo; do
+		if [[ -e $d/$t ]]; then
+			mkdir -p "$stage/usr/share/terminfo/$(dirname "$t")"
+			cp -L "$d/$t" "$stage/usr/share/terminfo/$t"
+			break
+		fi
+	done
+done
+echo "root:x:0:0:root:/root:/bin/sh" >"$stage/etc/passwd"
+echo "root:x:0:" >"$stage/etc/group"
+
+mkdir -p "$(dirname "$out")"
+(cd "$stage" && find . -print0 | cpio --null -o -H newc --quiet) | gzip -1 >"$out.tmp"
+mv "$out.tmp" "$out"
+log "wrote $out ($(du -h "$out" | cut -f1))"

@@ -1,0 +1,132 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
+# The VM end-to-end test (`make e2e`) and demo (`make demo`): boots Debian's packaged 6.12
+# kernel in QEMU (TCG) with an initramfs holding the vfio modules, the bundled driver and
+# the migtop binaries, runs tests/vm/scenario.sh inside and reads its PASS/FAIL markers
+# from the serial console.
+#   tests/vm/run.sh [--demo | --smoke] [--kvm] [--keep]
+# Environment: MIGTOP, MIGRATE (built binaries; set by make), E2E_TIMEOUT (seconds, 420),
+#   MIGTOP_CACHE / MIGTOP_KVER (see fetch-kernel.sh), MIGTOP_ACCEL (tcg|kvm), B (build dir).
+set -uo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/../.." && pwd)
+mode=e2e accel=${MIGTOP_ACCEL:-tcg} keep=0
+for a in "$@"; do
+	case $a in
+	--demo) mode=demo ;;
+	--smoke) mode=smoke ;;
+	--kvm) accel=kvm ;;
+	--keep) keep=1 ;;
+	-h | --help)
+		sed -n '2,10p' "$0"
+		exit 0
+		;;
+	*)
+		echo "run.sh: unknown option $a" >&2
+		exit 64
+		;;
+	esac
+done
+timeout_s=${E2E_TIMEOUT:-420}
+build=${B:-$top/build}
+[[ $build == /* ]] || build=$top/$build
+vmdir=$build/vm
+mkdir -p "$vmdir"
+
+die() {
+	echo "$mode: error: $*" >&2
+	[[ $mode == demo ]] || echo "$mode: 0 passed, 1 failed"
+	exit 1
+}
+need() {
+	command -v "$1" >/dev/null 2>&1 || die "$1 not found: apt-get install --no-install-recommends $2"
+}
+need qemu-system-x86_64 qemu-system-x86
+need cpio cpio
+need busybox busybox-static
+need depmod kmod
+need timeout coreutils
+
+# 1. The kernel image, its modules and matching headers (cached, no install).
+fetch_out=$("$here/fetch-kernel.sh") || die "could not fetch Debian's 6.12 kernel (see above)"
+eval "$fetch_out"
+[[ -f $VMLINUZ && -d $MODDIR ]] || die "kernel cache incomplete: $VMLINUZ / $MODDIR"
+echo "$mode: kernel $KVER"
+
+# 2. The bundled driver, built against those headers in a copy of kernel/ under the build
+#    directory (the source tree stays clean).
+module=
+if [[ -f $top/kernel/Makefile ]] && ls "$top"/kernel/*.c >/dev/null 2>&1; then
+	need "x86_64-linux-gnu-gcc-12" gcc-12
+	kmod=$vmdir/kmod
+	rm -rf "$kmod"
+	mkdir -p "$kmod"
+	tar -C "$top/kernel" --exclude=./tools --exclude='*.o' --exclude='*.ko' --exclude='*.mod*' \
+		--exclude='.*.cmd' --exclude=Module.symvers --exclude=modules.order -cf - . |
+		tar -C "$kmod" -xf - || die "cannot copy kernel/ to $kmod"
+	echo "$mode: building kernel/ against $KDIR"
+	if ! PATH=$PAHOLE_DIR:$PATH make -s -C "$kmod" KDIR="$KDIR" >"$vmdir/kbuild.log" 2>&1; then
+		cat "$vmdir/kbuild.log" >&2
+		die "the module does not build (log above, $vmdir/kbuild.log)"
+	fi
+	module=$kmod/migtop_acc.ko
+	[[ -f $module ]] || die "make -C kernel succeeded but no migtop_acc.ko was built"
+	modver=$(modinfo -F vermagic "$module" | cut -d' ' -f1)
+	[[ $modver == "$KVER" ]] || die "migtop_acc.ko is built for $modver, not $KVER"
+else
+	echo "$mode: no kernel/Makefile yet: booting with the stock vfio modules only"
+fi
+
+# 3. The initramfs.
+initrd=$vmdir/initramfs.cpio.gz
+MIGRATE=${MIGRATE:-$build/migtop-migrate} MIGTOP=${MIGTOP:-$top/tui/migtop} \
+	"$here/mkinitramfs.sh" "$initrd" "$KVER" "$MODDIR" ${module:+"$module"} || die "mkinitramfs failed"
+
+# 4. Boot.
+qemu=(qemu-system-x86_64 -accel "$accel" -m 512 -smp 1 -nographic -no-reboot
+	-kernel "$VMLINUZ" -initrd "$initrd")
+append="console=ttyS0 panic=-1 quiet migtop.mode=$mode"
+if [[ $mode == demo ]]; then
+	size=$(stty size 2>/dev/null || echo "24 80")
+	rows=${size% *} cols=${size#* }
+	[[ -t 0 ]] || die "the demo needs a terminal"
+	echo
+	echo "  migtop demo: the VM boots in a few seconds; migtop refreshes every 2 s while"
+	echo "  devices migrate in the background with a fault now and then."
+	echo "  QUIT: press Ctrl-A, then X."
+	echo
+	sleep 2
+	exec "${qemu[@]}" -append "$append migtop.rows=$((rows - 1)) migtop.cols=$cols"
+fi
+
+log=$vmdir/$mode-serial.log
+echo "$mode: booting (timeout ${timeout_s}s, log $log)"
+start=$(date +%s)
+timeout --foreground -k 10 "$timeout_s" "${qemu[@]}" -append "$append" </dev/null 2>&1 |
+	tr -d '\r' | tee "$log"
+qrc=${PIPESTATUS[0]}
+echo "$mode: VM ran $(($(date +%s) - start)) s, qemu exit $qrc"
+
+# 5. Markers.  They may share a line with firmware escapes: match them as substrings.
+pass=$(grep -acE '(^|[^[:alnum:]_])PASS [[:alnum:]_./:=-]+' "$log")
+fail=$(grep -acE '(^|[^[:alnum:]_])FAIL [[:alnum:]_./:=-]+' "$log")
+skip=$(grep -acE '(^|[^[:alnum:]_])SKIP [[:alnum:]_./:=-]+' "$log")
+if [[ $qrc -eq 124 || $qrc -eq 137 ]]; then
+	echo "FAIL vm-timeout: the VM did not finish within ${timeout_s}s"
+	fail=$((fail + 1))
+elif ! grep -aq 'MIGTOP-VM-END' "$log"; then
+	echo "FAIL vm-finished: no end marker (kernel panic or scenario crash?), qemu exit $qrc"
+	fail=$((fail + 1))
+fi
+if grep -aq 'MIGTOP-VM-BOOTED' "$log" && [[ $pass -eq 0 && $fail -eq 0 ]]; then
+	echo "FAIL vm-markers: the scenario printed no result"
+	fail=$((fail + 1))
+fi
+if grep -aqE '(^|[^[:alnum:]_])FAIL [[:alnum:]_./:=-]+' "$log"; then
+	echo "failed checks:"
+	grep -aoE '(^|[^[:alnum:]_])FAIL .*' "$log" | sed 's/^[^F]*/  /'
+fi
+[[ $keep -eq 1 ]] || rm -f "$initrd"
+echo "$mode: $pass passed, $fail failed, $skip skipped"
+[[ $fail -eq 0 ]]
