@@ -169,18 +169,15 @@ static int src_local_read(void *ctx, const char *path, struct src_read *out)
                 }
         }
         /*
-         * Open without blocking (a FIFO with no writer must not hang the open), then read
-         * in blocking mode, as a debugfs read that waits on a driver lock does: callers
-         * that must not wait read through the engine's workers, with a deadline.
+         * Open and read in blocking mode, as a debugfs read that waits on a driver lock
+         * does (a FIFO in a fixture blocks the same way): callers that must not wait read
+         * through the engine's workers, with a deadline.
          */
-        fd = src_open_at(l->dirfd, path, O_RDONLY | O_NONBLOCK);
+        fd = src_open_at(l->dirfd, path, O_RDONLY);
         if (fd < 0) {
                 out->err = errno;
                 return 0;
         }
-        ret = fcntl(fd, F_GETFL);
-        if (ret >= 0)
-                (void)fcntl(fd, F_SETFL, ret & ~O_NONBLOCK);
         ret = src_read_fd(fd, out);
         close(fd);
         return ret;
