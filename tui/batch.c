@@ -1,57 +1,254 @@
-// SPDX-License-Identifier: GPL-2.0-only
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * batch: `migtop --once`.  Reads the tree once through a local source, prints it as JSON
- * (core/jsonout) or as one readable block per device, then the --pair comparison.
+ * batch: `migtop --once`, `-n N` and `--log FILE`.  Everything is read through the engine
+ * (one poller, reads with a deadline, so a blocked file is reported, not waited for);
+ * snapshots are printed as JSON (core/jsonout plus the engine's and sysfs's facts) or as
+ * one readable block per device, then the --pair comparison.
  */
 #include "batch.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "core/jsonout.h"
 #include "core/pair.h"
-#include "core/src.h"
 #include "core/tree.h"
+#include "engine/discover.h"
+#include "engine/engine.h"
+#include "engine/evlog.h"
+
+#define BATCH_MS_NS     1000000LL
+#define BATCH_MARGIN_MS 500 /* settle budget past the deadline */
 
 static const char *const batch_feature_names[] = {"stop-copy", "p2p", "pre-copy", "dirty-tracking"};
 
-/* A remediation hint for a root that cannot be read. */
-static const char *batch_hint(int err, const char *root)
+/* Set by the signal handlers of the long-running modes (-n, --log). */
+static volatile sig_atomic_t batch_stop, batch_hup;
+
+struct batch_ctx {
+        const struct batch_opts *o;
+        FILE *out, *err;
+        struct engine *e;
+        struct evlog *log;
+        struct disc *disc; /* NULL: no sysfs discovery */
+        sigset_t waitmask; /* signal mask while waiting: stop and hup get through */
+        int deadline_ms;
+        int interval_ms;
+        int64_t now_ns; /* monotonic (the engine's clock) when the snapshot was taken */
+};
+
+/* ---- the source ------------------------------------------------------------------- */
+
+/*
+ * The local source; with --fixture the root is an offline tree whose NAME.errno sidecars
+ * stand for failed reads.  A FIFO in a fixture blocks its read like a driver stuck on its
+ * mailbox: the local source reads in blocking mode, and the engine's deadline applies.
+ */
+int batch_open_src(const char *root, bool fixture, struct src **out)
+{
+        return src_local_open(root, fixture ? SRC_LOCAL_ERRNO_FILES : 0, out);
+}
+
+/* ---- messages -------------------------------------------------------------------------- */
+
+void batch_root_message(int err, const char *root, char *msg, size_t size)
 {
         bool deflt = strcmp(root, TREE_DEFAULT_ROOT) == 0;
+        char why[256] = "";
 
         switch (err) {
         case ENOENT:
-                return deflt ? "debugfs is not mounted (mount -t debugfs none /sys/kernel/debug), "
-                               "the kernel lacks CONFIG_VFIO_DEBUGFS, or no vfio device is "
-                               "registered yet"
-                             : "no such directory: check --root";
+                if (deflt)
+                        tree_root_message(err, root, true, why, sizeof(why));
+                else
+                        snprintf(why, sizeof(why), "check --root");
+                break;
         case EACCES:
         case EPERM:
-                return "debugfs is readable by root only: run migtop as root";
+                snprintf(why, sizeof(why), "debugfs is readable by root only: run migtop as root");
+                break;
         case ENOTDIR:
-                return "not a directory: --root must name the vfio debugfs directory";
+                snprintf(why, sizeof(why),
+                         "not a directory: --root must name the vfio debugfs directory");
+                break;
         default:
-                return NULL;
+                break;
         }
+        snprintf(msg, size, "cannot open %s: %s%s%s", root, strerror(err), why[0] ? "; " : "", why);
 }
 
-static int batch_fail(const struct batch_opts *o, FILE *out, FILE *err, const char *msg)
+static void batch_json_put(FILE *out, struct json_object *j, bool pretty)
 {
-        fprintf(err, "migtop: %s\n", msg);
-        if (o->json) {
-                struct json_object *j = jout_error(msg);
-                char *s = j ? jout_string(j, 1) : NULL;
+        char *s = j ? jout_string(j, pretty) : NULL;
 
-                if (s)
-                        fprintf(out, "%s\n", s);
-                free(s);
-                json_object_put(j);
-        }
-        return BATCH_EXIT_ENV;
+        if (s)
+                fprintf(out, "%s\n", s);
+        free(s);
 }
+
+static void batch_time(char *buf, size_t n)
+{
+        struct timespec ts;
+
+        clock_gettime(CLOCK_REALTIME, &ts);
+        evlog_time((int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec, buf, n);
+}
+
+static int64_t batch_mono_ns(void)
+{
+        struct timespec ts;
+
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+/* ---- sysfs discovery ------------------------------------------------------------------- */
+
+static const char *batch_sysfs_root(const struct batch_opts *o)
+{
+        if (o->sysfs_root)
+                return o->sysfs_root;
+        return strcmp(o->root, TREE_DEFAULT_ROOT) == 0 ? "/" : NULL;
+}
+
+/* Merge the snapshot's device names with sysfs; on any failure *m is left empty. */
+static void batch_discover(struct batch_ctx *c, const struct tree *t, int debugfs_err,
+                           struct disc_merged *m)
+{
+        char **names = NULL;
+        int ret;
+
+        memset(m, 0, sizeof(*m));
+        if (!c->disc)
+                return;
+        if (t && t->ndevs) {
+                names = calloc(t->ndevs, sizeof(*names));
+                if (!names)
+                        return;
+                for (size_t i = 0; i < t->ndevs; i++)
+                        names[i] = t->devs[i].name;
+        }
+        ret = disc_rescan(c->disc, names, t ? t->ndevs : 0, debugfs_err, 0, m);
+        free(names);
+        if (ret < 0 && ret != -ENOENT) {
+                disc_merged_free(m);
+                memset(m, 0, sizeof(*m));
+        }
+}
+
+static const struct disc_entry *batch_entry(const struct disc_merged *m, const char *name)
+{
+        size_t lo = 0, hi = m->n;
+
+        while (lo < hi) {
+                size_t mid = lo + (hi - lo) / 2;
+                int r = strcmp(m->e[mid].name, name);
+
+                if (r == 0)
+                        return &m->e[mid];
+                if (r < 0)
+                        lo = mid + 1;
+                else
+                        hi = mid;
+        }
+        return NULL;
+}
+
+static struct json_object *batch_str_or_null(const char *s)
+{
+        return s && s[0] ? json_object_new_string(s) : NULL;
+}
+
+static struct json_object *batch_json_sysfs(const struct disc_dev *d)
+{
+        static const char *const bus[] = {"pci", "mdev", "other"};
+        struct json_object *o = json_object_new_object();
+        char hex[16];
+
+        if (!o)
+                return NULL;
+        json_object_object_add(
+            o, "bus",
+            json_object_new_string(bus[d->bus <= DISC_BUS_OTHER ? d->bus : DISC_BUS_OTHER]));
+        json_object_object_add(o, "path", batch_str_or_null(d->syspath));
+        json_object_object_add(o, "driver", batch_str_or_null(d->driver));
+        json_object_object_add(o, "driver_migration",
+                               json_object_new_string(disc_mig_name(d->mig)));
+        json_object_object_add(o, "iommu_group",
+                               d->iommu_group >= 0 ? json_object_new_int(d->iommu_group) : NULL);
+        json_object_object_add(o, "numa_node",
+                               d->numa_node >= 0 ? json_object_new_int(d->numa_node) : NULL);
+        json_object_object_add(o, "parent", batch_str_or_null(d->parent));
+        json_object_object_add(o, "vf", json_object_new_boolean(d->is_vf));
+        snprintf(hex, sizeof(hex), "%04x", d->vendor);
+        json_object_object_add(o, "vendor", d->has_ids ? json_object_new_string(hex) : NULL);
+        snprintf(hex, sizeof(hex), "%04x", d->device);
+        json_object_object_add(o, "device", d->has_ids ? json_object_new_string(hex) : NULL);
+        json_object_object_add(o, "pci_name",
+                               d->pci_name_known ? batch_str_or_null(d->pci_name) : NULL);
+        json_object_object_add(o, "mdev_type", batch_str_or_null(d->mdev_type));
+        json_object_object_add(o, "mdev_type_name", batch_str_or_null(d->mdev_type_name));
+        return o;
+}
+
+/* A device sysfs shows but debugfs does not. */
+static struct json_object *batch_json_sysfs_only(const struct disc_entry *en)
+{
+        struct json_object *o = json_object_new_object();
+
+        if (!o)
+                return NULL;
+        json_object_object_add(o, "name", json_object_new_string(en->name));
+        json_object_object_add(o, "sysfs_only", json_object_new_boolean(1));
+        json_object_object_add(o, "reason", json_object_new_string(disc_reason_key(en->reason)));
+        json_object_object_add(o, "message", json_object_new_string(disc_reason_text(en->reason)));
+        json_object_object_add(o, "migration", NULL);
+        json_object_object_add(o, "state", NULL);
+        json_object_object_add(o, "sysfs", batch_json_sysfs(&en->dev));
+        return o;
+}
+
+/* The sysfs-only devices of m as a JSON array appended to devs. */
+static void batch_json_add_sysfs_only(struct json_object *devs, const struct disc_merged *m)
+{
+        for (size_t i = 0; devs && m && i < m->n; i++)
+                if (!m->e[i].in_debugfs && m->e[i].in_sysfs)
+                        json_object_array_add(devs, batch_json_sysfs_only(&m->e[i]));
+}
+
+/* "sysfs shows ..." for the environment error message. */
+static void batch_sysfs_summary(FILE *err, const struct disc_merged *m)
+{
+        size_t n = 0;
+        char line[DISC_PATH_MAX];
+
+        for (size_t i = 0; i < m->n; i++)
+                n += !m->e[i].in_debugfs && m->e[i].in_sysfs;
+        if (!n) {
+                fputs("migtop: sysfs shows no device bound to a VFIO driver with migration "
+                      "support\n",
+                      err);
+                return;
+        }
+        fprintf(err, "migtop: sysfs shows %zu VFIO device%s that may support migration:\n", n,
+                n == 1 ? "" : "s");
+        for (size_t i = 0; i < m->n; i++) {
+                if (m->e[i].in_debugfs || !m->e[i].in_sysfs)
+                        continue;
+                disc_format_dev(&m->e[i].dev, line, sizeof(line));
+                fprintf(err, "migtop:   %s %s\n", m->e[i].name, line);
+        }
+}
+
+/* ---- text output ----------------------------------------------------------------------- */
 
 static void batch_value(FILE *out, const struct acc_field *f, unsigned i)
 {
@@ -96,12 +293,24 @@ static void batch_fields(FILE *out, const struct acc_decoded *d)
                 fputc('\n', out);
 }
 
-/* "ok", "not_migrated (EAGAIN): why" */
-static void batch_status(FILE *out, const struct drv_file *f)
+/* How long the read of a file has been blocked (ms), or -1. */
+static long long batch_blocked_ms(int64_t now_ns, const struct engine_file_info *fi)
+{
+        if (!fi || !fi->blocked || !fi->in_flight)
+                return -1;
+        return (long long)((now_ns - fi->started_ns) / BATCH_MS_NS);
+}
+
+/* "ok", "not_migrated (EAGAIN): why", "blocked: no answer for 1000 ms" */
+static void batch_status(FILE *out, const struct drv_file *f, long long blocked_ms)
 {
         const char *en = src_errno_name(f->err);
 
         fputs(drv_status_name(f->status), out);
+        if (f->status == DRV_ST_BLOCKED && blocked_ms >= 0) {
+                fprintf(out, ": no answer for %lld ms", blocked_ms);
+                return;
+        }
         /* the message usually names the errno already */
         if (en && !strstr(f->msg, en))
                 fprintf(out, " (%s)", en);
@@ -109,10 +318,11 @@ static void batch_status(FILE *out, const struct drv_file *f)
                 fprintf(out, ": %s", f->msg);
 }
 
-static void batch_text_file(FILE *out, const char *dir, const struct drv_file *f)
+static void batch_text_file(FILE *out, const char *dir, const struct drv_file *f,
+                            long long blocked_ms)
 {
         fprintf(out, "  %s/%s: ", dir, f->name);
-        batch_status(out, f);
+        batch_status(out, f, blocked_ms);
         if (f->status == DRV_ST_OK && f->text) {
                 size_t n = f->text_len;
 
@@ -123,10 +333,11 @@ static void batch_text_file(FILE *out, const char *dir, const struct drv_file *f
         fputc('\n', out);
 }
 
-static void batch_dump_file(FILE *out, const char *dir, const struct drv_file *f)
+static void batch_dump_file(FILE *out, const char *dir, const struct drv_file *f,
+                            long long blocked_ms)
 {
         fprintf(out, "  %s/%s: ", dir, f->name);
-        batch_status(out, f);
+        batch_status(out, f, blocked_ms);
         if (f->bytes || f->has_fields) {
                 fprintf(out, " [%s, %zu bytes%s]",
                         f->has_fields ? acc_layout_name(f->fields.layout) : "raw", f->len,
@@ -139,9 +350,71 @@ static void batch_dump_file(FILE *out, const char *dir, const struct drv_file *f
                 fprintf(out, "      %s: %s\n", f->kv.items[i].key, f->kv.items[i].value);
 }
 
-static void batch_text_dev(FILE *out, const struct tree_dev *d)
+static void batch_text_features(FILE *out, const struct tree_dev *d, long long blocked_ms)
 {
+        bool any = false;
+
+        fputs("\n  features: ", out);
+        if (d->features_file.status != DRV_ST_OK) {
+                batch_status(out, &d->features_file, blocked_ms);
+                fputc('\n', out);
+                return;
+        }
+        for (unsigned i = 0; i < sizeof(batch_feature_names) / sizeof(*batch_feature_names); i++) {
+                if (!(d->features & (1u << i)))
+                        continue;
+                fprintf(out, "%s%s", any ? " " : "", batch_feature_names[i]);
+                any = true;
+        }
+        fputs(any ? "\n" : "(none)\n", out);
+}
+
+static void batch_text_dirs(FILE *out, const struct engine_snap *s, size_t i, int64_t now)
+{
+        const struct tree_dev *d = &s->tree.devs[i];
+
+        for (size_t k = 0; k < d->ndirs; k++) {
+                const struct tree_drvdir *dir = &d->dirs[k];
+
+                if (!dir->ops) {
+                        fprintf(out, "  %s/: unknown driver directory (not read)\n", dir->name);
+                        continue;
+                }
+                for (unsigned j = 0; j < dir->nfiles && j < dir->ops->nfiles; j++) {
+                        long long b = batch_blocked_ms(
+                            now, engine_snap_file_info(s, i, dir->name, dir->files[j].name));
+
+                        if (dir->ops->files[j].kind == DRV_FILE_DUMP)
+                                batch_dump_file(out, dir->name, &dir->files[j], b);
+                        else
+                                batch_text_file(out, dir->name, &dir->files[j], b);
+                }
+        }
+}
+
+static void batch_text_sysfs(FILE *out, const struct disc_entry *en)
+{
+        char line[DISC_PATH_MAX];
+
+        if (!en || !en->in_sysfs)
+                return;
+        disc_format_dev(&en->dev, line, sizeof(line));
+        fprintf(out, "  sysfs: %s\n", line);
+}
+
+static void batch_text_dev(FILE *out, const struct engine_snap *s, size_t i,
+                           const struct disc_merged *m, int64_t now)
+{
+        const struct tree_dev *d = &s->tree.devs[i];
+        const struct engine_dev_info *info = s->info ? &s->info[i] : NULL;
+
         fprintf(out, "device %s\n", d->name);
+        if (info && info->gone)
+                fprintf(out, "  gone: vanished %.1f s ago%s%s\n",
+                        (double)(now - info->gone_ns) / 1e9,
+                        info->have_state ? "; last state seen: " : "",
+                        info->have_state ? fsm_state_name(d->state) : "");
+        batch_text_sysfs(out, m ? batch_entry(m, d->name) : NULL);
         if (d->err) {
                 fprintf(out, "  error: %s (%s)\n", strerror(d->err),
                         src_errno_name(d->err) ? src_errno_name(d->err) : "?");
@@ -155,38 +428,16 @@ static void batch_text_dev(FILE *out, const struct tree_dev *d)
         if (d->state_file.status == DRV_ST_OK)
                 fputs(fsm_state_name(d->state), out);
         else
-                batch_status(out, &d->state_file);
-        fputs("\n  features: ", out);
-        if (d->features_file.status == DRV_ST_OK) {
-                bool any = false;
+                batch_status(out, &d->state_file,
+                             batch_blocked_ms(now, info ? &info->state_info : NULL));
+        batch_text_features(out, d, batch_blocked_ms(now, info ? &info->features_info : NULL));
+        batch_text_dirs(out, s, i, now);
+}
 
-                for (unsigned i = 0; i < sizeof(batch_feature_names) / sizeof(*batch_feature_names);
-                     i++) {
-                        if (!(d->features & (1u << i)))
-                                continue;
-                        fprintf(out, "%s%s", any ? " " : "", batch_feature_names[i]);
-                        any = true;
-                }
-                if (!any)
-                        fputs("(none)", out);
-        } else {
-                batch_status(out, &d->features_file);
-        }
-        fputc('\n', out);
-        for (size_t i = 0; i < d->ndirs; i++) {
-                const struct tree_drvdir *dir = &d->dirs[i];
-
-                if (!dir->ops) {
-                        fprintf(out, "  %s/: unknown driver directory (not read)\n", dir->name);
-                        continue;
-                }
-                for (unsigned k = 0; k < dir->nfiles && k < dir->ops->nfiles; k++) {
-                        if (dir->ops->files[k].kind == DRV_FILE_DUMP)
-                                batch_dump_file(out, dir->name, &dir->files[k]);
-                        else
-                                batch_text_file(out, dir->name, &dir->files[k]);
-                }
-        }
+static void batch_text_sysfs_only(FILE *out, const struct disc_entry *en)
+{
+        fprintf(out, "device %s\n  sysfs only: %s\n", en->name, disc_reason_text(en->reason));
+        batch_text_sysfs(out, en);
 }
 
 static void batch_opt_value(FILE *out, uint64_t v, bool valid)
@@ -211,13 +462,13 @@ static void batch_text_compare(FILE *out, const char *src, const char *dst,
         if (p->msg[0])
                 fprintf(out, "  note: %s\n", p->msg);
         for (unsigned i = 0; i < p->match.n && i < MATCH_MAX; i++) {
-                const struct match_mismatch *m = &p->match.m[i];
+                const struct match_mismatch *mm = &p->match.m[i];
 
-                fprintf(out, "  mismatch %s: source ", m->field ? m->field : "?");
-                batch_opt_value(out, m->src, m->src_valid);
+                fprintf(out, "  mismatch %s: source ", mm->field ? mm->field : "?");
+                batch_opt_value(out, mm->src, mm->src_valid);
                 fputs(", destination ", out);
-                batch_opt_value(out, m->dst, m->dst_valid);
-                fprintf(out, ": %s\n", m->reason ? m->reason : "");
+                batch_opt_value(out, mm->dst, mm->dst_valid);
+                fprintf(out, ": %s\n", mm->reason ? mm->reason : "");
         }
         if (p->src_file && p->dst_file) {
                 fputs("  differing fields:", out);
@@ -229,102 +480,396 @@ static void batch_text_compare(FILE *out, const char *src, const char *dst,
         }
 }
 
-static int batch_print(const struct batch_opts *o, FILE *out, const struct tree *t,
-                       const struct pair_result *p)
+static void batch_text(struct batch_ctx *c, const struct engine_snap *s,
+                       const struct disc_merged *m, const struct pair_result *p)
 {
-        if (o->json) {
-                struct json_object *j = jout_tree(t);
-                char *s;
+        const struct batch_opts *o = c->o;
+        FILE *out = c->out;
+        bool first = true;
 
-                if (!j)
-                        return -ENOMEM;
-                json_object_object_add(j, "root", json_object_new_string(o->root));
-                if (p)
-                        json_object_object_add(j, "compare",
-                                               jout_compare(o->pair_src, o->pair_dst, p));
-                s = jout_string(j, 1);
-                json_object_put(j);
-                if (!s)
-                        return -ENOMEM;
-                fprintf(out, "%s\n", s);
-                free(s);
-                return 0;
+        if (o->lines) {
+                char ts[40];
+
+                batch_time(ts, sizeof(ts));
+                fprintf(out, "=== %s ===\n", ts);
         }
-        if (t->ndevs == 0)
+        if (s->tree.err)
+                fprintf(out, "error: %s\n", s->tree.msg[0] ? s->tree.msg : "cannot list the root");
+        else if (s->tree.ndevs == 0)
                 fprintf(
                     out,
                     "no devices under %s (no vfio device with migration support is registered)\n",
                     o->root);
-        for (size_t i = 0; i < t->ndevs; i++) {
-                if (i)
+        for (size_t i = 0; i < s->tree.ndevs; i++) {
+                if (!first)
                         fputc('\n', out);
-                batch_text_dev(out, &t->devs[i]);
+                first = false;
+                batch_text_dev(out, s, i, m, c->now_ns);
+        }
+        for (size_t i = 0; m && i < m->n; i++) {
+                if (m->e[i].in_debugfs || !m->e[i].in_sysfs)
+                        continue;
+                fputc('\n', out);
+                batch_text_sysfs_only(out, &m->e[i]);
         }
         if (p) {
                 fputc('\n', out);
                 batch_text_compare(out, o->pair_src, o->pair_dst, p);
         }
+}
+
+/* ---- JSON output ----------------------------------------------------------------------- */
+
+static void batch_json_blocked(struct json_object *files, const char *name, long long ms)
+{
+        struct json_object *f;
+
+        if (ms >= 0 && files && json_object_object_get_ex(files, name, &f))
+                json_object_object_add(f, "blocked_ms", json_object_new_int64(ms));
+}
+
+/* Add the engine's and sysfs's facts to jout_dev()'s object of device i. */
+static void batch_json_dev(const struct engine_snap *s, size_t i, struct json_object *dj,
+                           const struct disc_merged *m, int64_t now)
+{
+        const struct tree_dev *d = &s->tree.devs[i];
+        const struct engine_dev_info *info = s->info ? &s->info[i] : NULL;
+        const struct disc_entry *en = m && m->n ? batch_entry(m, d->name) : NULL;
+        struct json_object *files = NULL;
+
+        if (!dj)
+                return;
+        json_object_object_add(dj, "sysfs_only", json_object_new_boolean(0));
+        json_object_object_add(dj, "gone", json_object_new_boolean(info && info->gone));
+        json_object_object_add(dj, "transitions",
+                               info ? json_object_new_uint64(info->transitions) : NULL);
+        json_object_object_add(dj, "sysfs", en && en->in_sysfs ? batch_json_sysfs(&en->dev) : NULL);
+        if (json_object_object_get_ex(dj, "files", &files) && info) {
+                batch_json_blocked(files, "state", batch_blocked_ms(now, &info->state_info));
+                batch_json_blocked(files, "features", batch_blocked_ms(now, &info->features_info));
+        }
+        for (size_t k = 0; k < d->ndirs; k++) {
+                const struct tree_drvdir *dir = &d->dirs[k];
+                struct json_object *dirj;
+
+                if (!dir->ops || !json_object_object_get_ex(dj, dir->name, &dirj))
+                        continue;
+                for (unsigned j = 0; j < dir->nfiles && j < dir->ops->nfiles; j++)
+                        batch_json_blocked(
+                            dirj, dir->files[j].name,
+                            batch_blocked_ms(
+                                now, engine_snap_file_info(s, i, dir->name, dir->files[j].name)));
+        }
+}
+
+static int batch_json(struct batch_ctx *c, const struct engine_snap *s, const struct disc_merged *m,
+                      const struct pair_result *p)
+{
+        const struct batch_opts *o = c->o;
+        struct json_object *j = jout_tree(&s->tree), *devs = NULL;
+        char ts[40];
+
+        if (!j)
+                return -ENOMEM;
+        if (json_object_object_get_ex(j, "devices", &devs)) {
+                for (size_t i = 0; i < s->tree.ndevs; i++)
+                        batch_json_dev(s, i, json_object_array_get_idx(devs, i), m, c->now_ns);
+                batch_json_add_sysfs_only(devs, m);
+        }
+        batch_time(ts, sizeof(ts));
+        json_object_object_add(j, "time", json_object_new_string(ts));
+        json_object_object_add(j, "root", json_object_new_string(o->root));
+        if (p)
+                json_object_object_add(j, "compare", jout_compare(o->pair_src, o->pair_dst, p));
+        batch_json_put(c->out, j, !o->lines);
+        json_object_put(j);
         return 0;
 }
 
-int batch_run(const struct batch_opts *o, FILE *out, FILE *err)
+/* ---- the run --------------------------------------------------------------------------- */
+
+/* A fatal error: message on stderr, and {"error"} (+ what sysfs shows) on stdout in JSON. */
+static int batch_fail(struct batch_ctx *c, const char *msg, const struct disc_merged *m)
 {
-        unsigned flags = o->fixture ? SRC_LOCAL_ERRNO_FILES : 0;
-        struct pair_result pr, *p = NULL;
-        struct tree t = {0};
-        struct src *s = NULL;
-        char msg[512];
+        fprintf(c->err, "migtop: %s\n", msg);
+        if (m && c->disc)
+                batch_sysfs_summary(c->err, m);
+        if (c->o->json) {
+                struct json_object *j = jout_error(msg);
+                char ts[40];
+
+                if (j && m && m->n) {
+                        struct json_object *devs = json_object_new_array();
+
+                        batch_json_add_sysfs_only(devs, m);
+                        json_object_object_add(j, "devices", devs);
+                }
+                batch_time(ts, sizeof(ts));
+                if (j) {
+                        json_object_object_add(j, "time", json_object_new_string(ts));
+                        json_object_object_add(j, "root", json_object_new_string(c->o->root));
+                }
+                batch_json_put(c->out, j, !c->o->lines);
+                json_object_put(j);
+                fflush(c->out);
+        }
+        return BATCH_EXIT_ENV;
+}
+
+static void batch_on_signal(int sig)
+{
+        if (sig == SIGHUP)
+                batch_hup = 1;
+        else
+                batch_stop = 1;
+}
+
+/*
+ * Long-running modes: SIGINT/SIGTERM stop cleanly, SIGHUP reopens the log.  The signals
+ * stay blocked except while waiting in ppoll(), so none is lost between a check and the
+ * wait, and the engine's reader threads (created later) never take them.
+ */
+static void batch_signals(struct batch_ctx *c, sigset_t *old)
+{
+        static const int sigs[] = {SIGINT, SIGTERM, SIGHUP};
+        struct sigaction sa = {.sa_handler = batch_on_signal};
+        sigset_t set;
+
+        sigemptyset(&sa.sa_mask);
+        sigemptyset(&set);
+        for (size_t i = 0; i < sizeof(sigs) / sizeof(*sigs); i++) {
+                if (sigs[i] == SIGHUP && !c->log)
+                        continue;
+                sigaddset(&set, sigs[i]);
+                sigaction(sigs[i], &sa, NULL);
+        }
+        sigprocmask(SIG_BLOCK, &set, old);
+        c->waitmask = *old;
+        for (size_t i = 0; i < sizeof(sigs) / sizeof(*sigs); i++)
+                sigdelset(&c->waitmask, sigs[i]);
+}
+
+static void batch_reopen(struct batch_ctx *c)
+{
         int ret;
 
-        ret = src_local_open(o->root, flags, &s);
-        if (ret < 0) {
-                const char *hint = batch_hint(-ret, o->root);
+        if (!c->log)
+                return;
+        ret = evlog_reopen(c->log);
+        if (ret < 0)
+                fprintf(c->err, "migtop: reopening the log %s: %s\n", evlog_path(c->log),
+                        strerror(-ret));
+}
 
-                snprintf(msg, sizeof(msg), "cannot open %s: %s%s%s", o->root, strerror(-ret),
-                         hint ? "; " : "", hint ? hint : "");
-                return batch_fail(o, out, err, msg);
-        }
-        ret = tree_read(s, &t);
-        src_close(s);
-        if (ret < 0) {
-                snprintf(msg, sizeof(msg), "reading %s: %s", o->root, strerror(-ret));
-                tree_free(&t);
-                return batch_fail(o, out, err, msg);
-        }
-        if (t.err) {
-                const char *hint = batch_hint(t.err, o->root);
+/* Run the engine until until_ns (monotonic; -1: forever).  1: stopped by a signal. */
+static int batch_wait(struct batch_ctx *c, int64_t until_ns)
+{
+        for (;;) {
+                struct pollfd p = {.fd = engine_fd(c->e), .events = POLLIN};
+                struct timespec ts, *tp = NULL;
+                int64_t now;
+                int t, ret;
 
-                if (t.msg[0])
-                        snprintf(msg, sizeof(msg), "%s", t.msg);
-                else
-                        snprintf(msg, sizeof(msg), "cannot list %s: %s%s%s", o->root,
-                                 strerror(t.err), hint ? "; " : "", hint ? hint : "");
-                tree_free(&t);
-                return batch_fail(o, out, err, msg);
+                if (batch_hup) {
+                        batch_hup = 0;
+                        batch_reopen(c);
+                }
+                if (batch_stop)
+                        return 1;
+                ret = engine_process(c->e);
+                if (ret < 0)
+                        return ret;
+                now = batch_mono_ns();
+                if (until_ns >= 0 && now >= until_ns)
+                        return 0;
+                t = engine_next_timeout_ms(c->e);
+                if (until_ns >= 0) {
+                        int64_t left = (until_ns - now + BATCH_MS_NS - 1) / BATCH_MS_NS;
+
+                        if (t < 0 || t > left)
+                                t = (int)left;
+                }
+                if (t >= 0) {
+                        ts.tv_sec = t / 1000;
+                        ts.tv_nsec = (long)(t % 1000) * BATCH_MS_NS;
+                        tp = &ts;
+                }
+                if (ppoll(&p, 1, tp, &c->waitmask) < 0 && errno != EINTR)
+                        return -errno;
+        }
+}
+
+/* Before a later snapshot: list the root again and read every state now. */
+static void batch_refresh(struct batch_ctx *c)
+{
+        const struct engine_snap *s = engine_snapshot(c->e);
+
+        engine_rescan(c->e);
+        for (size_t i = 0; s && i < s->tree.ndevs; i++)
+                if (!s->info[i].gone)
+                        engine_request(c->e, s->tree.devs[i].name, NULL, "state");
+        engine_snap_put(s);
+}
+
+/* Take and print one snapshot.  first: errors are fatal (exit code), else printed. */
+static int batch_snapshot(struct batch_ctx *c, bool first)
+{
+        const struct batch_opts *o = c->o;
+        const struct engine_snap *s;
+        struct pair_result pr, *p = NULL;
+        struct disc_merged m;
+        char msg[512];
+        int ret = engine_settle(c->e, c->deadline_ms + BATCH_MARGIN_MS);
+
+        if (ret < 0 && ret != -ETIMEDOUT)
+                return batch_fail(c, "out of memory", NULL);
+        s = engine_snapshot(c->e);
+        if (!s)
+                return batch_fail(c, "out of memory", NULL);
+        c->now_ns = batch_mono_ns(); /* a shared snapshot keeps the time it was built */
+        batch_discover(c, &s->tree, s->tree.err, &m);
+        if (first && s->tree.err) {
+                snprintf(msg, sizeof(msg), "%s",
+                         s->tree.msg[0] ? s->tree.msg : "cannot list the vfio debugfs root");
+                ret = batch_fail(c, msg, &m);
+                goto out;
         }
         if (o->pair_src && o->pair_dst) {
-                const struct tree_dev *a = tree_find(&t, o->pair_src);
-                const struct tree_dev *b = tree_find(&t, o->pair_dst);
+                const struct tree_dev *a = tree_find(&s->tree, o->pair_src);
+                const struct tree_dev *b = tree_find(&s->tree, o->pair_dst);
 
                 if (!a || !b) {
                         snprintf(msg, sizeof(msg), "--pair: no device %s under %s",
                                  !a ? o->pair_src : o->pair_dst, o->root);
-                        tree_free(&t);
-                        return batch_fail(o, out, err, msg);
+                        ret = batch_fail(c, msg, NULL);
+                        goto out;
                 }
                 if (pair_compare(a, b, &pr) < 0) {
-                        tree_free(&t);
-                        return batch_fail(o, out, err, "out of memory");
+                        ret = batch_fail(c, "out of memory", NULL);
+                        goto out;
                 }
                 p = &pr;
         }
-        ret = batch_print(o, out, &t, p);
-        tree_free(&t);
-        if (ret < 0)
-                return batch_fail(o, out, err, "out of memory");
-        if (fflush(out) != 0) {
-                fprintf(err, "migtop: writing output: %s\n", strerror(errno));
-                return BATCH_EXIT_ENV;
+        ret = BATCH_EXIT_OK;
+        if (o->json) {
+                if (batch_json(c, s, &m, p) < 0)
+                        ret = batch_fail(c, "out of memory", NULL);
+        } else {
+                batch_text(c, s, &m, p);
+        }
+        if (ret == BATCH_EXIT_OK && fflush(c->out) != 0) {
+                fprintf(c->err, "migtop: writing output: %s\n", strerror(errno));
+                ret = BATCH_EXIT_ENV;
+        }
+out:
+        disc_merged_free(&m);
+        engine_snap_put(s);
+        return ret;
+}
+
+static int batch_loop(struct batch_ctx *c)
+{
+        const struct batch_opts *o = c->o;
+        int64_t t0 = 0;
+        int ret;
+
+        if (o->count <= 0) {
+                ret = batch_wait(c, -1);
+                return ret < 0 ? batch_fail(c, strerror(-ret), NULL) : BATCH_EXIT_OK;
+        }
+        for (long k = 0; k < o->count; k++) {
+                if (k > 0) {
+                        ret = batch_wait(c, t0 + k * (int64_t)c->interval_ms * BATCH_MS_NS);
+                        if (ret < 0)
+                                return batch_fail(c, strerror(-ret), NULL);
+                        if (ret > 0)
+                                break;
+                        batch_refresh(c);
+                }
+                ret = batch_snapshot(c, k == 0);
+                if (ret != BATCH_EXIT_OK)
+                        return ret;
+                if (k == 0)
+                        t0 = batch_mono_ns();
         }
         return BATCH_EXIT_OK;
+}
+
+static void batch_engine_opts(const struct batch_ctx *c, struct engine_opts *eo)
+{
+        const struct batch_opts *o = c->o;
+
+        engine_opts_default(eo);
+        eo->deadline_ms = c->deadline_ms;
+        eo->log = c->log;
+        if (o->count == 1 && !o->log_path) {
+                /* one snapshot: every file once, no second round */
+                eo->state_ms = eo->features_ms = eo->costly_ms = ENGINE_ONCE;
+                eo->migf_ms = eo->other_ms = ENGINE_ONCE;
+                eo->rescan_ms = 0;
+                return;
+        }
+        if (c->interval_ms < eo->state_ms)
+                eo->state_ms = c->interval_ms;
+        if (c->interval_ms < eo->costly_ms)
+                eo->costly_ms = c->interval_ms;
+        if (c->interval_ms < eo->other_ms)
+                eo->other_ms = c->interval_ms;
+}
+
+int batch_run(const struct batch_opts *o, FILE *out, FILE *err)
+{
+        struct batch_ctx c = {.o = o, .out = out, .err = err};
+        const char *sysroot = batch_sysfs_root(o);
+        struct engine_opts eo;
+        struct src *s = NULL;
+        sigset_t old;
+        bool sig = o->count != 1 || o->log_path;
+        char msg[512];
+        int ret;
+
+        c.deadline_ms = o->deadline_ms > 0 ? o->deadline_ms : BATCH_DEADLINE_DEFAULT;
+        c.interval_ms = o->interval_ms > 0 ? o->interval_ms : BATCH_INTERVAL_DEFAULT;
+        /* discovery failures never fail the run: without a context there is no sysfs view */
+        if (sysroot && disc_open(sysroot, NULL, 0, &c.disc) < 0)
+                c.disc = NULL;
+        ret = batch_open_src(o->root, o->fixture, &s);
+        if (ret < 0) {
+                struct disc_merged m;
+
+                batch_root_message(-ret, o->root, msg, sizeof(msg));
+                batch_discover(&c, NULL, -ret, &m);
+                ret = batch_fail(&c, msg, &m);
+                disc_merged_free(&m);
+                disc_close(c.disc);
+                return ret;
+        }
+        if (o->log_path) {
+                ret = evlog_open(o->log_path, o->json, &c.log);
+                if (ret < 0) {
+                        snprintf(msg, sizeof(msg), "cannot open the log %s: %s", o->log_path,
+                                 strerror(-ret));
+                        src_close(s);
+                        ret = batch_fail(&c, msg, NULL);
+                        disc_close(c.disc);
+                        return ret;
+                }
+        }
+        if (sig)
+                batch_signals(&c, &old);
+        batch_engine_opts(&c, &eo);
+        ret = engine_new(s, &eo, &c.e);
+        if (ret < 0) {
+                snprintf(msg, sizeof(msg), "starting the poller: %s", strerror(-ret));
+                ret = batch_fail(&c, msg, NULL);
+        } else {
+                ret = batch_loop(&c);
+        }
+        engine_free(c.e);
+        if (c.log)
+                evlog_close(c.log);
+        disc_close(c.disc);
+        if (sig)
+                sigprocmask(SIG_SETMASK, &old, NULL);
+        return ret;
 }

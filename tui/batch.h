@@ -1,8 +1,14 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * batch: read the vfio debugfs tree once and print it, as JSON or readable text
- * (`migtop --once`).  Exit codes: BATCH_EXIT_OK, BATCH_EXIT_ENV (the tree or a device
- * could not be read: message on stderr, {"error": ...} on stdout in JSON mode).
+ * batch: the non-interactive modes, all through the engine (engine/engine.h):
+ *   --once    one snapshot (pretty JSON or readable text), reads bounded by a deadline;
+ *   -n N      N snapshots interval_ms apart (JSON lines, or text blocks after a time line);
+ *   --log F   one line per state, file and device change into F (reopened on SIGHUP),
+ *             until SIGINT/SIGTERM or the -n snapshots are done.
+ * Each device gets its sysfs facts (engine/discover.h) and devices that sysfs shows as
+ * migration capable but debugfs lacks are listed as "sysfs_only".
+ * Exit codes: BATCH_EXIT_OK, BATCH_EXIT_ENV (the tree could not be read: message on
+ * stderr, {"error": ...} on stdout in JSON mode), BATCH_EXIT_USAGE (main's).
  */
 #ifndef MIGTOP_BATCH_H
 #define MIGTOP_BATCH_H
@@ -10,19 +16,44 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "core/src.h"
+
 #define BATCH_EXIT_OK    0
 #define BATCH_EXIT_ENV   1
 #define BATCH_EXIT_USAGE 2
 
+#define BATCH_DEADLINE_DEFAULT 1000 /* ms: a read in flight longer is "blocked" */
+#define BATCH_INTERVAL_DEFAULT 1000 /* ms between -n snapshots */
+
 struct batch_opts {
-        const char *root;     /* directory of the vfio debugfs tree */
-        bool json;            /* JSON instead of text */
-        bool fixture;         /* root is an offline copy with NAME.errno sidecar files */
-        const char *pair_src; /* --pair SRC=DST, both NULL when not given */
+        const char *root;       /* directory of the vfio debugfs tree */
+        const char *sysfs_root; /* directory holding sys/; NULL: "/" when root is the
+                                   default debugfs directory, else no sysfs discovery */
+        bool json;              /* JSON instead of text (snapshots and log lines) */
+        bool fixture;           /* root is an offline copy with NAME.errno sidecar files */
+        const char *pair_src;   /* --pair SRC=DST, both NULL when not given */
         const char *pair_dst;
+        int deadline_ms;      /* read deadline (0: BATCH_DEADLINE_DEFAULT) */
+        long count;           /* snapshots to print: 1 (--once), N (-n), 0 (--log only) */
+        bool lines;           /* -n: compact JSON lines / text blocks after a time line */
+        int interval_ms;      /* between snapshots, and the state polling period cap */
+        const char *log_path; /* --log FILE ("-": stdout), NULL: no log */
 };
 
-/* Run once, writing to out (data) and err (messages).  Returns an exit code. */
+/* Run, writing to out (data) and err (messages).  Returns an exit code. */
 int batch_run(const struct batch_opts *o, FILE *out, FILE *err);
+
+/*
+ * The source main and batch read through: the local tree at root; with fixture, NAME.errno
+ * sidecars stand for failed reads and a FIFO for a read that blocks until written to.
+ * 0 or negative errno (the root cannot be opened).
+ */
+int batch_open_src(const char *root, bool fixture, struct src **out);
+
+/*
+ * The message for a root that cannot be opened (positive errno): what is wrong and how
+ * to fix it (mount debugfs, CONFIG_VFIO_DEBUGFS, run as root, check --root).
+ */
+void batch_root_message(int err, const char *root, char *msg, size_t size);
 
 #endif

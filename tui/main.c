@@ -1,32 +1,75 @@
-// SPDX-License-Identifier: GPL-2.0-only
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * migtop: a console for VFIO device live migration.  main() parses the options and
- * picks the mode: the batch output (--once) or the interactive console.
+ * migtop: a console for VFIO device live migration.  main() parses the options and picks
+ * the mode: batch output (--once, -n, --json, --log: batch.c) or the interactive console
+ * (ui/ui.h), with defaults from the config file (ui/config.h) that the command line
+ * overrides.
  */
+#include <errno.h>
 #include <getopt.h>
+#include <libgen.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "batch.h"
 #include "core/tree.h"
+#include "engine/engine.h"
+#include "ui/config.h"
+#include "ui/ui.h"
+
+#define MAIN_DEADLINE_MAX 3600000 /* ms */
 
 /* Options without a short form. */
 enum {
         OPT_ROOT = 256,
+        OPT_SYSFS_ROOT,
         OPT_ONCE,
         OPT_JSON,
+        OPT_DEADLINE,
+        OPT_LOG,
         OPT_PAIR,
         OPT_FIXTURE,
+        OPT_THEME,
+        OPT_NO_COLOR,
+        OPT_NO_MOUSE,
+        OPT_HOST,
 };
 
 static const struct option main_longopts[] = {
-    {"root", required_argument, NULL, OPT_ROOT}, {"once", no_argument, NULL, OPT_ONCE},
-    {"json", no_argument, NULL, OPT_JSON},       {"pair", required_argument, NULL, OPT_PAIR},
-    {"fixture", no_argument, NULL, OPT_FIXTURE}, {"help", no_argument, NULL, 'h'},
-    {"version", no_argument, NULL, 'V'},         {NULL, 0, NULL, 0},
+    {"root", required_argument, NULL, OPT_ROOT},
+    {"sysfs-root", required_argument, NULL, OPT_SYSFS_ROOT},
+    {"once", no_argument, NULL, OPT_ONCE},
+    {"json", no_argument, NULL, OPT_JSON},
+    {"iterations", required_argument, NULL, 'n'},
+    {"delay", required_argument, NULL, 'd'},
+    {"deadline", required_argument, NULL, OPT_DEADLINE},
+    {"log", required_argument, NULL, OPT_LOG},
+    {"pair", required_argument, NULL, OPT_PAIR},
+    {"fixture", no_argument, NULL, OPT_FIXTURE},
+    {"theme", required_argument, NULL, OPT_THEME},
+    {"no-color", no_argument, NULL, OPT_NO_COLOR},
+    {"no-mouse", no_argument, NULL, OPT_NO_MOUSE},
+    {"host", required_argument, NULL, OPT_HOST},
+    {"help", no_argument, NULL, 'h'},
+    {"version", no_argument, NULL, 'V'},
+    {NULL, 0, NULL, 0},
+};
+
+/* Everything the command line says. */
+struct main_args {
+        struct batch_opts b;
+        bool once;
+        bool count_set; /* -n given */
+        bool delay_set; /* -d given */
+        const char *theme;
+        bool no_color;
+        bool no_mouse;
+        const char *host;
 };
 
 /* Keep in sync with man/migtop.1 (OPTIONS): the CLI test compares the two lists. */
@@ -34,22 +77,37 @@ static void main_usage(FILE *f)
 {
         fputs("Usage: migtop [OPTION]...\n"
               "A console for VFIO device live migration: shows the migration state and the\n"
-              "driver data of every device under the vfio debugfs directory.\n"
+              "driver data of every device under the vfio debugfs directory.  Without\n"
+              "--once, -n, --json or --log it runs the interactive console.\n"
               "\n"
-              "  --root DIR       read the vfio debugfs tree under DIR\n"
-              "                   (default " TREE_DEFAULT_ROOT ")\n"
-              "  --once           read everything once, print it and exit\n"
-              "  --json           print JSON instead of text (implies --once)\n"
-              "  --pair SRC=DST   compare source device SRC with destination device DST:\n"
-              "                   would DST accept what SRC sends\n"
-              "  --fixture        DIR is an offline copy of a debugfs tree in which a file\n"
-              "                   NAME.errno stands for a read of NAME failing with that errno\n"
-              "                   (also when MIGTOP_FIXTURE=1)\n"
-              "  -h, --help       show this help and exit\n"
-              "  -V, --version    show the version and exit\n"
+              "  --root DIR         read the vfio debugfs tree under DIR\n"
+              "                     (default " TREE_DEFAULT_ROOT ")\n"
+              "  --sysfs-root DIR   look devices up in DIR/sys (default /, only with the\n"
+              "                     default --root)\n"
+              "  --once             read everything once, print it and exit\n"
+              "  --json             print JSON instead of text; alone, it implies --once\n"
+              "  -n, --iterations N print N snapshots, then exit (JSON: one line each)\n"
+              "  -d, --delay MS     milliseconds between snapshots and state reads; in the\n"
+              "                     console, the polling interval (default 1000)\n"
+              "  --deadline MS      a read taking longer is reported as blocked (default 1000)\n"
+              "  --log FILE         append one line per state, file or device change to FILE\n"
+              "                     ('-': stdout) until interrupted or the -n snapshots are\n"
+              "                     done; SIGHUP reopens FILE\n"
+              "  --pair SRC=DST     compare source device SRC with destination device DST:\n"
+              "                     would DST accept what SRC sends\n"
+              "  --fixture          DIR is an offline copy of a debugfs tree in which a file\n"
+              "                     NAME.errno stands for a read of NAME failing with that\n"
+              "                     errno and a FIFO for a read that blocks (also when\n"
+              "                     MIGTOP_FIXTURE=1)\n"
+              "  --theme NAME|PATH  console colour theme\n"
+              "  --no-color         console without colours\n"
+              "  --no-mouse         console without mouse support\n"
+              "  --host NAME        host name shown in the console (default local)\n"
+              "  -h, --help         show this help and exit\n"
+              "  -V, --version      show the version and exit\n"
               "\n"
-              "Exit status: 0 ok, 1 the tree or a device could not be read, 2 usage error.\n"
-              "See migtop(1).\n",
+              "Exit status: 0 ok, 1 the tree or a device could not be read, or no terminal,\n"
+              "2 usage error.  See migtop(1).\n",
               f);
 }
 
@@ -79,6 +137,20 @@ static int main_split_pair(char *arg, const char **src, const char **dst)
         return 0;
 }
 
+/* A decimal integer in [min, max]; 0 or -1. */
+static int main_number(const char *s, long min, long max, long *out)
+{
+        char *end;
+        long v;
+
+        errno = 0;
+        v = strtol(s, &end, 10);
+        if (errno || end == s || *end || v < min || v > max)
+                return -1;
+        *out = v;
+        return 0;
+}
+
 static bool main_env_fixture(void)
 {
         const char *v = getenv("MIGTOP_FIXTURE");
@@ -86,53 +158,197 @@ static bool main_env_fixture(void)
         return v && strcmp(v, "1") == 0;
 }
 
-int main(int argc, char **argv)
+/* One option; returns -1 to go on, or an exit status. */
+static int main_option(int c, char **argv, struct main_args *a)
 {
-        struct batch_opts o = {.root = TREE_DEFAULT_ROOT};
-        bool once = false;
-        int c;
+        long v;
 
-        o.fixture = main_env_fixture();
+        switch (c) {
+        case OPT_ROOT:
+        case OPT_SYSFS_ROOT:
+                if (!optarg[0])
+                        return main_usage_error("%s needs a directory", argv[optind - 1]);
+                *(c == OPT_ROOT ? &a->b.root : &a->b.sysfs_root) = optarg;
+                return -1;
+        case OPT_ONCE:
+                a->once = true;
+                return -1;
+        case OPT_JSON:
+                a->b.json = true;
+                return -1;
+        case 'n':
+                if (main_number(optarg, 1, LONG_MAX, &v) < 0)
+                        return main_usage_error("-n wants a count of 1 or more, not '%s'", optarg);
+                a->b.count = v;
+                a->count_set = true;
+                return -1;
+        case 'd':
+                if (main_number(optarg, CONFIG_INTERVAL_MIN, CONFIG_INTERVAL_MAX, &v) < 0)
+                        return main_usage_error("-d wants milliseconds from %d to %d, not '%s'",
+                                                CONFIG_INTERVAL_MIN, CONFIG_INTERVAL_MAX, optarg);
+                a->b.interval_ms = (int)v;
+                a->delay_set = true;
+                return -1;
+        case OPT_DEADLINE:
+                if (main_number(optarg, 1, MAIN_DEADLINE_MAX, &v) < 0)
+                        return main_usage_error("--deadline wants milliseconds from 1 to %d, "
+                                                "not '%s'",
+                                                MAIN_DEADLINE_MAX, optarg);
+                a->b.deadline_ms = (int)v;
+                return -1;
+        case OPT_LOG:
+                if (!optarg[0])
+                        return main_usage_error("--log needs a file name");
+                a->b.log_path = optarg;
+                return -1;
+        case OPT_PAIR:
+                if (main_split_pair(optarg, &a->b.pair_src, &a->b.pair_dst) < 0)
+                        return main_usage_error("--pair wants SRC=DST (two device names), not '%s'",
+                                                optarg);
+                return -1;
+        case OPT_FIXTURE:
+                a->b.fixture = true;
+                return -1;
+        case OPT_THEME:
+                a->theme = optarg;
+                return -1;
+        case OPT_NO_COLOR:
+                a->no_color = true;
+                return -1;
+        case OPT_NO_MOUSE:
+                a->no_mouse = true;
+                return -1;
+        case OPT_HOST:
+                a->host = optarg;
+                return -1;
+        case 'h':
+                main_usage(stdout);
+                return fflush(stdout) == 0 ? 0 : 1;
+        case 'V':
+                printf("migtop %s\n", MIGTOP_VERSION);
+                return fflush(stdout) == 0 ? 0 : 1;
+        case ':':
+                return main_usage_error("option '%s' needs an argument", argv[optind - 1]);
+        default:
+                return main_usage_error("unknown option '%s'", argv[optind - 1]);
+        }
+}
+
+static int main_parse(int argc, char **argv, struct main_args *a)
+{
+        int c, ret;
+
         opterr = 0;
-        while ((c = getopt_long(argc, argv, ":hV", main_longopts, NULL)) != -1) {
-                switch (c) {
-                case OPT_ROOT:
-                        if (!optarg[0])
-                                return main_usage_error("--root needs a directory");
-                        o.root = optarg;
-                        break;
-                case OPT_ONCE:
-                        once = true;
-                        break;
-                case OPT_JSON:
-                        o.json = true;
-                        once = true;
-                        break;
-                case OPT_PAIR:
-                        if (main_split_pair(optarg, &o.pair_src, &o.pair_dst) < 0)
-                                return main_usage_error(
-                                    "--pair wants SRC=DST (two device names), not '%s'", optarg);
-                        break;
-                case OPT_FIXTURE:
-                        o.fixture = true;
-                        break;
-                case 'h':
-                        main_usage(stdout);
-                        return fflush(stdout) == 0 ? 0 : 1;
-                case 'V':
-                        printf("migtop %s\n", MIGTOP_VERSION);
-                        return fflush(stdout) == 0 ? 0 : 1;
-                case ':':
-                        return main_usage_error("option '%s' needs an argument", argv[optind - 1]);
-                default:
-                        return main_usage_error("unknown option '%s'", argv[optind - 1]);
-                }
+        while ((c = getopt_long(argc, argv, ":hVn:d:", main_longopts, NULL)) != -1) {
+                ret = main_option(c, argv, a);
+                if (ret >= 0)
+                        return ret;
         }
         if (optind < argc)
                 return main_usage_error("unexpected argument '%s'", argv[optind]);
-        if (!once) {
-                fputs("migtop: interactive console not built yet; use --once\n", stderr);
-                return BATCH_EXIT_USAGE;
+        if (a->once && a->count_set)
+                return main_usage_error("--once and -n cannot be combined (--once is -n 1)");
+        return -1;
+}
+
+/* The config file over the defaults; 0, or an exit status after a message. */
+static int main_config(struct config *cfg)
+{
+        char path[PATH_MAX], err[512];
+        int ret;
+
+        config_defaults(cfg);
+        ret = config_path(getenv("XDG_CONFIG_HOME"), getenv("HOME"), path, sizeof(path));
+        if (ret < 0)
+                return 0; /* no home: defaults */
+        ret = config_load(path, false, cfg, err, sizeof(err));
+        if (ret < 0) {
+                fprintf(stderr, "migtop: %s\n", err[0] ? err : strerror(-ret));
+                return BATCH_EXIT_ENV;
         }
-        return batch_run(&o, stdout, stderr);
+        return 0;
+}
+
+static void main_exe_dir(char *buf, size_t n)
+{
+        ssize_t len = readlink("/proc/self/exe", buf, n - 1);
+        const char *dir;
+
+        if (len <= 0) {
+                snprintf(buf, n, ".");
+                return;
+        }
+        buf[len] = '\0';
+        dir = dirname(buf);
+        memmove(buf, dir, strlen(dir) + 1);
+}
+
+/* The interactive console. */
+static int main_console(const struct main_args *a)
+{
+        struct ui_opts uo = {0};
+        struct engine_opts eo;
+        struct engine *e;
+        struct config cfg;
+        struct src *s;
+        char msg[512], exe[PATH_MAX];
+        int ret = main_config(&cfg);
+
+        if (ret)
+                return ret;
+        ret = batch_open_src(a->b.root, a->b.fixture, &s);
+        if (ret < 0) {
+                batch_root_message(-ret, a->b.root, msg, sizeof(msg));
+                fprintf(stderr, "migtop: %s\n", msg);
+                return BATCH_EXIT_ENV;
+        }
+        main_exe_dir(exe, sizeof(exe));
+        uo.theme = a->theme ? a->theme : cfg.theme[0] ? cfg.theme : NULL;
+        uo.no_color = a->no_color;
+        uo.no_mouse = a->no_mouse || !cfg.mouse;
+        uo.interval_ms = a->delay_set ? a->b.interval_ms : cfg.interval_ms;
+        uo.pair_src = a->b.pair_src;
+        uo.pair_dst = a->b.pair_dst;
+        uo.host = a->host ? a->host : "local";
+        uo.exe_dir = exe;
+        engine_opts_default(&eo);
+        eo.state_ms = uo.interval_ms;
+        if (a->b.deadline_ms > 0)
+                eo.deadline_ms = a->b.deadline_ms;
+        ret = engine_new(s, &eo, &e);
+        if (ret < 0) {
+                fprintf(stderr, "migtop: starting the poller: %s\n", strerror(-ret));
+                return BATCH_EXIT_ENV;
+        }
+        ret = ui_run(e, &uo);
+        engine_free(e);
+        if (ret == -ENOTTY) {
+                fputs("migtop: not a terminal; use --once or -n for batch output\n", stderr);
+                return BATCH_EXIT_ENV;
+        }
+        if (ret < 0) {
+                fprintf(stderr, "migtop: %s\n", ui_strerror(ret));
+                return BATCH_EXIT_ENV;
+        }
+        return 0;
+}
+
+int main(int argc, char **argv)
+{
+        struct main_args a = {.b = {.root = TREE_DEFAULT_ROOT}};
+        int ret;
+
+        a.b.fixture = main_env_fixture();
+        ret = main_parse(argc, argv, &a);
+        if (ret >= 0)
+                return ret;
+        if (a.once)
+                a.b.count = 1;
+        else if (a.count_set)
+                a.b.lines = true;
+        else if (a.b.json && !a.b.log_path)
+                a.b.count = 1; /* --json alone: one snapshot */
+        if (!a.once && !a.count_set && !a.b.json && !a.b.log_path)
+                return main_console(&a);
+        return batch_run(&a.b, stdout, stderr);
 }

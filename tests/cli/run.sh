@@ -347,5 +347,228 @@ run --once --fixture --root "$root" --pair "0000:3b:00.4=0000:3b:00.0"
 want_rc 0
 want_out '^  verdict: incomplete'
 
+
+# ---- the engine: deadlines, repeated snapshots, the log ---------------------------------
+# wait_for FILE PATTERN: until FILE has a line matching PATTERN (at most ~20 s); 0 or 1.
+wait_for() {
+	local i
+	for ((i = 0; i < 400; i++)); do
+		if [[ -f $1 ]] && grep -Eq -- "$2" "$1"; then return 0; fi
+		sleep 0.05
+	done
+	return 1
+}
+# set_state DEV STATE: rewrite a fixture's state file atomically (a reader never sees it empty)
+set_state() {
+	printf '%s\n' "$2" >"$tmp/state.tmp" && mv "$tmp/state.tmp" "$root/$1/migration/state"
+}
+
+t "bad values for -n, -d, --deadline; --once with -n"
+for a in "-n 0" "-n x" "-d 10" "-d 1s" "--deadline 0" "--deadline x"; do
+	run --root "$tmp" $a
+	want_rc 2
+done
+run --once -n 2 --root "$tmp"
+want_rc 2
+want_err 'cannot be combined'
+
+t "a blocked read (FIFO) is reported and does not hold up --once"
+fix not-migrated
+rm "$root/$SRC/migration/hisi_acc/cmd_state"
+mkfifo "$root/$SRC/migration/hisi_acc/cmd_state"
+out_b="$tmp/blocked.json"
+timeout 10 "$MIGTOP" --json --fixture --root "$root" --deadline 300 >"$out" 2>"$err"
+rc=$?
+if [[ $rc -eq 124 ]]; then bad "--once hung on a FIFO"; else want_rc 0; fi
+block "$SRC" cmd_state
+in_block '"status": "blocked"' cmd_state
+in_block '"blocked_ms": [0-9]+' cmd_state
+in_block '"message": "read blocked: no answer for [0-9]+ ms"' cmd_state
+block "$SRC" dev_data
+in_block '"status": "ok"' dev_data # the other files are read all the same
+timeout 10 "$MIGTOP" --once --fixture --root "$root" --deadline 300 >"$out" 2>"$err"
+rc=$?
+want_rc 0
+want_out '^  hisi_acc/cmd_state: blocked: no answer for [0-9]+ ms$'
+want_out '^  state: RUNNING$'
+
+t "-n N -d MS --json: N compact documents, one a line, each with a time"
+fix pair-ok
+run -n 3 -d 100 --json --fixture --root "$root"
+want_rc 0
+n=$(wc -l <"$out")
+if [[ $n -eq 3 ]]; then ok; else bad "$n lines, want 3"; fi
+n=$(grep -cE '^\{"devices":\[.*\],"time":"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]+Z","root":"[^"]+"\}$' "$out")
+if [[ $n -eq 3 ]]; then ok; else bad "$n well-formed lines with a time, want 3"; fi
+if [[ $(grep -o '"time":"[^"]*"' "$out" | sort -u | wc -l) -eq 3 ]]; then ok; else
+	bad "the 3 snapshots do not have 3 different times"
+fi
+
+t "-n N text: blocks after a time line"
+run -n 2 -d 100 --fixture --root "$root"
+want_rc 0
+n=$(grep -cE '^=== [0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]+Z ===$' "$out")
+if [[ $n -eq 2 ]]; then ok; else bad "$n time lines, want 2"; fi
+n=$(grep -c "^device $SRC\$" "$out")
+if [[ $n -eq 2 ]]; then ok; else bad "$n blocks for $SRC, want 2"; fi
+
+t "--once --json has a time"
+run --json --fixture --root "$root"
+want_out '^  "time": "[0-9]{4}-'
+
+t "--log: a state change between polls is logged with its classification"
+fix not-migrated
+log="$tmp/state.log"
+rm -f "$log"
+"$MIGTOP" -n 3 -d 500 --json --log "$log" --fixture --root "$root" >"$out" 2>"$err" &
+pid=$!
+if wait_for "$out" '^\{'; then ok; else bad "no first snapshot"; fi
+set_state "$SRC" STOP_COPY
+wait "$pid"
+rc=$?
+want_rc 0
+n=$(wc -l <"$out")
+if [[ $n -eq 3 ]]; then ok; else bad "$n snapshots, want 3"; fi
+if grep -q "\"device\":\"$SRC\",\"event\":\"state\",\"from\":\"RUNNING\",\"to\":\"STOP_COPY\",\"class\":\"combination\",\"inferred\":\[\"RUNNING_P2P\",\"STOP\"\]" "$log"; then
+	ok
+else
+	bad "log lacks the RUNNING -> STOP_COPY change: $(cat "$log")"
+fi
+if grep -q "\"device\":\"$SRC\",\"event\":\"device\",\"action\":\"added\"" "$log"; then ok; else
+	bad "log lacks the device appearing"
+fi
+if grep -q '"state":"STOP_COPY"' <(tail -n 1 "$out"); then ok; else bad "last snapshot not STOP_COPY"; fi
+
+t "--log text lines; SIGHUP reopens the file (logrotate)"
+fix not-migrated
+log="$tmp/hup.log"
+rm -f "$log" "$log.1"
+"$MIGTOP" --log "$log" -d 100 --fixture --root "$root" >"$out" 2>"$err" &
+pid=$!
+if wait_for "$log" "$SRC device added"; then ok; else bad "no 'device added' line"; fi
+mv "$log" "$log.1"
+kill -HUP "$pid"
+for ((i = 0; i < 400; i++)); do [[ -f $log ]] && break; sleep 0.05; done
+if [[ -f $log ]]; then ok; else bad "log not reopened after SIGHUP"; fi
+set_state "$SRC" STOP
+if wait_for "$log" "$SRC state RUNNING -> STOP \(combination via RUNNING_P2P\)$"; then ok; else
+	bad "no state line in the new log: $(cat "$log" 2>/dev/null)"
+fi
+kill -TERM "$pid"
+wait "$pid"
+rc=$?
+want_rc 0 # SIGTERM is a clean stop
+if grep -q 'device added' "$log"; then bad "the new log repeats old lines"; else ok; fi
+if grep -q 'state RUNNING -> STOP' "$log.1"; then bad "the moved log got new lines"; else ok; fi
+want_empty_out
+
+t "a device vanishing mid-run is marked gone and kept"
+fix pair-ok
+"$MIGTOP" -n 2 -d 500 --json --fixture --root "$root" >"$out" 2>"$err" &
+pid=$!
+wait_for "$out" '^\{' || bad "no first snapshot"
+rm -rf "${root:?}/$DST"
+wait "$pid"
+rc=$?
+want_rc 0
+if tail -n 1 "$out" | grep -q "\"name\":\"$DST\",[^{]*\"files\":{\"state\":{\"status\":\"gone\""; then ok; else
+	bad "$DST not gone in the second snapshot"
+fi
+if tail -n 1 "$out" | grep -Eq "\"sysfs_only\":false,\"gone\":true"; then ok; else bad "no gone:true"; fi
+if head -n 1 "$out" | grep -q '"gone":true'; then bad "gone in the first snapshot"; else ok; fi
+
+# ---- sysfs discovery -------------------------------------------------------------------
+# fakesys DIR: a sysfs with two PCI VFs bound to hisi_acc_vfio_pci (groups 12 and 13).
+fakesys() {
+	local s=$1 d n
+	mkdir -p "$s/sys/bus/pci/drivers/hisi_acc_vfio_pci" "$s/sys/bus/mdev/devices" \
+		"$s/sys/bus/pci/devices"
+	for n in "$SRC:12" "0000:3b:00.2:13"; do
+		d="$s/sys/devices/pci0000:00/${n%:*}"
+		mkdir -p "$d" "$s/sys/kernel/iommu_groups/${n##*:}"
+		echo 0x19e5 >"$d/vendor"
+		echo 0xa256 >"$d/device"
+		echo 1 >"$d/numa_node"
+		ln -s "$s/sys/bus/pci/drivers/hisi_acc_vfio_pci" "$d/driver"
+		ln -s "$s/sys/kernel/iommu_groups/${n##*:}" "$d/iommu_group"
+		ln -s "../../../devices/pci0000:00/${n%:*}" "$s/sys/bus/pci/devices/${n%:*}"
+	done
+}
+sys="$tmp/sysfs"
+fakesys "$sys"
+
+t "sysfs facts per device, and sysfs-only devices"
+fix not-migrated
+run --json --fixture --root "$root" --sysfs-root "$sys"
+want_rc 0
+sed -n "/\"name\": \"$SRC\"/,\$p" "$out" | sed -n '/"sysfs": {/,/}/p' >"$tmp/block"
+in_block '"driver": "hisi_acc_vfio_pci"' sysfs
+in_block '"iommu_group": 12,' sysfs
+in_block '"numa_node": 1,' sysfs
+in_block '"vendor": "19e5"' sysfs
+in_block '"device": "a256"' sysfs
+sed -n '/"name": "0000:3b:00.2"/,$p' "$out" >"$tmp/block"
+in_block '"sysfs_only": true' sysfs-only
+in_block '"reason": "not_in_debugfs"' sysfs-only
+in_block '"iommu_group": 13,' sysfs-only
+run --once --fixture --root "$root" --sysfs-root "$sys"
+want_rc 0
+want_out '^  sysfs: hisi_acc_vfio_pci group 12 node 1 '
+want_out '^device 0000:3b:00.2$'
+want_out '^  sysfs only: not in debugfs'
+
+t "no sysfs lookup for a non-default --root without --sysfs-root"
+run --json --fixture --root "$root"
+want_out '"sysfs": null'
+want_no_out '"sysfs_only": true'
+
+t "no debugfs: the error says what sysfs shows"
+run --once --root "$tmp/does-not-exist" --sysfs-root "$sys"
+want_rc 1
+want_err 'cannot open'
+want_err 'sysfs shows 2 VFIO devices that may support migration'
+want_err "$SRC hisi_acc_vfio_pci group 12"
+run --json --root "$tmp/does-not-exist" --sysfs-root "$sys"
+want_rc 1
+want_out '"error": "cannot open '
+want_out '"reason": "no_debugfs"'
+
+t "a broken sysfs root never fails the run"
+run --once --fixture --root "$root" --sysfs-root "$tmp/does-not-exist"
+want_rc 0
+want_out '^  state: RUNNING$'
+
+t "not root: EACCES explained"
+if command -v setpriv >/dev/null && [[ $(id -u) -eq 0 ]]; then
+	mkdir -p "$tmp/locked" && chmod 700 "$tmp/locked" && chmod 755 "$tmp"
+	setpriv --reuid=65534 --regid=65534 --clear-groups "$MIGTOP" --once --root "$tmp/locked" \
+		>"$out" 2>"$err"
+	rc=$?
+	want_rc 1
+	want_err 'Permission denied; debugfs is readable by root only: run migtop as root'
+elif [[ $(id -u) -ne 0 ]]; then
+	mkdir -p "$tmp/locked" && chmod 000 "$tmp/locked"
+	run --once --root "$tmp/locked"
+	want_rc 1
+	want_err 'run migtop as root'
+	chmod 700 "$tmp/locked"
+fi
+
+# ---- the interactive console -----------------------------------------------------------
+t "console without a terminal: a clear message, exit 1"
+fix pair-ok
+"$MIGTOP" --fixture --root "$root" </dev/null >"$out" 2>"$err"
+rc=$?
+want_rc 1
+want_err 'not a terminal; use --once or -n'
+
+t "the console reads the config file"
+mkdir -p "$tmp/xdg/migtop"
+printf 'interval = fast\n' >"$tmp/xdg/migtop/config"
+XDG_CONFIG_HOME="$tmp/xdg" "$MIGTOP" --fixture --root "$root" </dev/null >"$out" 2>"$err"
+rc=$?
+want_rc 1
+want_err 'config:1'
+
 echo "cli: $pass passed, $fail failed"
 ((fail == 0))

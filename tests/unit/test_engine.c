@@ -188,6 +188,36 @@ static void cadence_respected(void **state)
         engine_free(e);
 }
 
+/* The console's +/-: a new state period applies to devices seen now and found later. */
+static void state_period_changed_at_runtime(void **state)
+{
+        struct clk c = {0};
+        struct engine_opts o;
+        struct engine *e;
+        struct src *s = fakesrc_new();
+        unsigned before;
+
+        assert_non_null(s);
+        fake_dev(s, "a", "RUNNING\n", 0);
+        opts_for(&o, &c);
+        assert_int_equal(engine_new(s, &o, &e), 0);
+        settle(e);
+        assert_int_equal(engine_set_state_period(e, 0), -EINVAL);
+        assert_int_equal(engine_set_state_period(e, 1000), 0);
+        before = reads_of(s, "a", "state");
+        run_until(e, &c, 10000 * MS, 50);
+        /* 10 s at 1000 ms: ten reads (not forty) */
+        assert_int_equal(reads_of(s, "a", "state") - before, 10);
+        /* a device found later polls at the new pace too */
+        fake_dev(s, "b", "RUNNING\n", 0);
+        engine_rescan(e);
+        settle(e);
+        before = reads_of(s, "b", "state");
+        run_until(e, &c, 20000 * MS, 50);
+        assert_int_equal(reads_of(s, "b", "state") - before, 10);
+        engine_free(e);
+}
+
 /* More files due than reads allowed out at once: every file is still read each period. */
 static void many_devices_all_read_on_cadence(void **state)
 {
@@ -402,6 +432,51 @@ static void costly_reads_held_back_during_migration(void **state)
         assert_int_equal(fakesrc_text(s, "d/migration/state", "STOP\n"), 0);
         run_until(e, &c, 30000 * MS, 250);
         assert_true(reads_of(s, "d", "hisi_acc/cmd_state") > before);
+        engine_free(e);
+}
+
+/*
+ * A costly file is read again right after a state change (not only on its slow period):
+ * "not opened" must not stay on screen once the VMM has the device in RESUMING.  Not
+ * when the change is into STOP_COPY, where the read would slow the migration.
+ */
+static void costly_reread_after_state_change(void **state)
+{
+        struct clk c = {0};
+        struct engine_opts o;
+        struct engine *e;
+        struct src *s = fakesrc_new();
+        const struct engine_snap *sn;
+        const struct drv_file *f;
+        unsigned before;
+
+        assert_non_null(s);
+        fake_dev(s, "d", "RUNNING\n", 0);
+        assert_int_equal(fakesrc_errno(s, "d/migration/hisi_acc/dev_data", EINVAL), 0);
+        opts_for(&o, &c);
+        o.costly_ms = 600000; /* ten minutes: only a state change can explain a re-read */
+        assert_int_equal(engine_new(s, &o, &e), 0);
+        settle(e);
+        sn = engine_snapshot(e);
+        f = snap_file(sn, "d", "hisi_acc", "dev_data");
+        assert_non_null(f);
+        assert_int_equal(f->status, DRV_ST_NOT_OPENED);
+        engine_snap_put(sn);
+
+        /* the VMM opens the device and starts resuming */
+        fake_dev(s, "d", "RESUMING\n", 7);
+        run_until(e, &c, 1000 * MS, 250);
+        sn = engine_snapshot(e);
+        f = snap_file(sn, "d", "hisi_acc", "dev_data");
+        assert_non_null(f);
+        assert_int_equal(f->status, DRV_ST_OK);
+        engine_snap_put(sn);
+
+        /* into STOP_COPY: no extra read of the costly files */
+        before = reads_of(s, "d", "hisi_acc/dev_data");
+        assert_int_equal(fakesrc_text(s, "d/migration/state", "STOP_COPY\n"), 0);
+        run_until(e, &c, 3000 * MS, 250);
+        assert_int_equal(reads_of(s, "d", "hisi_acc/dev_data"), before);
         engine_free(e);
 }
 
@@ -835,12 +910,14 @@ int main(void)
 {
         const struct CMUnitTest tests[] = {
             cmocka_unit_test(cadence_respected),
+            cmocka_unit_test(state_period_changed_at_runtime),
             cmocka_unit_test(many_devices_all_read_on_cadence),
             cmocka_unit_test(timeout_follows_the_next_due_read),
             cmocka_unit_test(on_demand_file_read_only_when_asked),
             cmocka_unit_test(state_changes_recorded_and_classified),
             cmocka_unit_test(snapshot_is_immutable_and_shared),
             cmocka_unit_test(costly_reads_held_back_during_migration),
+            cmocka_unit_test(costly_reread_after_state_change),
             cmocka_unit_test(blocked_read_fake),
             cmocka_unit_test(blocked_read_local),
             cmocka_unit_test(local_vanish_and_hotplug),

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # /init of the VM test (busybox sh).  Mounts the pseudo file systems, loads the vfio
 # modules, then runs /scenario.sh in the mode given on the kernel command line
-# (migtop.mode=e2e|demo|smoke, migtop.rows=R migtop.cols=C) and powers off.
+# (migtop.mode=e2e|demo|smoke, migtop.rows=R migtop.cols=C migtop.term=TERM) and powers off.
 /bin/busybox --install -s /bin
 export PATH=/usr/bin:/bin:/sbin
 export HOME=/root TERM=${TERM:-linux}
@@ -13,15 +13,16 @@ mount -t debugfs debugfs /sys/kernel/debug
 mount -t tmpfs tmpfs /tmp
 mkdir -p /dev/pts && mount -t devpts devpts /dev/pts
 
-mode=smoke rows=24 cols=80
+mode=smoke rows=24 cols=80 term=
 for arg in $(cat /proc/cmdline); do
 	case $arg in
 	migtop.mode=*) mode=${arg#migtop.mode=} ;;
 	migtop.rows=*) rows=${arg#migtop.rows=} ;;
 	migtop.cols=*) cols=${arg#migtop.cols=} ;;
+	migtop.term=*) term=${arg#migtop.term=} ;;
 	esac
 done
-export MIGTOP_MODE=$mode MIGTOP_ROWS=$rows MIGTOP_COLS=$cols
+export MIGTOP_MODE=$mode MIGTOP_ROWS=$rows MIGTOP_COLS=$cols MIGTOP_TERM=$term
 
 echo "MIGTOP-VM-BOOTED $(uname -r) mode=$mode"
 dmesg -n 1 # keep driver messages off the console: the scenario reads dmesg

@@ -4,7 +4,8 @@
 # tests/vm/scenario.sh, the vfio/mdev modules of the Debian image (+ depmod -b), the
 # project's module, and the migtop binaries with their shared libraries and terminfo.
 #   tests/vm/mkinitramfs.sh OUT.cpio.gz KVER MODDIR [MODULE.ko]
-# Environment: MIGRATE, MIGTOP (binaries; either may be missing: the scenario reports it).
+# Environment: MIGRATE, MIGTOP (binaries; either may be missing: the scenario reports it),
+#   MIGTOP_TERM (a terminfo entry to add: the host's TERM for the demo).
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -77,8 +78,13 @@ add_bin() {
 }
 add_bin "${MIGRATE:-}" migtop-migrate
 add_bin "${MIGTOP:-}" migtop
-for t in l/linux v/vt100 v/vt220 x/xterm x/xterm-256color d/dumb s/screen; do
-	for d in /lib/terminfo /usr/share/terminfo; do
+# The host's TERM (MIGTOP_TERM, for the demo) beside the usual ones.
+terms="l/linux v/vt100 v/vt220 x/xterm x/xterm-256color d/dumb s/screen s/screen-256color t/tmux-256color"
+if [[ ${MIGTOP_TERM:-} =~ ^[[:alnum:]][[:alnum:]._+-]*$ ]]; then
+	terms="$terms ${MIGTOP_TERM:0:1}/$MIGTOP_TERM"
+fi
+for t in $terms; do
+	for d in "${HOME:-/root}/.terminfo" /etc/terminfo /lib/terminfo /usr/share/terminfo; do
 		if [[ -e $d/$t ]]; then
 			mkdir -p "$stage/usr/share/terminfo/$(dirname "$t")"
 			cp -L "$d/$t" "$stage/usr/share/terminfo/$t"

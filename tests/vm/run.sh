@@ -78,9 +78,11 @@ else
 	echo "$mode: no kernel/Makefile yet: booting with the stock vfio modules only"
 fi
 
-# 3. The initramfs.
+# 3. The initramfs (with the host terminal's terminfo entry for the demo).
+term=${TERM:-xterm-256color}
+[[ $term =~ ^[[:alnum:]][[:alnum:]._+-]*$ ]] || term=xterm-256color
 initrd=$vmdir/initramfs.cpio.gz
-MIGRATE=${MIGRATE:-$build/migtop-migrate} MIGTOP=${MIGTOP:-$top/tui/migtop} \
+MIGRATE=${MIGRATE:-$build/migtop-migrate} MIGTOP=${MIGTOP:-$top/tui/migtop} MIGTOP_TERM=$term \
 	"$here/mkinitramfs.sh" "$initrd" "$KVER" "$MODDIR" ${module:+"$module"} || die "mkinitramfs failed"
 
 # 4. Boot.
@@ -88,16 +90,27 @@ qemu=(qemu-system-x86_64 -accel "$accel" -m 512 -smp 1 -nographic -no-reboot
 	-kernel "$VMLINUZ" -initrd "$initrd")
 append="console=ttyS0 panic=-1 quiet migtop.mode=$mode"
 if [[ $mode == demo ]]; then
+	[[ -t 0 && -t 1 ]] || die "the demo needs a terminal"
 	size=$(stty size 2>/dev/null || echo "24 80")
 	rows=${size% *} cols=${size#* }
-	[[ -t 0 ]] || die "the demo needs a terminal"
+	[[ $rows =~ ^[0-9]+$ && $rows -ge 10 ]] || rows=24
+	[[ $cols =~ ^[0-9]+$ && $cols -ge 40 ]] || cols=80
 	echo
-	echo "  migtop demo: the VM boots in a few seconds; migtop refreshes every 2 s while"
-	echo "  devices migrate in the background with a fault now and then."
-	echo "  QUIT: press Ctrl-A, then X."
+	echo "  migtop demo: the VM boots in a few seconds, then runs the migtop console"
+	echo "  (${cols}x$rows, TERM=$term) while devices migrate in the background with a"
+	echo "  fault now and then."
+	echo "  QUIT: q quits migtop and powers the VM off; Ctrl-A then X kills QEMU."
 	echo
 	sleep 2
-	exec "${qemu[@]}" -append "$append migtop.rows=$((rows - 1)) migtop.cols=$cols"
+	"${qemu[@]}" -append "$append migtop.rows=$rows migtop.cols=$cols migtop.term=$term"
+	qrc=$?
+	# Ctrl-A X may leave the guest's full-screen mode on: leave it, show the cursor.
+	tput rmcup 2>/dev/null || printf '\033[?1049l'
+	tput sgr0 2>/dev/null
+	tput cnorm 2>/dev/null || printf '\033[?25h'
+	stty sane 2>/dev/null
+	echo "demo: QEMU exited ($qrc)"
+	exit 0
 fi
 
 log=$vmdir/$mode-serial.log

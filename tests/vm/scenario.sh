@@ -371,6 +371,229 @@ loop_checks() {
 	expect_rc bad-state-name 1 $M state $A BOGUS
 }
 
+# --- migtop watching a migration: -n/-d/--json snapshots and --log -----------------------
+SNAP=$W/watch.jsonl
+WLOG=$W/mig.log
+# snap_state UUID [FILE]: the device's state in the last complete snapshot line ("absent",
+# "gone", "null" when unreadable); with FILE given, one word per snapshot line of FILE
+snap_state() {
+	if [ -n "${2:-}" ]; then cat "$2"; else tail -n 2 $SNAP | grep '}$' | tail -n 1; fi |
+		awk -v u="$1" '{
+			i = index($0, "{\"name\":\"" u "\"")
+			if (!i) { print "absent"; next }
+			s = substr($0, i + 1)
+			j = index(s, "{\"name\":\"")
+			if (j) s = substr(s, 1, j - 1)
+			if (s ~ /"gone":true/) { print "gone"; next }
+			st = "null"
+			if (match(s, /"state":"[A-Z_0-9]*"/)) st = substr(s, RSTART + 9, RLENGTH - 10)
+			print st
+		}'
+}
+# wait_seen UUID STATE: wait (bounded: 20 s) until migtop's snapshots show the device so
+wait_seen() {
+	i=0
+	while [ "$(snap_state "$1")" != "$2" ]; do
+		i=$((i + 1))
+		[ $i -gt 100 ] && return 1
+		kill -0 $MT 2>/dev/null || return 1
+		sleep 0.2
+	done
+}
+# seen_seq UUID: the states the snapshots showed, consecutive repeats folded
+seen_seq() {
+	snap_state "$1" $SNAP | awk '$0 != p { printf "%s ", $0; p = $0 }'
+}
+# log_arcs UUID LOG...: "FROM TO CLASS [INFERRED...]" per state line of the device, from
+# JSON lines ({"device":..,"event":"state","from":..,"to":..,"class":..,"inferred":[..]})
+# or text lines (TIME DEV state FROM -> TO (CLASS[ via A, B]))
+log_arcs() {
+	u=$1
+	shift
+	cat "$@" 2>/dev/null | awk -v u="$u" '
+		function get(k,   r) {
+			if (!match($0, "\"" k "\":\"[^\"]*\"")) return "?"
+			r = substr($0, RSTART, RLENGTH)
+			sub(/^"[a-z]*":"/, "", r)
+			sub(/"$/, "", r)
+			return r
+		}
+		index($0, "\"device\":\"" u "\"") && index($0, "\"event\":\"state\"") {
+			inf = ""
+			if (match($0, /"inferred":\[[^]]*\]/)) {
+				inf = substr($0, RSTART + 12, RLENGTH - 13)
+				gsub(/[",]/, " ", inf)
+			}
+			print get("from"), get("to"), get("class"), inf
+			next
+		}
+		$2 == u && $3 == "state" && $5 == "->" {
+			c = $7
+			gsub(/[()]/, "", c)
+			inf = ""
+			if (match($0, / via [^)]*/)) {
+				inf = substr($0, RSTART + 5, RLENGTH - 5)
+				gsub(/,/, " ", inf)
+			}
+			print $4, $6, c, inf
+		}' | tr -s ' ' | sed 's/ $//'
+}
+# log_seq UUID LOG...: the states the log shows the device through, inferred steps included
+log_seq() {
+	log_arcs "$@" | awk '{
+		if ($1 != last) printf "%s ", $1
+		for (k = 4; k <= NF; k++) printf "%s ", $k
+		printf "%s ", $2
+		last = $2
+	}'
+}
+# expect_seq NAME SEQ REGEX: the space-separated sequence contains the pattern
+expect_seq() {
+	if echo " $2" | grep -qE " $3 "; then pass "$1"; else fail "$1" "'$2' has no '$3'"; fi
+}
+# expect_arc NAME UUID FROM TO CLASS LOG...: the log has FROM -> TO classified CLASS
+expect_arc() {
+	n=$1 u=$2 from=$3 to=$4 cls=$5
+	shift 5
+	if log_arcs "$u" "$@" | grep -q "^$from $to $cls\( \|\$\)"; then
+		pass "$n"
+	else
+		fail "$n" "no '$from -> $to ($cls)' in: $(log_arcs "$u" "$@" | tr '\n' ';' | head -c 300)"
+	fi
+}
+
+watch_checks() {
+	if ! [ -x $T ] || ! $T --help 2>&1 | grep -q -- '--log'; then
+		skip watch "migtop has no --log/-n batch mode"
+		return
+	fi
+	S=$(uuid) G=$(uuid)
+	echo "watched devices: source $S destination $G"
+	rm -f $SNAP $WLOG $WLOG.1
+	$T --root $V -n 100000 -d 200 --json --log $WLOG >$SNAP 2>$W/watch.err &
+	MT=$!
+	i=0
+	while ! grep -q '}$' $SNAP 2>/dev/null && [ $i -lt 100 ] && kill -0 $MT 2>/dev/null; do
+		i=$((i + 1))
+		sleep 0.2
+	done
+	if ! grep -q '}$' $SNAP 2>/dev/null; then
+		fail watch-starts "no snapshot from 'migtop -n -d 200 --json --log': $(head -c 300 $W/watch.err)"
+		kill $MT 2>/dev/null
+		wait $MT
+		return
+	fi
+	pass watch-starts
+	echo "$S" >$P/mdev_supported_types/migtop_acc-q16/create
+	echo "$G" >$P/mdev_supported_types/migtop_acc-q16/create
+	if wait_seen $S RUNNING && wait_seen $G RUNNING; then pass watch-new-devices-appear; else fail watch-new-devices-appear "last snapshot: $S $(snap_state $S), $G $(snap_state $G)"; fi
+
+	# A paused migration; each step is held until migtop has shown it.
+	start_paused $W/watch-mig.log --precopy 1 --set-reg 0x00c=1 migrate $S $G
+	for st in "open $S RUNNING" "resuming $G RESUMING" "precopy $S PRE_COPY" \
+		"stopcopy $S STOP_COPY" "stop $S STOP" "stop $G STOP" "running $G RUNNING"; do
+		set -- $st
+		if ! wait_step $W/watch-mig.log $1; then
+			fail watch-step-$1 "migrate did not reach step $1: $(tail -n 2 $W/watch-mig.log | tr '\n' ' ')"
+			break
+		fi
+		wait_seen $2 $3 || echo "watch: migtop did not show $2 in $3 at step $1 (shows $(snap_state $2))"
+		[ "$1" = stop ] && [ "$2" = "$S" ] && continue
+		next_step
+	done
+	end_paused
+	if [ $RC -eq 0 ]; then pass watch-migration-exit-0; else fail watch-migration-exit-0 "rc $RC: $(tail -n 2 $W/watch-mig.log | tr '\n' ' ')"; fi
+
+	# SIGHUP reopens the log: the old file is renamed, the new one gets the next lines.
+	mv $WLOG $WLOG.1
+	kill -HUP $MT
+	i=0
+	while [ ! -e $WLOG ] && [ $i -lt 50 ]; do
+		i=$((i + 1))
+		sleep 0.2
+	done
+	if [ -e $WLOG ]; then pass watch-log-reopened-on-sighup; else fail watch-log-reopened-on-sighup "no new $WLOG after SIGHUP"; fi
+
+	echo 1 >/sys/bus/mdev/devices/$S/remove
+	i=0
+	while :; do
+		case $(snap_state $S) in absent | gone) break ;; esac
+		i=$((i + 1))
+		[ $i -gt 100 ] && break
+		sleep 0.2
+	done
+	case $(snap_state $S) in
+	absent | gone) pass watch-removed-device-gone ;;
+	*) fail watch-removed-device-gone "last snapshot still shows $S as $(snap_state $S)" ;;
+	esac
+	kill -INT $MT
+	wait $MT
+	rc=$?
+	if [ $rc -eq 0 ]; then pass watch-sigint-exit-0; else fail watch-sigint-exit-0 "migtop exited $rc: $(head -c 200 $W/watch.err)"; fi
+	echo "watch: $(wc -l <$SNAP) snapshots, $(cat $WLOG.1 $WLOG | wc -l) log lines"
+
+	# What the snapshots showed.
+	first=$(grep '}$' $SNAP | head -n 1 >$W/first.jsonl && snap_state $S $W/first.jsonl)
+	if [ "$first" = absent ] && [ "$(snap_state $G $W/first.jsonl)" = absent ]; then pass watch-new-devices-not-in-first-snapshot; else fail watch-new-devices-not-in-first-snapshot "first snapshot shows $S as $first"; fi
+	if grep -q "\"time\":\"" $SNAP; then pass watch-snapshots-have-time; else fail watch-snapshots-have-time "no \"time\" key: $(head -c 200 $SNAP)"; fi
+	sq=$(seen_seq $S) dq=$(seen_seq $G)
+	echo "watch: source seen as: $sq"
+	echo "watch: destination seen as: $dq"
+	expect_seq watch-source-states-seen "$sq" "RUNNING PRE_COPY (PRE_COPY_P2P )?STOP_COPY STOP (absent|gone)"
+	expect_seq watch-destination-states-seen "$dq" "RUNNING RESUMING STOP RUNNING"
+
+	# What the log says, both files together (the device stays in the log after removal).
+	ls=$(log_seq $S $WLOG.1 $WLOG) ld=$(log_seq $G $WLOG.1 $WLOG)
+	echo "watch: log, source: $ls"
+	echo "watch: log, destination: $ld"
+	expect_seq watch-log-source-sequence "$ls" "RUNNING PRE_COPY (PRE_COPY_P2P )?STOP_COPY STOP"
+	expect_seq watch-log-destination-sequence "$ld" "RESUMING STOP (RUNNING_P2P )?RUNNING"
+	expect_arc watch-log-running-precopy-direct $S RUNNING PRE_COPY direct $WLOG.1
+	expect_arc watch-log-precopy-stopcopy-via-p2p $S PRE_COPY STOP_COPY "combination PRE_COPY_P2P" $WLOG.1
+	expect_arc watch-log-stopcopy-stop-direct $S STOP_COPY STOP direct $WLOG.1
+	expect_arc watch-log-resuming-stop-direct $G RESUMING STOP direct $WLOG.1
+	expect_arc watch-log-stop-running-combination $G STOP RUNNING combination $WLOG.1
+	# one line per change the snapshots saw, each with a known classification
+	nseen=$(echo "$sq" | tr ' ' '\n' | grep -cE '^[A-Z_]+$')
+	nlog=$(log_arcs $S $WLOG.1 $WLOG | wc -l)
+	nbad=$(log_arcs $S $WLOG.1 $WLOG | grep -cvE '^[A-Z_]+ [A-Z_]+ (direct|combination|to_error|reset|impossible)( |$)')
+	if [ "$nlog" -ge $((nseen - 1)) ] && [ "$nseen" -ge 4 ] && [ "$nbad" -eq 0 ]; then
+		pass watch-log-line-per-change
+	else
+		fail watch-log-line-per-change "$nlog classified lines ($nbad unclassified) for $nseen states seen"
+	fi
+	for u in source destination; do
+		if [ $u = source ]; then uu=$S; else uu=$G; fi
+		if grep "$uu" $WLOG.1 | grep -qiE 'added|appeared'; then
+			pass watch-log-$u-added
+		else
+			fail watch-log-$u-added "no line saying $uu was added in $WLOG.1"
+		fi
+	done
+	if grep "$S" $WLOG | grep -qiE 'removed|gone|vanish'; then pass watch-log-removed-after-sighup; else fail watch-log-removed-after-sighup "$WLOG: $(head -c 300 $WLOG)"; fi
+	if grep "$G" $WLOG | grep -qiE 'removed|gone|vanish'; then fail watch-log-destination-not-removed "$(grep "$G" $WLOG | head -n 1)"; else pass watch-log-destination-not-removed; fi
+	echo "watch: log excerpt:"
+	grep -E "$S|$G" $WLOG.1 $WLOG | grep -v '"event":"file"\| file ' | head -n 20 | cut -c1-200
+
+	# --deadline: a dev_data read held up by the driver is reported blocked, not waited for.
+	echo 3000 >$F/$G/dev_data_delay_ms
+	start_paused $W/dl2.log state $G RUNNING
+	if wait_step $W/dl2.log RUNNING; then
+		$T --once --json --deadline 300 --root $V >$W/dl.json 2>$W/dl.err
+		obj=$(tr -d ' \n' <$W/dl.json | sed 's/{"name":"/\n&/g' | grep "^{\"name\":\"$G\"")
+		if echo "$obj" | grep -q '"dev_data":{"status":"blocked"'; then
+			pass watch-deadline-dev_data-blocked
+		else
+			fail watch-deadline-dev_data-blocked "$(echo "$obj" | grep -o '"dev_data":{[^}]*' | head -c 200) $(head -c 200 $W/dl.err)"
+		fi
+	else
+		fail watch-deadline-open "$(tail -n 2 $W/dl2.log | tr '\n' ' ')"
+	fi
+	end_paused
+	echo 0 >$F/$G/dev_data_delay_ms
+	echo 1 >/sys/bus/mdev/devices/$G/remove
+}
+
 remove_checks() {
 	# Files open while their device goes away: reads fail cleanly, nothing crashes.
 	exec 3<"$V/$A/migration/state" 4<"$V/$A/migration/hisi_acc/migf_data" 5<"$F/$A/cmd_fail"
@@ -410,36 +633,68 @@ final_checks() {
 	fi
 }
 
-demo() {
-	modprobe migtop_acc 2>/dev/null || insmod "/lib/modules/$(uname -r)/extra/migtop_acc.ko" 2>/dev/null
-	stty rows "${MIGTOP_ROWS:-24}" cols "${MIGTOP_COLS:-80}" 2>/dev/null
-	if [ ! -d $P ]; then
-		echo "migtop_acc is not available in this VM. Press Ctrl-A X to quit."
-		sleep 3600
-	fi
-	A=$(uuid) B=$(uuid)
-	echo "$A" >$P/mdev_supported_types/migtop_acc-q16/create
-	echo "$B" >$P/mdev_supported_types/migtop_acc-q16/create
-	(
-		i=0
-		while :; do
-			i=$((i + 1))
-			case $((i % 7)) in
-			3) echo 300 >$F/$A/stall_save_ms ;;
-			5) echo crc >$F/$A/corrupt_next ;;
-			6) echo STOP_COPY >$F/$B/fail_next ;;
-			*) echo 0 >$F/$A/stall_save_ms ;;
-			esac
-			# --pause fed one line a second: each step stays visible for a while
-			(while :; do sleep 1; echo; done) |
-				$M --quiet --pause --precopy 1 --set-reg 0x00c=1 --set-reg 0x044=$i migrate $A $B >/dev/null 2>&1
-			(while :; do sleep 1; echo; done) |
-				$M --quiet --pause --precopy 1 --set-reg 0x00c=1 migrate $B $A >/dev/null 2>&1
-		done
-	) &
+# --- the demo (make demo): the interactive console while devices migrate ---------------
+DEMO_LOG=$W/demo.log
+STEP_S=2 # seconds each migration step is held: every state stays on screen a while
+# demo_mig ARGS...: a migtop-migrate run that advances one --pause step every STEP_S
+demo_mig() {
+	(while sleep $STEP_S; do echo || break; done) |
+		$M --pause --precopy 1 --set-reg 0x00c=1 "$@" >>$DEMO_LOG 2>&1
+	echo "exit $?" >>$DEMO_LOG
+}
+say() { echo "demo: $*" >>$DEMO_LOG; }
+# The background loop: A <-> B migrations, and each round one fault, then a recovery.
+demo_loop() {
+	i=0
+	while :; do
+		i=$((i + 1))
+		say "round $i: migrate A -> B"
+		demo_mig --set-reg 0x044=$i migrate $A $B
+		case $((i % 5)) in
+		1)
+			say "fault: stall_save_ms=4000 on B: a slow STOP_COPY"
+			echo 4000 >$F/$B/stall_save_ms
+			demo_mig migrate $B $A
+			echo 0 >$F/$B/stall_save_ms
+			;;
+		2)
+			say "fault: qp mismatch: B (16 queue pairs) -> C (8): C rejects the stream"
+			demo_mig migrate $B $C
+			say "recover: B -> A"
+			demo_mig migrate $B $A
+			;;
+		3)
+			say "fault: corrupt_next=crc on B: A rejects the stream"
+			echo crc >$F/$B/corrupt_next
+			demo_mig migrate $B $A
+			say "recover: B -> A"
+			demo_mig migrate $B $A
+			;;
+		4)
+			say "fault: cmd_fail on B: cmd_state times out, saving fails"
+			echo 1 >$F/$B/cmd_fail
+			(sleep $((STEP_S * 3)) && echo) | $M --pause state $B RUNNING >>$DEMO_LOG 2>&1
+			demo_mig migrate $B $A
+			echo 0 >$F/$B/cmd_fail
+			say "recover: B -> A"
+			demo_mig migrate $B $A
+			;;
+		0)
+			say "fault: fail_next=STOP_COPY on B: B goes to ERROR"
+			echo STOP_COPY >$F/$B/fail_next
+			demo_mig migrate $B $A
+			sleep $((STEP_S * 2))
+			say "recover: B -> A (opening B resets it)"
+			demo_mig migrate $B $A
+			;;
+		esac
+	done
+}
+# demo_once_loop: the fallback without the interactive console: --once every 2 s
+demo_once_loop() {
 	while :; do
 		clear
-		echo "migtop demo -- migrations run in a loop with a fault now and then.  Quit: Ctrl-A X"
+		echo "migtop demo (--once every 2 s): q quits + powers off, Ctrl-A X kills QEMU"
 		if [ -x $T ]; then
 			# the full report when it fits, else one line per file for every device
 			$T --once --root $V >$W/once.txt 2>&1
@@ -449,10 +704,65 @@ demo() {
 				cat $W/once.txt
 			fi
 		else
-			for u in $A $B; do echo "$u $($M cat $V/$u/migration/state)"; done
+			for u in $A $B $C; do echo "$u $($M cat $V/$u/migration/state)"; done
 		fi
-		sleep 2
+		key=
+		# shellcheck disable=SC3045 # busybox ash has read -t -n
+		read -r -t 2 -n 1 key 2>/dev/null
+		[ "$key" = q ] && break
 	done
+}
+demo() {
+	modprobe migtop_acc 2>/dev/null || insmod "/lib/modules/$(uname -r)/extra/migtop_acc.ko" 2>/dev/null
+	stty rows "${MIGTOP_ROWS:-24}" cols "${MIGTOP_COLS:-80}" 2>/dev/null
+	if [ ! -d $P ]; then
+		echo "migtop_acc is not available in this VM. Press Ctrl-A X to quit."
+		sleep 3600
+	fi
+	# TERM: the host's when its terminfo entry came along, else xterm-256color, vt100
+	for t in "${MIGTOP_TERM:-}" xterm-256color vt100; do
+		[ -n "$t" ] || continue
+		first=$(echo "$t" | cut -c1)
+		if [ -e "/usr/share/terminfo/$first/$t" ]; then
+			export TERM="$t" TERMINFO=/usr/share/terminfo
+			break
+		fi
+	done
+	A=$(uuid) B=$(uuid) C=$(uuid)
+	echo "$A" >$P/mdev_supported_types/migtop_acc-q16/create
+	echo "$B" >$P/mdev_supported_types/migtop_acc-q16/create
+	echo "$C" >$P/mdev_supported_types/migtop_acc-q8/create
+	say "A=$A B=$B (16 queue pairs) C=$C (8)"
+	demo_loop </dev/null >/dev/null 2>&1 &
+	clear
+	echo
+	echo "  migtop demo (TERM=$TERM, ${MIGTOP_COLS:-80}x${MIGTOP_ROWS:-24})"
+	echo
+	echo "  Devices A=${A%%-*} and B=${B%%-*} (16 queue pairs) migrate back and forth, each"
+	echo "  step held $STEP_S s; each round injects one fault, then recovers: a slow STOP_COPY,"
+	echo "  a qp mismatch (B -> C=${C%%-*}, 8 queue pairs), a corrupted stream, a failing"
+	echo "  mailbox, a failed transition (ERROR)."
+	echo
+	echo "  Keys: ? help, Enter detail, s/d mark source/destination, c compare, x hex."
+	echo "  QUIT: q quits migtop and powers the VM off; Ctrl-A then X kills QEMU."
+	echo
+	sleep 4
+	rc=1
+	if [ -x $T ] && $T --help 2>&1 | grep -q 'interactive console'; then
+		t0=$(cut -d. -f1 /proc/uptime)
+		$T --root $V -d 500 --host "demo VM - q: quit + power off"
+		rc=$?
+		# an early failure (no terminal, no curses): fall back to the batch loop
+		if [ $rc -ne 0 ] && [ $(($(cut -d. -f1 /proc/uptime) - t0)) -lt 3 ]; then
+			echo "migtop exited $rc: falling back to 'migtop --once' every 2 s"
+			sleep 2
+		else
+			rc=0
+		fi
+	fi
+	[ $rc -eq 0 ] || demo_once_loop
+	clear
+	echo "demo: migtop quit; powering the VM off"
 }
 
 case $mode in
@@ -478,6 +788,7 @@ smoke)
 		fault_checks
 		fuzz_checks
 		loop_checks
+		watch_checks
 		remove_checks
 	fi
 	final_checks

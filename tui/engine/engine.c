@@ -75,6 +75,7 @@ struct engine {
         size_t ndevs, capdevs;
         struct graveyard *grave;
         int root_err;
+        char root_msg[256]; /* what is wrong with the root and how to fix it */
         bool rescan_now;
         int64_t next_rescan_ns;
         int64_t next_ns;   /* earliest planned work after the last engine_process() */
@@ -555,17 +556,21 @@ static int rescan(struct engine *e, int64_t now)
 
         if (ret < 0)
                 return ret;
+        if (e->root_err != l.err) {
+                e->seq++;
+                e->root_msg[0] = '\0';
+                if (l.err)
+                        tree_root_message(l.err, e->src->root,
+                                          e->src->ops->kind &&
+                                              strcmp(e->src->ops->kind, "local") == 0,
+                                          e->root_msg, sizeof(e->root_msg));
+        }
+        e->root_err = l.err;
         if (l.err && l.err != ENOENT) {
                 /* EACCES, ...: say why and keep what was seen */
-                if (e->root_err != l.err)
-                        e->seq++;
-                e->root_err = l.err;
                 src_list_free(&l);
                 return 0;
         }
-        if (e->root_err != l.err)
-                e->seq++;
-        e->root_err = l.err;
         /* l.names is sorted like e->devs: one merge pass finds what vanished */
         for (size_t i = 0; i < e->ndevs; i++) {
                 struct eng_dev *d = e->devs[i];
@@ -619,6 +624,20 @@ static void demand_migf(struct eng_dev *d)
                         sched_demand(&d->dfiles[i].sch);
 }
 
+/*
+ * After a state change, read the costly files once so that what they show (e.g. "not
+ * opened" before the VMM opened the device) is not stale for a whole slow period; not
+ * while data moves (STOP_COPY, PRE_COPY[_P2P]), where the read would slow the migration.
+ */
+static void demand_costly(struct eng_dev *d, enum fsm_state to)
+{
+        if (to == FSM_STOP_COPY || to == FSM_PRE_COPY || to == FSM_PRE_COPY_P2P)
+                return;
+        for (size_t i = 0; i < d->ndfiles; i++)
+                if (d->dfiles[i].costly && d->dfiles[i].path)
+                        sched_demand(&d->dfiles[i].sch);
+}
+
 static void state_observe(struct engine *e, struct eng_dev *d, enum fsm_state st, int64_t now)
 {
         const struct hist_change *c;
@@ -628,10 +647,10 @@ static void state_observe(struct engine *e, struct eng_dev *d, enum fsm_state st
         c = hist_states_at(&d->hist, d->hist.n - 1);
         if (e->o.log)
                 evlog_state(e->o.log, src_now_ns(), d->td.name, &c->fsm);
-        if (in_migration(c->fsm.from) && !in_migration(c->fsm.to)) {
+        if (in_migration(c->fsm.from) && !in_migration(c->fsm.to))
                 demand_migf(d);
-                e->next_ns = 0;
-        }
+        demand_costly(d, c->fsm.to);
+        e->next_ns = 0;
         dev_touch(e, d);
 }
 
@@ -1175,12 +1194,7 @@ static struct snap_priv *snap_build(struct engine *e)
         s->realtime_ns = src_now_ns();
         s->tree.err = e->root_err;
         if (e->root_err)
-                snprintf(s->tree.msg, sizeof(s->tree.msg), "cannot list %s: %s%s",
-                         e->src->root ? e->src->root : "the source", strerror(e->root_err),
-                         e->root_err == EACCES ? " (debugfs is root-only: run as root)"
-                         : e->root_err == ENOENT
-                             ? " (mount debugfs and load a vfio driver with CONFIG_VFIO_DEBUGFS)"
-                             : "");
+                snprintf(s->tree.msg, sizeof(s->tree.msg), "%s", e->root_msg);
         if (e->ndevs) {
                 s->tree.devs = calloc(e->ndevs, sizeof(*s->tree.devs));
                 s->info = calloc(e->ndevs, sizeof(*s->info));
@@ -1377,4 +1391,22 @@ void engine_free(struct engine *e)
                 engine_snap_put(&e->snap->pub);
         free(e->backlog);
         free(e);
+}
+
+int engine_set_state_period(struct engine *e, int ms)
+{
+        if (ms <= 0)
+                return -EINVAL;
+        e->o.state_ms = ms;
+        for (size_t i = 0; i < e->ndevs; i++) {
+                struct eng_file *f = &e->devs[i]->state;
+
+                f->period_ms = ms;
+                f->sch.period_ns = (int64_t)ms * MS_NS;
+                /* the new cadence applies from now: never later than one new period */
+                if (!f->sch.in_flight && f->sch.next_ns > eng_now(e) + f->sch.period_ns)
+                        f->sch.next_ns = eng_now(e) + f->sch.period_ns;
+        }
+        e->next_ns = 0;
+        return 0;
 }

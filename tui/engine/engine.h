@@ -105,6 +105,12 @@ int engine_settle(struct engine *e, int timeout_ms);
  */
 int engine_run_for(struct engine *e, int ms);
 
+/*
+ * Change how often every device's `state` is read (the console's +/-), for devices found
+ * now and later.  0 or -EINVAL (ms <= 0).
+ */
+int engine_set_state_period(struct engine *e, int ms);
+
 /* List the root on the next engine_process() (hotplug, or the user asked). */
 void engine_rescan(struct engine *e);
 /*

@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * ui: the interactive console (ncursesw).  main() builds the engine and the options and
+ * hands over; the console never does file I/O of its own on the UI thread: it polls the
+ * engine's fd beside stdin, calls engine_process(), and draws the latest snapshot.
+ */
+#ifndef MIGTOP_UI_UI_H
+#define MIGTOP_UI_UI_H
+
+#include <stdbool.h>
+
+#include "engine/engine.h"
+
+struct ui_opts {
+        const char *theme;    /* --theme NAME|PATH, NULL: config file, then "default" */
+        bool no_color;        /* --no-color (NO_COLOR is read by the ui itself) */
+        bool no_mouse;        /* --no-mouse */
+        int interval_ms;      /* state polling interval shown and changed with +/- (0: engine's) */
+        const char *pair_src; /* --pair SRC=DST: device names, NULL when not given */
+        const char *pair_dst;
+        const char *host;    /* host name shown in the header and the list ("local") */
+        const char *exe_dir; /* directory of the executable (theme search in the source tree) */
+};
+
+/*
+ * Run the console until the user quits.  Takes no ownership of e.  Returns 0, or a
+ * negative errno when the terminal cannot be used (not a tty, no terminfo): main prints
+ * the message from ui_strerror() and exits 1.
+ */
+int ui_run(struct engine *e, const struct ui_opts *o);
+const char *ui_strerror(int err);
+
+#endif

@@ -1,0 +1,243 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * view_detail: one device in full (see view_detail.h).
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "ui/draw.h"
+#include "ui/view_detail.h"
+
+/* Lines of a scrolled pane: the first `skip` are scrolled away, row counts them all. */
+struct view_detail_out {
+        const struct layout_rect *r; /* content rows start at r->y + 1 (below the title) */
+        int skip, row;
+};
+
+/* Screen row for the next line, or -1 when it is scrolled away or below the pane. */
+static int view_detail_next(struct view_detail_out *o)
+{
+        int k = o->row++ - o->skip;
+
+        if (k < 0 || k >= o->r->h - 1)
+                return -1;
+        return o->r->y + 1 + k;
+}
+
+static void view_detail_line(struct view_detail_out *o, int indent, enum theme_elem e,
+                             const char *text)
+{
+        int y = view_detail_next(o);
+
+        if (y >= 0)
+                draw_text(y, o->r->x + indent, o->r->w - indent, e, text, false);
+}
+
+/* When the device was first seen (or vanished), and its most useful error. */
+static void view_detail_seen(const struct views *v, size_t i, const struct layout_rect *r, int y)
+{
+        const struct engine_dev_info *in = &v->snap->info[i];
+        const char *err = views_last_error(&v->snap->tree.devs[i]);
+        char t[32], buf[320];
+
+        if (y >= r->y + r->h)
+                return;
+        views_clock(v, in->gone ? in->gone_ns : in->seen_ns, t, sizeof(t));
+        snprintf(buf, sizeof(buf), "%s %s%s%s", in->gone ? "gone at" : "seen since", t,
+                 err[0] ? "  |  last error: " : "", err);
+        draw_text(y, r->x, r->w, err[0] ? THEME_STATUS_ERROR : THEME_NORMAL, buf, false);
+}
+
+static void view_detail_summary(const struct views *v, size_t i, const struct layout_rect *r)
+{
+        const struct tree_dev *d = &v->snap->tree.devs[i];
+        const struct engine_dev_info *in = &v->snap->info[i];
+        char age[32], buf[256];
+        int y = r->y + 1, x = r->x;
+
+        draw_age(views_state_age(v, i), age, sizeof(age));
+        draw_title(r, "%c %s  (%s)%s", views_role(v, d->name), d->name, views_driver(d),
+                   in->gone ? "  GONE" : "");
+        if (r->h < 2)
+                return;
+        x += draw_text(y, x, r->w, THEME_NORMAL, "state ", false);
+        x += draw_text(y, x, r->x + r->w - x, draw_state_elem(d->state), fsm_state_name(d->state),
+                       false);
+        snprintf(buf, sizeof(buf), "  for %s  |  %" PRIu64 " changes  |  features:%s%s%s%s", age,
+                 in->transitions, d->features & FSM_F_STOP_COPY ? " stop-copy" : "",
+                 d->features & FSM_F_P2P ? " p2p" : "",
+                 d->features & FSM_F_PRE_COPY ? " pre-copy" : "",
+                 d->features & FSM_F_DIRTY_TRACKING ? " dirty-tracking" : "");
+        draw_text(y, x, r->x + r->w - x, THEME_NORMAL, buf, false);
+        for (int k = 0; k < 2 && r->h > 2 + k; k++) {
+                const struct drv_file *f = k == 0 ? &d->state_file : &d->features_file;
+
+                snprintf(buf, sizeof(buf), "%-9s %s%s%s", f->name ? f->name : "?",
+                         drv_status_name(f->status), f->msg[0] ? ": " : "", f->msg);
+                draw_text(y + 1 + k, r->x, r->w, draw_status_elem(f->status), buf, false);
+        }
+        view_detail_seen(v, i, r, y + 3);
+}
+
+static void view_detail_file_head(struct view_detail_out *o, const struct views *v, size_t i,
+                                  const char *dir, const struct drv_file *f)
+{
+        const struct engine_file_info *fi = engine_snap_file_info(v->snap, i, dir, f->name);
+        char buf[400], extra[64] = "";
+
+        if (fi && fi->blocked) {
+                char age[32];
+
+                draw_age(v->snap->now_ns - fi->started_ns, age, sizeof(age));
+                snprintf(extra, sizeof(extra), " (blocked for %s)", age);
+        }
+        if (f->status == DRV_ST_OK && f->bytes)
+                snprintf(buf, sizeof(buf), "%s/%s: ok, %zu bytes%s%s%s", dir, f->name, f->len,
+                         f->has_fields ? ", layout " : "",
+                         f->has_fields ? acc_layout_name(f->fields.layout) : "", extra);
+        else
+                snprintf(buf, sizeof(buf), "%s/%s: %s%s%s%s", dir, f->name,
+                         drv_status_name(f->status), f->msg[0] ? ": " : "", f->msg, extra);
+        view_detail_line(o, 0, draw_status_elem(f->status), buf);
+}
+
+static void view_detail_text(struct view_detail_out *o, const struct drv_file *f)
+{
+        const char *p = f->text, *end = f->text ? f->text + f->text_len : NULL;
+        char line[256];
+
+        while (p && p < end) {
+                const char *nl = memchr(p, '\n', (size_t)(end - p));
+                size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
+
+                snprintf(line, sizeof(line), "%.*s", (int)(n < 255 ? n : 255), p);
+                view_detail_line(o, 2, THEME_NORMAL, line);
+                p += n + 1;
+        }
+}
+
+static void view_detail_field(struct view_detail_out *o, const struct acc_field *f)
+{
+        char val[200];
+        int y = view_detail_next(o);
+
+        if (y < 0)
+                return;
+        draw_field_value(f, val, sizeof(val));
+        draw_field_row(y, o->r->x + 1, o->r->w - 1, f->name, f->offset, val, false, false);
+}
+
+static void view_detail_file(struct view_detail_out *o, const struct views *v, size_t i,
+                             const char *dir, const struct drv_file *f)
+{
+        view_detail_file_head(o, v, i, dir, f);
+        if (f->status != DRV_ST_OK)
+                return;
+        if (f->has_fields) {
+                for (unsigned k = 0; k < f->fields.nfields; k++)
+                        view_detail_field(o, &f->fields.fields[k]);
+        } else if (!f->bytes) {
+                view_detail_text(o, f);
+        }
+        for (size_t k = 0; k < f->kv.n; k++) {
+                char line[300];
+
+                snprintf(line, sizeof(line), "%s: %s", f->kv.items[k].key, f->kv.items[k].value);
+                view_detail_line(o, 2, THEME_NORMAL, line);
+        }
+}
+
+static void view_detail_data(struct views *v, size_t i, const struct layout_rect *r)
+{
+        const struct tree_dev *d = &v->snap->tree.devs[i];
+        struct view_detail_out o = {.r = r, .skip = v->detail_scroll};
+
+        draw_title(r, "driver data  (Up/Down scroll)");
+        for (size_t k = 0; k < d->ndirs; k++) {
+                const struct tree_drvdir *dd = &d->dirs[k];
+
+                if (!dd->ops) {
+                        char buf[128];
+
+                        snprintf(buf, sizeof(buf), "%s: driver directory migtop does not know",
+                                 dd->name);
+                        view_detail_line(&o, 0, THEME_STATUS_ABSENT, buf);
+                        continue;
+                }
+                for (unsigned j = 0; j < dd->nfiles; j++)
+                        view_detail_file(&o, v, i, dd->name, &dd->files[j]);
+        }
+        if (d->ndirs == 0)
+                view_detail_line(&o, 0, THEME_STATUS_ABSENT, "no driver directory");
+        if (v->detail_scroll > 0 && v->detail_scroll >= o.row)
+                v->detail_scroll = o.row > 0 ? o.row - 1 : 0;
+}
+
+static enum theme_elem view_detail_class_elem(enum fsm_class c)
+{
+        switch (c) {
+        case FSM_CLASS_IMPOSSIBLE:
+        case FSM_CLASS_TO_ERROR:
+                return THEME_STATUS_ERROR;
+        case FSM_CLASS_RESET:
+        case FSM_CLASS_COMBINATION:
+                return THEME_STATUS_WARN;
+        default:
+                return THEME_NORMAL;
+        }
+}
+
+static void view_detail_change(struct view_detail_out *o, const struct views *v,
+                               const struct hist_change *c)
+{
+        const char *arrow = v->utf8 ? "→" : "->";
+        char t[32], buf[256];
+        int len;
+
+        views_clock(v, c->t_ns, t, sizeof(t));
+        snprintf(buf, sizeof(buf), "%s %s %s %s  %s%s", t, fsm_state_name(c->fsm.from), arrow,
+                 fsm_state_name(c->fsm.to), fsm_class_name(c->fsm.cls),
+                 c->fsm.cls == FSM_CLASS_IMPOSSIBLE ? " !" : "");
+        view_detail_line(o, 0, view_detail_class_elem(c->fsm.cls), buf);
+        if (c->fsm.nsteps == 0)
+                return;
+        len = snprintf(buf, sizeof(buf), "inferred via");
+        for (unsigned s = 0; s < c->fsm.nsteps && len > 0 && (size_t)len < sizeof(buf); s++)
+                len += snprintf(buf + len, sizeof(buf) - (size_t)len, " %s",
+                                fsm_state_name(c->fsm.steps[s]));
+        view_detail_line(o, 4, THEME_STATUS_WARN, buf);
+}
+
+static void view_detail_history(const struct views *v, size_t i, const struct layout_rect *r)
+{
+        const struct engine_dev_info *in = &v->snap->info[i];
+        struct view_detail_out o = {.r = r};
+
+        draw_title(r, "state changes (%" PRIu64 ", newest first)", in->transitions);
+        if (in->nchanges == 0)
+                view_detail_line(&o, 0, THEME_NORMAL, "none seen yet");
+        for (size_t k = in->nchanges; k > 0; k--)
+                view_detail_change(&o, v, &in->changes[k - 1]);
+}
+
+void view_detail_draw(struct views *v, const struct layout *l)
+{
+        long i = views_selected(v);
+
+        if (i < 0) {
+                draw_text(l->body.y, l->body.x, l->body.w, THEME_MESSAGE,
+                          "no device selected (Esc: back to the list)", false);
+                return;
+        }
+        for (size_t p = 0; p < l->npanes; p++) {
+                const struct layout_pane *pn = &l->pane[p];
+
+                if (pn->id == LAYOUT_DETAIL_SUMMARY)
+                        view_detail_summary(v, (size_t)i, &pn->r);
+                else if (pn->id == LAYOUT_DETAIL_DATA)
+                        view_detail_data(v, (size_t)i, &pn->r);
+                else
+                        view_detail_history(v, (size_t)i, &pn->r);
+        }
+}

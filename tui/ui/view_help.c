@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * view_help: the help screen (see view_help.h).
+ */
+#include <stdio.h>
+
+#include "ui/draw.h"
+#include "ui/keys.h"
+#include "ui/view_help.h"
+
+#define VIEW_HELP_KEY_W  12
+#define VIEW_HELP_FKEY_W 5
+#define VIEW_HELP_HEAD   2 /* title and a blank row */
+#define VIEW_HELP_TAIL   2 /* a blank row and the mouse line */
+
+int view_help_lines(void)
+{
+        size_t n;
+
+        keys_table(&n);
+        return (int)n + VIEW_HELP_HEAD + VIEW_HELP_TAIL;
+}
+
+static void view_help_entry(int y, const struct layout_rect *b, const struct keys_entry *k)
+{
+        char fk[8];
+        int x = b->x + 1;
+
+        draw_text(y, x, b->w - 1, THEME_HELP_KEY, k->label, false);
+        x += VIEW_HELP_KEY_W;
+        if (x >= b->x + b->w)
+                return;
+        draw_text(y, x, b->x + b->w - x, THEME_HELP_KEY, keys_fkey_name(k->fkey, fk, sizeof(fk)),
+                  false);
+        x += VIEW_HELP_FKEY_W;
+        if (x < b->x + b->w)
+                draw_text(y, x, b->x + b->w - x, THEME_HELP, k->help, false);
+}
+
+/* Line i of the help text at screen row y. */
+static void view_help_line(int y, const struct layout_rect *b, int i)
+{
+        size_t n;
+        const struct keys_entry *t = keys_table(&n);
+
+        if (i == 0)
+                draw_text(y, b->x + 1, b->w - 1, THEME_TITLE,
+                          "migtop keys (Esc closes this help; Up/Down scroll)", false);
+        else if (i >= VIEW_HELP_HEAD && i - VIEW_HELP_HEAD < (int)n)
+                view_help_entry(y, b, &t[i - VIEW_HELP_HEAD]);
+        else if (i == (int)n + VIEW_HELP_HEAD + 1)
+                draw_text(y, b->x + 1, b->w - 1, THEME_HELP,
+                          "mouse: click selects a device, double-click opens its detail, the "
+                          "wheel scrolls (off with --no-mouse)",
+                          false);
+}
+
+void view_help_draw(struct views *v, const struct layout *l)
+{
+        const struct layout_rect *b = &l->body;
+        int total = view_help_lines();
+
+        if (v->help_scroll > total - b->h)
+                v->help_scroll = total - b->h;
+        if (v->help_scroll < 0)
+                v->help_scroll = 0;
+        draw_fill(b, THEME_HELP);
+        for (int r = 0; r < b->h && v->help_scroll + r < total; r++)
+                view_help_line(b->y + r, b, v->help_scroll + r);
+}

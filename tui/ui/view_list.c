@@ -1,0 +1,189 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * view_list: the device list (see view_list.h).
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "core/pair.h"
+#include "ui/draw.h"
+#include "ui/view_list.h"
+
+struct view_list_ctx {
+        struct views *v;
+        bool have_pair;
+        enum match_verdict verdict;
+};
+
+static enum theme_elem view_list_file_cell(const struct drv_file *f, bool len, char *buf,
+                                           size_t size)
+{
+        if (!f) {
+                snprintf(buf, size, "-");
+                return THEME_STATUS_ABSENT;
+        }
+        if (f->status == DRV_ST_OK && len && f->bytes)
+                snprintf(buf, size, "ok %zuB", f->len);
+        else
+                snprintf(buf, size, "%s", drv_status_name(f->status));
+        return draw_status_elem(f->status);
+}
+
+static void view_list_features(unsigned f, char *buf, size_t size)
+{
+        snprintf(buf, size, "%s%s%s%s", f & FSM_F_STOP_COPY ? "stop-copy " : "",
+                 f & FSM_F_P2P ? "p2p " : "", f & FSM_F_PRE_COPY ? "pre-copy " : "",
+                 f & FSM_F_DIRTY_TRACKING ? "dirty " : "");
+}
+
+static enum theme_elem view_list_match(const struct view_list_ctx *c, const char *name, char *buf,
+                                       size_t size)
+{
+        if (!c->have_pair || views_role(c->v, name) == ' ') {
+                buf[0] = '\0';
+                return THEME_LIST_ROW;
+        }
+        snprintf(buf, size, "%s", match_verdict_name(c->verdict));
+        if (c->verdict == MATCH_ACCEPT)
+                return THEME_VERDICT_ACCEPT;
+        return c->verdict == MATCH_REJECT ? THEME_VERDICT_REJECT : THEME_STATUS_WARN;
+}
+
+/* Text and style of one cell of snapshot device i. */
+static enum theme_elem view_list_cell(const struct view_list_ctx *c, size_t i, enum layout_col col,
+                                      char *buf, size_t size)
+{
+        const struct views *v = c->v;
+        const struct tree_dev *d = &v->snap->tree.devs[i];
+        const struct engine_dev_info *in = &v->snap->info[i];
+
+        buf[0] = '\0';
+        switch (col) {
+        case LAYOUT_COL_DEVICE:
+                snprintf(buf, size, "%c %s", views_role(v, d->name), d->name);
+                return in->gone ? THEME_STATUS_ABSENT : THEME_LIST_ROW;
+        case LAYOUT_COL_STATE:
+                if (in->gone)
+                        snprintf(buf, size, "gone");
+                else if (d->state_file.status != DRV_ST_OK)
+                        snprintf(buf, size, "%s", drv_status_name(d->state_file.status));
+                else
+                        snprintf(buf, size, "%s", fsm_state_name(d->state));
+                return in->gone                            ? THEME_STATUS_ABSENT
+                       : d->state_file.status == DRV_ST_OK ? draw_state_elem(d->state)
+                                                           : draw_status_elem(d->state_file.status);
+        case LAYOUT_COL_AGE:
+                if (in->have_state)
+                        draw_age(views_state_age(v, i), buf, size);
+                return THEME_LIST_ROW;
+        case LAYOUT_COL_DRIVER:
+                snprintf(buf, size, "%s", views_driver(d));
+                return THEME_LIST_ROW;
+        case LAYOUT_COL_DEV_DATA:
+                return view_list_file_cell(views_dev_file(d, "dev_data"), false, buf, size);
+        case LAYOUT_COL_MIGF_DATA:
+                return view_list_file_cell(views_dev_file(d, "migf_data"), true, buf, size);
+        case LAYOUT_COL_CMD_STATE:
+                return view_list_file_cell(views_dev_file(d, "cmd_state"), false, buf, size);
+        case LAYOUT_COL_MATCH:
+                return view_list_match(c, d->name, buf, size);
+        case LAYOUT_COL_CHANGES:
+                snprintf(buf, size, "%" PRIu64, in->transitions);
+                return THEME_LIST_ROW;
+        case LAYOUT_COL_FEATURES:
+                view_list_features(d->features, buf, size);
+                return THEME_LIST_ROW;
+        default:
+                return THEME_LIST_ROW;
+        }
+}
+
+static void view_list_row(const struct view_list_ctx *c, const struct layout *l, int y, size_t pos)
+{
+        const struct views *v = c->v;
+        size_t i = v->order[pos];
+        bool sel = pos == v->sel;
+        char buf[VIEWS_NAME_MAX + 8];
+
+        draw_fill(&(struct layout_rect){y, l->list.x, 1, l->list.w},
+                  sel ? THEME_LIST_SELECTED : THEME_LIST_ROW);
+        for (size_t k = 0; k < l->ncols; k++) {
+                const struct layout_col_out *co = &l->col[k];
+                enum theme_elem e = view_list_cell(c, i, co->id, buf, sizeof(buf));
+
+                if (sel)
+                        e = THEME_LIST_SELECTED;
+                draw_text_mode(y, l->list.x + co->x, co->w, e, buf,
+                               layout_col_get(co->id)->ellipsis);
+        }
+}
+
+static const enum layout_col view_list_sort_col[VIEWS_NSORT] = {
+    [VIEWS_SORT_NAME] = LAYOUT_COL_DEVICE,   [VIEWS_SORT_STATE] = LAYOUT_COL_STATE,
+    [VIEWS_SORT_AGE] = LAYOUT_COL_AGE,       [VIEWS_SORT_CHANGES] = LAYOUT_COL_CHANGES,
+    [VIEWS_SORT_DRIVER] = LAYOUT_COL_DRIVER,
+};
+
+/* Column headings; the sort column is marked with a trailing '*'. */
+static void view_list_titles(const struct views *v, const struct layout *l)
+{
+        char buf[32];
+
+        draw_fill(&l->list_title, THEME_LIST_HEADER);
+        for (size_t k = 0; k < l->ncols; k++) {
+                const struct layout_col_out *co = &l->col[k];
+
+                snprintf(buf, sizeof(buf), "%s%s%s", co->id == LAYOUT_COL_DEVICE ? "  " : "",
+                         layout_col_get(co->id)->title,
+                         view_list_sort_col[v->sort] == co->id ? "*" : "");
+                draw_text(l->list_title.y, l->list_title.x + co->x, co->w, THEME_LIST_HEADER, buf,
+                          false);
+        }
+}
+
+static void view_list_pair(struct view_list_ctx *c)
+{
+        long s, d;
+        struct pair_result p;
+
+        c->have_pair = views_pair(c->v, &s, &d);
+        if (!c->have_pair)
+                return;
+        pair_compare(&c->v->snap->tree.devs[s], &c->v->snap->tree.devs[d], &p);
+        c->verdict = p.dir ? p.match.verdict : MATCH_INCOMPLETE;
+}
+
+void view_list_draw(struct views *v, const struct layout *l)
+{
+        struct view_list_ctx c = {.v = v};
+
+        view_list_titles(v, l);
+        if (v->norder == 0) {
+                draw_text(l->list.y, l->list.x + 2, l->list.w - 2, THEME_MESSAGE,
+                          !v->snap            ? "waiting for the first scan..."
+                          : v->snap->tree.err ? v->snap->tree.msg
+                          : v->filter[0]      ? "no device matches the filter (Esc clears it)"
+                                              : "no vfio device with migration found",
+                          false);
+                return;
+        }
+        view_list_pair(&c);
+        for (int r = 0; r < l->list.h; r++) {
+                size_t pos = v->scroll + (size_t)r;
+
+                if (pos >= v->norder)
+                        break;
+                view_list_row(&c, l, l->list.y + r, pos);
+        }
+}
+
+long view_list_hit(const struct views *v, const struct layout *l, int y)
+{
+        long pos;
+
+        if (y < l->list.y || y >= l->list.y + l->list.h)
+                return -1;
+        pos = (long)v->scroll + (y - l->list.y);
+        return pos < (long)v->norder ? pos : -1;
+}

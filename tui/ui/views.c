@@ -1,0 +1,331 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * views: shared view state and the device list model (see views.h).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core/jsonout.h"
+#include "core/pair.h"
+#include "ui/views.h"
+
+static const char *const views_sort_names[VIEWS_NSORT] = {
+    [VIEWS_SORT_NAME] = "device",     [VIEWS_SORT_STATE] = "state",   [VIEWS_SORT_AGE] = "age",
+    [VIEWS_SORT_CHANGES] = "changes", [VIEWS_SORT_DRIVER] = "driver",
+};
+
+void views_init(struct views *v)
+{
+        memset(v, 0, sizeof(*v));
+        v->diff_cur = -1;
+        v->ncols_want = layout_default_cols(v->cols_want);
+}
+
+void views_free(struct views *v)
+{
+        free(v->order);
+        v->order = NULL;
+        v->norder = v->order_cap = 0;
+}
+
+const char *views_sort_name(enum views_sort s)
+{
+        return (unsigned)s < VIEWS_NSORT ? views_sort_names[s] : "?";
+}
+
+const char *views_driver(const struct tree_dev *d)
+{
+        for (size_t i = 0; i < d->ndirs; i++)
+                if (d->dirs[i].name)
+                        return d->dirs[i].name;
+        return "-";
+}
+
+const struct drv_file *views_dev_file(const struct tree_dev *d, const char *file)
+{
+        for (size_t i = 0; i < d->ndirs; i++) {
+                const struct drv_file *f = tree_dev_file(d, d->dirs[i].name, file);
+
+                if (f)
+                        return f;
+        }
+        return NULL;
+}
+
+int64_t views_state_age(const struct views *v, size_t i)
+{
+        const struct engine_dev_info *in = &v->snap->info[i];
+
+        if (!in->have_state)
+                return 0;
+        return v->now_ns - in->state_since_ns;
+}
+
+void views_clock(const struct views *v, int64_t t_ns, char *buf, size_t size)
+{
+        int64_t wall = v->snap->realtime_ns - (v->snap->now_ns - t_ns);
+        time_t secs = (time_t)(wall / 1000000000);
+        struct tm tm;
+
+        if (!localtime_r(&secs, &tm)) {
+                snprintf(buf, size, "?");
+                return;
+        }
+        snprintf(buf, size, "%02d:%02d:%02d.%03d", tm.tm_hour, tm.tm_min, tm.tm_sec,
+                 (int)((wall / 1000000) % 1000));
+}
+
+const char *views_last_error(const struct tree_dev *d)
+{
+        if (d->err)
+                return strerror(d->err);
+        if (d->state_file.status != DRV_ST_OK && d->state_file.msg[0])
+                return d->state_file.msg;
+        for (size_t i = 0; i < d->ndirs; i++)
+                for (unsigned j = 0; j < d->dirs[i].nfiles; j++) {
+                        const struct drv_file *f = &d->dirs[i].files[j];
+
+                        if ((f->status == DRV_ST_ERROR || f->status == DRV_ST_BLOCKED ||
+                             f->status == DRV_ST_NOT_READY) &&
+                            f->msg[0])
+                                return f->msg;
+                }
+        return "";
+}
+
+static bool views_match_filter(const struct views *v, const struct tree_dev *d)
+{
+        if (!v->filter[0])
+                return true;
+        return strcasestr(d->name, v->filter) || strcasestr(fsm_state_name(d->state), v->filter) ||
+               strcasestr(views_driver(d), v->filter);
+}
+
+static int views_cmp_i64(int64_t a, int64_t b)
+{
+        return a < b ? -1 : a > b;
+}
+
+static int views_cmp(const void *pa, const void *pb, void *ctx)
+{
+        const struct views *v = ctx;
+        size_t a = *(const size_t *)pa, b = *(const size_t *)pb;
+        const struct tree_dev *da = &v->snap->tree.devs[a], *db = &v->snap->tree.devs[b];
+        int r = 0;
+
+        switch (v->sort) {
+        case VIEWS_SORT_STATE:
+                r = strcmp(fsm_state_name(da->state), fsm_state_name(db->state));
+                break;
+        case VIEWS_SORT_AGE: /* longest in its state first */
+                r = views_cmp_i64(v->snap->info[a].state_since_ns, v->snap->info[b].state_since_ns);
+                break;
+        case VIEWS_SORT_CHANGES: /* busiest first */
+                r = -views_cmp_i64((int64_t)v->snap->info[a].transitions,
+                                   (int64_t)v->snap->info[b].transitions);
+                break;
+        case VIEWS_SORT_DRIVER:
+                r = strcmp(views_driver(da), views_driver(db));
+                break;
+        default:
+                break;
+        }
+        return r ? r : strcmp(da->name, db->name);
+}
+
+static void views_find_sel(struct views *v)
+{
+        if (!v->sel_name[0])
+                return;
+        for (size_t k = 0; k < v->norder; k++)
+                if (strcmp(v->snap->tree.devs[v->order[k]].name, v->sel_name) == 0) {
+                        v->sel = k;
+                        return;
+                }
+}
+
+int views_rebuild(struct views *v)
+{
+        size_t n = v->snap ? v->snap->tree.ndevs : 0;
+
+        if (n > v->order_cap) {
+                size_t *o = realloc(v->order, n * sizeof(*o));
+
+                if (!o)
+                        return -ENOMEM;
+                v->order = o;
+                v->order_cap = n;
+        }
+        v->norder = 0;
+        for (size_t i = 0; i < n; i++)
+                if (views_match_filter(v, &v->snap->tree.devs[i]))
+                        v->order[v->norder++] = i;
+        if (v->norder > 1)
+                qsort_r(v->order, v->norder, sizeof(*v->order), views_cmp, v);
+        views_find_sel(v);
+        if (v->sel >= v->norder)
+                v->sel = v->norder ? v->norder - 1 : 0;
+        return 0;
+}
+
+long views_selected(const struct views *v)
+{
+        return v->sel < v->norder ? (long)v->order[v->sel] : -1;
+}
+
+void views_select(struct views *v, size_t pos)
+{
+        if (v->norder == 0) {
+                v->sel = 0;
+                return;
+        }
+        v->sel = pos < v->norder ? pos : v->norder - 1;
+        snprintf(v->sel_name, sizeof(v->sel_name), "%s", v->snap->tree.devs[v->order[v->sel]].name);
+}
+
+char views_role(const struct views *v, const char *name)
+{
+        if (v->src[0] && strcmp(v->src, name) == 0)
+                return 'S';
+        if (v->dst[0] && strcmp(v->dst, name) == 0)
+                return 'D';
+        return ' ';
+}
+
+bool views_pair(const struct views *v, long *src, long *dst)
+{
+        if (!v->snap || !v->src[0] || !v->dst[0])
+                return false;
+        *src = engine_snap_find(v->snap, v->src);
+        *dst = engine_snap_find(v->snap, v->dst);
+        return *src >= 0 && *dst >= 0;
+}
+
+bool views_suggest(const struct views *v, long *src, long *dst)
+{
+        *src = *dst = -1;
+        if (!v->snap)
+                return false;
+        for (size_t i = 0; i < v->snap->tree.ndevs; i++) {
+                const struct tree_dev *d = &v->snap->tree.devs[i];
+
+                if (v->snap->info[i].gone)
+                        continue;
+                if (d->state == FSM_STOP_COPY && *src < 0)
+                        *src = (long)i;
+                else if (d->state == FSM_RESUMING && *dst < 0)
+                        *dst = (long)i;
+        }
+        return *src >= 0 && *dst >= 0;
+}
+
+void views_layout(struct views *v, enum layout_view lv, struct layout *out)
+{
+        struct layout_in in = {
+            .rows = v->rows,
+            .cols = v->cols,
+            .view = lv,
+            .ndev = v->norder,
+            .selected = v->sel,
+            .scroll = v->scroll,
+            .want = v->cols_want,
+            .nwant = v->ncols_want,
+            .page = v->page,
+        };
+        int w = 0;
+
+        for (size_t k = 0; lv == LAYOUT_VIEW_LIST && k < v->norder; k++) {
+                int l = (int)strlen(v->snap->tree.devs[v->order[k]].name) + 2;
+
+                w = l > w ? l : w;
+        }
+        in.name_w = w;
+        layout_compute(&in, out);
+        if (lv == LAYOUT_VIEW_LIST) {
+                v->scroll = out->scroll;
+                v->sel = out->selected;
+        }
+        if (lv == LAYOUT_VIEW_COMPARE_DECODED || lv == LAYOUT_VIEW_COMPARE_HEX)
+                v->page = out->page;
+}
+
+static const char *views_view_name(enum views_view view)
+{
+        switch (view) {
+        case VIEWS_DETAIL:
+                return "detail";
+        case VIEWS_COMPARE:
+                return "compare";
+        default:
+                return "list";
+        }
+}
+
+static struct json_object *views_export_json(const struct views *v, enum views_view view)
+{
+        long i = views_selected(v), s, d;
+
+        if (view == VIEWS_DETAIL && i >= 0)
+                return jout_dev(&v->snap->tree.devs[i]);
+        if (view == VIEWS_COMPARE && views_pair(v, &s, &d)) {
+                struct pair_result p;
+
+                pair_compare(&v->snap->tree.devs[s], &v->snap->tree.devs[d], &p);
+                return jout_compare(v->src, v->dst, &p);
+        }
+        return jout_tree(&v->snap->tree);
+}
+
+static int views_write_all(int fd, const char *s, size_t len)
+{
+        while (len > 0) {
+                ssize_t n = write(fd, s, len);
+
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n < 0)
+                        return -errno;
+                s += n;
+                len -= (size_t)n;
+        }
+        return 0;
+}
+
+int views_export(const struct views *v, char *path, size_t size)
+{
+        enum views_view view = v->view == VIEWS_HELP ? v->below_help : v->view;
+        struct json_object *o;
+        char *text, stamp[32];
+        time_t now = time(NULL);
+        struct tm tm;
+        int fd, err;
+
+        if (!v->snap)
+                return -EAGAIN;
+        localtime_r(&now, &tm);
+        strftime(stamp, sizeof(stamp), "%Y%m%d-%H%M%S", &tm);
+        snprintf(path, size, "migtop-%s-%s.json", views_view_name(view), stamp);
+        o = views_export_json(v, view);
+        text = o ? jout_string(o, 1) : NULL;
+        json_object_put(o);
+        if (!text)
+                return -ENOMEM;
+        fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+        if (fd < 0) {
+                free(text);
+                return -errno;
+        }
+        err = views_write_all(fd, text, strlen(text));
+        if (!err)
+                err = views_write_all(fd, "\n", 1);
+        if (close(fd) < 0 && !err)
+                err = -errno;
+        free(text);
+        return err;
+}

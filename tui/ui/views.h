@@ -1,0 +1,108 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * views: the console's view state shared by the views (list, detail, compare, help) and
+ * the model behind the device list: which devices show in which order (sort, filter),
+ * the selection kept by device name across snapshots, the source/destination pair and
+ * the suggested one, times, and the JSON export of the current view.  No curses here.
+ */
+#ifndef MIGTOP_UI_VIEWS_H
+#define MIGTOP_UI_VIEWS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "engine/engine.h"
+#include "ui/layout.h"
+
+enum views_view { VIEWS_LIST, VIEWS_DETAIL, VIEWS_COMPARE, VIEWS_HELP };
+
+enum views_sort {
+        VIEWS_SORT_NAME,
+        VIEWS_SORT_STATE,
+        VIEWS_SORT_AGE,
+        VIEWS_SORT_CHANGES,
+        VIEWS_SORT_DRIVER,
+        VIEWS_NSORT
+};
+
+#define VIEWS_NAME_MAX   256
+#define VIEWS_FILTER_MAX 64
+#define VIEWS_STATUS_MAX 512
+
+struct views {
+        const struct engine_snap *snap; /* shown snapshot (reference held by ui.c), or NULL */
+        int64_t now_ns;                 /* engine clock at this redraw (ages) */
+        const char *host;
+        bool utf8;
+        int rows, cols;
+        enum views_view view, below_help; /* below_help: the view help returns to */
+
+        /* device list */
+        size_t *order; /* snapshot indices shown, in order */
+        size_t norder, order_cap;
+        size_t sel, scroll; /* into order */
+        char sel_name[VIEWS_NAME_MAX];
+        enum views_sort sort;
+        char filter[VIEWS_FILTER_MAX];
+        bool editing; /* typing a filter */
+        char edit[VIEWS_FILTER_MAX];
+        enum layout_col cols_want[LAYOUT_NCOLS];
+        size_t ncols_want;
+
+        /* pairing: device names, "" when unset */
+        char src[VIEWS_NAME_MAX], dst[VIEWS_NAME_MAX];
+
+        /* detail, compare, help */
+        int detail_scroll;
+        bool hex;
+        int page;
+        int cmp_scroll;
+        long diff_cur; /* index of the current difference, -1: none */
+        int help_scroll;
+
+        bool paused;
+        int interval_ms;
+        char status[VIEWS_STATUS_MAX];
+};
+
+void views_init(struct views *v);
+void views_free(struct views *v);
+
+/* Recompute the shown devices from v->snap (filter, sort), keeping the selection. 0/-ENOMEM */
+int views_rebuild(struct views *v);
+/* Snapshot index of the selected device, or -1. */
+long views_selected(const struct views *v);
+/* Select the row at position pos of the list (clamped); remembers the name. */
+void views_select(struct views *v, size_t pos);
+const char *views_sort_name(enum views_sort s);
+
+/* First driver directory of a device ("hisi_acc"), or "-". */
+const char *views_driver(const struct tree_dev *d);
+/* A file of the first known driver directory that has it ("dev_data"), or NULL. */
+const struct drv_file *views_dev_file(const struct tree_dev *d, const char *file);
+/* Time in the current state as of v->now_ns. */
+int64_t views_state_age(const struct views *v, size_t i);
+/* An engine-clock time as local wall time "HH:MM:SS.mmm". */
+void views_clock(const struct views *v, int64_t t_ns, char *buf, size_t size);
+/* The most useful error line of a device ("" when none). */
+const char *views_last_error(const struct tree_dev *d);
+
+/* 'S', 'D' or ' ': the device's role in the pair. */
+char views_role(const struct views *v, const char *name);
+/* Snapshot indices of the pair (source, destination); false unless both exist. */
+bool views_pair(const struct views *v, long *src, long *dst);
+/* A suggested pair: one device in STOP_COPY while another is in RESUMING. */
+bool views_suggest(const struct views *v, long *src, long *dst);
+
+/* layout_compute() for a view of v at the current size. */
+void views_layout(struct views *v, enum layout_view lv, struct layout *out);
+
+/*
+ * Write the current view's data as JSON to migtop-<view>-<time>.json in the current
+ * directory (the one file the console writes; the user asked).  0 and the file name in
+ * path, or negative errno.
+ */
+int views_export(const struct views *v, char *path, size_t size);
+
+#endif
