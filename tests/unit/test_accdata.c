@@ -13,57 +13,8 @@
 
 #include <string.h>
 
+#include "../kacc.h"
 #include "core/accdata.h"
-
-struct k_acc_v2 {
-        uint64_t acc_magic;
-        uint32_t qp_num;
-        uint32_t dev_id;
-        uint32_t que_iso_cfg;
-        uint32_t qp_base;
-        uint32_t vf_qm_state;
-        uint16_t major_ver;
-        uint16_t minor_ver;
-        uint32_t qm_rsv_state[2];
-        uint32_t aeq_int_mask;
-        uint32_t eq_int_mask;
-        uint32_t ifc_int_source;
-        uint32_t ifc_int_mask;
-        uint32_t ifc_int_set;
-        uint32_t page_size;
-        uint32_t qm_eqc_dw[7];
-        uint32_t qm_aeqc_dw[7];
-        uint32_t qm_rsv_regs[5];
-        uint32_t padding;
-        uint64_t eqe_dma;
-        uint64_t aeqe_dma;
-        uint64_t sqc_dma;
-        uint64_t cqc_dma;
-};
-
-struct k_acc_v1 {
-        uint64_t acc_magic;
-        uint32_t qp_num;
-        uint32_t dev_id;
-        uint32_t que_iso_cfg;
-        uint32_t qp_base;
-        uint32_t vf_qm_state;
-        uint32_t qm_rsv_state[3];
-        uint32_t aeq_int_mask;
-        uint32_t eq_int_mask;
-        uint32_t ifc_int_source;
-        uint32_t ifc_int_mask;
-        uint32_t ifc_int_set;
-        uint32_t page_size;
-        uint32_t qm_eqc_dw[7];
-        uint32_t qm_aeqc_dw[7];
-        uint32_t qm_rsv_regs[5];
-        uint32_t padding;
-        uint64_t eqe_dma;
-        uint64_t aeqe_dma;
-        uint64_t sqc_dma;
-        uint64_t cqc_dma;
-};
 
 _Static_assert(sizeof(struct k_acc_v2) == ACC_STRUCT_SIZE, "V2 size");
 _Static_assert(sizeof(struct k_acc_v1) == ACC_STRUCT_SIZE, "V1 size");

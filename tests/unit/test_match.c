@@ -14,36 +14,11 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "../kacc.h"
 #include "core/match.h"
 
-/* The kernel's struct acc_vf_data (V2), for offsetof(). */
-struct k_acc {
-        uint64_t acc_magic;
-        uint32_t qp_num;
-        uint32_t dev_id;
-        uint32_t que_iso_cfg;
-        uint32_t qp_base;
-        uint32_t vf_qm_state;
-        uint16_t major_ver;
-        uint16_t minor_ver;
-        uint32_t qm_rsv_state[2];
-        uint32_t aeq_int_mask;
-        uint32_t eq_int_mask;
-        uint32_t ifc_int_source;
-        uint32_t ifc_int_mask;
-        uint32_t ifc_int_set;
-        uint32_t page_size;
-        uint32_t qm_eqc_dw[7];
-        uint32_t qm_aeqc_dw[7];
-        uint32_t qm_rsv_regs[5];
-        uint32_t padding;
-        uint64_t eqe_dma;
-        uint64_t aeqe_dma;
-        uint64_t sqc_dma;
-        uint64_t cqc_dma;
-};
-
-#define PUT(buf, F, v) put_le(buf, offsetof(struct k_acc, F), sizeof(((struct k_acc *)0)->F), v)
+#define PUT(buf, F, v)                                                                             \
+        put_le(buf, offsetof(struct k_acc_v2, F), sizeof(((struct k_acc_v2 *)0)->F), v)
 
 static void put_le(uint8_t *buf, size_t off, size_t size, uint64_t v)
 {
