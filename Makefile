@@ -116,7 +116,7 @@ build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(CORE_SRC)
 		$(shell $(PKG_CONFIG) --cflags json-c) -o $@ $< $(CORE_SRC) $(CORE_LIBS)
 fuzz: $(FUZZ_BINS)
 # A short, bounded run of every fuzzer (FUZZ_SECONDS each); long runs: build/fuzz/fuzz_X -max_total_time=N
-FUZZ_SECONDS ?= 20
+FUZZ_SECONDS ?= 60
 fuzz-smoke: $(FUZZ_BINS)
 	@tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_BINS)
 

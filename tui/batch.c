@@ -28,8 +28,6 @@
 #define BATCH_MS_NS     1000000LL
 #define BATCH_MARGIN_MS 500 /* settle budget past the deadline */
 
-static const char *const batch_feature_names[] = {"stop-copy", "p2p", "pre-copy", "dirty-tracking"};
-
 /* Set by the signal handlers of the long-running modes (-n, --log). */
 static volatile sig_atomic_t batch_stop, batch_hup;
 
@@ -352,7 +350,7 @@ static void batch_dump_file(FILE *out, const char *dir, const struct drv_file *f
 
 static void batch_text_features(FILE *out, const struct tree_dev *d, long long blocked_ms)
 {
-        bool any = false;
+        char names[128];
 
         fputs("\n  features: ", out);
         if (d->features_file.status != DRV_ST_OK) {
@@ -360,13 +358,8 @@ static void batch_text_features(FILE *out, const struct tree_dev *d, long long b
                 fputc('\n', out);
                 return;
         }
-        for (unsigned i = 0; i < sizeof(batch_feature_names) / sizeof(*batch_feature_names); i++) {
-                if (!(d->features & (1u << i)))
-                        continue;
-                fprintf(out, "%s%s", any ? " " : "", batch_feature_names[i]);
-                any = true;
-        }
-        fputs(any ? "\n" : "(none)\n", out);
+        fsm_features_format(d->features, names, sizeof(names));
+        fprintf(out, "%s\n", names[0] ? names : "(none)");
 }
 
 static void batch_text_dirs(FILE *out, const struct engine_snap *s, size_t i, int64_t now)

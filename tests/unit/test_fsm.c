@@ -387,9 +387,29 @@ static void features_parse(void **state)
         assert_true(fsm_state_valid(FSM_STOP_COPY, f));
 }
 
+/* Feature names print in the kernel's order and spelling; a short buffer is cut, not overrun. */
+static void features_format_names(void **state)
+{
+        char buf[64], small[6];
+
+        assert_int_equal(fsm_features_format(0, buf, sizeof(buf)), 0);
+        assert_string_equal(buf, "");
+        assert_int_equal(fsm_features_format(FSM_F_PRE_COPY | FSM_F_STOP_COPY, buf, sizeof(buf)),
+                         strlen("stop-copy pre-copy"));
+        assert_string_equal(buf, "stop-copy pre-copy");
+        fsm_features_format(FSM_F_ALL | FSM_F_DIRTY_TRACKING, buf, sizeof(buf));
+        assert_string_equal(buf, "stop-copy p2p pre-copy dirty-tracking");
+        assert_int_equal(fsm_features_format(FSM_F_ALL, small, sizeof(small)),
+                         strlen("stop-copy p2p pre-copy"));
+        assert_string_equal(small, "stop-");
+        assert_string_equal(fsm_feature_name(FSM_F_P2P), "p2p");
+        assert_null(fsm_feature_name(1u << 20));
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
+            cmocka_unit_test(features_format_names),
             cmocka_unit_test(every_pair_every_feature_set_matches_the_model),
             cmocka_unit_test(direct_arc_is_exactly_the_comment_list),
             cmocka_unit_test(next_step_agrees_with_classify_and_errors_like_the_kernel),

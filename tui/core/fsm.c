@@ -7,6 +7,7 @@
 #include "fsm.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 static const char *const fsm_names[FSM_NSTATES] = {
@@ -197,6 +198,32 @@ static const struct {
     {"pre-copy", FSM_F_PRE_COPY},
     {"dirty-tracking", FSM_F_DIRTY_TRACKING},
 };
+
+const char *fsm_feature_name(unsigned bit)
+{
+        for (size_t i = 0; i < sizeof(fsm_feature_names) / sizeof(fsm_feature_names[0]); i++)
+                if (fsm_feature_names[i].bit == bit)
+                        return fsm_feature_names[i].name;
+        return NULL;
+}
+
+size_t fsm_features_format(unsigned features, char *buf, size_t size)
+{
+        size_t n = 0;
+
+        if (size)
+                buf[0] = '\0';
+        for (size_t i = 0; i < sizeof(fsm_feature_names) / sizeof(fsm_feature_names[0]); i++) {
+                int w;
+
+                if (!(features & fsm_feature_names[i].bit))
+                        continue;
+                w = snprintf(n < size ? buf + n : NULL, n < size ? size - n : 0, "%s%s",
+                             n ? " " : "", fsm_feature_names[i].name);
+                n += w > 0 ? (size_t)w : 0;
+        }
+        return n;
+}
 
 int fsm_features_parse(const char *text, size_t len, unsigned *features, unsigned *unknown)
 {

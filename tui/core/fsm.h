@@ -53,6 +53,14 @@ int fsm_state_parse(const char *text, size_t len, enum fsm_state *out);
  */
 int fsm_features_parse(const char *text, size_t len, unsigned *features, unsigned *unknown);
 
+/* The features file's name of one FSM_F_* bit ("pre-copy"), NULL for an unknown bit. */
+const char *fsm_feature_name(unsigned bit);
+/*
+ * The names of the set bits, space-separated, in the kernel's order ("" for none), as
+ * snprintf: returns the length it needed (it is cut to size - 1).
+ */
+size_t fsm_features_format(unsigned features, char *buf, size_t size);
+
 /*
  * Whether a state can exist on a device with these features (ERROR/STOP/RUNNING/... always).
  * STOP_COPY is mandatory for a migration device, so every function here treats it as set

@@ -9,8 +9,6 @@
 #include <string.h>
 
 /* Names printed by the kernel's `features` file, in FSM_F_* bit order. */
-static const char *const jout_feature_names[] = {"stop-copy", "p2p", "pre-copy", "dirty-tracking"};
-
 static struct json_object *jout_str_or_null(const char *s)
 {
         return s ? json_object_new_string(s) : NULL;
@@ -127,9 +125,9 @@ static struct json_object *jout_features(const struct tree_dev *d)
         a = json_object_new_array();
         if (!a)
                 return NULL;
-        for (unsigned i = 0; i < sizeof(jout_feature_names) / sizeof(jout_feature_names[0]); i++)
-                if (d->features & (1u << i))
-                        json_object_array_add(a, json_object_new_string(jout_feature_names[i]));
+        for (unsigned bit = 1; bit && bit <= d->features; bit <<= 1)
+                if ((d->features & bit) && fsm_feature_name(bit))
+                        json_object_array_add(a, json_object_new_string(fsm_feature_name(bit)));
         return a;
 }
 

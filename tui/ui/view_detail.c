@@ -53,7 +53,7 @@ static void view_detail_summary(const struct views *v, size_t i, const struct la
 {
         const struct tree_dev *d = &v->snap->tree.devs[i];
         const struct engine_dev_info *in = &v->snap->info[i];
-        char age[32], buf[256];
+        char age[32], buf[256], feats[96];
         int y = r->y + 1, x = r->x;
 
         draw_age(views_state_age(v, i), age, sizeof(age));
@@ -64,11 +64,9 @@ static void view_detail_summary(const struct views *v, size_t i, const struct la
         x += draw_text(y, x, r->w, THEME_NORMAL, "state ", false);
         x += draw_text(y, x, r->x + r->w - x, draw_state_elem(d->state), fsm_state_name(d->state),
                        false);
-        snprintf(buf, sizeof(buf), "  for %s  |  %" PRIu64 " changes  |  features:%s%s%s%s", age,
-                 in->transitions, d->features & FSM_F_STOP_COPY ? " stop-copy" : "",
-                 d->features & FSM_F_P2P ? " p2p" : "",
-                 d->features & FSM_F_PRE_COPY ? " pre-copy" : "",
-                 d->features & FSM_F_DIRTY_TRACKING ? " dirty-tracking" : "");
+        fsm_features_format(d->features, feats, sizeof(feats));
+        snprintf(buf, sizeof(buf), "  for %s  |  %" PRIu64 " changes  |  features: %s", age,
+                 in->transitions, feats);
         draw_text(y, x, r->x + r->w - x, THEME_NORMAL, buf, false);
         for (int k = 0; k < 2 && r->h > 2 + k; k++) {
                 const struct drv_file *f = k == 0 ? &d->state_file : &d->features_file;

@@ -32,9 +32,7 @@ static enum theme_elem view_list_file_cell(const struct drv_file *f, bool len, c
 
 static void view_list_features(unsigned f, char *buf, size_t size)
 {
-        snprintf(buf, size, "%s%s%s%s", f & FSM_F_STOP_COPY ? "stop-copy " : "",
-                 f & FSM_F_P2P ? "p2p " : "", f & FSM_F_PRE_COPY ? "pre-copy " : "",
-                 f & FSM_F_DIRTY_TRACKING ? "dirty " : "");
+        fsm_features_format(f, buf, size);
 }
 
 static enum theme_elem view_list_match(const struct view_list_ctx *c, const char *name, char *buf,
