@@ -224,15 +224,19 @@ int main(int argc, char **argv)
         const struct engine_snap *sn;
         int64_t *te, *tb, t0, snap_ns;
         unsigned long reads0, reads1;
+        unsigned workers = 0;
         int opt, ret;
 
-        while ((opt = getopt(argc, argv, "n:r:")) != -1) {
-                if (opt == 'n')
+        while ((opt = getopt(argc, argv, "n:r:w:")) != -1) {
+                if (opt == 'w')
+                        workers = (unsigned)strtoul(optarg, NULL, 10);
+                else if (opt == 'n')
                         ndev = (unsigned)strtoul(optarg, NULL, 10);
                 else if (opt == 'r')
                         rounds = (unsigned)strtoul(optarg, NULL, 10);
                 else {
-                        fprintf(stderr, "usage: bench_poll [-n devices] [-r rounds]\n");
+                        fprintf(stderr,
+                                "usage: bench_poll [-n devices] [-r rounds] [-w workers]\n");
                         return 2;
                 }
         }
@@ -269,6 +273,8 @@ int main(int argc, char **argv)
         o.state_ms = o.features_ms = o.costly_ms = o.migf_ms = o.other_ms = 1000;
         o.rescan_ms = 0;
         o.quiet_in_migration = false;
+        if (workers)
+                o.max_workers = workers;
         ret = engine_new(s, &o, &e);
         if (ret < 0)
                 return 1;
