@@ -320,8 +320,20 @@ static int main_console(const struct main_args *a)
                 fprintf(stderr, "migtop: starting the poller: %s\n", strerror(-ret));
                 return BATCH_EXIT_ENV;
         }
+        /* hotplug events for the live system only (not for a fixture or another root) */
+        if (!a->b.fixture && strcmp(a->b.root, TREE_DEFAULT_ROOT) == 0 &&
+            disc_open(a->b.sysfs_root ? a->b.sysfs_root : "/", NULL,
+                      /* no udevd (a VM, a rescue shell): the kernel's own uevents */
+                      access("/run/udev/control", F_OK) == 0 ? 0 : DISC_F_KERNEL_UEVENTS,
+                      &uo.hotplug) == 0 &&
+            disc_monitor_start(uo.hotplug) < 0) {
+                disc_close(uo.hotplug);
+                uo.hotplug = NULL;
+        }
         ret = ui_run(e, &uo);
         engine_free(e);
+        if (uo.hotplug)
+                disc_close(uo.hotplug);
         if (ret == -ENOTTY) {
                 fputs("migtop: not a terminal; use --once or -n for batch output\n", stderr);
                 return BATCH_EXIT_ENV;

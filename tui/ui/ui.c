@@ -650,10 +650,26 @@ static void ui_tick(struct ui *u, int64_t now)
                 u->dirty = true;
 }
 
+/* udev says devices came or went: list the debugfs root again (debugfs sends no events). */
+static void ui_hotplug(struct ui *u)
+{
+        struct disc_changes ch = {0};
+
+        if (disc_monitor_process(u->o->hotplug, &ch) > 0 && ch.n) {
+                engine_rescan(u->e);
+                snprintf(u->v.status, sizeof(u->v.status), "hotplug: %zu device%s changed (%s%s)",
+                         ch.n, ch.n == 1 ? "" : "s", ch.c[0].name, ch.n > 1 ? ", ..." : "");
+                u->dirty = true;
+        }
+        disc_changes_free(&ch);
+}
+
 static int ui_loop(struct ui *u)
 {
-        struct pollfd pfd[2] = {{.fd = STDIN_FILENO, .events = POLLIN},
-                                {.fd = engine_fd(u->e), .events = POLLIN}};
+        struct pollfd pfd[3] = {
+            {.fd = STDIN_FILENO, .events = POLLIN},
+            {.fd = engine_fd(u->e), .events = POLLIN},
+            {.fd = u->o->hotplug ? disc_monitor_fd(u->o->hotplug) : -1, .events = POLLIN}};
         int64_t now;
 
         u->dirty = true;
@@ -668,8 +684,12 @@ static int ui_loop(struct ui *u)
                         u->drawn_sec = now / 1000000000;
                         ui_draw(u);
                 }
-                if (poll(pfd, u->v.paused ? 1 : 2, ui_timeout(u, ui_now())) < 0 && errno != EINTR)
+                /* paused: only the keyboard (and hotplug, noted for when polling resumes) */
+                pfd[1].fd = u->v.paused ? -1 : engine_fd(u->e);
+                if (poll(pfd, 3, ui_timeout(u, ui_now())) < 0 && errno != EINTR)
                         return -errno;
+                if (pfd[2].revents & POLLIN)
+                        ui_hotplug(u);
                 ui_input(u);
         }
         return 0;

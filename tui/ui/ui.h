@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 
+#include "engine/discover.h"
 #include "engine/engine.h"
 
 struct ui_opts {
@@ -18,8 +19,9 @@ struct ui_opts {
         int interval_ms;      /* state polling interval shown and changed with +/- (0: engine's) */
         const char *pair_src; /* --pair SRC=DST: device names, NULL when not given */
         const char *pair_dst;
-        const char *host;    /* host name shown in the header and the list ("local") */
-        const char *exe_dir; /* directory of the executable (theme search in the source tree) */
+        const char *host;     /* host name shown in the header and the list ("local") */
+        const char *exe_dir;  /* directory of the executable (theme search in the source tree) */
+        struct disc *hotplug; /* a started udev monitor: rescan on its events (NULL: none) */
 };
 
 /*
