@@ -155,6 +155,7 @@ check: deps
 	$(MAKE) format-check
 	$(if $(wildcard man/*.[0-9]),$(MAKE) lint-man)
 	$(if $(wildcard tests/screen/run.sh),$(MAKE) WERROR=1 screen)
+	$(if $(wildcard tests/vm/checkpatch.sh),$(MAKE) checkpatch)
 	$(if $(wildcard tests/vm/run.sh),$(MAKE) WERROR=1 e2e)
 	@echo "make check: all test levels passed"
 

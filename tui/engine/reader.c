@@ -30,7 +30,18 @@ struct reader {
         int efd;
         unsigned unsignalled; /* results posted since the last wake-up of the owner */
         int held;             /* reader_hold(): queue submissions, start them on release */
+        int64_t progress_ns;  /* last time a worker took or finished a job */
 };
+
+/*
+ * Pool size: READER_MIN_WORKERS threads take the reads; one more starts only while every
+ * worker is busy, reads wait, and no worker has made progress for READER_STALL_NS (a read
+ * is stuck in the driver).  Fast reads so stay on few threads (each extra thread costs
+ * wake-ups and lock traffic on every cycle), and a blocked read still never holds up the
+ * reads queued behind it for more than a stall period.
+ */
+#define READER_MIN_WORKERS 2u
+#define READER_STALL_NS    (20 * 1000000LL)
 
 int64_t reader_mono_ns(void)
 {
@@ -124,6 +135,7 @@ static void *worker_main(void *arg)
                         r->todo_tail = NULL;
                 r->queued--;
                 r->busy++;
+                r->progress_ns = reader_mono_ns();
                 pthread_mutex_unlock(&r->lock);
 
                 if (src_read(r->src, j->path, &j->res) < 0)
@@ -131,6 +143,7 @@ static void *worker_main(void *arg)
 
                 pthread_mutex_lock(&r->lock);
                 r->busy--;
+                r->progress_ns = reader_mono_ns();
                 if (r->shutdown) {
                         job_free(j);
                         break;
@@ -154,6 +167,9 @@ static int maybe_grow_locked(struct reader *r)
 
         if (r->queued <= r->workers - r->busy || r->workers >= r->max_workers)
                 return 0;
+        if (r->workers >= READER_MIN_WORKERS && r->busy == r->workers &&
+            reader_mono_ns() - r->progress_ns < READER_STALL_NS)
+                return 0; /* busy, but moving: the queue drains without another thread */
         pthread_attr_init(&attr);
         pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
         pthread_attr_setstacksize(&attr, 256 * 1024);
@@ -185,6 +201,7 @@ int reader_new(struct src *s, unsigned max_workers, struct reader **out)
         pthread_cond_init(&r->done_cv, NULL);
         r->src = s;
         r->max_workers = max_workers ? max_workers : 1;
+        r->progress_ns = reader_mono_ns();
         r->refs = 1;
         *out = r;
         return 0;
@@ -298,6 +315,9 @@ void reader_wait(struct reader *r, int64_t deadline_ns)
                 left = deadline_ns - reader_mono_ns();
                 if (left <= 0)
                         break;
+                /* reads waiting behind busy workers: look again when they would count as stuck */
+                if (r->todo && r->workers < r->max_workers && left > READER_STALL_NS / 2)
+                        left = READER_STALL_NS / 2;
                 clock_gettime(CLOCK_REALTIME, &now_rt);
                 abs_rt = (int64_t)now_rt.tv_sec * 1000000000LL + now_rt.tv_nsec + left;
                 ts.tv_sec = abs_rt / 1000000000LL;
