@@ -40,7 +40,7 @@ struct reader {
  * wake-ups and lock traffic on every cycle), and a blocked read still never holds up the
  * reads queued behind it for more than a stall period.
  */
-#define READER_MIN_WORKERS 2u
+#define READER_MIN_WORKERS 1u
 #define READER_STALL_NS    (20 * 1000000LL)
 
 int64_t reader_mono_ns(void)
@@ -167,8 +167,9 @@ static int maybe_grow_locked(struct reader *r)
 
         if (r->queued <= r->workers - r->busy || r->workers >= r->max_workers)
                 return 0;
-        if (r->workers >= READER_MIN_WORKERS && r->busy == r->workers &&
-            reader_mono_ns() - r->progress_ns < READER_STALL_NS)
+        /* enough threads, and one is idle or they all moved lately: no new thread */
+        if (r->workers >= READER_MIN_WORKERS &&
+            (r->busy < r->workers || reader_mono_ns() - r->progress_ns < READER_STALL_NS))
                 return 0; /* busy, but moving: the queue drains without another thread */
         pthread_attr_init(&attr);
         pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
@@ -179,6 +180,7 @@ static int maybe_grow_locked(struct reader *r)
                 return r->workers ? 0 : -err;
         r->workers++;
         r->refs++;
+        r->progress_ns = reader_mono_ns(); /* the new worker gets a stall period to start */
         return 0;
 }
 
