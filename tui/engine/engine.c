@@ -917,13 +917,17 @@ int engine_process(struct engine *e)
 
 int engine_next_timeout_ms(const struct engine *e)
 {
-        int64_t now = eng_now(e), d;
+        int64_t now = eng_now(e), d, g;
 
         if (e->rescan_now)
                 return 0;
-        if (e->next_ns == SCHED_NEVER)
+        /* reads queued behind stuck workers: come back when another worker may start */
+        g = reader_grow_check_ns(e->rd);
+        if (e->next_ns == SCHED_NEVER && g < 0)
                 return -1;
-        d = e->next_ns - now;
+        d = e->next_ns == SCHED_NEVER ? INT64_MAX : e->next_ns - now;
+        if (g >= 0 && g < d)
+                d = g;
         if (d <= 0)
                 return 0;
         d = (d + MS_NS - 1) / MS_NS;

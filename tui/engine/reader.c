@@ -339,6 +339,20 @@ int reader_fd(const struct reader *r)
         return r->efd;
 }
 
+int64_t reader_grow_check_ns(struct reader *r)
+{
+        int64_t left = -1;
+
+        pthread_mutex_lock(&r->lock);
+        if (r->todo && !r->held && r->busy == r->workers && r->workers < r->max_workers) {
+                left = r->progress_ns + READER_STALL_NS - reader_mono_ns();
+                if (left < 0)
+                        left = 0;
+        }
+        pthread_mutex_unlock(&r->lock);
+        return left;
+}
+
 void reader_stats(struct reader *r, unsigned *workers, unsigned *busy)
 {
         pthread_mutex_lock(&r->lock);

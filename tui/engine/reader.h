@@ -62,6 +62,12 @@ void reader_wait(struct reader *r, int64_t deadline_ns);
 int reader_fd(const struct reader *r);
 
 /* Workers alive, and how many are busy right now. */
+/*
+ * Reads wait behind workers that are all busy: nanoseconds until they count as stuck
+ * and the next reader_collect()/reader_wait() would start another worker (0: now);
+ * -1 when nothing waits.  An owner that polls reader_fd() caps its timeout with this.
+ */
+int64_t reader_grow_check_ns(struct reader *r);
 void reader_stats(struct reader *r, unsigned *workers, unsigned *busy);
 
 int64_t reader_mono_ns(void);
