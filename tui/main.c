@@ -287,6 +287,8 @@ static void main_exe_dir(char *buf, size_t n)
 static int main_console(const struct main_args *a)
 {
         struct ui_opts uo = {0};
+        struct disc *disc = NULL;
+        bool live;
         struct engine_opts eo;
         struct engine *e;
         struct config cfg;
@@ -315,25 +317,30 @@ static int main_console(const struct main_args *a)
         eo.state_ms = uo.interval_ms;
         if (a->b.deadline_ms > 0)
                 eo.deadline_ms = a->b.deadline_ms;
+        /*
+         * sysfs facts for the live system, or for --sysfs-root; hotplug events for the live
+         * system only (without udevd, e.g. in a VM, the kernel's own uevents)
+         */
+        live = !a->b.fixture && strcmp(a->b.root, TREE_DEFAULT_ROOT) == 0;
+        if ((live || a->b.sysfs_root) &&
+            disc_open(a->b.sysfs_root ? a->b.sysfs_root : "/", NULL,
+                      access("/run/udev/control", F_OK) == 0 ? 0 : DISC_F_KERNEL_UEVENTS,
+                      &disc) == 0) {
+                eo.disc = disc;
+                if (live && disc_monitor_start(disc) >= 0)
+                        uo.hotplug = disc;
+        }
         ret = engine_new(s, &eo, &e);
         if (ret < 0) {
                 fprintf(stderr, "migtop: starting the poller: %s\n", strerror(-ret));
+                if (disc)
+                        disc_close(disc);
                 return BATCH_EXIT_ENV;
-        }
-        /* hotplug events for the live system only (not for a fixture or another root) */
-        if (!a->b.fixture && strcmp(a->b.root, TREE_DEFAULT_ROOT) == 0 &&
-            disc_open(a->b.sysfs_root ? a->b.sysfs_root : "/", NULL,
-                      /* no udevd (a VM, a rescue shell): the kernel's own uevents */
-                      access("/run/udev/control", F_OK) == 0 ? 0 : DISC_F_KERNEL_UEVENTS,
-                      &uo.hotplug) == 0 &&
-            disc_monitor_start(uo.hotplug) < 0) {
-                disc_close(uo.hotplug);
-                uo.hotplug = NULL;
         }
         ret = ui_run(e, &uo);
         engine_free(e);
-        if (uo.hotplug)
-                disc_close(uo.hotplug);
+        if (disc)
+                disc_close(disc);
         if (ret == -ENOTTY) {
                 fputs("migtop: not a terminal; use --once or -n for batch output\n", stderr);
                 return BATCH_EXIT_ENV;

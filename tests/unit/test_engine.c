@@ -17,6 +17,7 @@
 #include "engine/engine.h"
 #include "engine/reader.h"
 #include "fakesrc.h"
+#include "fakesys.h"
 
 #define MS 1000000LL
 
@@ -480,6 +481,49 @@ static void costly_reread_after_state_change(void **state)
         engine_free(e);
 }
 
+/* With a sysfs view, each device found carries its driver, names, IOMMU group and parent. */
+static void sysfs_facts_of_found_devices(void **state)
+{
+        struct clk c = {0};
+        struct engine_opts o;
+        struct engine *e;
+        struct disc *disc;
+        struct src *s = fakesrc_new();
+        const struct engine_snap *sn;
+        char root[256];
+        long i;
+
+        assert_non_null(s);
+        assert_int_equal(fakesys_new(root, sizeof(root)), 0);
+        assert_int_equal(
+            fakesys_pci(root, "0000:3b:00.0", "hisi_sec2", 0x19e5, 0xa255, 11, 0, NULL), 0);
+        assert_int_equal(fakesys_pci(root, "0000:3b:00.1", "hisi_acc_vfio_pci", 0x19e5, 0xa256, 12,
+                                     0, "0000:3b:00.0"),
+                         0);
+        assert_int_equal(disc_open(root, NULL, 0, &disc), 0);
+        fake_dev(s, "0000:3b:00.1", "RUNNING\n", 0);
+        fake_dev(s, "0000:99:00.1", "RUNNING\n", 0); /* debugfs only */
+        opts_for(&o, &c);
+        o.disc = disc;
+        assert_int_equal(engine_new(s, &o, &e), 0);
+        settle(e);
+        sn = engine_snapshot(e);
+        i = engine_snap_find(sn, "0000:3b:00.1");
+        assert_true(i >= 0);
+        assert_true(sn->info[i].sys.known);
+        assert_string_equal(sn->info[i].sys.driver, "hisi_acc_vfio_pci");
+        assert_string_equal(sn->info[i].sys.parent, "0000:3b:00.0");
+        assert_int_equal(sn->info[i].sys.iommu_group, 12);
+        assert_true(sn->info[i].sys.name[0] != '\0');
+        i = engine_snap_find(sn, "0000:99:00.1");
+        assert_true(i >= 0);
+        assert_false(sn->info[i].sys.known);
+        engine_snap_put(sn);
+        engine_free(e);
+        disc_close(disc);
+        fakesys_remove(root);
+}
+
 /* ---- blocked reads ---- */
 
 /* Wraps a source; reads of one path wait for a byte on a pipe (a driver mutex held). */
@@ -910,6 +954,7 @@ int main(void)
 {
         const struct CMUnitTest tests[] = {
             cmocka_unit_test(cadence_respected),
+            cmocka_unit_test(sysfs_facts_of_found_devices),
             cmocka_unit_test(state_period_changed_at_runtime),
             cmocka_unit_test(many_devices_all_read_on_cadence),
             cmocka_unit_test(timeout_follows_the_next_due_read),

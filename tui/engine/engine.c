@@ -36,6 +36,7 @@ struct eng_file {
 
 struct eng_dev {
         struct tree_dev td; /* the engine's current view of the device */
+        struct engine_sys sys;
         struct eng_file state, features;
         struct eng_file *dfiles; /* td.ndirs * DRV_MAX_FILES, only nfiles of each used */
         size_t ndfiles;
@@ -505,6 +506,29 @@ static struct eng_dev *dev_lookup(const struct engine *e, const char *name)
         return found ? e->devs[i] : NULL;
 }
 
+/* The sysfs facts of a debugfs device name (a few small sysfs reads, once per device). */
+static void sys_lookup(struct disc *disc, const char *name, struct engine_sys *out)
+{
+        struct disc_dev *dd = calloc(1, sizeof(*dd));
+
+        memset(out, 0, sizeof(*out));
+        out->iommu_group = out->numa_node = -1;
+        if (!dd)
+                return;
+        if (disc_lookup(disc, name, dd) == 0) {
+                out->known = true;
+                snprintf(out->driver, sizeof(out->driver), "%s", dd->driver);
+                snprintf(out->name, sizeof(out->name), "%s",
+                         dd->mdev_type_name[0] ? dd->mdev_type_name
+                         : dd->mdev_type[0]    ? dd->mdev_type
+                                               : dd->pci_name);
+                snprintf(out->parent, sizeof(out->parent), "%s", dd->parent);
+                out->iommu_group = dd->iommu_group;
+                out->numa_node = dd->numa_node;
+        }
+        free(dd);
+}
+
 static int dev_insert(struct engine *e, const char *name, int64_t now)
 {
         struct eng_dev *d;
@@ -526,6 +550,8 @@ static int dev_insert(struct engine *e, const char *name, int64_t now)
         ret = dev_new(e, name, now, &d);
         if (ret)
                 return ret;
+        if (e->o.disc)
+                sys_lookup(e->o.disc, name, &d->sys);
         memmove(&e->devs[at + 1], &e->devs[at], (e->ndevs - (size_t)at) * sizeof(*e->devs));
         e->devs[at] = d;
         e->ndevs++;
@@ -1133,6 +1159,7 @@ static int info_dev(struct engine_dev_info *o, const struct eng_dev *d)
         struct hist_change *ch;
         struct engine_file_info *fi;
 
+        o->sys = d->sys;
         o->gone = d->gone;
         o->seen_ns = d->seen_ns;
         o->gone_ns = d->gone_ns;

@@ -30,6 +30,7 @@
 #include "core/fsm.h"
 #include "core/src.h"
 #include "core/tree.h"
+#include "engine/discover.h"
 #include "engine/evlog.h"
 #include "engine/history.h"
 
@@ -53,10 +54,11 @@ struct engine_opts {
         /* Reads queued or running at once (blocked ones not counted): 32.  Bounds the
            memory of results waiting to be taken, and keeps a cycle's allocations small. */
         unsigned max_inflight;
-        size_t hist_changes;       /* state changes kept per device: 256 */
-        size_t hist_samples;       /* samples kept per file: 32 */
-        size_t hist_bytes;         /* and at most this many bytes per file: 64 KiB */
-        struct evlog *log;         /* when set, device/state/file changes are logged (not owned) */
+        size_t hist_changes; /* state changes kept per device: 256 */
+        size_t hist_samples; /* samples kept per file: 32 */
+        size_t hist_bytes;   /* and at most this many bytes per file: 64 KiB */
+        struct evlog *log;   /* when set, device/state/file changes are logged (not owned) */
+        struct disc *disc;   /* when set, each device found is looked up in sysfs (not owned) */
         int64_t (*now)(void *ctx); /* monotonic ns; NULL: CLOCK_MONOTONIC */
         void *now_ctx;
 };
@@ -137,7 +139,18 @@ struct engine_file_info {
         int64_t last_ns;    /* when the last result arrived */
 };
 
+/* What sysfs says of a device (engine_opts.disc): looked up once, when it is found. */
+struct engine_sys {
+        bool known;      /* sysfs has the device */
+        char driver[64]; /* bound driver: "hisi_acc_vfio_pci", "vfio_mdev", ... */
+        char name[192];  /* PCI vendor and device names, or the mdev type's name */
+        char parent[64]; /* PF of a VF, parent of an mdev; "" */
+        int iommu_group; /* -1: none */
+        int numa_node;   /* -1: none or unknown */
+};
+
 struct engine_dev_info {
+        struct engine_sys sys;
         bool gone;       /* vanished; the last results are kept */
         int64_t seen_ns; /* first seen (or seen again) */
         int64_t gone_ns; /* when it vanished */
