@@ -11,8 +11,8 @@
 #include <strings.h>
 
 #include "ui/config.h"
+#include "ui/kvfile.h"
 
-#define CONFIG_LINE_MAX 1024
 #define CONFIG_FILE_MAX (64 * 1024)
 
 enum config_key { CONFIG_INTERVAL, CONFIG_THEME, CONFIG_MOUSE, CONFIG_COLUMNS, CONFIG_NKEYS };
@@ -31,31 +31,6 @@ void config_defaults(struct config *c)
         snprintf(c->theme, sizeof(c->theme), "default");
         c->mouse = true;
         c->ncols = layout_default_cols(c->cols);
-}
-
-static void config_errf(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static void config_errf(char *err, size_t errlen, const char *fmt, ...)
-{
-        va_list ap;
-
-        if (!err || !errlen)
-                return;
-        va_start(ap, fmt);
-        vsnprintf(err, errlen, fmt, ap);
-        va_end(ap);
-}
-
-static char *config_trim(char *s)
-{
-        char *e;
-
-        while (*s == ' ' || *s == '\t')
-                s++;
-        e = s + strlen(s);
-        while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r'))
-                *--e = '\0';
-        return s;
 }
 
 static int config_interval(const char *v, int *ms, char *what, size_t whatlen)
@@ -153,60 +128,37 @@ int config_parse(struct config *c, const char *text, size_t len, const char *fna
 {
         int seen[CONFIG_NKEYS] = {0};
         struct config nc = *c;
-        size_t pos = 0;
-        int lineno = 0;
+        struct kvf f;
+        char *key, *val;
+        int got, lineno;
 
         if (!fname)
                 fname = "<config>";
-        if (memchr(text, '\0', len)) {
-                config_errf(err, errlen, "%s: binary data (NUL byte) in the config file", fname);
-                return -EINVAL;
-        }
-        while (pos < len) {
-                const char *nl = memchr(text + pos, '\n', len - pos);
-                size_t ll = nl ? (size_t)(nl - (text + pos)) : len - pos;
-                char buf[CONFIG_LINE_MAX], what[512] = "", *line, *eq, *key, *val;
+        got = kvf_init(&f, text, len, fname, "the config file", "key = value", "#;", NULL, err,
+                       errlen);
+        while (got == 0 && (got = kvf_next(&f, &key, &val, err, errlen)) == 1) {
+                char what[512] = "";
                 int k, ret = 0;
 
-                lineno++;
-                if (ll >= sizeof(buf)) {
-                        config_errf(err, errlen, "%s:%d: line longer than %d bytes", fname, lineno,
-                                    CONFIG_LINE_MAX - 1);
-                        return -EINVAL;
-                }
-                memcpy(buf, text + pos, ll);
-                buf[ll] = '\0';
-                pos += ll + (nl ? 1 : 0);
-
-                line = config_trim(buf);
-                if (!*line || *line == '#' || *line == ';')
-                        continue;
-                eq = strchr(line, '=');
-                if (!eq) {
-                        config_errf(err, errlen, "%s:%d: expected 'key = value'", fname, lineno);
-                        return -EINVAL;
-                }
-                *eq = '\0';
-                key = config_trim(line);
-                val = config_trim(eq + 1);
+                got = 0;
+                lineno = f.lineno;
                 for (k = 0; k < CONFIG_NKEYS; k++)
                         if (strcasecmp(key, config_keys[k]) == 0)
                                 break;
                 if (k == CONFIG_NKEYS) {
-                        config_errf(err, errlen,
-                                    "%s:%d: unknown setting '%s' (interval, theme, mouse, columns)",
-                                    fname, lineno, key);
+                        kvf_errf(err, errlen,
+                                 "%s:%d: unknown setting '%s' (interval, theme, mouse, columns)",
+                                 fname, lineno, key);
                         return -EINVAL;
                 }
                 if (seen[k]) {
-                        config_errf(err, errlen, "%s:%d: '%s' given twice (first at line %d)",
-                                    fname, lineno, config_keys[k], seen[k]);
+                        kvf_errf(err, errlen, "%s:%d: '%s' given twice (first at line %d)", fname,
+                                 lineno, config_keys[k], seen[k]);
                         return -EINVAL;
                 }
                 seen[k] = lineno;
                 if (!*val) {
-                        config_errf(err, errlen, "%s:%d: %s: no value", fname, lineno,
-                                    config_keys[k]);
+                        kvf_errf(err, errlen, "%s:%d: %s: no value", fname, lineno, config_keys[k]);
                         return -EINVAL;
                 }
                 switch (k) {
@@ -230,11 +182,12 @@ int config_parse(struct config *c, const char *text, size_t len, const char *fna
                         break;
                 }
                 if (ret < 0) {
-                        config_errf(err, errlen, "%s:%d: %s: %s", fname, lineno, config_keys[k],
-                                    what);
+                        kvf_errf(err, errlen, "%s:%d: %s: %s", fname, lineno, config_keys[k], what);
                         return ret;
                 }
         }
+        if (got < 0)
+                return got;
         *c = nc;
         return 0;
 }
@@ -266,7 +219,7 @@ int config_load(const char *path, bool must_exist, struct config *c, char *err, 
 
                 if (e == ENOENT && !must_exist)
                         return 0;
-                config_errf(err, errlen, "%s: %s", path, strerror(e));
+                kvf_errf(err, errlen, "%s: %s", path, strerror(e));
                 return -e;
         }
         buf = malloc(CONFIG_FILE_MAX + 1);
@@ -276,8 +229,8 @@ int config_load(const char *path, bool must_exist, struct config *c, char *err, 
         }
         n = fread(buf, 1, CONFIG_FILE_MAX + 1, f);
         if (ferror(f) || n > CONFIG_FILE_MAX) {
-                config_errf(err, errlen, "%s: %s", path,
-                            ferror(f) ? "read error" : "larger than 64 KiB");
+                kvf_errf(err, errlen, "%s: %s", path,
+                         ferror(f) ? "read error" : "larger than 64 KiB");
                 ret = -EINVAL;
         } else {
                 ret = config_parse(c, buf, n, path, err, errlen);

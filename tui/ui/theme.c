@@ -13,13 +13,13 @@
 #include <strings.h>
 #include <sys/stat.h>
 
+#include "ui/kvfile.h"
 #include "ui/theme.h"
 
 #ifndef MIGTOP_DATADIR
 #define MIGTOP_DATADIR "/usr/local/share/migtop"
 #endif
 
-#define THEME_LINE_MAX   1024
 #define THEME_FILE_MAX   (64 * 1024)
 #define THEME_DEPTH_MAX  8
 #define THEME_TOKENS_MAX 16
@@ -194,19 +194,6 @@ bool theme_elem_must_stand_out(enum theme_elem e)
 
 /* ---- parsing ------------------------------------------------------------------------ */
 
-static void theme_errf(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static void theme_errf(char *err, size_t errlen, const char *fmt, ...)
-{
-        va_list ap;
-
-        if (!err || !errlen)
-                return;
-        va_start(ap, fmt);
-        vsnprintf(err, errlen, fmt, ap);
-        va_end(ap);
-}
-
 static int theme_hexval(char c)
 {
         if (c >= '0' && c <= '9')
@@ -338,18 +325,6 @@ static int theme_parse_style(char *val, struct theme_style *st, char *what, size
         return 0;
 }
 
-static char *theme_trim(char *s)
-{
-        char *e;
-
-        while (*s == ' ' || *s == '\t')
-                s++;
-        e = s + strlen(s);
-        while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r'))
-                *--e = '\0';
-        return s;
-}
-
 static bool theme_name_ok(const char *s)
 {
         if (!*s || *s == '.' || strlen(s) >= THEME_NAME_MAX)
@@ -365,68 +340,39 @@ static bool theme_name_ok(const char *s)
 int theme_parse(struct theme *t, const char *text, size_t len, const char *fname, char *inherits,
                 char *err, size_t errlen)
 {
-        int seen[THEME_NELEMS] = {0}, inherits_line = 0;
-        size_t pos = 0;
-        int lineno = 0;
+        int seen[THEME_NELEMS] = {0}, inherits_line = 0, got, lineno;
+        struct kvf f;
+        char *key, *val;
 
         if (inherits)
                 inherits[0] = '\0';
         if (!fname)
                 fname = "<theme>";
-        if (memchr(text, '\0', len)) {
-                theme_errf(err, errlen, "%s: binary data (NUL byte) in a theme file", fname);
-                return -EINVAL;
-        }
-        while (pos < len) {
-                const char *nl = memchr(text + pos, '\n', len - pos);
-                size_t ll = nl ? (size_t)(nl - (text + pos)) : len - pos;
-                char buf[THEME_LINE_MAX], what[160], *line, *eq, *key, *val, *semi;
+        got = kvf_init(&f, text, len, fname, "a theme file", "element = colours attributes", "#",
+                       ";", err, errlen);
+        while (got == 0 && (got = kvf_next(&f, &key, &val, err, errlen)) == 1) {
+                char what[160];
                 struct theme_style st;
                 int e;
 
-                lineno++;
-                if (ll >= sizeof(buf)) {
-                        theme_errf(err, errlen, "%s:%d: line longer than %d bytes", fname, lineno,
-                                   THEME_LINE_MAX - 1);
-                        return -EINVAL;
-                }
-                memcpy(buf, text + pos, ll);
-                buf[ll] = '\0';
-                pos += ll + (nl ? 1 : 0);
-
-                semi = strchr(buf, ';');
-                if (semi)
-                        *semi = '\0';
-                line = theme_trim(buf);
-                if (!*line || *line == '#')
-                        continue;
-                eq = strchr(line, '=');
-                if (!eq) {
-                        theme_errf(err, errlen, "%s:%d: expected 'element = colours attributes'",
-                                   fname, lineno);
-                        return -EINVAL;
-                }
-                *eq = '\0';
-                key = theme_trim(line);
-                val = theme_trim(eq + 1);
+                got = 0;
+                lineno = f.lineno;
                 if (!*key) {
-                        theme_errf(err, errlen, "%s:%d: missing element name before '='", fname,
-                                   lineno);
+                        kvf_errf(err, errlen, "%s:%d: missing element name before '='", fname,
+                                 lineno);
                         return -EINVAL;
                 }
                 if (strcasecmp(key, "description") == 0)
                         continue;
                 if (strcasecmp(key, "inherits") == 0) {
                         if (inherits_line) {
-                                theme_errf(err, errlen,
-                                           "%s:%d: second 'inherits' (first at line %d)", fname,
-                                           lineno, inherits_line);
+                                kvf_errf(err, errlen, "%s:%d: second 'inherits' (first at line %d)",
+                                         fname, lineno, inherits_line);
                                 return -EINVAL;
                         }
                         if (!theme_name_ok(val)) {
-                                theme_errf(err, errlen,
-                                           "%s:%d: bad theme name '%s' after 'inherits'", fname,
-                                           lineno, val);
+                                kvf_errf(err, errlen, "%s:%d: bad theme name '%s' after 'inherits'",
+                                         fname, lineno, val);
                                 return -EINVAL;
                         }
                         inherits_line = lineno;
@@ -436,24 +382,23 @@ int theme_parse(struct theme *t, const char *text, size_t len, const char *fname
                 }
                 e = theme_elem_from_name(key, strlen(key));
                 if (e < 0) {
-                        theme_errf(err, errlen, "%s:%d: unknown element '%s'", fname, lineno, key);
+                        kvf_errf(err, errlen, "%s:%d: unknown element '%s'", fname, lineno, key);
                         return -EINVAL;
                 }
                 if (seen[e]) {
-                        theme_errf(err, errlen, "%s:%d: '%s' given twice (first at line %d)", fname,
-                                   lineno, theme_names[e], seen[e]);
+                        kvf_errf(err, errlen, "%s:%d: '%s' given twice (first at line %d)", fname,
+                                 lineno, theme_names[e], seen[e]);
                         return -EINVAL;
                 }
                 seen[e] = lineno;
                 if (theme_parse_style(val, &st, what, sizeof(what)) < 0) {
-                        theme_errf(err, errlen, "%s:%d: %s: %s", fname, lineno, theme_names[e],
-                                   what);
+                        kvf_errf(err, errlen, "%s:%d: %s: %s", fname, lineno, theme_names[e], what);
                         return -EINVAL;
                 }
                 t->st[e] = st;
                 t->set[e] = true;
         }
-        return 0;
+        return got < 0 ? got : 0;
 }
 
 /* ---- finding and loading ------------------------------------------------------------ */
@@ -505,7 +450,7 @@ int theme_find(const char *name, const struct theme_paths *p, char *path, size_t
 
         if (strchr(name, '/')) {
                 if (!theme_is_file(name)) {
-                        theme_errf(err, errlen, "theme file %s: %s", name, strerror(ENOENT));
+                        kvf_errf(err, errlen, "theme file %s: %s", name, strerror(ENOENT));
                         return -ENOENT;
                 }
                 if ((size_t)snprintf(path, pathsz, "%s", name) >= pathsz)
@@ -513,8 +458,8 @@ int theme_find(const char *name, const struct theme_paths *p, char *path, size_t
                 return 0;
         }
         if (!theme_name_ok(name)) {
-                theme_errf(err, errlen,
-                           "bad theme name '%s' (letters, digits, '.', '_', '-'; or a path)", name);
+                kvf_errf(err, errlen,
+                         "bad theme name '%s' (letters, digits, '.', '_', '-'; or a path)", name);
                 return -EINVAL;
         }
         theme_search_dirs(p, &d);
@@ -524,7 +469,7 @@ int theme_find(const char *name, const struct theme_paths *p, char *path, size_t
                 if (n > 0 && (size_t)n < pathsz && theme_is_file(path))
                         return 0;
         }
-        theme_errf(err, errlen, "theme '%s' not found in:", name);
+        kvf_errf(err, errlen, "theme '%s' not found in:", name);
         for (size_t i = 0; err && i < d.n; i++) {
                 used = strlen(err);
                 if (used + 1 < errlen)
@@ -541,7 +486,7 @@ static int theme_read(const char *path, char **buf, size_t *len, char *err, size
         if (!f) {
                 int e = errno;
 
-                theme_errf(err, errlen, "%s: %s", path, strerror(e));
+                kvf_errf(err, errlen, "%s: %s", path, strerror(e));
                 return -e;
         }
         *buf = malloc(THEME_FILE_MAX + 1);
@@ -551,8 +496,8 @@ static int theme_read(const char *path, char **buf, size_t *len, char *err, size
         }
         n = fread(*buf, 1, THEME_FILE_MAX + 1, f);
         if (ferror(f) || n > THEME_FILE_MAX) {
-                theme_errf(err, errlen, "%s: %s", path,
-                           ferror(f) ? "read error" : "larger than 64 KiB");
+                kvf_errf(err, errlen, "%s: %s", path,
+                         ferror(f) ? "read error" : "larger than 64 KiB");
                 fclose(f);
                 free(*buf);
                 *buf = NULL;
@@ -602,15 +547,15 @@ int theme_load(const char *name, const struct theme_paths *p, struct theme *t, c
                         goto out;
                 for (int i = 0; i < n; i++) {
                         if (strcmp(paths[i], path) == 0) {
-                                theme_errf(err, errlen, "%s: 'inherits' loops back to %s",
-                                           paths[n - 1], path);
+                                kvf_errf(err, errlen, "%s: 'inherits' loops back to %s",
+                                         paths[n - 1], path);
                                 ret = -ELOOP;
                                 goto out;
                         }
                 }
                 if (n == THEME_DEPTH_MAX) {
-                        theme_errf(err, errlen, "%s: more than %d levels of 'inherits'", path,
-                                   THEME_DEPTH_MAX);
+                        kvf_errf(err, errlen, "%s: more than %d levels of 'inherits'", path,
+                                 THEME_DEPTH_MAX);
                         ret = -ELOOP;
                         goto out;
                 }
