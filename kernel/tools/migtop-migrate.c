@@ -224,22 +224,39 @@ static int dev_find_group(struct mdev *d)
         return 0;
 }
 
-static int dev_get_flags(struct mdev *d)
+/*
+ * One VFIO_DEVICE_FEATURE ioctl: flags (GET or SET | the feature), payload copied in before
+ * and back out after (size bytes, at most 64).  0 or -errno.
+ */
+static int dev_feature(struct mdev *d, uint32_t flags, void *payload, size_t size)
 {
         union {
                 struct vfio_device_feature f;
-                uint8_t raw[sizeof(struct vfio_device_feature) +
-                            sizeof(struct vfio_device_feature_migration)];
+                uint8_t raw[sizeof(struct vfio_device_feature) + 64];
                 uint64_t align;
         } u;
-        struct vfio_device_feature_migration *m = (void *)u.f.data;
 
+        if (size > 64)
+                return -EINVAL;
         memset(&u, 0, sizeof(u));
-        u.f.argsz = sizeof(u.raw);
-        u.f.flags = VFIO_DEVICE_FEATURE_GET | VFIO_DEVICE_FEATURE_MIGRATION;
+        u.f.argsz = (uint32_t)(sizeof(struct vfio_device_feature) + size);
+        u.f.flags = flags;
+        memcpy(u.f.data, payload, size);
         if (ioctl(d->fd, VFIO_DEVICE_FEATURE, &u) < 0)
-                return fail(d, "ioctl(VFIO_DEVICE_FEATURE GET MIGRATION)", errno);
-        d->mig_flags = (uint32_t)m->flags;
+                return -errno;
+        memcpy(payload, u.f.data, size);
+        return 0;
+}
+
+static int dev_get_flags(struct mdev *d)
+{
+        struct vfio_device_feature_migration m = {0};
+        int ret =
+            dev_feature(d, VFIO_DEVICE_FEATURE_GET | VFIO_DEVICE_FEATURE_MIGRATION, &m, sizeof(m));
+
+        if (ret < 0)
+                return fail(d, "ioctl(VFIO_DEVICE_FEATURE GET MIGRATION)", -ret);
+        d->mig_flags = (uint32_t)m.flags;
         return 0;
 }
 
@@ -313,35 +330,25 @@ static int dev_open(struct mdev *d)
 /* Drive the device to @st; *data_fd gets the new migration file or -1. */
 static int dev_set_state_q(struct mdev *d, uint32_t st, int *data_fd, bool report)
 {
-        union {
-                struct vfio_device_feature f;
-                uint8_t raw[sizeof(struct vfio_device_feature) +
-                            sizeof(struct vfio_device_feature_mig_state)];
-                uint64_t align;
-        } u;
-        struct vfio_device_feature_mig_state *m = (void *)u.f.data;
+        struct vfio_device_feature_mig_state m = {.device_state = st, .data_fd = -1};
+        int ret = dev_feature(d, VFIO_DEVICE_FEATURE_SET | VFIO_DEVICE_FEATURE_MIG_DEVICE_STATE, &m,
+                              sizeof(m));
 
-        memset(&u, 0, sizeof(u));
-        u.f.argsz = sizeof(u.raw);
-        u.f.flags = VFIO_DEVICE_FEATURE_SET | VFIO_DEVICE_FEATURE_MIG_DEVICE_STATE;
-        m->device_state = st;
-        m->data_fd = -1;
-        if (ioctl(d->fd, VFIO_DEVICE_FEATURE, &u) < 0) {
-                int err = errno;
+        if (ret < 0) {
                 char op[96];
 
                 if (report) {
                         snprintf(op, sizeof(op),
                                  "ioctl(VFIO_DEVICE_FEATURE SET MIG_DEVICE_STATE %s)",
                                  state_name(st));
-                        fail(d, op, err);
+                        fail(d, op, -ret);
                 }
-                return -err;
+                return ret;
         }
         if (data_fd)
-                *data_fd = m->data_fd;
-        else if (m->data_fd >= 0)
-                close(m->data_fd);
+                *data_fd = m.data_fd;
+        else if (m.data_fd >= 0)
+                close(m.data_fd);
         return 0;
 }
 
@@ -352,39 +359,25 @@ static int dev_set_state(struct mdev *d, uint32_t st, int *data_fd)
 
 static int dev_get_state(struct mdev *d, uint32_t *st)
 {
-        union {
-                struct vfio_device_feature f;
-                uint8_t raw[sizeof(struct vfio_device_feature) +
-                            sizeof(struct vfio_device_feature_mig_state)];
-                uint64_t align;
-        } u;
-        struct vfio_device_feature_mig_state *m = (void *)u.f.data;
+        struct vfio_device_feature_mig_state m = {0};
+        int ret = dev_feature(d, VFIO_DEVICE_FEATURE_GET | VFIO_DEVICE_FEATURE_MIG_DEVICE_STATE, &m,
+                              sizeof(m));
 
-        memset(&u, 0, sizeof(u));
-        u.f.argsz = sizeof(u.raw);
-        u.f.flags = VFIO_DEVICE_FEATURE_GET | VFIO_DEVICE_FEATURE_MIG_DEVICE_STATE;
-        if (ioctl(d->fd, VFIO_DEVICE_FEATURE, &u) < 0)
-                return fail(d, "ioctl(VFIO_DEVICE_FEATURE GET MIG_DEVICE_STATE)", errno);
-        *st = m->device_state;
+        if (ret < 0)
+                return fail(d, "ioctl(VFIO_DEVICE_FEATURE GET MIG_DEVICE_STATE)", -ret);
+        *st = m.device_state;
         return 0;
 }
 
 static int dev_data_size(struct mdev *d, uint64_t *len)
 {
-        union {
-                struct vfio_device_feature f;
-                uint8_t raw[sizeof(struct vfio_device_feature) +
-                            sizeof(struct vfio_device_feature_mig_data_size)];
-                uint64_t align;
-        } u;
-        struct vfio_device_feature_mig_data_size *m = (void *)u.f.data;
+        struct vfio_device_feature_mig_data_size m = {0};
+        int ret = dev_feature(d, VFIO_DEVICE_FEATURE_GET | VFIO_DEVICE_FEATURE_MIG_DATA_SIZE, &m,
+                              sizeof(m));
 
-        memset(&u, 0, sizeof(u));
-        u.f.argsz = sizeof(u.raw);
-        u.f.flags = VFIO_DEVICE_FEATURE_GET | VFIO_DEVICE_FEATURE_MIG_DATA_SIZE;
-        if (ioctl(d->fd, VFIO_DEVICE_FEATURE, &u) < 0)
-                return -errno;
-        *len = m->stop_copy_length;
+        if (ret < 0)
+                return ret;
+        *len = m.stop_copy_length;
         return 0;
 }
 
