@@ -313,6 +313,7 @@ static int main_console(const struct main_args *a)
         uo.pair_dst = a->b.pair_dst;
         uo.host = a->host ? a->host : "local";
         uo.exe_dir = exe;
+        uo.config = &cfg;
         engine_opts_default(&eo);
         eo.state_ms = uo.interval_ms;
         if (a->b.deadline_ms > 0)

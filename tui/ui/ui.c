@@ -90,17 +90,17 @@ static void ui_signals(struct ui *u, bool install)
 
 /* ---- setup ---------------------------------------------------------------------------- */
 
-/* Config file and theme: read once before the loop starts. */
+/* Settings (the config file main read) and the theme: once before the loop starts. */
 static void ui_load_config(struct ui *u, struct config *c, struct theme *t)
 {
-        char path[4096], err[256];
+        char err[256];
         struct theme_paths tp;
         const char *name;
 
-        config_defaults(c);
-        if (config_path(getenv("XDG_CONFIG_HOME"), getenv("HOME"), path, sizeof(path)) == 0 &&
-            config_load(path, false, c, err, sizeof(err)) < 0)
-                snprintf(u->v.status, sizeof(u->v.status), "config: %s", err);
+        if (u->o->config)
+                *c = *u->o->config;
+        else
+                config_defaults(c);
         theme_paths_from_env(&tp, u->o->exe_dir);
         name = u->o->theme ? u->o->theme : c->theme[0] ? c->theme : "default";
         if (theme_load(name, &tp, t, err, sizeof(err)) < 0) {

@@ -11,6 +11,7 @@
 
 #include "engine/discover.h"
 #include "engine/engine.h"
+#include "ui/config.h"
 
 struct ui_opts {
         const char *theme;    /* --theme NAME|PATH, NULL: config file, then "default" */
@@ -22,6 +23,7 @@ struct ui_opts {
         const char *host;     /* host name shown in the header and the list ("local") */
         const char *exe_dir;  /* directory of the executable (theme search in the source tree) */
         struct disc *hotplug; /* a started udev monitor: rescan on its events (NULL: none) */
+        const struct config *config; /* the config file as main read it (NULL: defaults) */
 };
 
 /*
