@@ -1,0 +1,117 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * engine_int: the engine's private types, shared by its parts (not an interface):
+ *   engine.c       options, results, scheduling, the process loop, requests, life cycle
+ *   engine_dev.c   the device table: discovery of devices and their files, vanishing
+ *   engine_snap.c  snapshots (shared per-device copies) and file sample history
+ */
+#ifndef MIGTOP_ENGINE_ENGINE_INT_H
+#define MIGTOP_ENGINE_ENGINE_INT_H
+
+#include <stdatomic.h>
+
+#include "engine/engine.h"
+#include "engine/reader.h"
+#include "engine/sched.h"
+
+#define MS_NS 1000000LL
+
+enum ef_kind { EF_STATE, EF_FEATURES, EF_DRV };
+
+struct eng_dev;
+
+struct eng_file {
+        struct eng_dev *dev;
+        enum ef_kind kind;
+        unsigned dir, idx; /* EF_DRV: td.dirs[dir].files[idx] */
+        char *path;        /* relative to the source root */
+        char *label;       /* for the log: "state", "hisi_acc/dev_data" */
+        bool costly;       /* takes driver locks: held back during a migration */
+        bool migf;         /* holds the last migration's data: read when one ends */
+        int period_ms;     /* the cadence it was set up with */
+        struct sched_item sch;
+        bool blocked;
+        struct hist_samples samples;
+        struct engine_file_info info;
+};
+
+struct eng_dev {
+        struct tree_dev td; /* the engine's current view of the device */
+        struct engine_sys sys;
+        struct eng_file state, features;
+        struct eng_file *dfiles; /* td.ndirs * DRV_MAX_FILES, only nfiles of each used */
+        size_t ndfiles;
+        struct hist_states hist;
+        bool gone;
+        int64_t seen_ns, gone_ns;
+        uint64_t ver;         /* bumped on every change a snapshot shows */
+        struct devcopy *copy; /* the last snapshot copy, while ver matches */
+};
+
+/* A device as snapshots show it; shared by every snapshot taken while it did not change. */
+struct devcopy {
+        atomic_uint refs;
+        uint64_t ver;
+        struct tree_dev td;          /* deep copy */
+        struct engine_dev_info info; /* changes and dir_info owned here */
+};
+
+/* Arrays of files retired while a read may still point at them (freed at the end). */
+struct graveyard {
+        struct eng_file *files;
+        size_t n;
+        struct graveyard *next;
+};
+
+struct snap_priv {
+        struct engine_snap pub; /* first: engine_snap_put() converts back */
+        atomic_uint refs;
+        struct devcopy **dc; /* pub.tree.devs[i] and pub.info[i] are shallow copies of dc[i] */
+};
+
+struct engine {
+        struct engine_opts o;
+        struct reader *rd;
+        struct src *src;       /* owned by rd */
+        struct eng_dev **devs; /* sorted by name */
+        size_t ndevs, capdevs;
+        struct graveyard *grave;
+        int root_err;
+        char root_msg[256]; /* what is wrong with the root and how to fix it */
+        bool rescan_now;
+        int64_t next_rescan_ns;
+        int64_t next_ns;   /* earliest planned work after the last engine_process() */
+        uint64_t seq;      /* bumped on every change a snapshot shows */
+        unsigned inflight; /* reads submitted and not yet returned */
+        unsigned pending;  /* ... of which not blocked (and not of a vanished device) */
+        /* due files held back while max_inflight reads were out, started as reads return */
+        struct eng_file **backlog;
+        size_t nbacklog, backlog_pos, capbacklog;
+        struct snap_priv *snap; /* the current snapshot (when its seq is current) */
+};
+
+static inline int64_t eng_now(const struct engine *e)
+{
+        return e->o.now(e->o.now_ctx);
+}
+
+static inline void dev_touch(struct engine *e, struct eng_dev *d)
+{
+        e->seq++;
+        d->ver++;
+}
+
+/* engine_dev.c */
+struct drv_file *eng_file_model(struct eng_file *f);
+void eng_dev_free(struct engine *e, struct eng_dev *d);
+struct eng_dev *eng_dev_lookup(const struct engine *e, const char *name);
+void eng_dev_mark_gone(struct engine *e, struct eng_dev *d, int64_t now, const char *reason);
+/* Whether the device's own directory is still there (ENOENT/ENODEV: it vanished). */
+int eng_dev_dir_err(struct engine *e, const struct eng_dev *d);
+/* List the root: add new devices, mark vanished ones, revive returning ones. */
+int eng_rescan(struct engine *e, int64_t now);
+
+/* engine_snap.c */
+void eng_devcopy_put(struct devcopy *c);
+
+#endif
