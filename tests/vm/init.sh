@@ -13,28 +13,35 @@ mount -t debugfs debugfs /sys/kernel/debug
 mount -t tmpfs tmpfs /tmp
 mkdir -p /dev/pts && mount -t devpts devpts /dev/pts
 
-mode=smoke rows=24 cols=80 term=
+mode=smoke rows=24 cols=80 debug=0 term=
 for arg in $(cat /proc/cmdline); do
 	case $arg in
 	migtop.mode=*) mode=${arg#migtop.mode=} ;;
 	migtop.rows=*) rows=${arg#migtop.rows=} ;;
 	migtop.cols=*) cols=${arg#migtop.cols=} ;;
 	migtop.term=*) term=${arg#migtop.term=} ;;
+	migtop.debug=*) debug=${arg#migtop.debug=} ;; # the debug kernel (make e2e-debug)
 	esac
 done
-export MIGTOP_MODE=$mode MIGTOP_ROWS=$rows MIGTOP_COLS=$cols MIGTOP_TERM=$term
+export MIGTOP_MODE=$mode MIGTOP_ROWS=$rows MIGTOP_COLS=$cols MIGTOP_TERM=$term MIGTOP_DEBUG=$debug
 
 echo "MIGTOP-VM-BOOTED $(uname -r) mode=$mode"
 dmesg -n 1 # keep driver messages off the console: the scenario reads dmesg
 for m in vfio vfio_iommu_type1 mdev; do
+	grep -q "/$m.ko" /lib/modules/"$(uname -r)"/modules.builtin 2>/dev/null && continue # built in
 	modprobe "$m" 2>/tmp/modprobe.err || { echo "modprobe $m failed:"; cat /tmp/modprobe.err; }
 done
 
+[ "$debug" = 1 ] && sh /splat.sh start
 if [ "$mode" = demo ]; then
 	stty rows "$rows" cols "$cols" 2>/dev/null
 	setsid cttyhack sh /scenario.sh demo
 else
 	sh /scenario.sh "$mode" 2>&1
+fi
+if [ "$debug" = 1 ]; then
+	sh /check-core-debugfs.sh 2>&1
+	sh /splat.sh end
 fi
 echo "MIGTOP-VM-END"
 sync

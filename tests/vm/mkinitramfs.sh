@@ -5,7 +5,8 @@
 # project's module, and the migtop binaries with their shared libraries and terminfo.
 #   tests/vm/mkinitramfs.sh OUT.cpio.gz KVER MODDIR [MODULE.ko]
 # Environment: MIGRATE, MIGTOP (binaries; either may be missing: the scenario reports it),
-#   MIGTOP_TERM (a terminfo entry to add: the host's TERM for the demo).
+#   MIGTOP_TERM (a terminfo entry to add: the host's TERM for the demo), MIGTOP_EXTRA_MODS
+#   (more modules to add, e.g. "mtty" for the debug kernel; built-in ones are skipped).
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -31,6 +32,9 @@ cp "$busybox" "$stage/bin/busybox"
 ln -s busybox "$stage/bin/sh"
 install -m 0755 "$here/init.sh" "$stage/init"
 install -m 0755 "$here/scenario.sh" "$stage/scenario.sh"
+for f in splat.sh check-core-debugfs.sh; do
+	if [[ -f $here/$f ]]; then install -m 0755 "$here/$f" "$stage/$f"; fi
+done
 
 # Kernel modules: copy each wanted module and, recursively, what it depends on.
 kmods=$stage/lib/modules/$kver
@@ -41,6 +45,8 @@ add_mod() {
 	local name=$1 f dep
 	[[ -n ${seen[$name]:-} ]] && return 0
 	seen[$name]=1
+	# Built into the kernel (the debug kernel has CONFIG_VFIO=y): nothing to copy.
+	grep -qE "/($name|${name//_/-})\.ko$" "$moddir/modules.builtin" 2>/dev/null && return 0
 	f=$(find "$moddir/kernel" -name "$name.ko*" -print -quit)
 	if [[ -z $f ]]; then
 		f=$(find "$moddir/kernel" -name "${name//_/-}.ko*" -print -quit)
@@ -52,7 +58,7 @@ add_mod() {
 		add_mod "$dep"
 	done
 }
-for m in vfio vfio_iommu_type1 mdev; do
+for m in vfio vfio_iommu_type1 mdev ${MIGTOP_EXTRA_MODS:-}; do
 	add_mod "$m"
 done
 if [[ -n $module ]]; then

@@ -4,22 +4,27 @@
 # kernel in QEMU (TCG) with an initramfs holding the vfio modules, the bundled driver and
 # the migtop binaries, runs tests/vm/scenario.sh inside and reads its PASS/FAIL markers
 # from the serial console.
-#   tests/vm/run.sh [--demo | --smoke] [--kvm] [--keep]
-# Environment: MIGTOP, MIGRATE (built binaries; set by make), E2E_TIMEOUT (seconds, 420),
-#   MIGTOP_CACHE / MIGTOP_KVER (see fetch-kernel.sh), MIGTOP_ACCEL (tcg|kvm), B (build dir).
+#   tests/vm/run.sh [--demo | --smoke] [--kvm] [--keep] [--debug-kernel]
+# --debug-kernel (or MIGTOP_KERNEL=debug): boot the self-built KASAN/lockdep/kmemleak kernel
+#   with the vfio core's own debugfs (tests/vm/debug-kernel.sh) and fail on any splat.
+# Environment: MIGTOP, MIGRATE (built binaries; set by make), E2E_TIMEOUT (seconds, 420;
+#   1800 on the debug kernel), MIGTOP_CACHE / MIGTOP_KVER (see fetch-kernel.sh),
+#   MIGTOP_ACCEL (tcg|kvm), B (build dir).
 set -uo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
-mode=e2e accel=${MIGTOP_ACCEL:-tcg} keep=0
+mode=e2e accel=${MIGTOP_ACCEL:-tcg} keep=0 debug=0
+[[ ${MIGTOP_KERNEL:-} == debug ]] && debug=1
 for a in "$@"; do
 	case $a in
 	--demo) mode=demo ;;
 	--smoke) mode=smoke ;;
 	--kvm) accel=kvm ;;
 	--keep) keep=1 ;;
+	--debug-kernel) debug=1 ;;
 	-h | --help)
-		sed -n '2,10p' "$0"
+		sed -n '2,13p' "$0"
 		exit 0
 		;;
 	*)
@@ -28,7 +33,11 @@ for a in "$@"; do
 		;;
 	esac
 done
-timeout_s=${E2E_TIMEOUT:-420}
+timeout_s=${E2E_TIMEOUT:-420} tag='' mem=512
+if [[ $debug -eq 1 ]]; then
+	# KASAN + lockdep + kmemleak under TCG: boot alone takes 45-75 s.
+	timeout_s=${E2E_TIMEOUT:-1800} tag=-debug mem=1024
+fi
 build=${B:-$top/build}
 [[ $build == /* ]] || build=$top/$build
 vmdir=$build/vm
@@ -48,8 +57,83 @@ need busybox busybox-static
 need depmod kmod
 need timeout coreutils
 
+# The debug kernel's splat scan over what tests/vm/splat.sh printed at the end of the run:
+# every kernel log line of the run (KMSG), kmemleak's report after two scans (KMEMLEAK)
+# and lockdep's state.  Any WARNING, BUG, KASAN, lockdep or RCU report, Call Trace, or
+# leaked object fails the run; the text is kept in $vmdir/e2e-debug-splats.txt.
+splat_scan() {
+	local sect out=$vmdir/$mode-debug-splats.txt n leaks locks
+	sect=$(sed -n '/MIGTOP-SPLAT-BEGIN/,/MIGTOP-SPLAT-END/p' "$log")
+	if ! grep -q 'MIGTOP-SPLAT-END' <<<"$sect"; then
+		echo "FAIL splat-report: the VM printed no kernel log / kmemleak report (no MIGTOP-SPLAT-END)"
+		fail=$((fail + 1))
+		return
+	fi
+	# One splat per report header; a Call Trace with no header in the 60 lines before it
+	# (a bare dump_stack) counts as one too.
+	grep -aoE 'KMSG .*' <<<"$sect" | awk -v out="$out" '
+		BEGIN { printf "" > out }
+		{ line[NR] = $0 }
+		/WARNING:|BUG:|KASAN|possible circular|suspicious RCU|Oops|general protection fault|INFO: task .* blocked|kmemleak: .*(disabled|[Cc]annot)/ {
+			if (!n || NR > last + 2) { n++; start[n] = NR }
+			last = NR
+			next
+		}
+		/Call Trace/ { if (!n || NR > last + 60) { n++; start[n] = NR - 5 } last = NR }
+		END {
+			for (i = 1; i <= n; i++) {
+				printf "---- splat %d\n", i >> out
+				for (j = (start[i] > 1 ? start[i] : 1); j <= NR && j < start[i] + 60; j++)
+					print line[j] >> out
+			}
+			print n + 0
+		}' >"$out.count"
+	n=$(cat "$out.count")
+	rm -f "$out.count"
+	leaks=$(grep -ac 'KMEMLEAK unreferenced object' <<<"$sect")
+	if ((leaks)); then
+		{
+			echo "---- kmemleak: $leaks unreferenced objects"
+			grep -aoE 'KMEMLEAK .*' <<<"$sect"
+		} >>"$out"
+	fi
+	locks=$(sed -n 's/.*MIGTOP-DEBUG-LOCKS *\([0-9]*\).*/\1/p' <<<"$sect" | head -n1)
+	if ((n)); then
+		echo "FAIL kernel-splat: $n report(s) in the kernel log:"
+		grep -a '^KMSG' "$out" | grep -aE 'WARNING:|BUG:|KASAN|possible circular|suspicious RCU|Oops|general protection|INFO: task|kmemleak' |
+			head -n 10 | sed 's/^/  /'
+		fail=$((fail + 1))
+	else
+		echo "PASS kernel-splat-free"
+		pass=$((pass + 1))
+	fi
+	if grep -aq 'MIGTOP-KMEMLEAK-ERROR' <<<"$sect"; then
+		echo "FAIL kmemleak: $(grep -aoE 'MIGTOP-KMEMLEAK-ERROR.*' <<<"$sect" | head -n1)"
+		fail=$((fail + 1))
+	elif ((leaks)); then
+		echo "FAIL kmemleak: $leaks unreferenced object(s):"
+		grep -aoE 'KMEMLEAK .*' <<<"$sect" | head -n 20 | sed 's/^KMEMLEAK /  /'
+		fail=$((fail + 1))
+	else
+		echo "PASS kmemleak-clean"
+		pass=$((pass + 1))
+	fi
+	if [[ $locks == 1 ]]; then
+		echo "PASS lockdep-active"
+		pass=$((pass + 1))
+	else
+		echo "FAIL lockdep-active: debug_locks is '${locks}' at the end (lockdep switched itself off)"
+		fail=$((fail + 1))
+	fi
+	echo "$mode: debug kernel: $n splat(s), $leaks leaked object(s); details: $out"
+}
+
 # 1. The kernel image, its modules and matching headers (cached, no install).
-fetch_out=$("$here/fetch-kernel.sh") || die "could not fetch Debian's 6.12 kernel (see above)"
+if [[ $debug -eq 1 ]]; then
+	fetch_out=$("$here/debug-kernel.sh") || die "could not build the debug kernel (see above)"
+else
+	fetch_out=$("$here/fetch-kernel.sh") || die "could not fetch Debian's 6.12 kernel (see above)"
+fi
 eval "$fetch_out"
 [[ -f $VMLINUZ && -d $MODDIR ]] || die "kernel cache incomplete: $VMLINUZ / $MODDIR"
 echo "$mode: kernel $KVER"
@@ -59,16 +143,16 @@ echo "$mode: kernel $KVER"
 module=
 if [[ -f $top/kernel/Makefile ]] && ls "$top"/kernel/*.c >/dev/null 2>&1; then
 	need "x86_64-linux-gnu-gcc-12" gcc-12
-	kmod=$vmdir/kmod
+	kmod=$vmdir/kmod$tag
 	rm -rf "$kmod"
 	mkdir -p "$kmod"
 	tar -C "$top/kernel" --exclude=./tools --exclude='*.o' --exclude='*.ko' --exclude='*.mod*' \
 		--exclude='.*.cmd' --exclude=Module.symvers --exclude=modules.order -cf - . |
 		tar -C "$kmod" -xf - || die "cannot copy kernel/ to $kmod"
 	echo "$mode: building kernel/ against $KDIR"
-	if ! PATH=$PAHOLE_DIR:$PATH make -s -C "$kmod" KDIR="$KDIR" >"$vmdir/kbuild.log" 2>&1; then
-		cat "$vmdir/kbuild.log" >&2
-		die "the module does not build (log above, $vmdir/kbuild.log)"
+	if ! PATH=$PAHOLE_DIR:$PATH make -s -C "$kmod" KDIR="$KDIR" >"$vmdir/kbuild$tag.log" 2>&1; then
+		cat "$vmdir/kbuild$tag.log" >&2
+		die "the module does not build (log above, $vmdir/kbuild$tag.log)"
 	fi
 	module=$kmod/migtop_acc.ko
 	[[ -f $module ]] || die "make -C kernel succeeded but no migtop_acc.ko was built"
@@ -81,14 +165,18 @@ fi
 # 3. The initramfs (with the host terminal's terminfo entry for the demo).
 term=${TERM:-xterm-256color}
 [[ $term =~ ^[[:alnum:]][[:alnum:]._+-]*$ ]] || term=xterm-256color
-initrd=$vmdir/initramfs.cpio.gz
+initrd=$vmdir/initramfs$tag.cpio.gz
+extra_mods=
+[[ $debug -eq 1 ]] && extra_mods=mtty # what the vfio core alone creates, for comparison
 MIGRATE=${MIGRATE:-$build/migtop-migrate} MIGTOP=${MIGTOP:-$top/tui/migtop} MIGTOP_TERM=$term \
-	"$here/mkinitramfs.sh" "$initrd" "$KVER" "$MODDIR" ${module:+"$module"} || die "mkinitramfs failed"
+	MIGTOP_EXTRA_MODS=$extra_mods "$here/mkinitramfs.sh" "$initrd" "$KVER" "$MODDIR" ${module:+"$module"} || die "mkinitramfs failed"
 
 # 4. Boot.
-qemu=(qemu-system-x86_64 -accel "$accel" -m 512 -smp 1 -nographic -no-reboot
+qemu=(qemu-system-x86_64 -accel "$accel" -m "$mem" -smp 1 -nographic -no-reboot
 	-kernel "$VMLINUZ" -initrd "$initrd")
 append="console=ttyS0 panic=-1 quiet migtop.mode=$mode"
+# A large log buffer: the guest's /dev/kmsg reader must never be overtaken.
+[[ $debug -eq 1 ]] && append="$append migtop.debug=1 log_buf_len=16M"
 if [[ $mode == demo ]]; then
 	[[ -t 0 && -t 1 ]] || die "the demo needs a terminal"
 	size=$(stty size 2>/dev/null || echo "24 80")
@@ -113,7 +201,7 @@ if [[ $mode == demo ]]; then
 	exit 0
 fi
 
-log=$vmdir/$mode-serial.log
+log=$vmdir/$mode$tag-serial.log
 echo "$mode: booting (timeout ${timeout_s}s, log $log)"
 start=$(date +%s)
 timeout --foreground -k 10 "$timeout_s" "${qemu[@]}" -append "$append" </dev/null 2>&1 |
@@ -122,9 +210,12 @@ qrc=${PIPESTATUS[0]}
 echo "$mode: VM ran $(($(date +%s) - start)) s, qemu exit $qrc"
 
 # 5. Markers.  They may share a line with firmware escapes: match them as substrings.
-pass=$(grep -acE '(^|[^[:alnum:]_])PASS [[:alnum:]_./:=-]+' "$log")
-fail=$(grep -acE '(^|[^[:alnum:]_])FAIL [[:alnum:]_./:=-]+' "$log")
-skip=$(grep -acE '(^|[^[:alnum:]_])SKIP [[:alnum:]_./:=-]+' "$log")
+#    The debug kernel's log dump (KMSG/KMEMLEAK lines) is not scenario output.
+rlog=$vmdir/$mode$tag-results.log
+grep -avE '^(KMSG|KMEMLEAK) ' "$log" >"$rlog"
+pass=$(grep -acE '(^|[^[:alnum:]_])PASS [[:alnum:]_./:=-]+' "$rlog")
+fail=$(grep -acE '(^|[^[:alnum:]_])FAIL [[:alnum:]_./:=-]+' "$rlog")
+skip=$(grep -acE '(^|[^[:alnum:]_])SKIP [[:alnum:]_./:=-]+' "$rlog")
 if [[ $qrc -eq 124 || $qrc -eq 137 ]]; then
 	echo "FAIL vm-timeout: the VM did not finish within ${timeout_s}s"
 	fail=$((fail + 1))
@@ -136,10 +227,11 @@ if grep -aq 'MIGTOP-VM-BOOTED' "$log" && [[ $pass -eq 0 && $fail -eq 0 ]]; then
 	echo "FAIL vm-markers: the scenario printed no result"
 	fail=$((fail + 1))
 fi
-if grep -aqE '(^|[^[:alnum:]_])FAIL [[:alnum:]_./:=-]+' "$log"; then
+if grep -aqE '(^|[^[:alnum:]_])FAIL [[:alnum:]_./:=-]+' "$rlog"; then
 	echo "failed checks:"
-	grep -aoE '(^|[^[:alnum:]_])FAIL .*' "$log" | sed 's/^[^F]*/  /'
+	grep -aoE '(^|[^[:alnum:]_])FAIL .*' "$rlog" | sed 's/^[^F]*/  /'
 fi
+[[ $debug -eq 1 ]] && splat_scan
 [[ $keep -eq 1 ]] || rm -f "$initrd"
 echo "$mode: $pass passed, $fail failed, $skip skipped"
 [[ $fail -eq 0 ]]
