@@ -38,6 +38,8 @@ void engine_opts_default(struct engine_opts *o)
         o->hist_changes = 256;
         o->hist_samples = 32;
         o->hist_bytes = 64 * 1024;
+        o->klog_per_dev = 64;
+        o->klog_orphans = 256;
 }
 
 static bool in_migration(enum fsm_state s)
@@ -329,6 +331,9 @@ int engine_process(struct engine *e)
                         ret = r2;
                 rescanned = true;
         }
+        r2 = eng_klog_pump(e);
+        if (r2 < 0 && !ret)
+                ret = r2;
         /* the passes over every file only when something is due (see plan_next) */
         if (rescanned || now >= e->next_ns) {
                 e->nbacklog = e->backlog_pos = 0;
@@ -357,7 +362,7 @@ int engine_next_timeout_ms(const struct engine *e)
 {
         int64_t now = eng_now(e), d, g;
 
-        if (e->rescan_now)
+        if (e->rescan_now || e->klog_more)
                 return 0;
         /* reads queued behind stuck workers: come back when another worker may start */
         g = reader_grow_check_ns(e->rd);
@@ -374,7 +379,7 @@ int engine_next_timeout_ms(const struct engine *e)
 
 int engine_fd(const struct engine *e)
 {
-        return reader_fd(e->rd);
+        return e->epfd >= 0 ? e->epfd : reader_fd(e->rd);
 }
 
 void engine_wait(struct engine *e, int timeout_ms)
@@ -384,7 +389,8 @@ void engine_wait(struct engine *e, int timeout_ms)
 
 unsigned engine_pending(const struct engine *e)
 {
-        return e->pending;
+        /* the kernel log counts until the records it held at the start are read */
+        return e->pending + (eng_klog_busy(e) ? 1u : 0u);
 }
 
 int engine_settle(struct engine *e, int timeout_ms)
@@ -412,7 +418,7 @@ int engine_settle(struct engine *e, int timeout_ms)
 int engine_run_for(struct engine *e, int ms)
 {
         int64_t end = reader_mono_ns() + (int64_t)(ms > 0 ? ms : 0) * MS_NS;
-        struct pollfd pfd = {.fd = reader_fd(e->rd), .events = POLLIN};
+        struct pollfd pfd = {.fd = engine_fd(e), .events = POLLIN};
 
         for (;;) {
                 int ret = engine_process(e), t;
@@ -492,8 +498,10 @@ int engine_new(struct src *s, const struct engine_opts *o, struct engine **out)
                 e->o = *o;
         else
                 engine_opts_default(&e->o);
-        if (!e->o.now)
+        if (!e->o.now) {
                 e->o.now = mono_default;
+                e->default_clock = true;
+        }
         if (!e->o.hist_samples)
                 e->o.hist_samples = 1;
         if (!e->o.max_inflight)
@@ -505,6 +513,11 @@ int engine_new(struct src *s, const struct engine_opts *o, struct engine **out)
                 return ret;
         }
         e->src = s;
+        ret = eng_klog_init(e);
+        if (ret < 0) {
+                engine_free(e);
+                return ret;
+        }
         e->rescan_now = true;
         e->next_ns = 0;
         *out = e;
@@ -517,6 +530,7 @@ void engine_free(struct engine *e)
                 return;
         /* first: no completion can reach the files freed below */
         reader_free(e->rd);
+        eng_klog_fini(e);
         for (size_t i = 0; i < e->ndevs; i++)
                 eng_dev_free(e, e->devs[i]);
         free(e->devs);

@@ -28,11 +28,13 @@
 
 #include "core/drv.h"
 #include "core/fsm.h"
+#include "core/kmsg.h"
 #include "core/src.h"
 #include "core/tree.h"
 #include "engine/discover.h"
 #include "engine/evlog.h"
 #include "engine/history.h"
+#include "engine/klog.h"
 
 /* Cadence values: a period > 0 in ms, or one of these. */
 #define ENGINE_ONCE   (-1) /* read once when the device is found, then only on demand */
@@ -59,6 +61,16 @@ struct engine_opts {
         size_t hist_bytes;   /* and at most this many bytes per file: 64 KiB */
         struct evlog *log;   /* when set, device/state/file changes are logged (not owned) */
         struct disc *disc;   /* when set, each device found is looked up in sysfs (not owned) */
+        /*
+         * When set, the kernel log (not owned): records naming a device by DEVICE= are kept
+         * with it (klog_per_dev each: 64); records naming a device not found (yet) wait, at
+         * most klog_orphans of them (256), so a device found later still gets its earlier
+         * lines.  A live source's fd is polled through engine_fd(); records are read
+         * without blocking in engine_process(), at most 512 per call.
+         */
+        struct klog *klog;
+        size_t klog_per_dev;
+        size_t klog_orphans;
         int64_t (*now)(void *ctx); /* monotonic ns; NULL: CLOCK_MONOTONIC */
         void *now_ctx;
 };
@@ -75,7 +87,11 @@ int engine_new(struct src *s, const struct engine_opts *o, struct engine **out);
 /* Never waits for a blocked read (its worker is left to finish on its own). */
 void engine_free(struct engine *e);
 
-/* Readable when read results are waiting: poll it, then call engine_process(). */
+/*
+ * Readable when read results (or kernel log records) are waiting: poll it, then call
+ * engine_process().  With a live kernel log it is an epoll descriptor over the reader's
+ * eventfd and /dev/kmsg, so one poll() covers both.
+ */
 int engine_fd(const struct engine *e);
 /*
  * Take finished reads, mark reads past their deadline blocked, rescan when due, start due
@@ -163,7 +179,35 @@ struct engine_dev_info {
         struct engine_file_info state_info, features_info;
         const struct engine_file_info *dir_info; /* [dir * DRV_MAX_FILES + file], parallel
                                                     to tree.devs[i].dirs[dir].files[file] */
+        const struct kmsg_rec *klog; /* the device's last kernel log records, oldest first */
+        size_t nklog;
+        uint64_t klog_total; /* records ever attributed to it (nklog stops at the bound) */
 };
+
+enum engine_klog_state {
+        ENGINE_KLOG_OFF,         /* no kernel log source */
+        ENGINE_KLOG_OK,          /* the live kernel log is read */
+        ENGINE_KLOG_FILE,        /* records from a file (a fixture, another machine's log) */
+        ENGINE_KLOG_UNAVAILABLE, /* msg says why (not root, disabled, a read failed) */
+};
+
+/* The kernel log as a whole. */
+struct engine_klog {
+        enum engine_klog_state state;
+        char source[128];    /* "/dev/kmsg", the --kmsg file; "" when off */
+        char msg[256];       /* the one-line reason when unavailable */
+        bool same_clock;     /* ts_us * 1000 is on the engine clock (see engine_klog_time_ns) */
+        bool caught_up;      /* every record that was in the ring (or the file) was read */
+        uint64_t records;    /* records read */
+        uint64_t attributed; /* ... given to a device of the table */
+        uint64_t gaps;       /* times the kernel said records were lost (EPIPE) */
+        uint64_t lost;       /* records missing by sequence number */
+        uint64_t bad;        /* records skipped (malformed, too large) */
+        char bad_msg[160];   /* why the last one was */
+};
+
+/* "off", "ok", "file", "unavailable" */
+const char *engine_klog_state_name(enum engine_klog_state s);
 
 struct engine_snap {
         uint64_t seq;                 /* increases whenever the content changes */
@@ -172,6 +216,7 @@ struct engine_snap {
         struct tree tree;             /* devices (gone ones included), files as last read;
                                          read-only: never pass it to tree_free() */
         struct engine_dev_info *info; /* parallel to tree.devs */
+        struct engine_klog klog;      /* the kernel log's status */
 };
 
 /*
@@ -180,6 +225,17 @@ struct engine_snap {
  */
 const struct engine_snap *engine_snapshot(struct engine *e);
 void engine_snap_put(const struct engine_snap *s);
+/*
+ * A kernel log record's time on the engine clock (nanoseconds, comparable with
+ * hist_change.t_ns and now_ns), or -1 when it cannot be known.  TS_USEC is the kernel's
+ * local_clock(), nanoseconds since boot that stop in suspend like CLOCK_MONOTONIC (both
+ * count from boot; they may drift apart by microseconds): the detail view interleaves
+ * records with state changes by ts_us * 1000 for the live local source.  A --kmsg file
+ * (another machine, another boot) or a test clock cannot be interleaved by time, only
+ * shown in order: -1.
+ */
+int64_t engine_klog_time_ns(const struct engine_snap *s, const struct kmsg_rec *r);
+
 /* Index of a device in the snapshot, or -1. */
 long engine_snap_find(const struct engine_snap *s, const char *dev);
 /* The info of a file in device i (dir NULL or "" for the core files), or NULL. */

@@ -141,6 +141,7 @@ void eng_dev_free(struct engine *e, struct eng_dev *d)
         drv_file_free(&d->td.state_file);
         drv_file_free(&d->td.features_file);
         hist_states_free(&d->hist);
+        klog_ring_free(&d->klog);
         eng_devcopy_put(d->copy);
         free(d->td.name);
         free(d);
@@ -277,6 +278,7 @@ static int dev_new(struct engine *e, const char *name, int64_t now, struct eng_d
         d->seen_ns = now;
         file_set_unread(&d->td.state_file, "state");
         file_set_unread(&d->td.features_file, "features");
+        klog_ring_init(&d->klog, e->o.klog_per_dev);
         ret = d->td.name ? 0 : -ENOMEM;
         if (!ret)
                 ret = hist_states_init(&d->hist, e->o.hist_changes ? e->o.hist_changes : 1);
@@ -436,6 +438,7 @@ static int dev_insert(struct engine *e, const char *name, int64_t now)
         e->next_ns = 0;
         dev_touch(e, d);
         log_device(e, d, "added", NULL);
+        eng_klog_adopt(e, d);
         return 0;
 }
 

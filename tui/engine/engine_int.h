@@ -4,6 +4,7 @@
  *   engine.c       options, results, scheduling, the process loop, requests, life cycle
  *   engine_dev.c   the device table: discovery of devices and their files, vanishing
  *   engine_snap.c  snapshots (shared per-device copies) and file sample history
+ *   engine_klog.c  the kernel log: reading the source, attributing records to devices
  */
 #ifndef MIGTOP_ENGINE_ENGINE_INT_H
 #define MIGTOP_ENGINE_ENGINE_INT_H
@@ -42,6 +43,7 @@ struct eng_dev {
         struct eng_file *dfiles; /* td.ndirs * DRV_MAX_FILES, only nfiles of each used */
         size_t ndfiles;
         struct hist_states hist;
+        struct klog_ring klog; /* its kernel log records */
         bool gone;
         int64_t seen_ns, gone_ns;
         uint64_t ver;         /* bumped on every change a snapshot shows */
@@ -88,6 +90,14 @@ struct engine {
         struct eng_file **backlog;
         size_t nbacklog, backlog_pos, capbacklog;
         struct snap_priv *snap; /* the current snapshot (when its seq is current) */
+        bool default_clock;     /* opts.now was NULL: the engine clock is CLOCK_MONOTONIC */
+        int klog_fd;            /* the kernel log's fd in epfd, or -1 */
+        int epfd;               /* epoll over the reader's eventfd and the klog fd, or -1 */
+        bool klog_more;         /* the last pump stopped on its budget: records wait */
+        bool klog_have_seq;
+        uint64_t klog_last_seq;
+        struct klog_ring klog_orphans; /* records of devices not in the table (yet) */
+        struct engine_klog kst;        /* the status snapshots show */
 };
 
 static inline int64_t eng_now(const struct engine *e)
@@ -110,6 +120,17 @@ void eng_dev_mark_gone(struct engine *e, struct eng_dev *d, int64_t now, const c
 int eng_dev_dir_err(struct engine *e, const struct eng_dev *d);
 /* List the root: add new devices, mark vanished ones, revive returning ones. */
 int eng_rescan(struct engine *e, int64_t now);
+
+/* engine_klog.c */
+/* Set up the kernel log part (epoll when the source has an fd).  0 or negative errno. */
+int eng_klog_init(struct engine *e);
+void eng_klog_fini(struct engine *e);
+/* Read what the source has (bounded per call) and attribute it.  0 or negative errno. */
+int eng_klog_pump(struct engine *e);
+/* A device just entered the table: give it the records that waited for it. */
+void eng_klog_adopt(struct engine *e, struct eng_dev *d);
+/* Records are waiting (the last pump stopped on its budget, or the first one is due). */
+bool eng_klog_busy(const struct engine *e);
 
 /* engine_snap.c */
 void eng_devcopy_put(struct devcopy *c);

@@ -69,6 +69,7 @@ void eng_devcopy_put(struct devcopy *c)
         free_dev_copy(&c->td);
         free((void *)c->info.changes);
         free((void *)c->info.dir_info);
+        free((void *)c->info.klog);
         free(c);
 }
 
@@ -132,6 +133,17 @@ static int info_dev(struct engine_dev_info *o, const struct eng_dev *d)
                                 file_info(&d->dfiles[k], &fi[k]);
                 o->dir_info = fi;
         }
+        o->klog_total = d->klog.total;
+        if (d->klog.n) {
+                struct kmsg_rec *kr = malloc(d->klog.n * sizeof(*kr));
+
+                if (!kr)
+                        return -ENOMEM;
+                for (size_t k = 0; k < d->klog.n; k++)
+                        kr[k] = *klog_ring_at(&d->klog, k);
+                o->klog = kr;
+                o->nklog = d->klog.n;
+        }
         return 0;
 }
 
@@ -170,6 +182,7 @@ static struct snap_priv *snap_build(struct engine *e)
         s->now_ns = now;
         s->realtime_ns = src_now_ns();
         s->tree.err = e->root_err;
+        s->klog = e->kst;
         if (e->root_err)
                 snprintf(s->tree.msg, sizeof(s->tree.msg), "%s", e->root_msg);
         if (e->ndevs) {

@@ -205,3 +205,57 @@ int evlog_device(struct evlog *l, int64_t t_ns, const char *dev, const char *act
                  reason ? reason : "");
         return put_line(l, line);
 }
+
+int evlog_kmsg(struct evlog *l, int64_t t_ns, const char *dev, const struct kmsg_rec *r)
+{
+        char ts[40], line[4 * KMSG_TEXT_MAX + 512], text[4 * KMSG_TEXT_MAX + 1];
+        size_t o = 0;
+
+        if (l->json) {
+                struct json_object *o2 = json_head(t_ns, dev, "kernel");
+
+                json_object_object_add(o2, "seq", json_object_new_uint64(r->seq));
+                json_object_object_add(o2, "ts_us", json_object_new_int64(r->ts_us));
+                json_object_object_add(o2, "level",
+                                       json_object_new_string(kmsg_level_name(r->level)));
+                json_object_object_add(o2, "text",
+                                       json_object_new_string_len(r->text, (int)r->text_len));
+                return put_json(l, o2);
+        }
+        for (size_t i = 0; i < r->text_len && o + 5 < sizeof(text); i++) {
+                unsigned char c = (unsigned char)r->text[i];
+
+                if (c < ' ' || c == 127 || c == '\\')
+                        o += (size_t)snprintf(text + o, sizeof(text) - o, "\\x%02x", c);
+                else
+                        text[o++] = (char)c;
+        }
+        text[o] = '\0';
+        evlog_time(t_ns, ts, sizeof(ts));
+        snprintf(line, sizeof(line), "%s %s kernel %s: %s%s (seq %llu, %lld.%06lld s)", ts, dev,
+                 kmsg_level_name(r->level), text, r->text_cut ? "..." : "",
+                 (unsigned long long)r->seq, (long long)(r->ts_us / 1000000),
+                 (long long)(r->ts_us % 1000000));
+        return put_line(l, line);
+}
+
+int evlog_klog(struct evlog *l, int64_t t_ns, const char *status, const char *msg)
+{
+        char ts[40], line[512];
+
+        if (l->json) {
+                struct json_object *o = json_object_new_object();
+
+                evlog_time(t_ns, ts, sizeof(ts));
+                json_object_object_add(o, "time", json_object_new_string(ts));
+                json_object_object_add(o, "device", NULL);
+                json_object_object_add(o, "event", json_object_new_string("kernel_log"));
+                json_object_object_add(o, "status", json_object_new_string(status));
+                json_object_object_add(o, "message", msg ? json_object_new_string(msg) : NULL);
+                return put_json(l, o);
+        }
+        evlog_time(t_ns, ts, sizeof(ts));
+        snprintf(line, sizeof(line), "%s - kernel_log %s%s%s", ts, status, msg ? ": " : "",
+                 msg ? msg : "");
+        return put_line(l, line);
+}

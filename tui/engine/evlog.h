@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * evlog: the --log writer.  One line per state change, file change and device
- * appearance/disappearance, as text or JSON lines; reopened on request (SIGHUP from
- * logrotate), appending, line-buffered so a crash loses at most the current line.
+ * evlog: the --log writer.  One line per state change, file change, device
+ * appearance/disappearance and kernel log record of a device, as text or JSON lines; reopened on
+ * request (SIGHUP from logrotate), appending, line-buffered so a crash loses at most the current
+ * line.
  */
 #ifndef MIGTOP_ENGINE_EVLOG_H
 #define MIGTOP_ENGINE_EVLOG_H
@@ -12,6 +13,7 @@
 #include <stdio.h>
 
 #include "core/fsm.h"
+#include "core/kmsg.h"
 
 struct evlog;
 
@@ -28,6 +30,14 @@ int evlog_file(struct evlog *l, int64_t t_ns, const char *dev, const char *file,
                int err, size_t len);
 int evlog_device(struct evlog *l, int64_t t_ns, const char *dev, const char *action,
                  const char *reason);
+
+/*
+ * A kernel log record of dev: "TIME DEV kernel err: TEXT (seq 1742, 8123.456789 s)", the
+ * text's control bytes and '\' escaped again as \xNN so that a record is one line.
+ */
+int evlog_kmsg(struct evlog *l, int64_t t_ns, const char *dev, const struct kmsg_rec *r);
+/* The kernel log as a whole: "TIME - kernel_log STATUS: MESSAGE" (a gap, unavailable). */
+int evlog_klog(struct evlog *l, int64_t t_ns, const char *status, const char *msg);
 
 /* Format t_ns as "2026-11-23T09:12:01.123Z" into buf (>= 32 bytes). */
 void evlog_time(int64_t t_ns, char *buf, size_t n);
