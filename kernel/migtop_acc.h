@@ -13,6 +13,7 @@
 #include <linux/mutex.h>
 #include <linux/types.h>
 #include <linux/vfio.h>
+#include <linux/wait.h>
 
 /*
  * Linux 6.8 or newer (checked in Kbuild): PRE_COPY (6.2), class_create(name)
@@ -50,7 +51,13 @@
 #define MACC_NR_REGS		(MACC_BAR0_SIZE / 4)
 #define MACC_QC_DWORDS		7
 
-#define QM_READY		1
+/* enum qm_vf_state of include/linux/hisi_acc_qm.h: the guest's QM driver state */
+#define QM_READY		0
+#define QM_NOT_READY		1
+
+/* QM_MB_CMD_SEND_BASE of a dead mailbox (QM_MB_CMD_NOT_READY), and its busy bit */
+#define QM_MB_CMD_NOT_READY	0xffffffffU
+#define QM_MB_BUSY_SHIFT	13
 
 /* Bulk payload: handled in pages of this size for pre-copy dirty tracking */
 #define MACC_PG_SIZE		4096
@@ -125,6 +132,7 @@ struct macc_type {
 	u32 qp_num;
 	u32 dev_id;
 	u32 qp_base;
+	bool p2p;		/* the mlx5/pds-like type: framed stream, P2P, ERROR */
 };
 
 enum macc_corrupt {
@@ -145,6 +153,7 @@ struct macc_migf {
 	struct mutex lock;	/* everything below */
 	bool disabled;
 	size_t total;		/* bytes read or written through the fd */
+	wait_queue_head_t poll_wait;
 
 	/* saving: the record being read */
 	u8 *buf;
@@ -173,6 +182,19 @@ struct macc_migf {
 	const char *errmsg;
 };
 
+/* A hisi_acc_vf_migration_file: the stream is struct acc_vf_data, byte for byte */
+struct macc_hmigf {
+	struct file *filp;
+	struct macc_dev *m;
+	struct mutex lock;	/* everything below */
+	bool disabled;
+	bool complete;		/* STOP_COPY saved the state: total is final */
+	struct acc_vf_data vf_data;
+	size_t total;		/* total_length */
+	size_t pos;		/* saving: bytes read (the file position) */
+	wait_queue_head_t poll_wait;
+};
+
 struct macc_dev {
 	struct vfio_device vdev;
 	const struct macc_type *type;
@@ -180,7 +202,8 @@ struct macc_dev {
 	/* state_mutex: migration state, registers, payload, the data files */
 	struct mutex state_mutex;
 	enum vfio_device_mig_state mig_state;
-	bool opened;
+	u32 vf_qm_state;	/* the driver's cached enum qm_vf_state */
+	bool match_done;	/* the resuming stream passed the match check */
 	u32 regs[MACC_NR_REGS];
 	u8 vconfig[256];
 	u8 *payload;
@@ -191,20 +214,27 @@ struct macc_dev {
 	unsigned int dirty_cursor;
 	u32 dirty_gen;
 	bool tracking;
-	struct macc_migf *saving_migf;
+	struct macc_migf *saving_migf;		/* p2p type */
 	struct macc_migf *resuming_migf;
+	struct macc_hmigf *hsaving;		/* hisi types */
+	struct macc_hmigf *hresuming;
 
-	/* the data of the last completed migration (migf_data) */
+	/* open_mutex (hisi_acc's): the device is opened by a user */
+	struct mutex open_mutex;
+	bool opened;
+
+	/* debug_migf: the last migration file's data (migf_data) */
 	struct mutex dbg_lock;
 	struct acc_vf_data mig_data;
-	u32 mig_data_len;
+	size_t mig_data_len;
 
 	/* fault injection, accessed with READ_ONCE/WRITE_ONCE/xchg */
 	u32 fi_cmd_fail;
 	u32 fi_dev_data_delay_ms;
 	u32 fi_stall_save_ms;
 	int fi_corrupt_next;	/* enum macc_corrupt */
-	int fi_fail_next;	/* a vfio_device_mig_state, or -1 */
+	int fi_fail_next;	/* a vfio_device_mig_state, or -1 (p2p type) */
+	u32 fi_guest_stop;	/* the guest's QM driver stopped: QM_VF_STATE bit 0 set */
 
 	/* debugfs */
 	struct dentry *abi_dev_dir;	/* vfio/<uuid>, when we created it */
@@ -218,17 +248,32 @@ static inline struct macc_dev *to_macc(struct vfio_device *vdev)
 }
 
 extern u32 macc_iso_cfg;
+extern unsigned int macc_hisi_gen;
+
+/* The kernel generation imitated where errnos differ (module parameter hisi_gen) */
+#define MACC_GEN_OLD		613	/* 6.12 - 6.15 */
+#define MACC_GEN_NEW		616	/* 6.16 and newer */
 
 /* migtop_acc_main.c */
 u32 macc_cmd_status(struct macc_dev *m);
-bool macc_state_running(enum vfio_device_mig_state s);
+u32 macc_qm_vf_state_reg(struct macc_dev *m);
+int macc_mb(struct macc_dev *m);
+int macc_wait_mb_ready(struct macc_dev *m);
+int macc_wait_dev_not_ready(struct macc_dev *m);
 const char *macc_state_name(int s);
 void macc_payload_fill_page(struct macc_dev *m, unsigned int pg, u32 seed);
+
+/* migtop_acc_hisi.c: the hisi_acc_vfio_pci types */
+struct file *macc_hisi_step(struct macc_dev *m, enum vfio_device_mig_state new);
+void macc_hisi_disable_fds(struct macc_dev *m);
+void macc_hisi_wake(struct macc_dev *m);
 
 /* migtop_acc_mig.c */
 extern const struct vfio_migration_ops macc_mig_ops;
 u32 macc_fill_vf_data(struct macc_dev *m, struct acc_vf_data *d, bool full);
+int macc_read_regs(struct macc_dev *m, struct acc_vf_data *d);
 void macc_disable_files(struct macc_dev *m);
+void macc_wake_saving(struct macc_dev *m);
 
 /* migtop_acc_debugfs.c */
 int macc_debugfs_module_init(void);

@@ -14,6 +14,7 @@
 #include <linux/fs.h>
 #include <linux/mutex.h>
 #include <linux/seq_file.h>
+#include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
 
@@ -89,38 +90,80 @@ static int macc_state_show(struct seq_file *seq, void *unused)
 }
 DEFINE_SHOW_ATTRIBUTE(macc_state);
 
+/* vfio_device_features_read() (6.18+): one line per migration flag */
 static int macc_features_show(struct seq_file *seq, void *unused)
 {
-	seq_puts(seq, "stop-copy\np2p\npre-copy\n");
+	struct macc_dev *m = seq->private;
+	u64 flags = m->vdev.migration_flags;
+
+	if (flags & VFIO_MIGRATION_STOP_COPY)
+		seq_puts(seq, "stop-copy\n");
+	if (flags & VFIO_MIGRATION_P2P)
+		seq_puts(seq, "p2p\n");
+	if (flags & VFIO_MIGRATION_PRE_COPY)
+		seq_puts(seq, "pre-copy\n");
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(macc_features);
 
 /* ---- hisi_acc/{dev_data,migf_data,cmd_state}: the hisi_acc driver's files ---- */
 
+/*
+ * hisi_acc_vf_debug_check(), under open_mutex: not opened -> EINVAL; the
+ * guest's QM driver not running (QM_VF_STATE bit 0) -> ETIMEDOUT, or EBUSY
+ * on 6.13-6.15.  What it prints is discarded with the error.
+ */
+static int macc_debug_check(struct seq_file *seq, struct macc_dev *m)
+{
+	lockdep_assert_held(&m->open_mutex);
+	if (!m->opened) {
+		seq_puts(seq, "device not opened!\n");
+		return -EINVAL;
+	}
+	if (macc_wait_dev_not_ready(m)) {
+		seq_puts(seq, "VF device not ready!\n");
+		return READ_ONCE(macc_hisi_gen) == MACC_GEN_OLD ? -EBUSY : -ETIMEDOUT;
+	}
+	return 0;
+}
+
+/* hisi_acc_vf_dev_read(): the cached vf_qm_state and the registers, nothing else */
 static int macc_dev_data_show(struct seq_file *seq, void *unused)
 {
 	struct macc_dev *m = seq->private;
-	struct acc_vf_data d;
+	struct acc_vf_data *d;
 	u32 delay;
+	int ret;
+
+	mutex_lock(&m->open_mutex);
+	ret = macc_debug_check(seq, m);
+	if (ret)
+		goto out_open;
 
 	mutex_lock(&m->state_mutex);
-	if (!m->opened) {
-		mutex_unlock(&m->state_mutex);
-		return -EINVAL;
+	d = kzalloc(sizeof(*d), GFP_KERNEL);
+	if (!d) {
+		ret = -ENOMEM;
+		goto out_state;
 	}
 	/* The hardware poll: slow, and under the lock a transition needs */
 	delay = READ_ONCE(m->fi_dev_data_delay_ms);
 	if (delay)
 		msleep(delay);
-	macc_fill_vf_data(m, &d, true);
+	d->vf_qm_state = cpu_to_le32(m->vf_qm_state);
+	ret = macc_read_regs(m, d);
+	if (!ret) {
+		seq_hex_dump(seq, "Dev Data:", DUMP_PREFIX_OFFSET, 16, 1, d, MACC_DUMP_SIZE,
+			     false);
+		seq_printf(seq, "guest driver load: %u\ndata size: %lu\n", m->vf_qm_state,
+			   sizeof(struct acc_vf_data));
+	}
+	kfree(d);
+out_state:
 	mutex_unlock(&m->state_mutex);
-
-	seq_hex_dump(seq, "Dev Data:", DUMP_PREFIX_OFFSET, 16, 1, &d, MACC_DUMP_SIZE,
-		     false);
-	seq_printf(seq, "guest driver load: %u\ndata size: %lu\n",
-		   le32_to_cpu(d.vf_qm_state), sizeof(struct acc_vf_data));
-	return 0;
+out_open:
+	mutex_unlock(&m->open_mutex);
+	return ret;
 }
 DEFINE_SHOW_ATTRIBUTE(macc_dev_data);
 
@@ -128,18 +171,21 @@ static int macc_migf_data_show(struct seq_file *seq, void *unused)
 {
 	struct macc_dev *m = seq->private;
 	struct acc_vf_data d;
-	u32 len;
+	size_t len;
 
+	/* hisi_acc_vf_migf_read(): no open check, no state lock */
 	mutex_lock(&m->dbg_lock);
 	len = m->mig_data_len;
 	d = m->mig_data;
 	mutex_unlock(&m->dbg_lock);
-	if (len < QM_MATCH_SIZE)
-		return -EAGAIN;	/* no migration completed on this device */
+	if (len < QM_MATCH_SIZE) {
+		seq_puts(seq, "device not migrated!\n");
+		return -EAGAIN;
+	}
 
 	seq_hex_dump(seq, "Mig Data:", DUMP_PREFIX_OFFSET, 16, 1, &d, MACC_DUMP_SIZE,
 		     false);
-	seq_printf(seq, "migrate data length: %lu\n", (unsigned long)len);
+	seq_printf(seq, "migrate data length: %lu\n", len);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(macc_migf_data);
@@ -147,14 +193,16 @@ DEFINE_SHOW_ATTRIBUTE(macc_migf_data);
 static int macc_cmd_state_show(struct seq_file *seq, void *unused)
 {
 	struct macc_dev *m = seq->private;
-	int ret = 0;
+	int ret;
 
-	mutex_lock(&m->state_mutex);
-	if (!m->opened)
+	/* hisi_acc_vf_debug_cmd(): open_mutex only, never the state lock */
+	mutex_lock(&m->open_mutex);
+	ret = macc_debug_check(seq, m);
+	if (!ret && macc_cmd_status(m) == QM_MB_CMD_NOT_READY) {
+		seq_puts(seq, "mailbox cmd channel not ready!\n");
 		ret = -EINVAL;
-	else if (!macc_cmd_status(m))
-		ret = -ETIMEDOUT;
-	mutex_unlock(&m->state_mutex);
+	}
+	mutex_unlock(&m->open_mutex);
 	if (ret)
 		return ret;
 	seq_puts(seq, "mailbox cmd channel ready!\n");
@@ -216,8 +264,8 @@ static ssize_t macc_corrupt_write(struct file *file, const char __user *ubuf,
 	if (ret)
 		return ret;
 	i = match_string(macc_corrupt_names, MACC_CORRUPT_NR, buf);
-	if (i < 0)
-		return -EINVAL;
+	if (i < 0 || (i == MACC_CORRUPT_CRC && !m->type->p2p))
+		return -EINVAL;	/* a hisi stream has no crc */
 	WRITE_ONCE(m->fi_corrupt_next, i);
 	return count;
 }
@@ -253,6 +301,8 @@ static ssize_t macc_fail_write(struct file *file, const char __user *ubuf,
 		WRITE_ONCE(m->fi_fail_next, -1);
 		return count;
 	}
+	if (!m->type->p2p)
+		return -EINVAL;	/* hisi_acc never enters ERROR */
 	/* Any state a driver arc can enter; ERROR is never an arc's target */
 	for (s = VFIO_DEVICE_STATE_STOP; s <= VFIO_DEVICE_STATE_PRE_COPY_P2P; s++) {
 		if (!strcasecmp(buf, macc_state_name(s))) {
@@ -327,9 +377,13 @@ static const struct file_operations macc_ms_fops = {
 
 /* ---- per instance ---- */
 
+/* hisi_acc/ for the hisi types; the p2p type, as mlx5 and pds, has no driver directory */
 static void macc_create_acc_dir(struct macc_dev *m, struct dentry *migration)
 {
 	struct dentry *acc;
+
+	if (m->type->p2p)
+		return;
 
 	acc = debugfs_create_dir("hisi_acc", migration);
 	debugfs_create_file("dev_data", 0444, acc, m, &macc_dev_data_fops);
@@ -368,7 +422,9 @@ void macc_debugfs_init(struct macc_dev *m)
 	debugfs_create_file("stall_save_ms", 0600, dir, &m->fi_stall_save_ms,
 			    &macc_ms_fops);
 	debugfs_create_file("corrupt_next", 0600, dir, m, &macc_corrupt_fops);
-	debugfs_create_file("fail_next", 0600, dir, m, &macc_fail_fops);
+	debugfs_create_file("guest_stop", 0600, dir, &m->fi_guest_stop, &macc_bool_fops);
+	if (m->type->p2p)
+		debugfs_create_file("fail_next", 0600, dir, m, &macc_fail_fops);
 	m->fi_dir = dir;
 }
 

@@ -40,6 +40,30 @@ u32 macc_iso_cfg;
 module_param_named(iso_cfg, macc_iso_cfg, uint, 0644);
 MODULE_PARM_DESC(iso_cfg, "queue isolation register of the emulated PF");
 
+unsigned int macc_hisi_gen = MACC_GEN_NEW;
+
+static int macc_gen_set(const char *val, const struct kernel_param *kp)
+{
+	unsigned int v;
+	int ret = kstrtouint(val, 0, &v);
+
+	if (ret)
+		return ret;
+	if (v != MACC_GEN_OLD && v != MACC_GEN_NEW)
+		return -EINVAL;
+	WRITE_ONCE(macc_hisi_gen, v);
+	return 0;
+}
+
+static const struct kernel_param_ops macc_gen_ops = {
+	.set = macc_gen_set,
+	.get = param_get_uint,
+};
+
+module_param_cb(hisi_gen, &macc_gen_ops, &macc_hisi_gen, 0644);
+MODULE_PARM_DESC(hisi_gen,
+		 "hisi_acc_vfio_pci generation to imitate where errnos differ: 613 (6.12-6.15) or 616 (6.16+, default)");
+
 static atomic_t macc_instances = ATOMIC_INIT(0);
 
 static struct macc_type macc_types[] = {
@@ -49,12 +73,15 @@ static struct macc_type macc_types[] = {
 	  .qp_num = 8, .dev_id = 0xa256, .qp_base = 16 },
 	{ .type.sysfs_name = "hpre", .type.pretty_name = "HPRE VF, 16 queue pairs",
 	  .qp_num = 16, .dev_id = 0xa259, .qp_base = 0 },
+	{ .type.sysfs_name = "p2p", .type.pretty_name = "mlx5/pds-like VF, P2P and ERROR",
+	  .qp_num = 16, .dev_id = 0xa256, .qp_base = 0, .p2p = true },
 };
 
 static struct mdev_type *macc_mdev_types[] = {
 	&macc_types[0].type,
 	&macc_types[1].type,
 	&macc_types[2].type,
+	&macc_types[3].type,
 };
 
 static struct {
@@ -64,14 +91,6 @@ static struct {
 } macc_parent;
 
 static const struct vfio_device_ops macc_dev_ops;
-
-bool macc_state_running(enum vfio_device_mig_state s)
-{
-	return s == VFIO_DEVICE_STATE_RUNNING ||
-	       s == VFIO_DEVICE_STATE_RUNNING_P2P ||
-	       s == VFIO_DEVICE_STATE_PRE_COPY ||
-	       s == VFIO_DEVICE_STATE_PRE_COPY_P2P;
-}
 
 static const char * const macc_state_names[] = {
 	[VFIO_DEVICE_STATE_ERROR] = "ERROR",
@@ -91,9 +110,39 @@ const char *macc_state_name(int s)
 	return macc_state_names[s];
 }
 
+/* QM_MB_CMD_SEND_BASE: 0 when idle; a dead channel reads all ones */
 u32 macc_cmd_status(struct macc_dev *m)
 {
-	return READ_ONCE(m->fi_cmd_fail) ? 0 : 1;
+	return READ_ONCE(m->fi_cmd_fail) ? QM_MB_CMD_NOT_READY : 0;
+}
+
+/* QM_VF_STATE as the host reads it: bit 0 set while the guest's QM driver is not running */
+u32 macc_qm_vf_state_reg(struct macc_dev *m)
+{
+	return READ_ONCE(m->regs[MACC_REG_VF_QM_STATE / 4]) |
+	       (READ_ONCE(m->fi_guest_stop) ? QM_NOT_READY : 0);
+}
+
+/* hisi_qm_wait_mb_ready(): the mailbox's busy bit must clear */
+int macc_wait_mb_ready(struct macc_dev *m)
+{
+	return (macc_cmd_status(m) >> QM_MB_BUSY_SHIFT) & 1 ? -ETIMEDOUT : 0;
+}
+
+/* hisi_qm_mb() as qm_mb_nolock() fails when the channel never gets ready */
+int macc_mb(struct macc_dev *m)
+{
+	if (macc_wait_mb_ready(m)) {
+		dev_err(m->vdev.dev, "QM mailbox is busy to start!\n");
+		return -EBUSY;
+	}
+	return 0;
+}
+
+/* qm_wait_dev_not_ready(): 0 when the guest's QM driver runs, else -ETIMEDOUT */
+int macc_wait_dev_not_ready(struct macc_dev *m)
+{
+	return macc_qm_vf_state_reg(m) & 1 ? -ETIMEDOUT : 0;
 }
 
 /* Deterministic payload content: xorshift32 seeded per page and generation */
@@ -156,6 +205,7 @@ static void macc_reset_regs(struct macc_dev *m)
 
 	memset(m->regs, 0, sizeof(m->regs));
 	m->regs[MACC_REG_PAYLOAD_SEED / 4] = seed;
+	m->regs[MACC_REG_VF_QM_STATE / 4] = QM_NOT_READY;	/* no guest driver yet */
 }
 
 static u32 macc_bar0_read(struct macc_dev *m, unsigned int off)
@@ -169,6 +219,8 @@ static u32 macc_bar0_read(struct macc_dev *m, unsigned int off)
 		return m->type->qp_base;
 	case MACC_REG_CMD_STATUS:
 		return macc_cmd_status(m);
+	case MACC_REG_VF_QM_STATE:
+		return macc_qm_vf_state_reg(m);
 	case MACC_REG_PAYLOAD_DIRTY:
 		return 0;
 	default:
@@ -176,11 +228,9 @@ static u32 macc_bar0_read(struct macc_dev *m, unsigned int off)
 	}
 }
 
+/* Registers take writes in every migration state, as the hardware's do */
 static int macc_bar0_write(struct macc_dev *m, unsigned int off, u32 val)
 {
-	if (!macc_state_running(m->mig_state))
-		return -EBUSY;
-
 	switch (off) {
 	case MACC_REG_DEV_ID:
 	case MACC_REG_QP_NUM:
@@ -190,12 +240,14 @@ static int macc_bar0_write(struct macc_dev *m, unsigned int off, u32 val)
 	case MACC_REG_PAYLOAD_SEED:
 		m->regs[off / 4] = val;
 		macc_payload_reseed(m, val);
+		macc_wake_saving(m);
 		break;
 	case MACC_REG_PAYLOAD_DIRTY:
 		macc_payload_dirty(m, val);
+		macc_wake_saving(m);
 		break;
 	default:
-		m->regs[off / 4] = val;
+		WRITE_ONCE(m->regs[off / 4], val);
 		break;
 	}
 	return 0;
@@ -300,13 +352,14 @@ static ssize_t macc_write(struct vfio_device *vdev, const char __user *buf,
 	return macc_rw(vdev, (char __user *)buf, count, ppos, true);
 }
 
+/* A function reset, then hisi_acc_vf_reset() from the reset_done handler */
 static int macc_reset(struct macc_dev *m)
 {
 	mutex_lock(&m->state_mutex);
-	macc_disable_files(m);
 	macc_reset_regs(m);
-	m->tracking = false;
+	m->vf_qm_state = QM_NOT_READY;
 	m->mig_state = VFIO_DEVICE_STATE_RUNNING;
+	macc_disable_files(m);
 	mutex_unlock(&m->state_mutex);
 	return 0;
 }
@@ -375,10 +428,13 @@ static int macc_open_device(struct vfio_device *vdev)
 {
 	struct macc_dev *m = to_macc(vdev);
 
+	mutex_lock(&m->open_mutex);
 	mutex_lock(&m->state_mutex);
-	m->opened = true;
 	m->mig_state = VFIO_DEVICE_STATE_RUNNING;
+	m->match_done = false;
 	mutex_unlock(&m->state_mutex);
+	m->opened = true;
+	mutex_unlock(&m->open_mutex);
 	return 0;
 }
 
@@ -388,9 +444,10 @@ static void macc_close_device(struct vfio_device *vdev)
 
 	mutex_lock(&m->state_mutex);
 	macc_disable_files(m);
-	m->tracking = false;
-	m->opened = false;
 	mutex_unlock(&m->state_mutex);
+	mutex_lock(&m->open_mutex);
+	m->opened = false;
+	mutex_unlock(&m->open_mutex);
 }
 
 static int macc_init_dev(struct vfio_device *vdev)
@@ -408,7 +465,8 @@ static int macc_init_dev(struct vfio_device *vdev)
 	}
 
 	m->type = container_of(mdev->type, struct macc_type, type);
-	m->payload_len = (size_t)kib * 1024;
+	/* Only the p2p type carries a bulk payload: hisi streams are acc_vf_data alone */
+	m->payload_len = m->type->p2p ? (size_t)kib * 1024 : 0;
 	m->npages = DIV_ROUND_UP(m->payload_len, MACC_PG_SIZE);
 	if (m->payload_len) {
 		ret = -ENOMEM;
@@ -421,14 +479,19 @@ static int macc_init_dev(struct vfio_device *vdev)
 	}
 
 	mutex_init(&m->state_mutex);
+	mutex_init(&m->open_mutex);
 	mutex_init(&m->dbg_lock);
 	m->fi_fail_next = -1;
 	m->mig_state = VFIO_DEVICE_STATE_RUNNING;
+	m->vf_qm_state = QM_NOT_READY;
+	macc_reset_regs(m);
 	macc_create_config_space(m);
 	macc_payload_reseed(m, 0);
 
-	vdev->migration_flags = VFIO_MIGRATION_STOP_COPY | VFIO_MIGRATION_P2P |
-				VFIO_MIGRATION_PRE_COPY;
+	/* hisi_acc: STOP_COPY | PRE_COPY; the p2p type as mlx5 and pds: with P2P */
+	vdev->migration_flags = VFIO_MIGRATION_STOP_COPY | VFIO_MIGRATION_PRE_COPY;
+	if (m->type->p2p)
+		vdev->migration_flags |= VFIO_MIGRATION_P2P;
 	vdev->mig_ops = &macc_mig_ops;
 	return 0;
 
@@ -444,6 +507,7 @@ static void macc_release_dev(struct vfio_device *vdev)
 	struct macc_dev *m = to_macc(vdev);
 
 	mutex_destroy(&m->dbg_lock);
+	mutex_destroy(&m->open_mutex);
 	mutex_destroy(&m->state_mutex);
 	bitmap_free(m->dirty);
 	vfree(m->payload);

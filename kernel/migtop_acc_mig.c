@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * migtop_acc: VFIO migration v2 (STOP_COPY | P2P | PRE_COPY).
+ * migtop_acc: VFIO migration v2, the state machine of every type and the
+ * migration of the p2p type (STOP_COPY | P2P | PRE_COPY, as mlx5 and pds).
+ * The hisi types' arcs are in migtop_acc_hisi.c.
  *
- * Saving: a record stream (migtop_acc.h) read from the data_fd.  Resuming:
- * the stream written to the data_fd is parsed record by record into a
- * staging area; nothing reaches the device before the RESUMING -> STOP arc
- * has checked the lengths, the headers, the crc32 of every record and the
- * hisi_acc match rules.
+ * p2p saving: a record stream (migtop_acc.h) read from the data_fd.
+ * p2p resuming: the stream written to the data_fd is parsed record by record
+ * into a staging area; nothing reaches the device before the RESUMING -> STOP
+ * arc has checked the lengths, the headers, the crc32 of every record and
+ * the hisi_acc match rules.
  */
 
 #include <linux/anon_inodes.h>
@@ -15,6 +17,7 @@
 #include <linux/delay.h>
 #include <linux/file.h>
 #include <linux/fs.h>
+#include <linux/poll.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 #include <linux/vfio.h>
@@ -47,6 +50,7 @@ static inline void set_reg64(struct macc_dev *m, unsigned int lo, u64 v)
  */
 u32 macc_fill_vf_data(struct macc_dev *m, struct acc_vf_data *d, bool full)
 {
+	bool ready;
 	int i;
 
 	memset(d, 0, sizeof(*d));
@@ -57,8 +61,9 @@ u32 macc_fill_vf_data(struct macc_dev *m, struct acc_vf_data *d, bool full)
 	d->dev_id = cpu_to_le32(m->type->dev_id);
 	d->que_iso_cfg = cpu_to_le32(READ_ONCE(macc_iso_cfg));
 	d->qp_base = cpu_to_le32(m->type->qp_base);
-	d->vf_qm_state = cpu_to_le32(reg(m, MACC_REG_VF_QM_STATE));
-	if (reg(m, MACC_REG_VF_QM_STATE) != QM_READY && !full)
+	ready = !macc_wait_dev_not_ready(m);
+	d->vf_qm_state = cpu_to_le32(ready ? QM_READY : QM_NOT_READY);
+	if (!ready && !full)
 		return QM_MATCH_SIZE;
 
 	d->aeq_int_mask = cpu_to_le32(reg(m, MACC_REG_AEQ_INT_MASK));
@@ -75,7 +80,7 @@ u32 macc_fill_vf_data(struct macc_dev *m, struct acc_vf_data *d, bool full)
 	d->aeqe_dma = cpu_to_le64(reg64(m, MACC_REG_AEQE_DMA_LO));
 	d->sqc_dma = cpu_to_le64(reg64(m, MACC_REG_SQC_DMA_LO));
 	d->cqc_dma = cpu_to_le64(reg64(m, MACC_REG_CQC_DMA_LO));
-	return reg(m, MACC_REG_VF_QM_STATE) == QM_READY ? sizeof(*d) : QM_MATCH_SIZE;
+	return ready ? sizeof(*d) : QM_MATCH_SIZE;
 }
 
 static void macc_load_vf_data(struct macc_dev *m, const struct acc_vf_data *d)
@@ -83,7 +88,8 @@ static void macc_load_vf_data(struct macc_dev *m, const struct acc_vf_data *d)
 	int i;
 
 	m->regs[MACC_REG_VF_QM_STATE / 4] = le32_to_cpu(d->vf_qm_state);
-	if (le32_to_cpu(d->vf_qm_state) != QM_READY)
+	m->vf_qm_state = le32_to_cpu(d->vf_qm_state);
+	if (m->vf_qm_state != QM_READY)
 		return;
 
 	m->regs[MACC_REG_AEQ_INT_MASK / 4] = le32_to_cpu(d->aeq_int_mask);
@@ -102,18 +108,18 @@ static void macc_load_vf_data(struct macc_dev *m, const struct acc_vf_data *d)
 	set_reg64(m, MACC_REG_CQC_DMA_LO, le64_to_cpu(d->cqc_dma));
 }
 
-/* The hisi_acc driver's vf_qm_check_match(), in its order and words */
-static int macc_check_match(struct macc_dev *m, const struct acc_vf_data *d)
+/* The hisi_acc driver's match rules and words, applied by the p2p type at the load */
+static int macc_p2p_check_match(struct macc_dev *m, const struct acc_vf_data *d)
 {
 	struct device *dev = m->vdev.dev;
 	u64 magic = le64_to_cpu(d->acc_magic);
 
-	if (magic != ACC_DEV_MAGIC_V1 && magic != ACC_DEV_MAGIC_V2) {
-		dev_err(dev, "failed to match ACC_DEV_MAGIC\n");
-		return -EINVAL;
-	}
 	if (magic == ACC_DEV_MAGIC_V2 &&
-	    le16_to_cpu(d->major_ver) != ACC_DRV_MAJOR_VER) {
+	    le16_to_cpu(d->major_ver) != ACC_DRV_MAJOR_VER)
+		dev_info(dev, "migration driver version<%u.%u> not match!\n",
+			 le16_to_cpu(d->major_ver), le16_to_cpu(d->minor_ver));
+	if ((magic != ACC_DEV_MAGIC_V1 && magic != ACC_DEV_MAGIC_V2) ||
+	    (magic == ACC_DEV_MAGIC_V2 && le16_to_cpu(d->major_ver) != ACC_DRV_MAJOR_VER)) {
 		dev_err(dev, "failed to match ACC_DEV_MAGIC\n");
 		return -EINVAL;
 	}
@@ -312,6 +318,37 @@ out:
 	return ret;
 }
 
+/*
+ * As mlx5vf_save_poll(): readable while a record or dirty pages wait, in
+ * STOP_COPY (the state record or the end of the stream), or when disabled.
+ */
+static __poll_t macc_save_poll(struct file *filp, struct poll_table_struct *wait)
+{
+	struct macc_migf *migf = filp->private_data;
+	struct macc_dev *m = migf->m;
+	__poll_t mask = 0;
+
+	poll_wait(filp, &migf->poll_wait, wait);
+	mutex_lock(&m->state_mutex);
+	mutex_lock(&migf->lock);
+	if (migf->disabled)
+		mask = EPOLLIN | EPOLLRDNORM | EPOLLRDHUP;
+	else if (migf->buf_pos < migf->buf_len || m->ndirty || migf->stopcopy)
+		mask = EPOLLIN | EPOLLRDNORM;
+	mutex_unlock(&migf->lock);
+	mutex_unlock(&m->state_mutex);
+	return mask;
+}
+
+/* New pre-copy data (dirty pages) or a state change: wake pollers of the saving file */
+void macc_wake_saving(struct macc_dev *m)
+{
+	lockdep_assert_held(&m->state_mutex);
+	if (m->saving_migf)
+		wake_up_interruptible(&m->saving_migf->poll_wait);
+	macc_hisi_wake(m);
+}
+
 static long macc_precopy_ioctl(struct file *filp, unsigned int cmd, unsigned long arg)
 {
 	struct macc_migf *migf = filp->private_data;
@@ -376,6 +413,7 @@ static int macc_release_migf(struct inode *inode, struct file *filp)
 static const struct file_operations macc_save_fops = {
 	.owner = THIS_MODULE,
 	.read = macc_save_read,
+	.poll = macc_save_poll,
 	.unlocked_ioctl = macc_precopy_ioctl,
 	.compat_ioctl = compat_ptr_ioctl,
 	.release = macc_release_migf,
@@ -525,6 +563,7 @@ static struct macc_migf *macc_migf_new(struct macc_dev *m, bool saving)
 	if (!migf)
 		return ERR_PTR(-ENOMEM);
 	mutex_init(&migf->lock);
+	init_waitqueue_head(&migf->poll_wait);
 	migf->m = m;
 	filp = anon_inode_getfile("migtop_acc_mig", saving ? &macc_save_fops :
 				  &macc_resume_fops, migf, saving ? O_RDONLY : O_WRONLY);
@@ -558,12 +597,15 @@ static void macc_disable_file(struct macc_migf *migf)
 	migf->buf_pos = 0;
 	macc_stage_free(migf);
 	mutex_unlock(&migf->lock);
+	wake_up_interruptible(&migf->poll_wait);
 }
 
-/* End both data streams: reads and writes fail with ENODEV from now on */
+/* End the data streams: reads and writes fail with ENODEV from now on */
 void macc_disable_files(struct macc_dev *m)
 {
 	lockdep_assert_held(&m->state_mutex);
+
+	macc_hisi_disable_fds(m);
 
 	if (m->saving_migf) {
 		if (m->saving_migf->final_done)
@@ -621,6 +663,7 @@ static int macc_stop_copy(struct macc_dev *m)
 	mutex_lock(&migf->lock);
 	migf->stopcopy = true;
 	mutex_unlock(&migf->lock);
+	wake_up_interruptible(&migf->poll_wait);
 	return 0;
 }
 
@@ -641,7 +684,7 @@ static int macc_finish_resume(struct macc_dev *m)
 		ret = -EINVAL;
 		goto out;
 	}
-	ret = macc_check_match(m, &migf->vf_data);
+	ret = macc_p2p_check_match(m, &migf->vf_data);
 	if (ret)
 		goto out;
 
@@ -657,7 +700,7 @@ out:
 	return ret;
 }
 
-static struct file *macc_step_state(struct macc_dev *m, enum vfio_device_mig_state new)
+static struct file *macc_p2p_step(struct macc_dev *m, enum vfio_device_mig_state new)
 {
 	enum vfio_device_mig_state cur = m->mig_state;
 	struct macc_migf *migf;
@@ -710,7 +753,6 @@ static struct file *macc_step_state(struct macc_dev *m, enum vfio_device_mig_sta
 	}
 
 	/* vfio_mig_get_next_state() uses no other arc */
-	WARN_ON(true);
 	return ERR_PTR(-EINVAL);
 }
 
@@ -723,30 +765,38 @@ static struct file *macc_set_state(struct vfio_device *vdev,
 	int rc;
 
 	mutex_lock(&m->state_mutex);
-	while (m->mig_state != new_state) {
+	/*
+	 * As pds_vfio_set_device_state(): only a reset leaves ERROR, and
+	 * vfio_mig_get_next_state() WARNs when asked to leave it, so never ask.
+	 */
+	while (m->mig_state != VFIO_DEVICE_STATE_ERROR && m->mig_state != new_state) {
 		rc = vfio_mig_get_next_state(vdev, m->mig_state, new_state, &next);
 		if (rc) {
 			ret = ERR_PTR(rc);
 			break;
 		}
-		if (READ_ONCE(m->fi_fail_next) == next &&
+		if (m->type->p2p && READ_ONCE(m->fi_fail_next) == next &&
 		    cmpxchg(&m->fi_fail_next, next, -1) == next) {
 			dev_err(vdev->dev, "injected failure of the arc %s -> %s\n",
 				macc_state_name(m->mig_state), macc_state_name(next));
 			macc_disable_files(m);
 			m->mig_state = VFIO_DEVICE_STATE_ERROR;
-			ret = ERR_PTR(-EIO);
 			break;
 		}
-		ret = macc_step_state(m, next);
+		ret = m->type->p2p ? macc_p2p_step(m, next) : macc_hisi_step(m, next);
 		if (IS_ERR(ret))
 			break;
 		m->mig_state = next;
-		if (WARN_ON(ret && next != new_state)) {
+		if (ret && next != new_state) {
 			fput(ret);
 			ret = ERR_PTR(-EINVAL);
 			break;
 		}
+	}
+	if (m->mig_state == VFIO_DEVICE_STATE_ERROR) {
+		if (!IS_ERR_OR_NULL(ret))
+			fput(ret);
+		ret = ERR_PTR(-EIO);
 	}
 	mutex_unlock(&m->state_mutex);
 	return ret;
@@ -769,6 +819,10 @@ static int macc_get_data_size(struct vfio_device *vdev, unsigned long *stop_copy
 	struct acc_vf_data d;
 	size_t len;
 
+	if (!m->type->p2p) {
+		*stop_copy_length = sizeof(struct acc_vf_data);	/* as hisi_acc */
+		return 0;
+	}
 	mutex_lock(&m->state_mutex);
 	len = HDR_LEN + macc_fill_vf_data(m, &d, false);
 	migf = m->saving_migf;

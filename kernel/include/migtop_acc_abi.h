@@ -15,7 +15,9 @@
 #define MACC_REG_DEV_ID 0x000u /* RO */
 #define MACC_REG_QP_NUM 0x004u /* RO */
 #define MACC_REG_QP_BASE 0x008u /* RO */
-#define MACC_REG_VF_QM_STATE 0x00cu /* 1 = QM_READY (guest driver loaded) */
+/* QM_VF_STATE as the host reads it: bit 0 set = the guest's QM driver is not running
+ * (QM_NOT_READY, the reset value), 0 = running (QM_READY): what the guest driver writes. */
+#define MACC_REG_VF_QM_STATE 0x00cu
 #define MACC_REG_AEQ_INT_MASK 0x010u
 #define MACC_REG_EQ_INT_MASK 0x014u
 #define MACC_REG_IFC_INT_SOURCE 0x018u
@@ -34,11 +36,17 @@
 #define MACC_REG_CQC_DMA_HI 0x09cu
 #define MACC_REG_PAYLOAD_SEED 0x100u /* writing regenerates the bulk payload */
 #define MACC_REG_PAYLOAD_DIRTY 0x104u /* WO: writing N marks N payload pages dirty */
-#define MACC_REG_CMD_STATUS 0x108u /* RO: mailbox channel, 1 = ready */
+#define MACC_REG_CMD_STATUS 0x108u /* RO: QM_MB_CMD_SEND_BASE, 0 idle, all ones = dead */
+
+/* enum qm_vf_state (include/linux/hisi_acc_qm.h): struct acc_vf_data's vf_qm_state. */
+#define MACC_QM_READY 0u
+#define MACC_QM_NOT_READY 1u
+#define MACC_MB_CMD_NOT_READY 0xffffffffu
 
 #define MACC_QC_DWORDS 7
 
-/* The saving/resuming stream: this header, then struct acc_vf_data, then the payload. */
+/* The hisi types' stream is struct acc_vf_data alone (40 or 176 bytes).  The p2p type's
+ * stream is a sequence of records: this header, then struct acc_vf_data, then payload. */
 #define MACC_STREAM_MAGIC 0x43414d4du /* "MMAC" */
 #define MACC_STREAM_VERSION 1u
 #define MACC_STREAM_HDR_LEN 32u
@@ -46,7 +54,7 @@
 
 /* struct acc_vf_data sizes (hisi_acc layout). */
 #define MACC_STATE_LEN_FULL 176u
-#define MACC_STATE_LEN_MATCH 40u /* QM_MATCH_SIZE: vf_qm_state == 0 */
+#define MACC_STATE_LEN_MATCH 40u /* QM_MATCH_SIZE: vf_qm_state == QM_NOT_READY */
 #define MACC_STATE_DUMP_LEN 144u /* what debugfs dumps */
 
 /* Offsets inside struct acc_vf_data (little-endian). */
@@ -58,6 +66,10 @@
 #define MACC_VF_VF_QM_STATE 24u
 #define MACC_VF_MAJOR_VER 28u
 #define MACC_VF_MINOR_VER 30u
+#define MACC_VF_EQE_DMA 144u /* eqe, aeqe, sqc, cqc dma: 4 x 64 bits */
+
+#define MACC_ACC_MAGIC_V1 0xCDCDCDCDFEEDAACCull
+#define MACC_ACC_MAGIC_V2 0xAACCFEEDDECADEDEull
 
 /* Header field offsets, for code that edits raw streams. */
 #define MACC_HDR_OFF_MAGIC 0u

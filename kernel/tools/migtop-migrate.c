@@ -18,6 +18,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <poll.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 
@@ -46,6 +47,10 @@ struct mdev {
         uint32_t mig_flags;
         uint64_t bar0_off;
         uint64_t bar0_size;
+        uint64_t written; /* bytes written to the resuming data_fd */
+        size_t fail_off;  /* the failing write: offset and length, errno */
+        size_t fail_len;
+        int fail_err;
 };
 
 struct regset {
@@ -65,6 +70,7 @@ struct opts {
         const char *save;
         bool pause;
         bool quiet;
+        unsigned int chunk; /* resume writes of at most this many bytes (0: as read) */
         unsigned int count;
         uint64_t seed;
         struct regset regs;
@@ -125,7 +131,9 @@ static const char *meaning(const char *op, int err)
         case EBUSY:
                 if (strstr(op, "GET_DEVICE_FD") || strstr(op, "/dev/vfio"))
                         return "already in use: another process has this device or group open";
-                return "device busy: BAR0 registers are writable only while the device runs";
+                if (state)
+                        return "the device's mailbox did not answer (see dmesg)";
+                return "device busy";
         case ENODEV:
                 return "no such device: it was removed";
         case ENOTTY:
@@ -150,7 +158,15 @@ static const char *meaning(const char *op, int err)
         case ETIMEDOUT:
                 return "the device did not answer in time (command channel timeout)";
         case ENOMEM:
+                if (wr)
+                        return "stream longer than the destination accepts (hisi_acc: more "
+                               "than 176 bytes)";
                 return "out of memory";
+        case EFAULT:
+                if (wr)
+                        return "the destination rejected the stream's 40-byte match data "
+                               "(magic/version, device, queue count or isolation: see dmesg)";
+                return "bad address";
         case ENOSPC:
         case EFBIG:
                 return "stream longer than the device accepts";
@@ -471,6 +487,13 @@ struct buf {
         size_t len, cap;
 };
 
+/* The hisi types' stream is struct acc_vf_data alone (40 or 176 bytes); the p2p type's
+ * starts with a record header. */
+static bool stream_is_hisi(const uint8_t *p, size_t len)
+{
+        return len <= MACC_STATE_LEN_FULL && !(len >= 4 && le32(p) == MACC_STREAM_MAGIC);
+}
+
 static int buf_append(struct buf *b, const void *p, size_t n)
 {
         if (b->len + n > b->cap) {
@@ -535,21 +558,42 @@ static int file_store(const char *path, const uint8_t *p, size_t len)
         return close(fd) ? -errno : 0;
 }
 
+static unsigned int g_chunk; /* --chunk, set once from the options */
+
+/* Write @len bytes to a resuming data_fd in writes of at most --chunk bytes; a failing
+ * write is reported with its offset in the stream, its length and its errno. */
 static int write_all(struct mdev *d, int fd, const uint8_t *p, size_t len, bool report)
 {
         size_t off = 0;
 
         while (off < len) {
-                ssize_t n = write(fd, p + off, len - off);
+                size_t n = len - off;
+                ssize_t w;
 
-                if (n < 0) {
-                        if (errno == EINTR)
+                if (g_chunk && n > g_chunk)
+                        n = g_chunk;
+                w = write(fd, p + off, n);
+                if (w < 0) {
+                        int err = errno;
+
+                        if (err == EINTR)
                                 continue;
-                        return report ? fail(d, "write(data_fd)", errno) : -errno;
+                        d->fail_off = (size_t)d->written;
+                        d->fail_len = n;
+                        d->fail_err = err;
+                        if (report) {
+                                fprintf(stderr,
+                                        "migtop-migrate: %s %s: the write at offset %zu (%zu "
+                                        "bytes) failed\n",
+                                        d->role, d->uuid, d->fail_off, n);
+                                return fail(d, "write(data_fd)", err);
+                        }
+                        return -err;
                 }
-                if (n == 0)
+                if (w == 0)
                         return report ? fail(d, "write(data_fd)", ENOSPC) : -ENOSPC;
-                off += (size_t)n;
+                off += (size_t)w;
+                d->written += (uint64_t)w;
         }
         return 0;
 }
@@ -598,6 +642,18 @@ static int pump(struct mdev *s, int src_fd, struct mdev *d, int dst_fd, struct b
                                 return 0;
                 }
         }
+}
+
+/* Whether the data_fd polls readable now (data, end of stream or disabled); the driver's
+ * .poll, as a VMM waiting at the temporary end of pre-copy uses it. */
+static const char *fd_readable(int fd)
+{
+        struct pollfd p = {.fd = fd, .events = POLLIN};
+        int n = poll(&p, 1, 0);
+
+        if (n < 0)
+                return "poll failed";
+        return n && (p.revents & POLLIN) ? "readable" : "not readable";
 }
 
 /* ---- pausing between steps (for the VM test to look at debugfs) ----------------------- */
@@ -668,6 +724,7 @@ static int migrate_once(const struct opts *o, struct mdev *src, struct mdev *dst
 
         /* The destination waits in RESUMING from the start, as QEMU's incoming side. */
         t0 = now_ms();
+        dst->written = 0;
         ret = dev_set_state(dst, VFIO_DEVICE_STATE_RESUMING, &dfd);
         if (ret)
                 goto out;
@@ -709,6 +766,7 @@ static int migrate_once(const struct opts *o, struct mdev *src, struct mdev *dst
                              (unsigned long long)pi.dirty_bytes, moved - before);
                 }
                 t = now_ms() - t0;
+                info("pre-copy end: data_fd %s", fd_readable(sfd));
                 phase_report("pre-copy", moved, t);
                 total += moved;
                 if ((*stopped = stop_here(o, "precopy")))
@@ -735,6 +793,7 @@ static int migrate_once(const struct opts *o, struct mdev *src, struct mdev *dst
                 ret = -EPROTO;
                 goto out;
         }
+        info("stop-copy: data_fd %s", fd_readable(sfd));
         moved = 0;
         ret = pump(src, sfd, dst, dfd, copy, false, &moved);
         if (ret)
@@ -826,22 +885,48 @@ out:
 
 /* ---- single-device commands ----------------------------------------------------------- */
 
-static int cmd_state(const struct opts *o, const char *uuid, const char *name)
+/*
+ * Drive the device through each state in turn (one VFIO_DEVICE_FEATURE SET each).  A failed
+ * request is reported and the next one is still made, as a VMM retrying would; the result
+ * is the first failure.
+ */
+static int cmd_state(const struct opts *o, const char *uuid, int n, char **names)
 {
         struct mdev d;
-        uint32_t st, got;
-        int fd = -1, ret;
+        uint32_t st[8], got = 0;
+        int fd = -1, ret, i;
 
-        if (state_parse(name, &st)) {
-                fprintf(stderr, "migtop-migrate: unknown state '%s'\n", name);
+        if (n > 8) {
+                fprintf(stderr, "migtop-migrate: at most 8 states\n");
                 return -EINVAL;
+        }
+        for (i = 0; i < n; i++) {
+                if (state_parse(names[i], &st[i])) {
+                        fprintf(stderr, "migtop-migrate: unknown state '%s'\n", names[i]);
+                        return -EINVAL;
+                }
         }
         dev_init(&d, uuid, "device");
         ret = dev_open(&d);
         if (!ret)
                 ret = apply_regs(&o->regs, &d, NULL);
-        if (!ret)
-                ret = dev_set_state(&d, st, &fd);
+        for (i = 0; d.fd >= 0 && i < n; i++) {
+                int nfd = -1, rc;
+
+                if (ret && i == 0)
+                        break;
+                rc = dev_set_state(&d, st[i], &nfd);
+                if (!rc && nfd >= 0) {
+                        if (fd >= 0)
+                                close(fd);
+                        fd = nfd;
+                }
+                if (rc && !ret)
+                        ret = rc;
+                if (n > 1 && !dev_get_state(&d, &got))
+                        info("%s: %s -> %s: state %s", uuid, state_name(st[i]),
+                             rc ? "failed" : "ok", state_name(got));
+        }
         if (!ret)
                 ret = dev_get_state(&d, &got);
         if (!ret) {
@@ -900,6 +985,8 @@ static int load_one(struct mdev *d, const uint8_t *s, size_t len, int *err, bool
         int fd = -1, ret;
 
         *err = 0;
+        d->written = 0;
+        d->fail_err = 0;
         ret = dev_set_state(d, VFIO_DEVICE_STATE_RESUMING, &fd);
         if (ret)
                 return ret;
@@ -911,22 +998,22 @@ static int load_one(struct mdev *d, const uint8_t *s, size_t len, int *err, bool
         if (ret == 0)
                 ret = dev_set_state_q(d, VFIO_DEVICE_STATE_STOP, NULL, report);
         close(fd);
-        if (ret == -EINVAL || ret == -ENOSPC || ret == -EFBIG) {
+        if (ret == -EINVAL || ret == -ENOSPC || ret == -EFBIG || ret == -EFAULT || ret == -ENOMEM) {
                 *err = -ret;
                 return 1;
         }
         return ret;
 }
 
-/* Bring a device that is stuck in RESUMING (rejected stream) or ERROR back to RUNNING. */
+/*
+ * Bring a device that is stuck in RESUMING (rejected stream) or ERROR back to RUNNING:
+ * close and reopen it.  A reset alone would not do: hisi_acc clears match_done (the match
+ * check passed once) only when the device is opened, so a reset device skips the check.
+ */
 static int dev_recover(struct mdev *d)
 {
         uint32_t st = 0;
 
-        if (ioctl(d->fd, VFIO_DEVICE_RESET) == 0 && !dev_get_state(d, &st) &&
-            st == VFIO_DEVICE_STATE_RUNNING)
-                return 0;
-        /* No reset (or it kept the state): close and reopen the device. */
         close(d->fd);
         d->fd = -1;
         if (dev_open_fd(d) || dev_get_bar0(d) || dev_get_state(d, &st))
@@ -960,8 +1047,14 @@ static int cmd_load(const struct opts *o, const char *uuid, const char *path)
                 goto out;
         dev_get_state(&d, &st);
         if (ret == 1) {
-                printf("load: rejected: %s (errno %d), device left in %s\n", strerror(err), err,
-                       state_name(st));
+                if (d.fail_err)
+                        printf("load: rejected: %s (errno %d) by the write at offset %zu (%zu "
+                               "bytes), device left in %s\n",
+                               strerror(err), err, d.fail_off, d.fail_len, state_name(st));
+                else
+                        printf("load: rejected: %s (errno %d) at RESUMING -> STOP, device left "
+                               "in %s\n",
+                               strerror(err), err, state_name(st));
                 ret = EXIT_REJECTED;
         } else {
                 phase_report("load", b.len, now_ms() - t0);
@@ -1033,8 +1126,35 @@ static int cmd_info(const char *uuid)
         return ret;
 }
 
-/* Print and check a saved stream, record by record: exit 0 when every header and CRC is
- * valid, the records end exactly at the end of the file and only the last carries state. */
+/* A hisi_acc stream: 40 or 176 bytes with a known magic and major version. */
+static int verify_hisi(const struct buf *b)
+{
+        const uint8_t *v = b->p;
+        uint64_t magic = b->len >= 8 ? le64(v) : 0;
+        unsigned int major = b->len >= 30 ? (unsigned int)(v[28] | v[29] << 8) : 0;
+        bool bad = (b->len != MACC_STATE_LEN_MATCH && b->len != MACC_STATE_LEN_FULL) ||
+                   (magic != MACC_ACC_MAGIC_V1 && magic != MACC_ACC_MAGIC_V2) ||
+                   (magic == MACC_ACC_MAGIC_V2 && major != 1);
+
+        if (b->len >= MACC_STATE_LEN_MATCH)
+                printf("acc_vf_data: acc_magic 0x%016" PRIx64
+                       " version %u.%u qp_num %u dev_id 0x%x "
+                       "que_iso_cfg %u qp_base %u vf_qm_state %u\n",
+                       magic, major, v[30] | v[31] << 8, le32(v + MACC_VF_QP_NUM),
+                       le32(v + MACC_VF_DEV_ID), le32(v + MACC_VF_QUE_ISO_CFG),
+                       le32(v + MACC_VF_QP_BASE), le32(v + MACC_VF_VF_QM_STATE));
+        if (b->len == MACC_STATE_LEN_FULL)
+                printf("acc_vf_data: eqe_dma 0x%" PRIx64 " aeqe_dma 0x%" PRIx64
+                       " sqc_dma 0x%" PRIx64 " cqc_dma 0x%" PRIx64 "\n",
+                       le64(v + MACC_VF_EQE_DMA), le64(v + MACC_VF_EQE_DMA + 8),
+                       le64(v + MACC_VF_EQE_DMA + 16), le64(v + MACC_VF_EQE_DMA + 24));
+        printf("verify: %s hisi_acc stream, %zu bytes\n", bad ? "invalid" : "valid", b->len);
+        return bad ? EXIT_REJECTED : 0;
+}
+
+/* Print and check a saved stream: a hisi_acc one (verify_hisi), or the p2p type's record by
+ * record: exit 0 when every header and CRC is valid, the records end exactly at the end of
+ * the file and only the last carries state. */
 static int cmd_verify(const char *path)
 {
         struct buf b = {0};
@@ -1044,6 +1164,10 @@ static int cmd_verify(const char *path)
 
         if (ret)
                 goto out;
+        if (stream_is_hisi(b.p, b.len)) {
+                ret = verify_hisi(&b);
+                goto out;
+        }
         while (off < b.len) {
                 const uint8_t *p = b.p + off;
                 uint32_t state_len, crc, want;
@@ -1102,7 +1226,8 @@ static const char *errno_name(int err)
         } t[] = {{EINVAL, "EINVAL"},       {EAGAIN, "EAGAIN"}, {EIO, "EIO"},
                  {ETIMEDOUT, "ETIMEDOUT"}, {EBUSY, "EBUSY"},   {ENODEV, "ENODEV"},
                  {ENOENT, "ENOENT"},       {EACCES, "EACCES"}, {EPERM, "EPERM"},
-                 {ENXIO, "ENXIO"},         {EINTR, "EINTR"},   {ENOMEM, "ENOMEM"}};
+                 {ENXIO, "ENXIO"},         {EINTR, "EINTR"},   {ENOMEM, "ENOMEM"},
+                 {EFAULT, "EFAULT"}};
 
         for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++)
                 if (t[i].err == err)
@@ -1179,6 +1304,64 @@ static uint32_t edge_value(uint64_t *s, uint32_t cur)
         default:
                 return (uint32_t)prng_next(s);
         }
+}
+
+/* Mutate a hisi_acc stream (struct acc_vf_data alone): no crc to re-seal. */
+static int mutate_hisi(struct buf *b, uint64_t *s, char *desc, size_t dlen)
+{
+        static const uint32_t vf_fields[] = {
+            MACC_VF_ACC_MAGIC,   MACC_VF_ACC_MAGIC + 4, MACC_VF_QP_NUM,      MACC_VF_DEV_ID,
+            MACC_VF_QUE_ISO_CFG, MACC_VF_QP_BASE,       MACC_VF_VF_QM_STATE, MACC_VF_MAJOR_VER};
+        uint32_t kind = b->len ? prng_below(s, 7) : 3, off, v;
+
+        switch (kind) {
+        case 0:
+                off = prng_below(s, (uint32_t)b->len);
+                v = 1u << prng_below(s, 8);
+                b->p[off] ^= (uint8_t)v;
+                snprintf(desc, dlen, "flip bit 0x%02x at %u", v, off);
+                break;
+        case 1: {
+                uint32_t cnt = 1 + prng_below(s, 8);
+
+                snprintf(desc, dlen, "set %u random bytes", cnt);
+                while (cnt--)
+                        b->p[prng_below(s, (uint32_t)b->len)] = (uint8_t)prng_next(s);
+                break;
+        }
+        case 2:
+                b->len = prng_below(s, (uint32_t)b->len);
+                snprintf(desc, dlen, "truncate to %zu", b->len);
+                break;
+        case 3: {
+                uint8_t extra[64];
+                uint32_t cnt = 1 + prng_below(s, sizeof(extra));
+
+                for (uint32_t i = 0; i < cnt; i++)
+                        extra[i] = (uint8_t)prng_next(s);
+                if (buf_append(b, extra, cnt))
+                        return -ENOMEM;
+                snprintf(desc, dlen, "append %u bytes", cnt);
+                break;
+        }
+        case 4:
+        case 5:
+                off = vf_fields[prng_below(s, sizeof(vf_fields) / sizeof(vf_fields[0]))];
+                if (off + 4 > b->len)
+                        return mutate_hisi(b, s, desc, dlen);
+                v = edge_value(s, le32(b->p + off));
+                put_le32(b->p + off, v);
+                snprintf(desc, dlen, "acc_vf_data word at %u = 0x%x", off, v);
+                break;
+        default:
+                if (b->len < MACC_STATE_LEN_FULL)
+                        return mutate_hisi(b, s, desc, dlen);
+                off = MACC_VF_EQE_DMA + 8 * prng_below(s, 4);
+                memset(b->p + off, 0, 8);
+                snprintf(desc, dlen, "zero dma address at %u", off);
+                break;
+        }
+        return 0;
 }
 
 /*
@@ -1272,7 +1455,8 @@ static int cmd_mutate(const char *in, const char *out, uint64_t seed)
         int ret = file_load(in, &b);
 
         if (!ret)
-                ret = mutate(&b, &s, desc, sizeof(desc));
+                ret = stream_is_hisi(b.p, b.len) ? mutate_hisi(&b, &s, desc, sizeof(desc))
+                                                 : mutate(&b, &s, desc, sizeof(desc));
         if (!ret)
                 ret = file_store(out, b.p, b.len);
         if (!ret)
@@ -1309,10 +1493,12 @@ static int cmd_fuzz(const struct opts *o, const char *uuid, const char *path)
         char desc[128];
         int ret, err;
         double t0 = now_ms();
+        bool hisi;
 
         ret = file_load(path, &orig);
         if (ret)
                 goto out_free;
+        hisi = stream_is_hisi(orig.p, orig.len);
         dev_init(&d, uuid, "destination");
         ret = dev_open(&d);
         if (ret)
@@ -1321,7 +1507,9 @@ static int cmd_fuzz(const struct opts *o, const char *uuid, const char *path)
                 uint32_t st = 0;
 
                 b.len = 0;
-                if (buf_append(&b, orig.p, orig.len) || mutate(&b, &s, desc, sizeof(desc))) {
+                if (buf_append(&b, orig.p, orig.len) ||
+                    (hisi ? mutate_hisi(&b, &s, desc, sizeof(desc))
+                          : mutate(&b, &s, desc, sizeof(desc)))) {
                         ret = -ENOMEM;
                         goto out;
                 }
@@ -1389,15 +1577,20 @@ static void usage(FILE *f)
                "  save UUID FILE      STOP_COPY: write the device's stream to FILE, then STOP\n"
                "  load UUID FILE      RESUMING: write FILE into the device, then STOP; prints\n"
                "                      'load: accepted' (exit 0) or 'load: rejected' (exit 2)\n"
-               "  state UUID STATE    drive the device to STATE (RUNNING, STOP, STOP_COPY, ...)\n"
+               "  state UUID STATE... drive the device to each STATE in turn (RUNNING, STOP,\n"
+               "                      STOP_COPY, ...); a failed request is reported and the\n"
+               "                      next one still made; exit 1 if any failed\n"
                "  reg UUID OFF[=VAL]...  read or write BAR0 registers\n"
                "  info UUID           migration flags, state, stop-copy size, identity registers\n"
-               "  verify FILE         check a saved stream's header and crc32 (exit 2 if invalid)\n"
+               "  verify FILE         check a saved stream (exit 2 if invalid): a hisi_acc one\n"
+               "                      (40 or 176 bytes, magic, version) or a p2p one (records,\n"
+               "                      headers, crc32)\n"
                "  mutate IN OUT SEED  write one deterministic mutation of stream IN to OUT\n"
                "  cat FILE|fd:N       print a file, or 'ERRNO NAME N' (exit 3) when reading fails\n"
                "  fuzz UUID FILE      load --count mutations of FILE (seed --seed); each must be\n"
-               "                      accepted or rejected cleanly (EINVAL, device left in\n"
-               "                      RESUMING, registers unchanged); then FILE must still load\n"
+               "                      accepted or rejected cleanly (EFAULT/ENOMEM at a write,\n"
+               "                      EINVAL at STOP; device left in RESUMING, registers\n"
+               "                      unchanged); then FILE must still load\n"
                "\n"
                "options:\n"
                "  --precopy N         pre-copy iterations before STOP_COPY (default 0)\n"
@@ -1408,6 +1601,9 @@ static void usage(FILE *f)
                "                      stdin (devices stay open; EOF stops waiting)\n"
                "  --set-reg [dst:]OFF=VAL  BAR0 write on the source (or dst) after opening\n"
                "  --save FILE         migrate: also write the stream to FILE\n"
+               "  --chunk N           write the resuming stream in writes of at most N bytes\n"
+               "                      (1, 7, 40, 4096 ...); a failing write is reported with\n"
+               "                      its offset, length and errno\n"
                "  --count N --seed S  fuzz: number of streams (200) and PRNG seed (1)\n"
                "  --quiet             fewer messages\n"
                "\n"
@@ -1461,8 +1657,8 @@ static int run(const struct opts *o, int argc, char **argv)
                 return cmd_save(o, argv[1], argv[2]);
         if (!strcmp(cmd, "load") && argc == 3)
                 return cmd_load(o, argv[1], argv[2]);
-        if (!strcmp(cmd, "state") && argc == 3)
-                return cmd_state(o, argv[1], argv[2]);
+        if (!strcmp(cmd, "state") && argc >= 3)
+                return cmd_state(o, argv[1], argc - 2, argv + 2);
         if (!strcmp(cmd, "reg") && argc >= 2)
                 return cmd_reg(argc - 1, argv + 1);
         if (!strcmp(cmd, "info") && argc == 2)
@@ -1509,6 +1705,8 @@ int main(int argc, char **argv)
                         bad = parse_uint(v, &o.dirty) != 0;
                 } else if (!strcmp(a, "--loop")) {
                         bad = parse_uint(v, &o.loops) != 0 || !o.loops;
+                } else if (!strcmp(a, "--chunk")) {
+                        bad = parse_uint(v, &o.chunk) != 0 || !o.chunk;
                 } else if (!strcmp(a, "--count")) {
                         bad = parse_uint(v, &o.count) != 0;
                 } else if (!strcmp(a, "--seed")) {
@@ -1539,6 +1737,7 @@ int main(int argc, char **argv)
                 return EXIT_USAGE;
         }
         g_quiet = o.quiet;
+        g_chunk = o.chunk;
         ret = run(&o, argc - i, argv + i);
         if (ret == -EX_USAGE_MARK)
                 return EXIT_USAGE;

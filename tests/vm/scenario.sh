@@ -49,6 +49,24 @@ expect_errno() {
 }
 expect_state() { expect_file "$1" "$V/$2/migration/state" "^$3\$"; }
 dmesg_has() { dmesg | grep -q "$1"; }
+# kmsg_has TEXT UUID: a /dev/kmsg record whose message holds TEXT carries DEVICE=+mdev:UUID
+kmsg_has() {
+	timeout 1 cat /dev/kmsg >$W/kmsg.txt 2>/dev/null
+	awk -v t="$1" -v d=" DEVICE=+mdev:$2" '
+		/^[0-9]+,/ { m = index($0, t) > 0; next }
+		m && $0 == d { f = 1 }
+		END { exit !f }' $W/kmsg.txt
+}
+# expect_exact NAME FILE TEXT: the file's content is exactly TEXT (printf format)
+expect_exact() {
+	# shellcheck disable=SC2059
+	printf "$3" >$W/exact.want
+	if $M cat "$2" >$W/exact.got && cmp -s $W/exact.want $W/exact.got; then
+		pass "$1"
+	else
+		fail "$1" "$2: '$(od -c $W/exact.got | head -n 2 | tr '\n' ' ')' is not '$3'"
+	fi
+}
 uuid() { cat /proc/sys/kernel/random/uuid; }
 
 # migtop batch mode (written by another helper): used when it answers.
@@ -126,16 +144,18 @@ harness_checks() {
 }
 
 setup_devices() {
-	A=$(uuid) B=$(uuid) C=$(uuid) D=$(uuid)
-	echo "devices: A=$A B=$B (q16) C=$C (q8) D=$D (hpre)"
-	for t in q16 q8 hpre; do
+	A=$(uuid) B=$(uuid) C=$(uuid) D=$(uuid) Q=$(uuid) R=$(uuid)
+	echo "devices: A=$A B=$B (q16) C=$C (q8) D=$D (hpre) Q=$Q R=$R (p2p)"
+	for t in q16 q8 hpre p2p; do
 		ok type-$t test -f $P/mdev_supported_types/migtop_acc-$t/create
 	done
 	echo "$A" >$P/mdev_supported_types/migtop_acc-q16/create
 	echo "$B" >$P/mdev_supported_types/migtop_acc-q16/create
 	echo "$C" >$P/mdev_supported_types/migtop_acc-q8/create
 	echo "$D" >$P/mdev_supported_types/migtop_acc-hpre/create
-	for u in $A $B $C $D; do
+	echo "$Q" >$P/mdev_supported_types/migtop_acc-p2p/create
+	echo "$R" >$P/mdev_supported_types/migtop_acc-p2p/create
+	for u in $A $B $C $D $Q $R; do
 		g=$(basename "$(readlink /sys/bus/mdev/devices/$u/iommu_group)")
 		if [ -c /dev/vfio/$g ] && [ -d $V/$u/migration ]; then
 			pass "create-$u"
@@ -147,28 +167,39 @@ setup_devices() {
 
 closed_checks() { # the core files with no user: state/features readable, hisi_acc errnos
 	expect_state closed-state-A $A RUNNING
-	expect_file closed-features "$V/$A/migration/features" "^pre-copy\$"
-	expect_file closed-features-stopcopy "$V/$A/migration/features" "^stop-copy\$"
+	expect_exact features-hisi-exact "$V/$A/migration/features" 'stop-copy\npre-copy\n'
+	expect_exact features-hpre-exact "$V/$D/migration/features" 'stop-copy\npre-copy\n'
+	expect_exact features-p2p-exact "$V/$Q/migration/features" 'stop-copy\np2p\npre-copy\n'
+	ok p2p-no-driver-dir sh -c "[ \"\$(ls $V/$Q/migration | tr '\n' ' ')\" = 'features state ' ]"
+	ok hisi-driver-dir sh -c "[ \"\$(ls $V/$A/migration/hisi_acc | tr '\n' ' ')\" = 'cmd_state dev_data migf_data ' ]"
 	expect_errno closed-dev_data-EINVAL "$V/$A/migration/hisi_acc/dev_data" EINVAL
 	expect_errno closed-cmd_state-EINVAL "$V/$A/migration/hisi_acc/cmd_state" EINVAL
 	expect_errno unmigrated-migf_data-EAGAIN "$V/$A/migration/hisi_acc/migf_data" EAGAIN
 	ok info-A sh -c "$M info $A | grep -q 'dev_id 0xa256 qp_num 16 qp_base 0'"
 	ok info-C sh -c "$M info $C | grep -q 'dev_id 0xa256 qp_num 8 qp_base 16'"
 	ok info-D sh -c "$M info $D | grep -q 'dev_id 0xa259 qp_num 16'"
-	ok info-flags sh -c "$M info $A | grep -q 'stop-copy p2p pre-copy'"
+	ok info-flags-hisi sh -c "$M info $A | grep -q 'flags 0x5: stop-copy pre-copy\$'"
+	ok info-flags-p2p sh -c "$M info $Q | grep -q 'flags 0x7: stop-copy p2p pre-copy\$'"
+	ok info-stop-copy-size-176 sh -c "$M info $A | grep -q '^stop-copy size 176\$'"
+	ok info-guest-not-ready sh -c "$M reg $A 0x00c 0x108 | tr '\n' ' ' | grep -q '0x00000001 .*0x00000000'"
 	json_probe
 	expect_json json-closed-running $A RUNNING dev_data EINVAL
 	expect_json json-closed-migf_data-EAGAIN $A RUNNING migf_data EAGAIN
 }
 
-# Registers that make dev_data distinctive: QM_READY, masks, page size, EQC/AEQC words.
-REGS="--set-reg 0x00c=1 --set-reg 0x010=0x11 --set-reg 0x014=0x22 --set-reg 0x024=0x1000"
+# Registers that make dev_data distinctive: the guest's QM driver running (QM_VF_STATE 0 =
+# QM_READY), masks, page size, EQC/AEQC words (words 1, 2: the EQ/AEQ addresses), the SQC and
+# CQC addresses (read through the mailbox).
+REGS="--set-reg 0x00c=0 --set-reg 0x010=0x11 --set-reg 0x014=0x22 --set-reg 0x024=0x1000"
 REGS="$REGS --set-reg 0x040=0x40404040 --set-reg 0x044=0xdeadbeef --set-reg 0x048=0x1234"
 REGS="$REGS --set-reg 0x060=0x60606060 --set-reg 0x064=0xcafef00d --set-reg 0x068=0x5678"
-REGS="$REGS --set-reg 0x080=0x1000 --set-reg 0x100=7"
+REGS="$REGS --set-reg 0x090=0x9000 --set-reg 0x098=0x9800"
+# The header the source q16 (A) writes: V2 magic, qp_num 16, dev_id 0xa256.
+HDR0="de de ca de ed fe cc aa 10 00 00 00 56 a2 00 00"
 
 full_migration() { # every debugfs file at every step of A -> B with pre-copy
 	L=$W/full.log
+	DA=$V/$A/migration/hisi_acc DB=$V/$B/migration/hisi_acc
 	# shellcheck disable=SC2086
 	start_paused $L $REGS --precopy 2 --dirty 3 --save $W/full.bin migrate $A $B
 	if ! wait_step $L open; then
@@ -178,12 +209,16 @@ full_migration() { # every debugfs file at every step of A -> B with pre-copy
 	fi
 	expect_state open-state-A $A RUNNING
 	expect_state open-state-B $B RUNNING
-	expect_file open-dev_data-rows "$V/$A/migration/hisi_acc/dev_data" "^Dev Data:00000080: "
-	expect_file open-dev_data-qm "$V/$A/migration/hisi_acc/dev_data" "^guest driver load: 1\$"
-	expect_file open-dev_data-size "$V/$A/migration/hisi_acc/dev_data" "^data size: 176\$"
-	expect_file open-dev_data-magic "$V/$A/migration/hisi_acc/dev_data" "^Dev Data:00000000: de de ca de ed fe cc aa 10 00 00 00 56 a2 00 00\$"
-	expect_file open-cmd_state "$V/$A/migration/hisi_acc/cmd_state" "^mailbox cmd channel ready!\$"
-	expect_errno open-migf_data-EAGAIN "$V/$A/migration/hisi_acc/migf_data" EAGAIN
+	# dev_data = hisi_acc_vf_dev_read(): a zeroed struct, the cached vf_qm_state (1 =
+	# QM_NOT_READY until a save or a load), the registers; bytes 0-23 and 28-39 stay zero.
+	expect_file open-dev_data-rows "$DA/dev_data" "^Dev Data:00000080: "
+	expect_file open-dev_data-qm-cached "$DA/dev_data" "^guest driver load: 1\$"
+	expect_file open-dev_data-size "$DA/dev_data" "^data size: 176\$"
+	expect_file open-dev_data-header-zero "$DA/dev_data" "^Dev Data:00000000: 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00\$"
+	expect_file open-dev_data-qm-state-only "$DA/dev_data" "^Dev Data:00000010: 00 00 00 00 00 00 00 00 01 00 00 00 00 00 00 00\$"
+	expect_file open-dev_data-regs "$DA/dev_data" "^Dev Data:00000020: 00 00 00 00 00 00 00 00 11 00 00 00 22 00 00 00\$"
+	expect_file open-cmd_state "$DA/cmd_state" "^mailbox cmd channel ready!\$"
+	expect_errno open-migf_data-EAGAIN "$DA/migf_data" EAGAIN
 	expect_json json-open-running $A RUNNING
 	if [ $JSON = 1 ]; then
 		if json_dev $A | grep -q '"dev_data":{"status":"ok"'; then
@@ -195,22 +230,25 @@ full_migration() { # every debugfs file at every step of A -> B with pre-copy
 	next_step
 	wait_step $L resuming && expect_state resuming-state-B $B RESUMING
 	expect_state resuming-state-A $A RUNNING
-	expect_errno resuming-migf_data-B-EAGAIN "$V/$B/migration/hisi_acc/migf_data" EAGAIN
-	expect_file resuming-dev_data-B-opened "$V/$B/migration/hisi_acc/dev_data" "^data size: 176\$"
-	expect_file resuming-cmd_state-B "$V/$B/migration/hisi_acc/cmd_state" "^mailbox cmd channel ready!\$"
+	expect_errno resuming-migf_data-B-EAGAIN "$DB/migf_data" EAGAIN
+	# B's guest driver is not running: the device check fails before anything is read
+	expect_errno resuming-dev_data-B-ETIMEDOUT "$DB/dev_data" ETIMEDOUT
+	expect_errno resuming-cmd_state-B-ETIMEDOUT "$DB/cmd_state" ETIMEDOUT
 	expect_json json-resuming $B RESUMING
 	next_step
 	wait_step $L precopy && expect_state precopy-state-A $A PRE_COPY
 	expect_state precopy-state-B $B RESUMING
-	expect_file precopy-dev_data "$V/$A/migration/hisi_acc/dev_data" "^guest driver load: 1\$"
+	expect_file precopy-dev_data "$DA/dev_data" "^guest driver load: 1\$"
+	expect_errno precopy-migf_data-B-EAGAIN "$DB/migf_data" EAGAIN
 	expect_json json-precopy $A PRE_COPY
 	next_step
 	wait_step $L stopcopy && expect_state stopcopy-state-A $A STOP_COPY
-	dump_rows "$V/$A/migration/hisi_acc/dev_data" >$W/devA.rows
+	dump_rows "$DA/dev_data" >$W/devA.rows
 	if [ "$(wc -l <$W/devA.rows)" -eq 9 ]; then pass stopcopy-dev_data-9-rows; else fail stopcopy-dev_data-9-rows "$(wc -l <$W/devA.rows) rows"; fi
-	expect_file stopcopy-cmd_state "$V/$A/migration/hisi_acc/cmd_state" "^mailbox cmd channel ready!\$"
-	expect_file stopcopy-features "$V/$A/migration/features" "^p2p\$"
-	expect_errno stopcopy-migf_data-A-EAGAIN "$V/$A/migration/hisi_acc/migf_data" EAGAIN
+	expect_file stopcopy-dev_data-qm-saved "$DA/dev_data" "^guest driver load: 0\$"
+	expect_file stopcopy-dev_data-header-zero "$DA/dev_data" "^Dev Data:00000010: 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00\$"
+	expect_file stopcopy-cmd_state "$DA/cmd_state" "^mailbox cmd channel ready!\$"
+	expect_errno stopcopy-migf_data-A-EAGAIN "$DA/migf_data" EAGAIN
 	expect_json json-stopcopy $A STOP_COPY
 	next_step
 	wait_step $L stop && expect_state stop-state-A $A STOP
@@ -218,16 +256,22 @@ full_migration() { # every debugfs file at every step of A -> B with pre-copy
 	for u in A B; do
 		if [ $u = A ]; then uu=$A; else uu=$B; fi
 		dump_rows "$V/$uu/migration/hisi_acc/migf_data" >$W/migf$u.rows
-		if [ -s $W/migf$u.rows ] && cmp -s $W/devA.rows $W/migf$u.rows; then
-			pass migf_data-$u-equals-source-dev_data
+		expect_file migf_data-$u-header "$V/$uu/migration/hisi_acc/migf_data" "^Mig Data:00000000: $HDR0\$"
+		expect_file migf_data-$u-qm-ready "$V/$uu/migration/hisi_acc/migf_data" "^Mig Data:00000010: 00 00 00 00 00 00 00 00 00 00 00 00 01 00 00 00\$"
+		expect_file migf_data-$u-length "$V/$uu/migration/hisi_acc/migf_data" "^migrate data length: 176\$"
+		# the registers part equals the source's dev_data at stop-copy
+		if [ "$(wc -l <$W/migf$u.rows)" -eq 9 ] && [ "$(tail -n 7 $W/migf$u.rows)" = "$(tail -n 7 $W/devA.rows)" ]; then
+			pass migf_data-$u-regs-equal-source-dev_data
 		else
-			fail migf_data-$u-equals-source-dev_data "$(diff $W/devA.rows $W/migf$u.rows | head -n 4 | tr '\n' ' ')"
+			fail migf_data-$u-regs-equal-source-dev_data "$(diff $W/devA.rows $W/migf$u.rows | head -n 4 | tr '\n' ' ')"
 		fi
-		expect_file migf_data-$u-prefix "$V/$uu/migration/hisi_acc/migf_data" "^Mig Data:00000000: "
-		expect_file migf_data-$u-length "$V/$uu/migration/hisi_acc/migf_data" "^migrate data length: [1-9][0-9]*\$"
 	done
-	dump_rows "$V/$B/migration/hisi_acc/dev_data" >$W/devB.rows
-	if cmp -s $W/devA.rows $W/devB.rows; then pass stop-dev_data-B-equals-A; else fail stop-dev_data-B-equals-A "$(diff $W/devA.rows $W/devB.rows | head -n 4 | tr '\n' ' ')"; fi
+	if cmp -s $W/migfA.rows $W/migfB.rows; then pass migf_data-B-equals-A; else fail migf_data-B-equals-A "$(diff $W/migfA.rows $W/migfB.rows | head -n 4 | tr '\n' ' ')"; fi
+	# B after the load: its registers, except what qm_dev_cmd_init() wrote (IFC source 1, mask 0)
+	dump_rows "$DB/dev_data" >$W/devB.rows
+	if [ "$(tail -n 5 $W/devA.rows)" = "$(tail -n 5 $W/devB.rows)" ]; then pass stop-dev_data-B-regs-equal-A; else fail stop-dev_data-B-regs-equal-A "$(diff $W/devA.rows $W/devB.rows | head -n 4 | tr '\n' ' ')"; fi
+	expect_file stop-dev_data-B-cmd-init "$DB/dev_data" "^Dev Data:00000030: 01 00 00 00 00 00 00 00 00 00 00 00 00 10 00 00\$"
+	expect_file stop-dev_data-B-qm-loaded "$DB/dev_data" "^guest driver load: 0\$"
 	expect_json json-stop $B STOP
 	next_step
 	wait_step $L running && expect_state running-state-B $B RUNNING
@@ -235,27 +279,54 @@ full_migration() { # every debugfs file at every step of A -> B with pre-copy
 	expect_json json-running $B RUNNING
 	end_paused
 	if [ $RC -eq 0 ]; then pass full-migration-exit-0; else fail full-migration-exit-0 "rc $RC: $(grep migtop-migrate: $L | head -n 2 | tr '\n' ' ')"; fi
-	grep '^phase\|pre-copy iteration' $L
-	ok full-precopy-moved-data sh -c "grep -q '^phase pre-copy *[1-9]' $L"
-	ok full-stopcopy-moved-data sh -c "grep -q '^phase stop-copy *[1-9]' $L"
+	grep '^phase\|pre-copy iteration\|data_fd' $L
+	ok full-precopy-initial-40 grep -q "^pre-copy iteration 1: initial 40 dirty 0 -> read 40 bytes" $L
+	ok full-precopy-then-nothing grep -q "^pre-copy iteration 2: initial 0 dirty 0 -> read 0 bytes" $L
+	ok full-precopy-poll-idle grep -q "^pre-copy end: data_fd not readable" $L
+	ok full-stopcopy-poll-readable grep -q "^stop-copy: data_fd readable" $L
+	ok full-stopcopy-moved-136 sh -c "grep -q '^phase stop-copy *136 ' $L"
 	ok full-stream-valid $M verify $W/full.bin
+	ok full-stream-176 sh -c "[ \$(wc -c <$W/full.bin) -eq 176 ]"
 	# After the tool closed the devices: the state stays where it was (hisi_acc resets it
 	# on the next open), dev_data says "not opened", migf_data keeps the last migration.
 	expect_state closed-again-state-A $A STOP
 	ok reopen-resets-to-running sh -c "$M info $A | grep -q '^state RUNNING'"
-	expect_errno closed-again-dev_data-EINVAL "$V/$B/migration/hisi_acc/dev_data" EINVAL
-	expect_file closed-again-migf_data "$V/$B/migration/hisi_acc/migf_data" "^Mig Data:"
+	expect_errno closed-again-dev_data-EINVAL "$DB/dev_data" EINVAL
+	expect_file closed-again-migf_data "$DB/migf_data" "^Mig Data:00000000: $HDR0\$"
 }
 
 mismatch_checks() {
-	ok save-A $M --set-reg 0x00c=1 save $A $W/a.bin
+	# shellcheck disable=SC2086
+	ok save-A $M $REGS save $A $W/a.bin
 	ok verify-saved $M verify $W/a.bin
+	ok saved-176-bytes sh -c "[ \$(wc -c <$W/a.bin) -eq 176 ]"
 	ok load-B-accepted $M load $B $W/a.bin
+	# q16 -> q8: the write that completes byte 40 fails with EFAULT (vf_qm_check_match),
+	# whatever the write size; the destination's migf_data (copied when it is closed)
+	# shows what it received.
 	dmesg -c >/dev/null
-	expect_rc load-q16-into-q8-rejected 2 $M load $C $W/a.bin
+	for c in 1 7 40 4096; do
+		off=$((39 / c * c)) len=$c
+		[ $((off + len)) -gt 176 ] && len=$((176 - off))
+		$M --chunk $c load $C $W/a.bin >$W/ch.out 2>&1
+		rc=$?
+		if [ $rc -eq 2 ] && grep -q "^load: rejected: Bad address (errno 14) by the write at offset $off ($len bytes), device left in RESUMING" $W/ch.out; then
+			pass q16-q8-chunk-$c-EFAULT-at-$off
+		else
+			fail q16-q8-chunk-$c-EFAULT-at-$off "rc $rc: $(tr '\n' ' ' <$W/ch.out | head -c 300)"
+		fi
+		expect_file q16-q8-chunk-$c-migf_data-header "$V/$C/migration/hisi_acc/migf_data" "^Mig Data:00000000: $HDR0\$"
+		expect_file q16-q8-chunk-$c-migf_data-length "$V/$C/migration/hisi_acc/migf_data" "^migrate data length: $((off + len))\$"
+	done
 	ok q16-q8-dmesg-qp-num dmesg_has "failed to match VF qp num"
+	if command -v timeout >/dev/null; then
+		ok q16-q8-kmsg-device kmsg_has "failed to match VF qp num" "$C"
+	else
+		skip q16-q8-kmsg-device "no timeout command to read /dev/kmsg"
+	fi
 	expect_rc migrate-q16-to-q8-fails 1 $M migrate $A $C
-	ok migrate-q16-to-q8-message grep -q "MIG_DEVICE_STATE STOP.*Invalid argument" $W/rc.out
+	ok migrate-q16-to-q8-message grep -q "write(data_fd) failed: Bad address (errno 14)" $W/rc.out
+	ok migrate-q16-to-q8-offset grep -q "the write at offset 0 (176 bytes) failed" $W/rc.out
 	expect_rc load-into-hpre-rejected 2 $M load $D $W/a.bin
 	ok hpre-dmesg-devices dmesg_has "failed to match VF devices"
 	echo 1 >/sys/module/migtop_acc/parameters/iso_cfg
@@ -263,88 +334,187 @@ mismatch_checks() {
 	ok iso-dmesg dmesg_has "failed to match isolation state"
 	echo 0 >/sys/module/migtop_acc/parameters/iso_cfg
 	ok load-after-iso-reset $M load $B $W/a.bin
-	# Guest driver not loaded: only the 40-byte match part travels.
-	ok save-not-ready $M --set-reg 0x00c=0 save $A $W/nr.bin
-	ok not-ready-state-len-40 sh -c "$M verify $W/nr.bin | grep -q 'state_len 40 '"
+	# A write past 176 bytes fails with ENOMEM and takes none of its bytes.
+	{ cat $W/a.bin; printf x; } >$W/long.bin
+	expect_rc load-177-rejected 2 $M --chunk 40 load $B $W/long.bin
+	ok load-177-ENOMEM-at-160 grep -q "^load: rejected: Cannot allocate memory (errno 12) by the write at offset 160 (17 bytes)" $W/rc.out
+	expect_file load-177-migf_data-length "$V/$B/migration/hisi_acc/migf_data" "^migrate data length: 160\$"
+	# Guest driver not running: only the 40-byte match part travels (vf_qm_state 1).
+	ok save-not-ready $M --set-reg 0x00c=1 save $A $W/nr.bin
+	ok not-ready-40-bytes sh -c "$M verify $W/nr.bin | grep -q 'valid hisi_acc stream, 40 bytes'"
+	ok not-ready-qm-state-1 sh -c "$M verify $W/nr.bin | grep -q 'vf_qm_state 1\$'"
 	ok load-not-ready $M load $B $W/nr.bin
-	expect_file not-ready-migf_data-qm "$V/$B/migration/hisi_acc/migf_data" "^Mig Data:00000010: .. .. .. .. .. .. .. .. 00 00 00 00"
+	expect_file not-ready-migf_data-qm "$V/$B/migration/hisi_acc/migf_data" "^Mig Data:00000010: .. .. .. .. .. .. .. .. 01 00 00 00"
+	expect_file not-ready-migf_data-length "$V/$B/migration/hisi_acc/migf_data" "^migrate data length: 40\$"
+	# Zero DMA addresses: accepted, the device marked not ready.
+	dmesg -c >/dev/null
+	# shellcheck disable=SC2086
+	ok save-null-dma $M $REGS --set-reg 0x044=0 --set-reg 0x048=0 save $A $W/nd.bin
+	ok load-null-dma-accepted $M load $B $W/nd.bin
+	ok null-dma-dmesg dmesg_has "resume dma addr is NULL!"
+	# A cancelled pre-copy (PRE_COPY -> RUNNING): migf_data holds its 40-byte header.
+	ok cancelled-precopy $M state $A PRE_COPY RUNNING
+	expect_file cancelled-precopy-migf_data-length "$V/$A/migration/hisi_acc/migf_data" "^migrate data length: 40\$"
+	expect_file cancelled-precopy-migf_data-header "$V/$A/migration/hisi_acc/migf_data" "^Mig Data:00000000: $HDR0\$"
 }
 
+GEN=/sys/module/migtop_acc/parameters/hisi_gen
 fault_checks() {
 	FA=$F/$A
+	DA=$V/$A/migration/hisi_acc
 	ok faultdir-exists test -d $FA
-	# cmd_fail: the channel fails; cmd_state reads ETIMEDOUT while opened, saving fails EIO.
+	ok fail_next-only-p2p sh -c "! test -e $FA/fail_next && test -f $F/$Q/fail_next"
+	expect_file hisi_gen-default $GEN "^616\$"
+	expect_rc hisi_gen-rejects-700 1 sh -c "echo 700 >$GEN"
+	# cmd_fail: the mailbox register reads all ones.  cmd_state fails with EINVAL, dev_data
+	# with the mailbox's errno (EBUSY; EINVAL on 6.12-6.15), and the stop arc with EBUSY
+	# (the state stays: hisi_acc never enters ERROR).
 	echo 1 >$FA/cmd_fail
 	expect_file cmd_fail-reads-back $FA/cmd_fail "^1"
-	start_paused $W/cf.log state $A RUNNING
+	start_paused $W/cf.log --set-reg 0x00c=0 state $A RUNNING
 	if wait_step $W/cf.log RUNNING; then
-		expect_errno cmd_fail-cmd_state-ETIMEDOUT "$V/$A/migration/hisi_acc/cmd_state" ETIMEDOUT
+		expect_errno cmd_fail-cmd_state-EINVAL "$DA/cmd_state" EINVAL
+		expect_errno cmd_fail-dev_data-EBUSY "$DA/dev_data" EBUSY
+		echo 613 >$GEN
+		expect_errno cmd_fail-dev_data-EINVAL-613 "$DA/dev_data" EINVAL
+		echo 616 >$GEN
 	else
 		fail cmd_fail-open "$(tail -n 2 $W/cf.log | tr '\n' ' ')"
 	fi
 	end_paused
-	expect_rc cmd_fail-save-fails 1 $M save $A $W/x.bin
-	ok cmd_fail-save-message grep -q "errno 5" $W/rc.out
+	ok cmd_fail-register-all-ones sh -c "$M reg $A 0x108 | grep -q '= 0xffffffff'"
+	dmesg -c >/dev/null
+	expect_rc cmd_fail-save-fails 1 $M --set-reg 0x00c=0 save $A $W/x.bin
+	ok cmd_fail-save-EBUSY grep -q "STOP_COPY) failed: Device or resource busy (errno 16)" $W/rc.out
+	ok cmd_fail-dmesg-mailbox dmesg_has "QM mailbox is busy to start!"
+	ok cmd_fail-dmesg-stop dmesg_has "failed to stop QM VF function!"
+	expect_state cmd_fail-state-stays-RUNNING $A RUNNING
 	echo 0 >$FA/cmd_fail
 	ok cmd_fail-cleared-save $M save $A $W/x.bin
+
+	# guest_stop: the guest's QM driver stops (QM_VF_STATE bit 0 set): the device check of
+	# dev_data and cmd_state times out (EBUSY on 6.13-6.15); a save carries 40 bytes.
+	start_paused $W/gs.log --set-reg 0x00c=0 state $A RUNNING
+	if wait_step $W/gs.log RUNNING; then
+		expect_file guest-running-dev_data "$DA/dev_data" "^data size: 176\$"
+		echo 1 >$FA/guest_stop
+		expect_errno guest_stop-dev_data-ETIMEDOUT "$DA/dev_data" ETIMEDOUT
+		expect_errno guest_stop-cmd_state-ETIMEDOUT "$DA/cmd_state" ETIMEDOUT
+		echo 613 >$GEN
+		expect_errno guest_stop-dev_data-EBUSY-613 "$DA/dev_data" EBUSY
+		expect_errno guest_stop-cmd_state-EBUSY-613 "$DA/cmd_state" EBUSY
+		echo 616 >$GEN
+		echo 0 >$FA/guest_stop
+		expect_file guest_stop-cleared-dev_data "$DA/dev_data" "^data size: 176\$"
+	else
+		fail guest_stop-open "$(tail -n 2 $W/gs.log | tr '\n' ' ')"
+	fi
+	end_paused
+	echo 1 >$FA/guest_stop
+	ok guest_stop-save $M --set-reg 0x00c=0 save $A $W/gs.bin
+	ok guest_stop-save-40 sh -c "$M verify $W/gs.bin | grep -q 'valid hisi_acc stream, 40 bytes'"
+	echo 0 >$FA/guest_stop
 
 	# dev_data_delay_ms: reads are slow but correct; a migration still completes.
 	echo 200 >$FA/dev_data_delay_ms
 	expect_file delay-reads-back $FA/dev_data_delay_ms "^200"
-	start_paused $W/dl.log state $A RUNNING
+	start_paused $W/dl.log --set-reg 0x00c=0 state $A RUNNING
 	if wait_step $W/dl.log RUNNING; then
 		t0=$(cut -d' ' -f1 /proc/uptime | tr -d .)
-		expect_file delay-dev_data-still-valid "$V/$A/migration/hisi_acc/dev_data" "^data size: 176\$"
+		expect_file delay-dev_data-still-valid "$DA/dev_data" "^data size: 176\$"
 		echo "dev_data read with dev_data_delay_ms=200 took $(($(cut -d' ' -f1 /proc/uptime | tr -d .) - t0))0 ms (uptime resolution 10 ms)"
 	fi
 	end_paused
-	(for i in 1 2 3 4 5; do $M cat $V/$A/migration/hisi_acc/dev_data >/dev/null; done) &
-	ok delay-migrate-while-polled $M --quiet migrate $A $B
+	(for i in 1 2 3 4 5; do $M cat $DA/dev_data >/dev/null; done) &
+	ok delay-migrate-while-polled $M --quiet --set-reg 0x00c=0 migrate $A $B
 	wait
 	echo 0 >$FA/dev_data_delay_ms
 
-	# corrupt_next: the next stream is corrupted that way; the destination rejects it.
-	for how in magic version byte truncate crc; do
+	# corrupt_next on a hisi device: magic and version fail the match check (EFAULT at the
+	# write), a flipped qp_base bit goes unnoticed (hisi_acc does not check it), a stream cut
+	# 16 bytes short fails the load (EINVAL), crc does not apply (no crc in a hisi stream).
+	for how in magic version byte truncate; do
 		echo $how >$FA/corrupt_next
 		expect_file corrupt-$how-reads-back $FA/corrupt_next "$how"
 		dmesg -c >/dev/null
-		ok corrupt-$how-save $M save $A $W/c-$how.bin
-		expect_rc corrupt-$how-load-rejected 2 $M load $B $W/c-$how.bin
+		# shellcheck disable=SC2086
+		ok corrupt-$how-save $M $REGS save $A $W/c-$how.bin
 		expect_file corrupt-$how-one-shot $FA/corrupt_next "none"
-		ok corrupt-$how-dmesg sh -c "dmesg | grep -q migtop_acc"
 	done
-	expect_rc corrupt-crc-detected-by-verify 2 $M verify $W/c-crc.bin
-	expect_rc corrupt-truncate-detected-by-verify 2 $M verify $W/c-truncate.bin
+	expect_rc corrupt-magic-load-EFAULT 2 $M load $B $W/c-magic.bin
+	ok corrupt-magic-write grep -q "Bad address (errno 14) by the write at offset 0" $W/rc.out
+	expect_rc corrupt-magic-verify 2 $M verify $W/c-magic.bin
+	dmesg -c >/dev/null
+	expect_rc corrupt-version-load-EFAULT 2 $M load $B $W/c-version.bin
+	ok corrupt-version-dmesg-info dmesg_has "migration driver version<2.0> not match!"
+	ok corrupt-version-dmesg-magic dmesg_has "failed to match ACC_DEV_MAGIC"
+	ok corrupt-byte-load-accepted $M load $B $W/c-byte.bin
+	ok corrupt-byte-verify-valid $M verify $W/c-byte.bin
+	dmesg -c >/dev/null
+	expect_rc corrupt-truncate-load-EINVAL 2 $M load $B $W/c-truncate.bin
+	ok corrupt-truncate-at-stop grep -q "Invalid argument (errno 22) at RESUMING -> STOP" $W/rc.out
+	ok corrupt-truncate-dmesg dmesg_has "failed to recover the VF!"
+	expect_rc corrupt-truncate-verify 2 $M verify $W/c-truncate.bin
+	expect_rc corrupt-crc-refused-hisi 1 sh -c "echo crc >$FA/corrupt_next"
 	ok corrupt-clean-after $M --quiet migrate $A $B
 
-	# fail_next: the next arc into STOP_COPY fails with EIO and the device goes to ERROR.
-	echo STOP_COPY >$FA/fail_next
-	expect_file fail_next-reads-back $FA/fail_next "STOP_COPY"
-	start_paused $W/fn.log migrate $A $B
-	wait_step $W/fn.log open && next_step
-	wait_step $W/fn.log resuming && next_step
-	if wait_step $W/fn.log failed; then
-		pass fail_next-migration-fails
-		expect_state fail_next-state-ERROR $A ERROR
-		expect_json json-error $A ERROR
-	else
-		fail fail_next-migration-fails "$(tail -n 3 $W/fn.log | tr '\n' ' ')"
-	fi
-	end_paused
-	ok fail_next-message grep -q "STOP_COPY) failed: Input/output error (errno 5)" $W/fn.log
-	expect_state fail_next-error-after-close $A ERROR
-	ok fail_next-one-shot $M --quiet migrate $A $B
+	# ERROR is not a state of hisi_acc: asking for it fails and the state stays.
+	expect_rc hisi-error-refused 1 $M state $A ERROR
+	ok hisi-error-EINVAL grep -q "MIG_DEVICE_STATE ERROR) failed: Invalid argument" $W/rc.out
 
 	# stall_save_ms: a slow STOP_COPY still completes.
 	echo 300 >$FA/stall_save_ms
 	expect_file stall-reads-back $FA/stall_save_ms "^300"
-	ok stall-migrate-completes $M migrate $A $B
+	ok stall-migrate-completes $M --set-reg 0x00c=0 migrate $A $B
 	grep '^phase stop-copy' $W/ok.out
 	echo 0 >$FA/stall_save_ms
 }
 
+# The p2p type (as mlx5 and pds): P2P states, a framed crc-checked stream with pre-copy
+# dirty tracking, ERROR on a failed arc, no driver directory in debugfs.
+p2p_checks() {
+	FQ=$F/$Q
+	ok p2p-migrate-precopy $M --precopy 2 --dirty 3 --save $W/p2p.bin migrate $Q $R
+	cp $W/ok.out $W/p2p.out
+	grep '^phase\|pre-copy iteration\|data_fd' $W/p2p.out
+	ok p2p-precopy-moved-data sh -c "grep -q '^phase pre-copy *[1-9]' $W/p2p.out"
+	ok p2p-precopy-poll-idle grep -q "^pre-copy end: data_fd not readable" $W/p2p.out
+	ok p2p-stopcopy-poll-readable grep -q "^stop-copy: data_fd readable" $W/p2p.out
+	ok p2p-stream-valid $M verify $W/p2p.bin
+	expect_state p2p-state-R $R RUNNING
+	ok p2p-save $M save $Q $W/q.bin
+	echo crc >$FQ/corrupt_next
+	ok p2p-corrupt-crc-save $M save $Q $W/q-crc.bin
+	expect_rc p2p-corrupt-crc-load-rejected 2 $M load $R $W/q-crc.bin
+	ok p2p-corrupt-crc-at-stop grep -q "Invalid argument (errno 22) at RESUMING -> STOP" $W/rc.out
+	expect_rc p2p-corrupt-crc-verify 2 $M verify $W/q-crc.bin
+	# fail_next: the next arc into STOP_COPY fails with EIO and the device goes to ERROR;
+	# every later request fails with EIO (ERROR included) without a kernel warning.
+	dmesg -c >/dev/null
+	echo STOP_COPY >$FQ/fail_next
+	expect_file fail_next-reads-back $FQ/fail_next "STOP_COPY"
+	$M state $Q STOP_COPY RUNNING ERROR STOP >$W/fn.log 2>&1
+	RC=$?
+	expect_state fail_next-state-ERROR $Q ERROR
+	expect_json json-error $Q ERROR
+	cat $W/fn.log
+	if [ $RC -eq 1 ] && [ "$(grep -c 'failed: Input/output error (errno 5)' $W/fn.log)" -eq 4 ] &&
+		[ "$(grep -c -- '-> failed: state ERROR' $W/fn.log)" -eq 4 ]; then
+		pass fail_next-every-request-EIO
+	else
+		fail fail_next-every-request-EIO "rc $RC: $(tr '\n' ' ' <$W/fn.log | head -c 300)"
+	fi
+	ok fail_next-no-warning sh -c "! dmesg | grep -q 'WARNING:'"
+	ok fail_next-dmesg dmesg_has "injected failure of the arc STOP -> STOP_COPY"
+	expect_state fail_next-error-after-close $Q ERROR
+	ok fail_next-one-shot $M --quiet migrate $Q $R
+	ok fuzz-p2p-precopy-stream-60 $M --quiet --count 60 --seed 11 fuzz $R $W/p2p.bin
+	grep '^fuzz' $W/ok.out | tail -n 1
+}
+
 fuzz_checks() {
-	ok fuzz-base-save $M --set-reg 0x00c=1 --set-reg 0x044=0x44 save $A $W/base.bin
+	# shellcheck disable=SC2086
+	ok fuzz-base-save $M $REGS --set-reg 0x044=0x44 save $A $W/base.bin
 	n=0 bad=0
 	for s in 1 2 3 4 5 6 7 8 9 10 11 12; do
 		$M mutate $W/base.bin $W/mut.bin $s >>$W/mut.log
@@ -356,9 +526,9 @@ fuzz_checks() {
 	if [ $bad -eq 0 ]; then pass mutate-load-cli-12; else fail mutate-load-cli-12 "$bad of $n loads failed otherwise than accepted/rejected"; fi
 	ok fuzz-200-streams $M --quiet --count 200 --seed 7 fuzz $B $W/base.bin
 	grep '^fuzz' $W/ok.out | tail -n 1
-	ok fuzz-match-only-60-streams $M --quiet --count 60 --seed 9 fuzz $B $W/nr.bin
+	ok fuzz-200-chunk-7 $M --quiet --chunk 7 --count 200 --seed 8 fuzz $B $W/base.bin
 	grep '^fuzz' $W/ok.out | tail -n 1
-	ok fuzz-precopy-stream-60 $M --quiet --count 60 --seed 11 fuzz $B $W/full.bin
+	ok fuzz-match-only-60-streams $M --quiet --count 60 --seed 9 fuzz $B $W/nr.bin
 	grep '^fuzz' $W/ok.out | tail -n 1
 	ok fuzz-device-still-migrates $M --quiet migrate $A $B
 }
@@ -467,8 +637,9 @@ watch_checks() {
 		skip watch "migtop has no --log/-n batch mode"
 		return
 	fi
+	# The watched pair is of the p2p type: its P2P states give the combination arcs below.
 	S=$(uuid) G=$(uuid)
-	echo "watched devices: source $S destination $G"
+	echo "watched devices: source $S destination $G (p2p)"
 	rm -f $SNAP $WLOG $WLOG.1
 	$T --root $V -n 100000 -d 200 --json --log $WLOG >$SNAP 2>$W/watch.err &
 	MT=$!
@@ -484,12 +655,12 @@ watch_checks() {
 		return
 	fi
 	pass watch-starts
-	echo "$S" >$P/mdev_supported_types/migtop_acc-q16/create
-	echo "$G" >$P/mdev_supported_types/migtop_acc-q16/create
+	echo "$S" >$P/mdev_supported_types/migtop_acc-p2p/create
+	echo "$G" >$P/mdev_supported_types/migtop_acc-p2p/create
 	if wait_seen $S RUNNING && wait_seen $G RUNNING; then pass watch-new-devices-appear; else fail watch-new-devices-appear "last snapshot: $S $(snap_state $S), $G $(snap_state $G)"; fi
 
 	# A paused migration; each step is held until migtop has shown it.
-	start_paused $W/watch-mig.log --precopy 1 --set-reg 0x00c=1 migrate $S $G
+	start_paused $W/watch-mig.log --precopy 1 migrate $S $G
 	for st in "open $S RUNNING" "resuming $G RESUMING" "precopy $S PRE_COPY" \
 		"stopcopy $S STOP_COPY" "stop $S STOP" "stop $G STOP" "running $G RUNNING"; do
 		set -- $st
@@ -576,11 +747,11 @@ watch_checks() {
 	grep -E "$S|$G" $WLOG.1 $WLOG | grep -v '"event":"file"\| file ' | head -n 20 | cut -c1-200
 
 	# --deadline: a dev_data read held up by the driver is reported blocked, not waited for.
-	echo 3000 >$F/$G/dev_data_delay_ms
-	start_paused $W/dl2.log state $G RUNNING
+	echo 3000 >$F/$B/dev_data_delay_ms
+	start_paused $W/dl2.log --set-reg 0x00c=0 state $B RUNNING
 	if wait_step $W/dl2.log RUNNING; then
 		$T --once --json --deadline 300 --root $V >$W/dl.json 2>$W/dl.err
-		obj=$(tr -d ' \n' <$W/dl.json | sed 's/{"name":"/\n&/g' | grep "^{\"name\":\"$G\"")
+		obj=$(tr -d ' \n' <$W/dl.json | sed 's/{"name":"/\n&/g' | grep "^{\"name\":\"$B\"")
 		if echo "$obj" | grep -q '"dev_data":{"status":"blocked"'; then
 			pass watch-deadline-dev_data-blocked
 		else
@@ -590,7 +761,7 @@ watch_checks() {
 		fail watch-deadline-open "$(tail -n 2 $W/dl2.log | tr '\n' ' ')"
 	fi
 	end_paused
-	echo 0 >$F/$G/dev_data_delay_ms
+	echo 0 >$F/$B/dev_data_delay_ms
 	echo 1 >/sys/bus/mdev/devices/$G/remove
 }
 
@@ -625,7 +796,21 @@ remove_checks() {
 }
 
 final_checks() {
-	if dmesg | grep -E "Oops|WARNING:|BUG:|KASAN|general protection" >$W/bad.txt; then
+	# Any kernel splat is a failure: warnings, bugs, KASAN, lockdep, RCU, kmemleak.
+	if [ -w $DBG/kmemleak ]; then
+		echo scan >$DBG/kmemleak
+		sleep 1
+		echo scan >$DBG/kmemleak
+		cat $DBG/kmemleak >$W/kmemleak.txt
+		if [ -s $W/kmemleak.txt ]; then
+			fail kmemleak-clean "$(grep -c 'unreferenced object' $W/kmemleak.txt) leaks: $(head -n 12 $W/kmemleak.txt | tr '\n' ' ')"
+		else
+			pass kmemleak-clean
+		fi
+	else
+		skip kmemleak-clean "no $DBG/kmemleak (kernel without CONFIG_DEBUG_KMEMLEAK)"
+	fi
+	if dmesg | grep -E "Oops|WARNING|BUG|KASAN|possible circular|suspicious RCU|Call Trace|general protection" >$W/bad.txt; then
 		fail dmesg-clean "$(head -n 3 $W/bad.txt | tr '\n' ' ')"
 		dmesg | tail -n 60
 	else
@@ -639,7 +824,7 @@ STEP_S=2 # seconds each migration step is held: every state stays on screen a wh
 # demo_mig ARGS...: a migtop-migrate run that advances one --pause step every STEP_S
 demo_mig() {
 	(while sleep $STEP_S; do echo || break; done) |
-		$M --pause --precopy 1 --set-reg 0x00c=1 "$@" >>$DEMO_LOG 2>&1
+		$M --pause --precopy 1 --set-reg 0x00c=0 "$@" >>$DEMO_LOG 2>&1
 	echo "exit $?" >>$DEMO_LOG
 }
 say() { echo "demo: $*" >>$DEMO_LOG; }
@@ -664,14 +849,14 @@ demo_loop() {
 			demo_mig migrate $B $A
 			;;
 		3)
-			say "fault: corrupt_next=crc on B: A rejects the stream"
-			echo crc >$F/$B/corrupt_next
+			say "fault: corrupt_next=magic on B: A rejects the stream's match data (EFAULT)"
+			echo magic >$F/$B/corrupt_next
 			demo_mig migrate $B $A
 			say "recover: B -> A"
 			demo_mig migrate $B $A
 			;;
 		4)
-			say "fault: cmd_fail on B: cmd_state times out, saving fails"
+			say "fault: cmd_fail on B: cmd_state EINVAL, dev_data and saving fail EBUSY"
 			echo 1 >$F/$B/cmd_fail
 			(sleep $((STEP_S * 3)) && echo) | $M --pause state $B RUNNING >>$DEMO_LOG 2>&1
 			demo_mig migrate $B $A
@@ -680,11 +865,12 @@ demo_loop() {
 			demo_mig migrate $B $A
 			;;
 		0)
-			say "fault: fail_next=STOP_COPY on B: B goes to ERROR"
-			echo STOP_COPY >$F/$B/fail_next
+			say "fault: guest_stop on B: the guest's driver stops, dev_data times out, 40-byte stream"
+			echo 1 >$F/$B/guest_stop
 			demo_mig migrate $B $A
+			echo 0 >$F/$B/guest_stop
 			sleep $((STEP_S * 2))
-			say "recover: B -> A (opening B resets it)"
+			say "recover: B -> A"
 			demo_mig migrate $B $A
 			;;
 		esac
@@ -741,7 +927,7 @@ demo() {
 	echo "  Devices A=${A%%-*} and B=${B%%-*} (16 queue pairs) migrate back and forth, each"
 	echo "  step held $STEP_S s; each round injects one fault, then recovers: a slow STOP_COPY,"
 	echo "  a qp mismatch (B -> C=${C%%-*}, 8 queue pairs), a corrupted stream, a failing"
-	echo "  mailbox, a failed transition (ERROR)."
+	echo "  mailbox, a guest driver that stops."
 	echo
 	echo "  Keys: ? help, Enter detail, s/d mark source/destination, c compare, x hex."
 	echo "  QUIT: q quits migtop and powers the VM off; Ctrl-A then X kills QEMU."
@@ -786,6 +972,7 @@ smoke)
 		full_migration
 		mismatch_checks
 		fault_checks
+		p2p_checks
 		fuzz_checks
 		loop_checks
 		watch_checks
