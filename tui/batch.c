@@ -24,6 +24,7 @@
 #include "engine/discover.h"
 #include "engine/engine.h"
 #include "engine/evlog.h"
+#include "engine/klog.h"
 
 #define BATCH_MS_NS     1000000LL
 #define BATCH_MARGIN_MS 500 /* settle budget past the deadline */
@@ -37,6 +38,7 @@ struct batch_ctx {
         struct engine *e;
         struct evlog *log;
         struct disc *disc; /* NULL: no sysfs discovery */
+        struct klog *klog; /* NULL: no kernel log */
         sigset_t waitmask; /* signal mask while waiting: stop and hup get through */
         int deadline_ms;
         int interval_ms;
@@ -53,6 +55,27 @@ struct batch_ctx {
 int batch_open_src(const char *root, bool fixture, struct src **out)
 {
         return src_local_open(root, fixture ? SRC_LOCAL_ERRNO_FILES : 0, out);
+}
+
+int batch_open_klog(const struct batch_opts *o, struct klog **out, char *msg, size_t size)
+{
+        char why[300];
+        int ret;
+
+        *out = NULL;
+        if (o->no_kmsg)
+                return 0;
+        if (o->kmsg)
+                return klog_open(o->kmsg, out, msg, size);
+        if (o->fixture || strcmp(o->root, TREE_DEFAULT_ROOT) != 0)
+                return 0; /* a tree that is not this machine's: its kernel log is not ours */
+        /* the implicit default: whatever is wrong with it, run on without it */
+        ret = klog_open(KLOG_DEFAULT_PATH, out, why, sizeof(why));
+        if (ret == -ENOMEM)
+                return ret;
+        if (ret < 0)
+                return klog_unavailable(KLOG_DEFAULT_PATH, true, why, out);
+        return 0;
 }
 
 /* ---- messages -------------------------------------------------------------------------- */
@@ -264,7 +287,7 @@ static void batch_value(FILE *out, const struct acc_field *f, unsigned i)
                 fprintf(out, "%" PRIu64, v);
 }
 
-static void batch_fields(FILE *out, const struct acc_decoded *d)
+static void batch_fields(FILE *out, const char *file, const struct acc_decoded *d)
 {
         bool missing = false;
 
@@ -289,6 +312,33 @@ static void batch_fields(FILE *out, const struct acc_decoded *d)
         }
         if (missing)
                 fputc('\n', out);
+        if (d->layout == ACC_LAYOUT_REGISTERS) {
+                fprintf(out, "      not in %s:", file);
+                for (unsigned i = 0; acc_header_fields[i]; i++)
+                        fprintf(out, " %s", acc_header_fields[i]);
+                fputs(" (a register snapshot has no header)\n", out);
+        }
+        if (d->stream_len >= 0)
+                fprintf(out, "      stream length: %" PRId64 "%s\n", d->stream_len,
+                        d->stream_len == ACC_MATCH_SIZE    ? " (the header only)"
+                        : d->stream_len == ACC_STRUCT_SIZE ? " (header and registers)"
+                                                           : " (neither 40 nor 176: not loadable)");
+}
+
+/* "guest driver load: 1 (QM_NOT_READY: guest driver not running)" */
+static void batch_kv(FILE *out, const struct kv *kv)
+{
+        const char *m = NULL;
+        char *end;
+
+        if (strcmp(kv->key, "guest driver load") == 0) {
+                unsigned long v = strtoul(kv->value, &end, 10);
+
+                if (end != kv->value && !*end)
+                        m = acc_qm_state_meaning(v);
+        }
+        fprintf(out, "      %s: %s%s%s%s\n", kv->key, kv->value, m ? " (" : "", m ? m : "",
+                m ? ")" : "");
 }
 
 /* How long the read of a file has been blocked (ms), or -1. */
@@ -343,9 +393,9 @@ static void batch_dump_file(FILE *out, const char *dir, const struct drv_file *f
         }
         fputc('\n', out);
         if (f->has_fields)
-                batch_fields(out, &f->fields);
+                batch_fields(out, f->name, &f->fields);
         for (size_t i = 0; i < f->kv.n; i++)
-                fprintf(out, "      %s: %s\n", f->kv.items[i].key, f->kv.items[i].value);
+                batch_kv(out, &f->kv.items[i]);
 }
 
 static void batch_text_features(FILE *out, const struct tree_dev *d, long long blocked_ms)
@@ -395,8 +445,8 @@ static void batch_text_sysfs(FILE *out, const struct disc_entry *en)
         fprintf(out, "  sysfs: %s\n", line);
 }
 
-static void batch_text_dev(FILE *out, const struct engine_snap *s, size_t i,
-                           const struct disc_merged *m, int64_t now)
+static void batch_text_dev_body(FILE *out, const struct engine_snap *s, size_t i,
+                                const struct disc_merged *m, int64_t now)
 {
         const struct tree_dev *d = &s->tree.devs[i];
         const struct engine_dev_info *info = s->info ? &s->info[i] : NULL;
@@ -427,6 +477,61 @@ static void batch_text_dev(FILE *out, const struct engine_snap *s, size_t i,
         batch_text_dirs(out, s, i, now);
 }
 
+#define BATCH_KLOG_LINES 8 /* kernel log lines a text snapshot shows per device */
+
+/* The device's last kernel log lines, "[   8123.456789] err: text". */
+static void batch_text_klog(FILE *out, const struct engine_snap *s, size_t i)
+{
+        const struct engine_dev_info *info = s->info ? &s->info[i] : NULL;
+        size_t first;
+
+        if (!info || s->klog.state == ENGINE_KLOG_OFF || !info->nklog)
+                return;
+        first = info->nklog > BATCH_KLOG_LINES ? info->nklog - BATCH_KLOG_LINES : 0;
+        fprintf(out, "  kernel log (last %zu of %" PRIu64 "):\n", info->nklog - first,
+                info->klog_total);
+        for (size_t k = first; k < info->nklog; k++) {
+                const struct kmsg_rec *r = &info->klog[k];
+
+                fprintf(out, "    [%5lld.%06lld] %s: ", (long long)(r->ts_us / 1000000),
+                        (long long)(r->ts_us % 1000000), kmsg_level_name(r->level));
+                for (size_t c = 0; c < r->text_len; c++) {
+                        unsigned char ch = (unsigned char)r->text[c];
+
+                        if (ch < ' ' || ch == 127)
+                                fprintf(out, "\\x%02x", ch);
+                        else
+                                fputc(ch, out);
+                }
+                fputs(r->text_cut ? "...\n" : "\n", out);
+        }
+}
+
+static void batch_text_dev(FILE *out, const struct engine_snap *s, size_t i,
+                           const struct disc_merged *m, int64_t now)
+{
+        batch_text_dev_body(out, s, i, m, now);
+        batch_text_klog(out, s, i);
+}
+
+/* "kernel log: /dev/kmsg ok, 409 records" (nothing when there is no kernel log). */
+static void batch_text_klog_status(FILE *out, const struct engine_klog *k)
+{
+        if (k->state == ENGINE_KLOG_OFF)
+                return;
+        fprintf(out, "kernel log: %s %s", k->source, engine_klog_state_name(k->state));
+        if (k->state == ENGINE_KLOG_UNAVAILABLE) {
+                fprintf(out, ": %s\n", k->msg);
+                return;
+        }
+        fprintf(out, ", %" PRIu64 " records", k->records);
+        if (k->gaps || k->lost)
+                fprintf(out, ", %" PRIu64 " gaps, %" PRIu64 " records lost", k->gaps, k->lost);
+        if (k->bad)
+                fprintf(out, ", %" PRIu64 " skipped (%s)", k->bad, k->bad_msg);
+        fputc('\n', out);
+}
+
 static void batch_text_sysfs_only(FILE *out, const struct disc_entry *en)
 {
         fprintf(out, "device %s\n  sysfs only: %s\n", en->name, disc_reason_text(en->reason));
@@ -438,7 +543,7 @@ static void batch_opt_value(FILE *out, uint64_t v, bool valid)
         if (valid)
                 fprintf(out, "%" PRIu64 " (0x%" PRIx64 ")", v, v);
         else
-                fputs("-", out);
+                fputs("unknown", out);
 }
 
 static void batch_text_compare(FILE *out, const char *src, const char *dst,
@@ -446,14 +551,20 @@ static void batch_text_compare(FILE *out, const char *src, const char *dst,
 {
         fprintf(out, "compare %s -> %s", src, dst);
         if (p->dir)
-                fprintf(out, " (%s: source %s, destination %s)", p->dir,
-                        p->src_file ? p->src_file : "-", p->dst_file ? p->dst_file : "-");
+                fprintf(out, " (%s)", p->dir);
         fprintf(out, "\n  verdict: %s", match_verdict_name(p->match.verdict));
-        if (p->match.summary[0])
+        if (p->match.summary[0] && p->match.verdict != MATCH_REJECT &&
+            p->match.verdict != MATCH_INCOMPLETE)
                 fprintf(out, ": %s", p->match.summary);
         fputc('\n', out);
         if (p->msg[0])
                 fprintf(out, "  note: %s\n", p->msg);
+        for (unsigned i = 0; i < p->checks.n && i < CHECK_MAX; i++) {
+                const struct check *c = &p->checks.c[i];
+
+                fprintf(out, "  check %-8s %-7s %s\n", c->name, check_verdict_name(c->verdict),
+                        c->reason);
+        }
         for (unsigned i = 0; i < p->match.n && i < MATCH_MAX; i++) {
                 const struct match_mismatch *mm = &p->match.m[i];
 
@@ -464,7 +575,7 @@ static void batch_text_compare(FILE *out, const char *src, const char *dst,
                 fprintf(out, ": %s\n", mm->reason ? mm->reason : "");
         }
         if (p->src_file && p->dst_file) {
-                fputs("  differing fields:", out);
+                fputs("  differing fields (source and destination migf_data):", out);
                 for (unsigned i = 0; i < p->fields.n && i < ACC_MAX_FIELDS; i++)
                         fprintf(out, " %s", p->fields.field[i]);
                 if (!p->fields.n)
@@ -486,6 +597,7 @@ static void batch_text(struct batch_ctx *c, const struct engine_snap *s,
                 batch_time(ts, sizeof(ts));
                 fprintf(out, "=== %s ===\n", ts);
         }
+        batch_text_klog_status(out, &s->klog);
         if (s->tree.err)
                 fprintf(out, "error: %s\n", s->tree.msg[0] ? s->tree.msg : "cannot list the root");
         else if (s->tree.ndevs == 0)
@@ -537,6 +649,12 @@ static void batch_json_dev(const struct engine_snap *s, size_t i, struct json_ob
         json_object_object_add(dj, "transitions",
                                info ? json_object_new_uint64(info->transitions) : NULL);
         json_object_object_add(dj, "sysfs", en && en->in_sysfs ? batch_json_sysfs(&en->dev) : NULL);
+        /* null: no kernel log to tell (off or unavailable) */
+        json_object_object_add(
+            dj, "kernel_log",
+            info && (s->klog.state == ENGINE_KLOG_OK || s->klog.state == ENGINE_KLOG_FILE)
+                ? jout_kernel_log(info->klog, info->nklog)
+                : NULL);
         if (json_object_object_get_ex(dj, "files", &files) && info) {
                 batch_json_blocked(files, "state", batch_blocked_ms(now, &info->state_info));
                 batch_json_blocked(files, "features", batch_blocked_ms(now, &info->features_info));
@@ -555,8 +673,34 @@ static void batch_json_dev(const struct engine_snap *s, size_t i, struct json_ob
         }
 }
 
+/* {"source", "status", "error", "records", "attributed", "gaps", "lost", "skipped", ...} */
+static struct json_object *batch_json_klog_status(const struct engine_klog *k)
+{
+        struct json_object *o = json_object_new_object();
+        bool on = k->state != ENGINE_KLOG_OFF;
+
+        if (!o)
+                return NULL;
+        json_object_object_add(o, "source", on ? json_object_new_string(k->source) : NULL);
+        json_object_object_add(o, "status",
+                               json_object_new_string(engine_klog_state_name(k->state)));
+        json_object_object_add(o, "error",
+                               k->state == ENGINE_KLOG_UNAVAILABLE ? json_object_new_string(k->msg)
+                                                                   : NULL);
+        json_object_object_add(o, "records", on ? json_object_new_uint64(k->records) : NULL);
+        json_object_object_add(o, "attributed", on ? json_object_new_uint64(k->attributed) : NULL);
+        json_object_object_add(o, "gaps", on ? json_object_new_uint64(k->gaps) : NULL);
+        json_object_object_add(o, "lost", on ? json_object_new_uint64(k->lost) : NULL);
+        json_object_object_add(o, "skipped", on ? json_object_new_uint64(k->bad) : NULL);
+        json_object_object_add(o, "skipped_reason",
+                               k->bad ? json_object_new_string(k->bad_msg) : NULL);
+        /* ts_us can be set beside state-change times: the live kernel on this machine */
+        json_object_object_add(o, "same_clock", json_object_new_boolean(k->same_clock));
+        return o;
+}
+
 static int batch_json(struct batch_ctx *c, const struct engine_snap *s, const struct disc_merged *m,
-                      const struct pair_result *p)
+                      const struct pair_result *p, const struct pair_side *sides)
 {
         const struct batch_opts *o = c->o;
         struct json_object *j = jout_tree(&s->tree), *devs = NULL;
@@ -572,8 +716,10 @@ static int batch_json(struct batch_ctx *c, const struct engine_snap *s, const st
         batch_time(ts, sizeof(ts));
         json_object_object_add(j, "time", json_object_new_string(ts));
         json_object_object_add(j, "root", json_object_new_string(o->root));
+        json_object_object_add(j, "kernel_log_status", batch_json_klog_status(&s->klog));
         if (p)
-                json_object_object_add(j, "compare", jout_compare(o->pair_src, o->pair_dst, p));
+                json_object_object_add(
+                    j, "compare", jout_compare(o->pair_src, o->pair_dst, p, &sides[0], &sides[1]));
         batch_json_put(c->out, j, !o->lines);
         json_object_put(j);
         return 0;
@@ -704,12 +850,49 @@ static void batch_refresh(struct batch_ctx *c)
         engine_snap_put(s);
 }
 
+/*
+ * What the compare knows of a device besides its files: its state changes as the engine
+ * saw them (*tl, malloc'd), its PCI device ID from sysfs, its kernel log records.
+ */
+static int batch_side(const struct batch_ctx *c, const struct engine_snap *s,
+                      const struct disc_merged *m, const struct tree_dev *d, struct pair_side *side,
+                      struct pair_event **tl)
+{
+        long i = engine_snap_find(s, d->name);
+        const struct engine_dev_info *info = i >= 0 && s->info ? &s->info[i] : NULL;
+        const struct disc_entry *en = m && m->n ? batch_entry(m, d->name) : NULL;
+
+        pair_side_init(side, d);
+        *tl = NULL;
+        side->now_ns = s->now_ns;
+        /* one snapshot shows no state change: only a watching run has a timeline */
+        side->timeline_known = c->o->count != 1 || c->o->log_path;
+        if (en && en->in_sysfs && en->dev.bus == DISC_BUS_PCI && en->dev.has_ids)
+                side->pci_device = en->dev.device;
+        if (info && info->nchanges) {
+                *tl = calloc(info->nchanges, sizeof(**tl));
+                if (!*tl)
+                        return -ENOMEM;
+                for (size_t k = 0; k < info->nchanges; k++) {
+                        (*tl)[k].t_ns = info->changes[k].t_ns;
+                        (*tl)[k].prev_ns = info->changes[k].prev_seen_ns;
+                        (*tl)[k].from = info->changes[k].fsm.from;
+                        (*tl)[k].to = info->changes[k].fsm.to;
+                }
+                side->timeline = *tl;
+                side->ntimeline = info->nchanges;
+        }
+        return 0;
+}
+
 /* Take and print one snapshot.  first: errors are fatal (exit code), else printed. */
 static int batch_snapshot(struct batch_ctx *c, bool first)
 {
         const struct batch_opts *o = c->o;
         const struct engine_snap *s;
         struct pair_result pr, *p = NULL;
+        struct pair_side sides[2];
+        struct pair_event *tl[2] = {NULL, NULL};
         struct disc_merged m;
         char msg[512];
         int ret = engine_settle(c->e, c->deadline_ms + BATCH_MARGIN_MS);
@@ -737,7 +920,9 @@ static int batch_snapshot(struct batch_ctx *c, bool first)
                         ret = batch_fail(c, msg, NULL);
                         goto out;
                 }
-                if (pair_compare(a, b, &pr) < 0) {
+                if (batch_side(c, s, &m, a, &sides[0], &tl[0]) < 0 ||
+                    batch_side(c, s, &m, b, &sides[1], &tl[1]) < 0 ||
+                    pair_compare(&sides[0], &sides[1], &pr) < 0) {
                         ret = batch_fail(c, "out of memory", NULL);
                         goto out;
                 }
@@ -745,7 +930,7 @@ static int batch_snapshot(struct batch_ctx *c, bool first)
         }
         ret = BATCH_EXIT_OK;
         if (o->json) {
-                if (batch_json(c, s, &m, p) < 0)
+                if (batch_json(c, s, &m, p, sides) < 0)
                         ret = batch_fail(c, "out of memory", NULL);
         } else {
                 batch_text(c, s, &m, p);
@@ -755,6 +940,8 @@ static int batch_snapshot(struct batch_ctx *c, bool first)
                 ret = BATCH_EXIT_ENV;
         }
 out:
+        free(tl[0]);
+        free(tl[1]);
         disc_merged_free(&m);
         engine_snap_put(s);
         return ret;
@@ -837,6 +1024,13 @@ int batch_run(const struct batch_opts *o, FILE *out, FILE *err)
                 disc_close(c.disc);
                 return ret;
         }
+        ret = batch_open_klog(o, &c.klog, msg, sizeof(msg));
+        if (ret < 0) {
+                src_close(s);
+                ret = batch_fail(&c, msg, NULL);
+                disc_close(c.disc);
+                return ret;
+        }
         if (o->log_path) {
                 ret = evlog_open(o->log_path, o->json, &c.log);
                 if (ret < 0) {
@@ -845,12 +1039,14 @@ int batch_run(const struct batch_opts *o, FILE *out, FILE *err)
                         src_close(s);
                         ret = batch_fail(&c, msg, NULL);
                         disc_close(c.disc);
+                        klog_free(c.klog);
                         return ret;
                 }
         }
         if (sig)
                 batch_signals(&c, &old);
         batch_engine_opts(&c, &eo);
+        eo.klog = c.klog;
         ret = engine_new(s, &eo, &c.e);
         if (ret < 0) {
                 snprintf(msg, sizeof(msg), "starting the poller: %s", strerror(-ret));
@@ -859,6 +1055,7 @@ int batch_run(const struct batch_opts *o, FILE *out, FILE *err)
                 ret = batch_loop(&c);
         }
         engine_free(c.e);
+        klog_free(c.klog);
         if (c.log)
                 evlog_close(c.log);
         disc_close(c.disc);

@@ -1,16 +1,20 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * fuzz_accdata: acc_decode on arbitrary bytes, and match_check / the diffs on an input
- * split in two (first byte: where the source ends), each side in its own exact-size
- * buffer so that ASan sees any read past either.
+ * fuzz_accdata: acc_decode and acc_decode_registers on arbitrary bytes, the kernel line
+ * classifier on the input as text, and the hisi_acc compare checks (acccheck_run through
+ * pair_compare) and the diffs on an input split in two (first byte: where the source
+ * ends), each side in its own exact-size buffer so that ASan sees any read past either;
+ * states, stream lengths, the timeline and the PCI device ID come from the last bytes.
  */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/acccheck.h"
 #include "core/accdata.h"
 #include "core/match.h"
+#include "core/pair.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -44,6 +48,95 @@ static void check_decoded(const uint8_t *buf, size_t len, const struct acc_decod
         }
 }
 
+/* A hisi_acc directory whose dev_data holds regs and migf_data holds stream. */
+static void fake_dir(struct tree_drvdir *dir, struct drv_file files[3], uint8_t *bytes,
+                     size_t len, int64_t stream_len, bool dev_ok, bool migf_ok)
+{
+        memset(dir, 0, sizeof(*dir));
+        memset(files, 0, 3 * sizeof(files[0]));
+        dir->name = (char *)"hisi_acc";
+        dir->ops = &drv_hisi_acc_ops;
+        dir->nfiles = 3;
+        files[0].name = "dev_data";
+        files[0].status = dev_ok ? DRV_ST_OK : DRV_ST_NOT_OPENED;
+        files[0].bytes = dev_ok ? bytes : NULL;
+        files[0].len = dev_ok ? len : 0;
+        files[0].has_fields = dev_ok;
+        acc_decode_registers(bytes, len, &files[0].fields);
+        files[1].name = "migf_data";
+        files[1].status = migf_ok ? DRV_ST_OK : DRV_ST_NOT_MIGRATED;
+        files[1].bytes = migf_ok ? bytes : NULL;
+        files[1].len = migf_ok ? len : 0;
+        files[1].has_fields = migf_ok;
+        acc_decode(bytes, stream_len >= 0 && (size_t)stream_len < len ? (size_t)stream_len : len,
+                   &files[1].fields);
+        files[1].fields.stream_len = stream_len;
+        files[2].name = "cmd_state";
+        for (unsigned i = 0; i < 3; i++)
+                dir->files[i] = files[i];
+}
+
+static void check_pair(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen,
+                       const uint8_t *ctl)
+{
+        static const int64_t lens[] = {-1, 0, 40, 100, 176, 177};
+        struct tree_drvdir sd, dd;
+        struct drv_file sf[3], df[3];
+        struct tree_dev s = {.name = (char *)"s"}, d = {.name = (char *)"d"};
+        struct pair_event tl[2][3];
+        struct pair_side ss, ds;
+        struct kmsg_rec rec;
+        struct pair_result p;
+        unsigned fails = 0, passes = 0, total = 0;
+
+        fake_dir(&sd, sf, (uint8_t *)a, alen, lens[ctl[0] % 6], ctl[1] & 1, ctl[1] & 2);
+        fake_dir(&dd, df, (uint8_t *)b, blen, lens[ctl[2] % 6], ctl[1] & 4, ctl[1] & 8);
+        s.state = (enum fsm_state)(ctl[3] % FSM_NSTATES);
+        d.state = (enum fsm_state)(ctl[4] % FSM_NSTATES);
+        s.ndirs = d.ndirs = 1;
+        s.dirs = &sd;
+        d.dirs = &dd;
+        pair_side_init(&ss, &s);
+        pair_side_init(&ds, &d);
+        for (unsigned k = 0; k < 2; k++)
+                for (unsigned i = 0; i < 3; i++) {
+                        tl[k][i].t_ns = ctl[5 + k * 3 + i] * 10;
+                        tl[k][i].prev_ns = tl[k][i].t_ns - ctl[5 + i] % 7;
+                        tl[k][i].from = (enum fsm_state)((ctl[5 + k + i] >> 4) % FSM_NSTATES);
+                        tl[k][i].to = (enum fsm_state)((ctl[5 + k + i] & 15) % FSM_NSTATES);
+                }
+        ss.timeline = tl[0];
+        ss.ntimeline = ctl[11] % 4;
+        ss.timeline_known = ctl[11] & 4;
+        ds.timeline = tl[1];
+        ds.ntimeline = (ctl[11] >> 3) % 4;
+        ds.timeline_known = ctl[11] & 32;
+        ds.pci_device = ctl[12] & 1 ? (int)(ctl[12] | ctl[13] << 8) : -1;
+        memset(&rec, 0, sizeof(rec));
+        memcpy(rec.text, b, blen < sizeof(rec.text) - 1 ? blen : sizeof(rec.text) - 1);
+        ds.klog = ctl[12] & 2 ? &rec : NULL;
+        ds.nklog = ds.klog ? 1 : 0;
+        CHECK(pair_compare(&ss, &ds, &p) == 0);
+        CHECK(p.checks.n == 4);
+        for (unsigned i = 0; i < p.checks.n; i++) {
+                const struct check *c = &p.checks.c[i];
+
+                CHECK(c->verdict == CHECK_PASS || c->verdict == CHECK_FAIL ||
+                      c->verdict == CHECK_UNKNOWN);
+                CHECK(memchr(c->reason, 0, sizeof(c->reason)) && c->reason[0]);
+                CHECK(c->nmis <= CHECK_MAX_MISMATCH && c->nev <= CHECK_MAX_EVIDENCE);
+                CHECK(c->verdict != CHECK_PASS || c->nmis == 0);
+                fails += c->verdict == CHECK_FAIL;
+                passes += c->verdict == CHECK_PASS;
+                total += c->nmis;
+                for (unsigned k = 0; k < c->nmis; k++)
+                        CHECK(c->mis[k].field && c->mis[k].reason);
+        }
+        CHECK((p.match.verdict == MATCH_REJECT) == (fails > 0));
+        CHECK((p.match.verdict == MATCH_ACCEPT) == (passes == p.checks.n));
+        CHECK(p.match.n == (total < MATCH_MAX ? total : MATCH_MAX));
+}
+
 static uint8_t *copy_of(const uint8_t *p, size_t n)
 {
         uint8_t *q = malloc(n ? n : 1);
@@ -56,15 +149,24 @@ static uint8_t *copy_of(const uint8_t *p, size_t n)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
         struct acc_decoded s, d;
-        struct match_result r;
         struct match_field_diff fd;
+        uint8_t ctl[14] = {0};
+        char text[600];
         uint8_t *a, *b, map[(ACC_STRUCT_SIZE + 255 + 7) / 8];
         size_t split, alen, blen, nd;
 
         acc_decode(data, size, &s);
         check_decoded(data, size, &s);
+        acc_decode_registers(data, size, &s);
+        check_decoded(data, size, &s);
+        CHECK(s.layout == ACC_LAYOUT_REGISTERS && !acc_field_find(&s, "qp_num"));
+        memcpy(text, data, size < sizeof(text) - 1 ? size : sizeof(text) - 1);
+        text[size < sizeof(text) - 1 ? size : sizeof(text) - 1] = '\0';
+        CHECK(acccheck_line(text) <= ACCCHECK_LINE_DMA_NULL);
         if (size < 1)
                 return 0;
+        memcpy(ctl, data + size - (size < sizeof(ctl) ? size : sizeof(ctl)),
+               size < sizeof(ctl) ? size : sizeof(ctl));
         split = data[0];
         data++;
         size--;
@@ -78,18 +180,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         acc_decode(b, blen, &d);
         check_decoded(a, alen, &s);
         check_decoded(b, blen, &d);
-        match_check(&s, &d, &r);
-        CHECK(r.n <= MATCH_MAX);
-        CHECK(memchr(r.summary, 0, sizeof(r.summary)) != NULL && r.summary[0]);
-        CHECK(r.verdict != MATCH_ACCEPT || r.n == 0);
-        CHECK(r.verdict != MATCH_REJECT || r.n > 0);
-        CHECK(r.verdict != MATCH_INCOMPLETE || alen < ACC_MATCH_SIZE || r.n > 0);
-        for (unsigned i = 0; i < r.n; i++) {
-                char line[256];
-
-                CHECK(r.m[i].field && r.m[i].reason);
-                CHECK(match_mismatch_format(&r.m[i], line, sizeof(line)) > 0);
-        }
+        check_pair(a, alen, b, blen, ctl);
         match_diff_fields(&s, &d, &fd);
         CHECK(fd.n <= ACC_MAX_FIELDS);
         nd = match_diff_bytes(a, alen, b, blen, map, sizeof(map));

@@ -117,6 +117,7 @@ static void test_table(void **state)
         assert_string_equal(drv_status_name(DRV_ST_ABSENT), "absent");
         assert_string_equal(drv_status_name(DRV_ST_BLOCKED), "blocked");
         assert_string_equal(drv_status_name(DRV_ST_GONE), "gone");
+        assert_string_equal(drv_status_name(DRV_ST_MAILBOX), "mailbox_error");
 }
 
 static void test_errno_mapping(void **state)
@@ -127,21 +128,30 @@ static void test_errno_mapping(void **state)
                 enum drv_status st;
                 const char *word; /* the message must say this */
         } cases[] = {
+            /* one errno, two meanings: both said */
             {DEV_DATA, EINVAL, DRV_ST_NOT_OPENED, "not opened"},
-            {DEV_DATA, EBUSY, DRV_ST_NOT_READY, "not ready"},
-            {DEV_DATA, ETIMEDOUT, DRV_ST_NOT_READY, "not ready"},
+            {DEV_DATA, EINVAL, DRV_ST_NOT_OPENED, "(6.13-6.15) a mailbox command"},
+            {DEV_DATA, EBUSY, DRV_ST_NOT_READY, "guest's QM driver is not running"},
+            {DEV_DATA, EBUSY, DRV_ST_NOT_READY, "(6.16+) a mailbox command failed"},
+            {DEV_DATA, EBUSY, DRV_ST_NOT_READY, "not a hung device"},
+            {DEV_DATA, ETIMEDOUT, DRV_ST_NOT_READY, "QM_VF_STATE not ready"},
+            {DEV_DATA, ETIMEDOUT, DRV_ST_NOT_READY, "mailbox command timed out"},
             {DEV_DATA, ENOENT, DRV_ST_ABSENT, "no such file"},
             {DEV_DATA, EAGAIN, DRV_ST_ERROR, "EAGAIN"},
             {DEV_DATA, EACCES, DRV_ST_ERROR, "root"},
-            {DEV_DATA, EIO, DRV_ST_ERROR, "went away"},
+            /* EIO on a file that still exists: a mailbox failure, not a vanished device */
+            {DEV_DATA, EIO, DRV_ST_MAILBOX, "mailbox command to the VF failed"},
+            {DEV_DATA, EIO, DRV_ST_MAILBOX, "not vanished"},
+            {MIGF_DATA, EIO, DRV_ST_ERROR, "went away"},
             {DEV_DATA, ENOMEM, DRV_ST_ERROR, "memory"},
             {MIGF_DATA, EAGAIN, DRV_ST_NOT_MIGRATED, "not migrated"},
             {MIGF_DATA, EINVAL, DRV_ST_ERROR, "EINVAL"},
-            {MIGF_DATA, EBUSY, DRV_ST_NOT_READY, "not ready"},
+            {MIGF_DATA, EBUSY, DRV_ST_NOT_READY, "did not answer"}, /* no check, no mailbox */
             {MIGF_DATA, ENOENT, DRV_ST_ABSENT, "no such file"},
             {CMD_STATE, EINVAL, DRV_ST_NOT_OPENED, "not opened"},
-            {CMD_STATE, ETIMEDOUT, DRV_ST_NOT_READY, "ETIMEDOUT"},
-            {CMD_STATE, EBUSY, DRV_ST_NOT_READY, "EBUSY"},
+            {CMD_STATE, EINVAL, DRV_ST_NOT_OPENED, "register reads all ones"},
+            {CMD_STATE, ETIMEDOUT, DRV_ST_NOT_READY, "guest's QM driver is not running"},
+            {CMD_STATE, EBUSY, DRV_ST_NOT_READY, "QM_VF_STATE not ready"},
             {CMD_STATE, EAGAIN, DRV_ST_ERROR, "EAGAIN"},
             {CMD_STATE, ENOENT, DRV_ST_ABSENT, "ENOENT"},
             {CMD_STATE, EPERM, DRV_ST_ERROR, "root"},
@@ -167,6 +177,14 @@ static void test_errno_mapping(void **state)
         }
 }
 
+/* dev_data as hisi_acc_vf_dev_read() fills it: zero header, cached vf_qm_state, registers. */
+static void dev_image(uint8_t *b)
+{
+        acc_image(b, ACC_MAGIC_V2, 16, 0xa255);
+        memset(b, 0, 24);
+        memset(b + 28, 0, 12);
+}
+
 static void test_v2_dev_data_ok(void **state)
 {
         uint8_t b[ACC_DUMP_SIZE];
@@ -176,7 +194,7 @@ static void test_v2_dev_data_ok(void **state)
         bool valid;
 
         (void)state;
-        acc_image(b, ACC_MAGIC_V2, 16, 0xa255);
+        dev_image(b);
         n = kernel_text(t, sizeof(t), "Dev Data:", b, sizeof(b),
                         "guest driver load: 1\ndata size: 176\n");
         parse(DEV_DATA, t, n, &f);
@@ -189,16 +207,19 @@ static void test_v2_dev_data_ok(void **state)
         assert_string_equal(kv_get(&f.kv, "guest driver load"), "1");
         assert_string_equal(kv_get(&f.kv, "data size"), "176");
         assert_true(f.has_fields);
-        assert_int_equal(f.fields.layout, ACC_LAYOUT_V2);
-        assert_int_equal(field(&f, "qp_num", 0, &valid), 16);
+        /* a register snapshot: no header fields at all, not zeros */
+        assert_int_equal(f.fields.layout, ACC_LAYOUT_REGISTERS);
+        assert_null(acc_field_find(&f.fields, "qp_num"));
+        assert_null(acc_field_find(&f.fields, "dev_id"));
+        assert_null(acc_field_find(&f.fields, "acc_magic"));
+        assert_null(acc_field_find(&f.fields, "eqe_dma"));
+        assert_int_equal(f.fields.stream_len, -1);
+        assert_int_equal(field(&f, "vf_qm_state", 0, &valid), 1);
         assert_true(valid);
-        assert_int_equal(field(&f, "dev_id", 0, &valid), 0xa255);
         assert_int_equal(field(&f, "aeq_int_mask", 0, &valid), 0xabcdef01u);
         assert_true(valid);
         assert_int_equal(field(&f, "qm_eqc_dw", 6, &valid), 0x1006);
         assert_true(valid);
-        field(&f, "eqe_dma", 0, &valid); /* not dumped */
-        assert_false(valid);
         drv_file_free(&f);
 }
 
@@ -218,6 +239,8 @@ static void test_v1_migf_data_match_part_only(void **state)
         assert_int_equal(f.status, DRV_ST_OK);
         assert_int_equal(f.len, ACC_DUMP_SIZE);
         assert_int_equal(f.fields.layout, ACC_LAYOUT_V1);
+        assert_int_equal(f.fields.stream_len, 40); /* the length line is part of the result */
+        assert_int_equal(f.fields.len, 40);
         assert_int_equal(field(&f, "qp_num", 0, &valid), 8);
         assert_true(valid);
         /* past the migrated length: shown as not present, not as the dump's bytes */
@@ -280,7 +303,7 @@ static void test_cut_dump_keeps_only_complete_bytes(void **state)
         bool valid;
 
         (void)state;
-        acc_image(b, ACC_MAGIC_V2, 16, 0xa255);
+        dev_image(b);
         full = kernel_text(t, sizeof(t), "Dev Data:", b, sizeof(b),
                            "guest driver load: 1\ndata size: 176\n");
         /* cut inside line 3, after the first digit of its 10th byte (offset 41) */
@@ -292,9 +315,9 @@ static void test_cut_dump_keeps_only_complete_bytes(void **state)
         assert_non_null(strstr(f.msg, "line 3"));
         assert_int_equal(f.len, 41);
         assert_memory_equal(f.bytes, b, 41);
-        assert_int_equal(field(&f, "qp_num", 0, &valid), 16);
+        assert_int_equal(field(&f, "vf_qm_state", 0, &valid), 1);
         assert_true(valid);
-        field(&f, "aeq_int_mask", 0, &valid); /* bytes 40..43: only 40 arrived */
+        field(&f, "aeq_int_mask", 0, &valid); /* bytes 40..43: only 41 arrived */
         assert_false(valid);
         drv_file_free(&f);
 

@@ -78,6 +78,14 @@ static void add_err(struct src *s, const char *dev, const char *rel, int err)
         assert_int_equal(fakesrc_errno(s, path, err), 0);
 }
 
+/* dev_data carries no header (zero bytes 0-23 and 28-39); migf_data the saved stream. */
+static void dev_bytes(uint8_t b[ACC_STRUCT_SIZE])
+{
+        vf_bytes(b, 0);
+        memset(b, 0, 24);
+        memset(b + 28, 0, 12);
+}
+
 static void add_dump(struct src *s, const char *dev, const char *file, uint32_t qp_num)
 {
         uint8_t b[ACC_STRUCT_SIZE];
@@ -85,7 +93,10 @@ static void add_dump(struct src *s, const char *dev, const char *file, uint32_t 
         char rel[64];
         char *t;
 
-        vf_bytes(b, qp_num);
+        if (dev_data)
+                dev_bytes(b);
+        else
+                vf_bytes(b, qp_num);
         t = dump_text(dev_data ? "Dev Data:" : "Mig Data:", b, ACC_DUMP_SIZE,
                       dev_data ? "guest driver load: 1\ndata size: 176\n"
                                : "migrate data length: 176\n");
@@ -150,7 +161,7 @@ static void test_ok_device(void **state)
 
         assert_non_null(s);
         add_file(s, DEV, "state", "STOP_COPY\n");
-        add_file(s, DEV, "features", "stop-copy\np2p\npre-copy\n");
+        add_file(s, DEV, "features", "stop-copy\npre-copy\n"); /* hisi_acc: no P2P */
         add_dump(s, DEV, "dev_data", 16);
         add_dump(s, DEV, "migf_data", 16);
         add_file(s, DEV, "hisi_acc/cmd_state", "mailbox cmd channel ready!\n");
@@ -160,29 +171,33 @@ static void test_ok_device(void **state)
         assert_str(get(d, "state"), "STOP_COPY");
         feat = get(d, "features");
         assert_true(json_object_is_type(feat, json_type_array));
-        assert_int_equal(json_object_array_length(feat), 3);
+        assert_int_equal(json_object_array_length(feat), 2);
         assert_str(json_object_array_get_idx(feat, 0), "stop-copy");
-        assert_str(json_object_array_get_idx(feat, 1), "p2p");
-        assert_str(json_object_array_get_idx(feat, 2), "pre-copy");
+        assert_str(json_object_array_get_idx(feat, 1), "pre-copy");
 
         acc = get(d, "hisi_acc");
         f = get(acc, "dev_data");
         assert_str(get(f, "status"), "ok");
         assert_null(get(f, "errno"));
-        vf_bytes(b, 16);
+        dev_bytes(b);
         for (unsigned i = 0; i < ACC_DUMP_SIZE; i++)
                 snprintf(hex + 2 * i, 3, "%02x", b[i]);
         assert_str(get(f, "bytes"), hex);
         assert_int_equal(json_object_get_int64(get(f, "length")), ACC_DUMP_SIZE);
-        assert_str(get(f, "layout"), "V2");
+        /* a register snapshot: no header fields, named as not in the file, never zeros */
+        assert_str(get(f, "layout"), "registers");
         fields = get(f, "fields");
-        assert_true(json_object_is_type(get(fields, "qp_num"), json_type_int));
-        assert_int_equal(json_object_get_int64(get(fields, "qp_num")), 16);
-        assert_int_equal(json_object_get_int64(get(fields, "dev_id")), 0xa256);
-        assert_int_equal(json_object_get_int64(get(fields, "qp_base")), 48);
+        assert_false(json_object_object_get_ex(fields, "qp_num", NULL));
+        assert_false(json_object_object_get_ex(fields, "dev_id", NULL));
+        assert_false(json_object_object_get_ex(fields, "acc_magic", NULL));
+        assert_false(json_object_object_get_ex(fields, "que_iso_cfg", NULL));
+        arr = get(f, "not_in_file");
+        assert_int_equal(json_object_array_length(arr), 8);
+        assert_str(json_object_array_get_idx(arr, 0), "acc_magic");
+        assert_int_equal(json_object_get_int64(get(fields, "vf_qm_state")), 1);
+        assert_str(get(f, "guest_driver"), "QM_NOT_READY: guest driver not running");
+        assert_null(get(f, "stream_length"));
         assert_int_equal(json_object_get_int64(get(fields, "page_size")), 0x1000);
-        /* the magic does not fit an int64: it must survive as an unsigned 64-bit number */
-        assert_true(json_object_get_uint64(get(fields, "acc_magic")) == ACC_MAGIC_V2);
         arr = get(fields, "qm_eqc_dw");
         assert_true(json_object_is_type(arr, json_type_array));
         assert_int_equal(json_object_array_length(arr), 7);
@@ -194,6 +209,15 @@ static void test_ok_device(void **state)
         f = get(acc, "migf_data");
         assert_str(get(f, "status"), "ok");
         assert_int_equal(json_object_get_int64(get(get(f, "info"), "migrate data length")), 176);
+        assert_int_equal(json_object_get_int64(get(f, "stream_length")), 176);
+        assert_str(get(f, "layout"), "V2");
+        assert_null(get(f, "not_in_file"));
+        fields = get(f, "fields");
+        assert_int_equal(json_object_get_int64(get(fields, "qp_num")), 16);
+        assert_int_equal(json_object_get_int64(get(fields, "dev_id")), 0xa256);
+        assert_int_equal(json_object_get_int64(get(fields, "qp_base")), 48);
+        /* the magic does not fit an int64: it must survive as an unsigned 64-bit number */
+        assert_true(json_object_get_uint64(get(fields, "acc_magic")) == ACC_MAGIC_V2);
         f = get(acc, "cmd_state");
         assert_str(get(f, "status"), "ok");
         assert_null(get(f, "errno"));
@@ -266,13 +290,27 @@ static void test_garbled_files(void **state)
         json_object_put(root);
 }
 
+static struct json_object *find_by(struct json_object *a, const char *key, const char *val)
+{
+        for (size_t i = 0; a && i < json_object_array_length(a); i++) {
+                struct json_object *x = json_object_array_get_idx(a, i), *v;
+
+                if (json_object_object_get_ex(x, key, &v) && v &&
+                    strcmp(json_object_get_string(v), val) == 0)
+                        return x;
+        }
+        return NULL;
+}
+
+/* The destination refused a q16 stream (closed: dev_data EINVAL) and its log says why. */
 static void test_compare(void **state)
 {
         struct src *s = fakesrc_new();
-        struct json_object *j, *back, *a, *m = NULL;
+        struct json_object *j, *back, *c, *m, *e, *kl;
+        struct pair_side a, b;
+        struct kmsg_rec rec;
         struct pair_result p;
         struct tree t = {0};
-        bool listed = false;
         char *text;
 
         assert_non_null(s);
@@ -280,11 +318,22 @@ static void test_compare(void **state)
         add_dump(s, DEV, "dev_data", 16);
         add_dump(s, DEV, "migf_data", 16);
         add_file(s, DST, "state", "RESUMING\n");
-        add_dump(s, DST, "dev_data", 8);
-        add_err(s, DST, "hisi_acc/migf_data", EAGAIN);
+        add_err(s, DST, "hisi_acc/dev_data", EINVAL);
+        add_dump(s, DST, "migf_data", 16);
         assert_int_equal(tree_read(s, &t), 0);
-        assert_int_equal(pair_compare(tree_find(&t, DEV), tree_find(&t, DST), &p), 0);
-        j = jout_compare(DEV, DST, &p);
+        memset(&rec, 0, sizeof(rec));
+        rec.seq = 1042;
+        rec.ts_us = 5123459257;
+        rec.level = 3;
+        snprintf(rec.device, sizeof(rec.device), "%s", DST);
+        snprintf(rec.text, sizeof(rec.text), "hisi_acc_vfio_pci %s: failed to match VF qp num",
+                 DST);
+        pair_side_init(&a, tree_find(&t, DEV));
+        pair_side_init(&b, tree_find(&t, DST));
+        b.klog = &rec;
+        b.nklog = 1;
+        assert_int_equal(pair_compare(&a, &b, &p), 0);
+        j = jout_compare(DEV, DST, &p, &a, &b);
         text = jout_string(j, 0);
         assert_non_null(text);
         assert_null(strchr(text, '\n')); /* one line when not pretty */
@@ -293,26 +342,36 @@ static void test_compare(void **state)
         assert_str(get(back, "src"), DEV);
         assert_str(get(back, "dst"), DST);
         assert_str(get(back, "dir"), "hisi_acc");
-        assert_str(get(back, "src_file"), "migf_data");
-        assert_str(get(back, "dst_file"), "dev_data");
         assert_str(get(back, "verdict"), "reject");
-        a = get(back, "mismatches");
-        for (size_t i = 0; i < json_object_array_length(a); i++) {
-                struct json_object *x = json_object_array_get_idx(a, i);
-
-                if (strcmp(json_object_get_string(get(x, "field")), "qp_num") == 0)
-                        m = x;
-        }
+        assert_int_equal(json_object_array_length(get(back, "checks")), 4);
+        c = find_by(get(back, "checks"), "name", "accept");
+        assert_non_null(c);
+        assert_str(get(c, "verdict"), "fail");
+        assert_str(get(c, "kernel_line"), rec.text);
+        m = find_by(get(c, "mismatches"), "field", "qp_num");
         assert_non_null(m);
         assert_int_equal(json_object_get_int64(get(m, "src")), 16);
-        assert_int_equal(json_object_get_int64(get(m, "dst")), 8);
+        assert_null(get(m, "dst")); /* cannot be known: null, never 0 */
         assert_true(json_object_is_type(get(m, "reason"), json_type_string));
-        a = get(back, "differing_fields");
-        for (size_t i = 0; i < json_object_array_length(a); i++)
-                if (strcmp(json_object_get_string(json_object_array_get_idx(a, i)), "qp_num") == 0)
-                        listed = true;
-        assert_true(listed);
-        assert_int_equal(json_object_get_int64(get(back, "differing_bytes")), 1);
+        e = find_by(get(c, "evidence"), "what", "migf_data");
+        assert_non_null(e);
+        assert_str(get(e, "side"), "src");
+        assert_str(get(e, "status"), "ok");
+        assert_str(get(e, "detail"), "length 176");
+        assert_true(json_object_is_type(get(e, "time"), json_type_null) ||
+                    json_object_is_type(get(e, "time"), json_type_string));
+        c = find_by(get(back, "checks"), "name", "stream");
+        assert_str(get(c, "verdict"), "unknown");
+        /* the union for scripts, and the destination's log */
+        m = find_by(get(back, "mismatches"), "field", "qp_num");
+        assert_non_null(m);
+        assert_int_equal(json_object_array_length(get(back, "mismatches")), 1);
+        kl = get(back, "kernel_log");
+        assert_int_equal(json_object_array_length(kl), 1);
+        assert_str(get(json_object_array_get_idx(kl, 0), "side"), "dst");
+        assert_int_equal(json_object_get_int64(get(json_object_array_get_idx(kl, 0), "seq")), 1042);
+        assert_int_equal(json_object_get_int64(get(json_object_array_get_idx(kl, 0), "level")), 3);
+        assert_int_equal(json_object_get_int64(get(back, "differing_bytes")), 0);
         free(text);
         json_object_put(j);
         json_object_put(back);
@@ -324,15 +383,20 @@ static void test_compare_nothing(void **state)
 {
         struct pair_result p;
         struct tree_dev a = {.name = "a"}, b = {.name = "b"};
+        struct pair_side sa, sb;
         struct json_object *j;
 
-        assert_int_equal(pair_compare(&a, &b, &p), 0);
-        j = jout_compare("a", "b", &p);
+        pair_side_init(&sa, &a);
+        pair_side_init(&sb, &b);
+        assert_int_equal(pair_compare(&sa, &sb, &p), 0);
+        j = jout_compare("a", "b", &p, NULL, NULL);
         assert_str(get(j, "verdict"), "incomplete");
         assert_null(get(j, "dir"));
         assert_null(get(j, "differing_bytes"));
         assert_true(json_object_is_type(get(j, "message"), json_type_string));
         assert_int_equal(json_object_array_length(get(j, "mismatches")), 0);
+        assert_int_equal(json_object_array_length(get(j, "checks")), 0);
+        assert_int_equal(json_object_array_length(get(j, "kernel_log")), 0);
         json_object_put(j);
 }
 

@@ -22,16 +22,15 @@
 #define DEV_B "0000:86:00.1"
 #define DEV_C "83b8f4f2-509f-382f-3c1e-e6bfe0fa1001" /* an mdev without migration */
 
-static void dev_data(struct src *s, const char *dev, uint32_t qp_num)
+/* dev_data is a register snapshot (no header): the value goes into page_size (offset 60). */
+static void dev_data(struct src *s, const char *dev, uint32_t page_size)
 {
         uint8_t b[ACC_DUMP_SIZE] = {0};
         char t[2048], path[128];
         size_t n;
 
-        for (unsigned i = 0; i < 8; i++)
-                b[i] = (uint8_t)(ACC_MAGIC_V2 >> (8 * i));
-        b[8] = (uint8_t)qp_num;
-        b[28] = 1; /* major_ver */
+        b[24] = 1; /* vf_qm_state: the driver's cache */
+        b[60] = (uint8_t)page_size;
         n = fakesrc_format_dump(t, sizeof(t), "Dev Data:", b, sizeof(b), NULL);
         assert_true(n > 0);
         strcpy(t + n, "guest driver load: 1\ndata size: 176\n");
@@ -115,7 +114,7 @@ static void test_two_devices(void **state)
         assert_int_equal(f->status, DRV_ST_OK);
         assert_int_equal(f->len, ACC_DUMP_SIZE);
         assert_true(f->has_fields);
-        assert_int_equal(acc_field_find(&f->fields, "qp_num")->value[0], 16);
+        assert_int_equal(acc_field_find(&f->fields, "page_size")->value[0], 16);
         assert_int_equal(tree_dev_file(a, "hisi_acc", "migf_data")->status, DRV_ST_NOT_MIGRATED);
         assert_int_equal(tree_dev_file(a, "hisi_acc", "cmd_state")->status, DRV_ST_OK);
         assert_ptr_equal(tree_dev_file(a, NULL, "state"), &a->state_file);

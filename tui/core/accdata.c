@@ -42,6 +42,17 @@ static const struct acc_desc acc_v2[] = {
     ACC_COMMON_TAIL,
 };
 
+/* What dev_data carries: the cached vf_qm_state and the registers read from the VF. */
+static const struct acc_desc acc_regs[] = {
+    {"vf_qm_state", 24, 4, 1},  {"aeq_int_mask", 40, 4, 1}, {"eq_int_mask", 44, 4, 1},
+    {"ifc_int_source", 48, 4, 1}, {"ifc_int_mask", 52, 4, 1}, {"ifc_int_set", 56, 4, 1},
+    {"page_size", 60, 4, 1},    {"qm_eqc_dw", 64, 4, 7},  {"qm_aeqc_dw", 92, 4, 7},
+};
+
+const char *const acc_header_fields[] = {"acc_magic", "qp_num",    "dev_id",
+                                         "que_iso_cfg", "qp_base", "major_ver",
+                                         "minor_ver", "qm_rsv_state", NULL};
+
 _Static_assert(sizeof(acc_v2) / sizeof(acc_v2[0]) <= ACC_MAX_FIELDS, "ACC_MAX_FIELDS");
 
 static uint64_t acc_le(const uint8_t *p, unsigned size)
@@ -53,27 +64,9 @@ static uint64_t acc_le(const uint8_t *p, unsigned size)
         return v;
 }
 
-void acc_decode(const uint8_t *buf, size_t len, struct acc_decoded *out)
+static void acc_fill(const uint8_t *buf, size_t len, const struct acc_desc *tab, size_t ntab,
+                     struct acc_decoded *out)
 {
-        const struct acc_desc *tab = acc_v2;
-        size_t ntab = sizeof(acc_v2) / sizeof(acc_v2[0]);
-
-        memset(out, 0, sizeof(*out));
-        if (!buf)
-                len = 0;
-        out->len = len;
-        out->layout = ACC_LAYOUT_UNKNOWN;
-        if (len >= 8) {
-                uint64_t magic = acc_le(buf, 8);
-
-                if (magic == ACC_MAGIC_V1) {
-                        out->layout = ACC_LAYOUT_V1;
-                        tab = acc_v1;
-                        ntab = sizeof(acc_v1) / sizeof(acc_v1[0]);
-                } else if (magic == ACC_MAGIC_V2) {
-                        out->layout = ACC_LAYOUT_V2;
-                }
-        }
         for (size_t i = 0; i < ntab; i++) {
                 struct acc_field *f = &out->fields[out->nfields++];
 
@@ -90,6 +83,59 @@ void acc_decode(const uint8_t *buf, size_t len, struct acc_decoded *out)
                         f->valid_mask |= 1u << k;
                 }
         }
+}
+
+void acc_decode_registers(const uint8_t *buf, size_t len, struct acc_decoded *out)
+{
+        memset(out, 0, sizeof(*out));
+        if (!buf)
+                len = 0;
+        out->len = len;
+        out->stream_len = -1;
+        out->layout = ACC_LAYOUT_REGISTERS;
+        acc_fill(buf, len, acc_regs, sizeof(acc_regs) / sizeof(acc_regs[0]), out);
+}
+
+bool acc_header_field(const char *name)
+{
+        for (unsigned i = 0; name && acc_header_fields[i]; i++)
+                if (strcmp(acc_header_fields[i], name) == 0)
+                        return true;
+        return false;
+}
+
+const char *acc_qm_state_meaning(uint64_t v)
+{
+        if (v == ACC_QM_READY)
+                return "QM_READY: guest driver running";
+        if (v == ACC_QM_NOT_READY)
+                return "QM_NOT_READY: guest driver not running";
+        return NULL;
+}
+
+void acc_decode(const uint8_t *buf, size_t len, struct acc_decoded *out)
+{
+        const struct acc_desc *tab = acc_v2;
+        size_t ntab = sizeof(acc_v2) / sizeof(acc_v2[0]);
+
+        memset(out, 0, sizeof(*out));
+        if (!buf)
+                len = 0;
+        out->len = len;
+        out->stream_len = -1;
+        out->layout = ACC_LAYOUT_UNKNOWN;
+        if (len >= 8) {
+                uint64_t magic = acc_le(buf, 8);
+
+                if (magic == ACC_MAGIC_V1) {
+                        out->layout = ACC_LAYOUT_V1;
+                        tab = acc_v1;
+                        ntab = sizeof(acc_v1) / sizeof(acc_v1[0]);
+                } else if (magic == ACC_MAGIC_V2) {
+                        out->layout = ACC_LAYOUT_V2;
+                }
+        }
+        acc_fill(buf, len, tab, ntab, out);
 }
 
 const struct acc_field *acc_field_find(const struct acc_decoded *d, const char *name)
@@ -116,6 +162,8 @@ const char *acc_layout_name(enum acc_layout l)
                 return "V1";
         case ACC_LAYOUT_V2:
                 return "V2";
+        case ACC_LAYOUT_REGISTERS:
+                return "registers";
         case ACC_LAYOUT_UNKNOWN:
                 break;
         }

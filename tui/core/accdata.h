@@ -24,8 +24,20 @@
 enum acc_layout {
         ACC_LAYOUT_UNKNOWN = 0, /* magic not recognised: fields decoded with the V2 offsets */
         ACC_LAYOUT_V1,
-        ACC_LAYOUT_V2
+        ACC_LAYOUT_V2,
+        /*
+         * A live register snapshot (hisi_acc dev_data): hisi_acc_vf_dev_read() zero-allocates
+         * the struct, sets vf_qm_state from the driver's cache and reads the registers; it
+         * never fills the match header (magic, version, qp_num, dev_id, que_iso_cfg,
+         * qp_base), so only offset 24 and 40..119 carry data.  V1 and V2 cannot be told
+         * apart (the register offsets are the same in both).
+         */
+        ACC_LAYOUT_REGISTERS
 };
+
+/* enum qm_vf_state (vf_qm_state, "guest driver load") */
+#define ACC_QM_READY     0u /* the guest's QM driver is running */
+#define ACC_QM_NOT_READY 1u /* not running (stopped, never loaded): a save stops at 40 bytes */
 
 struct acc_field {
         const char *name;   /* the kernel's field name: "qp_num", "qm_eqc_dw", ... */
@@ -38,13 +50,35 @@ struct acc_field {
 
 struct acc_decoded {
         enum acc_layout layout;
-        size_t len; /* bytes given */
+        size_t len; /* bytes decoded (for a stream: min(bytes dumped, length line)) */
+        /*
+         * The stream's length as the kernel prints it (migf_data "migrate data length":
+         * 40 or 176 for a save; on a destination, what was written); -1 when not known.
+         */
+        int64_t stream_len;
         unsigned nfields;
         struct acc_field fields[ACC_MAX_FIELDS];
 };
 
-/* Decode len bytes (any length, 0 included).  Never fails; fields past len are invalid. */
+/*
+ * Decode len bytes of migration data (any length, 0 included), keyed on the magic.  Never
+ * fails; fields past len are invalid.  stream_len is set to -1.
+ */
 void acc_decode(const uint8_t *buf, size_t len, struct acc_decoded *out);
+
+/*
+ * Decode a register snapshot (ACC_LAYOUT_REGISTERS): vf_qm_state and the registers at
+ * 40..119 only; the header fields are not listed (see acc_header_field()).
+ */
+void acc_decode_registers(const uint8_t *buf, size_t len, struct acc_decoded *out);
+
+/* Whether name is a field of the match header (bytes 0..39 but vf_qm_state). */
+bool acc_header_field(const char *name);
+/* The header field names, in offset order (V2 names), NULL-terminated. */
+extern const char *const acc_header_fields[];
+
+/* "QM_READY: guest driver running", "QM_NOT_READY: guest driver not running", NULL */
+const char *acc_qm_state_meaning(uint64_t v);
 
 /* NULL when the layout has no such field. */
 const struct acc_field *acc_field_find(const struct acc_decoded *d, const char *name);
@@ -52,7 +86,7 @@ const struct acc_field *acc_field_find(const struct acc_decoded *d, const char *
 /* Whether every element of f is valid. */
 bool acc_field_valid(const struct acc_field *f);
 
-/* "V1", "V2", "unknown" */
+/* "V1", "V2", "registers", "unknown" */
 const char *acc_layout_name(enum acc_layout l);
 
 #endif

@@ -40,6 +40,8 @@ const char *drv_status_name(enum drv_status st)
                 return "blocked";
         case DRV_ST_GONE:
                 return "gone";
+        case DRV_ST_MAILBOX:
+                return "mailbox_error";
         case DRV_ST_COUNT:
                 break;
         }
@@ -175,11 +177,12 @@ static size_t drv_complete_len(const char *t, size_t len)
         return len;
 }
 
-static int drv_parse_dump(const struct drv_ops *ops, const struct drv_file_desc *d, bool read_cut,
+static int drv_parse_dump(const struct drv_ops *ops, unsigned idx, bool read_cut,
                           struct drv_file *out)
 {
+        const struct drv_file_desc *d = &ops->files[idx];
         struct hexdump_result h;
-        size_t tail_done, declen;
+        size_t tail_done;
         uint64_t length = 0;
         int ret, lret = -ENOENT;
 
@@ -250,13 +253,8 @@ static int drv_parse_dump(const struct drv_ops *ops, const struct drv_file_desc 
                 if (lret == -ENOENT && !out->cut && !out->msg[0])
                         drv_msg(out->msg, sizeof(out->msg), "no \"%s\" line", d->length_key);
         }
-        if (ops->decode) {
-                declen = out->len;
-                if (lret == 0 && length < declen)
-                        declen = (size_t)length; /* only this much was migrated */
-                ops->decode(out->bytes, declen, &out->fields);
+        if (ops->decode && ops->decode(idx, out->bytes, out->len, &out->kv, &out->fields))
                 out->has_fields = true;
-        }
         return 0;
 }
 
@@ -288,7 +286,7 @@ int drv_file_from_read(const struct drv_ops *ops, unsigned idx, const struct src
                 out->cut = r->truncated;
                 return 0;
         }
-        ret = drv_parse_dump(ops, d, r->truncated, out);
+        ret = drv_parse_dump(ops, idx, r->truncated, out);
         if (ret < 0)
                 goto fail;
         return 0;

@@ -23,19 +23,29 @@
 #include "match.h"
 #include "src.h"
 
+struct pair_side;
+struct check_set;
+struct tree_drvdir;
+
 /* Status of one file, as scripts see it (JSON "status"). */
 enum drv_status {
         DRV_ST_OK = 0,
-        DRV_ST_NOT_OPENED,   /* no user has the device open (EINVAL on dev_data/cmd_state) */
+        DRV_ST_NOT_OPENED,   /* EINVAL on dev_data/cmd_state: no user has the device open, or
+                                (the message says which else) a mailbox failure (dev_data,
+                                6.13-6.15) or the mailbox channel not ready (cmd_state) */
         DRV_ST_NOT_MIGRATED, /* EAGAIN on migf_data: no migration completed on this device */
-        DRV_ST_NOT_READY,    /* the device/channel did not answer (ETIMEDOUT, EBUSY, ...) */
+        DRV_ST_NOT_READY,    /* EBUSY (6.13-6.15) / ETIMEDOUT (newer): QM_VF_STATE not ready,
+                                the guest's QM driver is not running (not a hung device) */
         DRV_ST_ERROR,        /* any other errno, or content that does not parse */
         DRV_ST_ABSENT,       /* the file does not exist */
         DRV_ST_BLOCKED,      /* (engine) a read is past its deadline */
-        DRV_ST_GONE, /* (engine) the device vanished (ENOENT/ENODEV/EIO after it was seen) */
+        DRV_ST_GONE, /* (engine) the device vanished (its directory is gone) */
+        DRV_ST_MAILBOX, /* EIO on a file that still exists: a mailbox command to the VF failed
+                           (hisi_acc dev_data, kernels after 6.15) */
         DRV_ST_COUNT
 };
-/* "ok", "not_opened", "not_migrated", "not_ready", "error", "absent", "blocked", "gone" */
+/* "ok", "not_opened", "not_migrated", "not_ready", "error", "absent", "blocked", "gone",
+ * "mailbox_error" */
 const char *drv_status_name(enum drv_status st);
 
 enum drv_file_kind {
@@ -81,14 +91,20 @@ struct drv_ops {
         /* Check the text of a successful read of a DRV_FILE_TEXT file (cmd_state). */
         enum drv_status (*text_status)(unsigned idx, const char *text, size_t len, char *msg,
                                        size_t msglen);
-        /* Decode dump bytes into named fields (NULL: the driver has no decoder). */
-        void (*decode)(const uint8_t *buf, size_t len, struct acc_decoded *out);
         /*
-         * Would a destination accept it: src = what the source sends (its migf_data, or
-         * dev_data at stop-copy), dst = the destination device (its dev_data).
+         * Decode the dump bytes of files[idx] by what that file carries (a register
+         * snapshot, a saved stream whose length line kv gives, ...).  false: the file has
+         * no decoder.  NULL: the driver has none.
          */
-        void (*match)(const struct acc_decoded *src, const struct acc_decoded *dst,
-                      struct match_result *out);
+        bool (*decode)(unsigned idx, const uint8_t *buf, size_t len, const struct kv_list *kv,
+                       struct acc_decoded *out);
+        /*
+         * The named checks of a compare of src with dst (check.h), from the two driver
+         * directories (sd of src->dev, dd of dst->dev) and what else each side knows.
+         */
+        void (*checks)(const struct pair_side *src, const struct tree_drvdir *sd,
+                       const struct pair_side *dst, const struct tree_drvdir *dd,
+                       struct check_set *out);
 };
 
 /* The drivers migtop knows (one drv_<name>.c each). */

@@ -5,8 +5,10 @@
  */
 #include "jsonout.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 /* Names printed by the kernel's `features` file, in FSM_F_* bit order. */
 static struct json_object *jout_str_or_null(const char *s)
@@ -61,6 +63,28 @@ static struct json_object *jout_fields(const struct acc_decoded *d)
         return o;
 }
 
+/* A register snapshot's header fields: named, never shown as zeros. */
+static struct json_object *jout_not_in_file(const struct acc_decoded *d)
+{
+        struct json_object *a;
+
+        if (d->layout != ACC_LAYOUT_REGISTERS)
+                return NULL;
+        a = json_object_new_array();
+        for (unsigned i = 0; a && acc_header_fields[i]; i++)
+                json_object_array_add(a, json_object_new_string(acc_header_fields[i]));
+        return a;
+}
+
+/* vf_qm_state with its meaning ("QM_READY: guest driver running"). */
+static struct json_object *jout_guest(const struct acc_decoded *d)
+{
+        const struct acc_field *f = acc_field_find(d, "vf_qm_state");
+        const char *m = f && acc_field_valid(f) ? acc_qm_state_meaning(f->value[0]) : NULL;
+
+        return m ? json_object_new_string(m) : NULL;
+}
+
 /* kv lines: decimal values as numbers, anything else as the string printed. */
 static struct json_object *jout_info(const struct kv_list *l)
 {
@@ -102,6 +126,14 @@ static struct json_object *jout_file_kind(const struct drv_file *f, int kind)
                     f->has_fields ? json_object_new_string(acc_layout_name(f->fields.layout))
                                   : NULL);
                 json_object_object_add(o, "fields", f->has_fields ? jout_fields(&f->fields) : NULL);
+                json_object_object_add(o, "not_in_file",
+                                       f->has_fields ? jout_not_in_file(&f->fields) : NULL);
+                json_object_object_add(o, "stream_length",
+                                       f->has_fields && f->fields.stream_len >= 0
+                                           ? json_object_new_int64(f->fields.stream_len)
+                                           : NULL);
+                json_object_object_add(o, "guest_driver",
+                                       f->has_fields ? jout_guest(&f->fields) : NULL);
                 json_object_object_add(o, "info", f->text ? jout_info(&f->kv) : NULL);
         } else {
                 json_object_object_add(
@@ -198,7 +230,92 @@ static struct json_object *jout_value(uint64_t v, bool valid)
         return valid ? json_object_new_uint64(v) : NULL;
 }
 
-struct json_object *jout_compare(const char *src, const char *dst, const struct pair_result *p)
+static struct json_object *jout_mismatch(const struct match_mismatch *m)
+{
+        struct json_object *mo = json_object_new_object();
+
+        if (!mo)
+                return NULL;
+        json_object_object_add(mo, "field", jout_str_or_null(m->field));
+        json_object_object_add(mo, "src", jout_value(m->src, m->src_valid));
+        json_object_object_add(mo, "dst", jout_value(m->dst, m->dst_valid));
+        json_object_object_add(mo, "reason", jout_str_or_null(m->reason));
+        return mo;
+}
+
+/* CLOCK_REALTIME ns as "2026-11-30T10:40:57.123Z", NULL for 0. */
+static struct json_object *jout_time(int64_t t_ns)
+{
+        time_t sec = (time_t)(t_ns / 1000000000LL);
+        struct tm tm;
+        char buf[48];
+
+        if (t_ns <= 0 || !gmtime_r(&sec, &tm))
+                return NULL;
+        snprintf(buf, sizeof(buf), "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
+                 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+                 (int)(t_ns % 1000000000LL / 1000000));
+        return json_object_new_string(buf);
+}
+
+static struct json_object *jout_kmsg(const struct kmsg_rec *r, const char *side)
+{
+        struct json_object *o = json_object_new_object();
+
+        if (!o)
+                return NULL;
+        if (side)
+                json_object_object_add(o, "side", json_object_new_string(side));
+        json_object_object_add(o, "device",
+                               r->device[0] ? json_object_new_string(r->device) : NULL);
+        json_object_object_add(o, "seq", json_object_new_uint64(r->seq));
+        json_object_object_add(o, "ts_us", json_object_new_int64(r->ts_us));
+        json_object_object_add(o, "level", json_object_new_int(r->level));
+        json_object_object_add(o, "text", json_object_new_string(r->text));
+        return o;
+}
+
+static struct json_object *jout_check(const struct check *c)
+{
+        struct json_object *o = json_object_new_object();
+        struct json_object *a;
+
+        if (!o)
+                return NULL;
+        json_object_object_add(o, "name", jout_str_or_null(c->name));
+        json_object_object_add(o, "verdict",
+                               json_object_new_string(check_verdict_name(c->verdict)));
+        json_object_object_add(o, "reason",
+                               c->reason[0] ? json_object_new_string(c->reason) : NULL);
+        json_object_object_add(o, "kernel_line",
+                               c->has_kline ? json_object_new_string(c->kline.text) : NULL);
+        a = json_object_new_array();
+        for (unsigned i = 0; a && i < c->nmis && i < CHECK_MAX_MISMATCH; i++)
+                json_object_array_add(a, jout_mismatch(&c->mis[i]));
+        json_object_object_add(o, "mismatches", a);
+        a = json_object_new_array();
+        for (unsigned i = 0; a && i < c->nev && i < CHECK_MAX_EVIDENCE; i++) {
+                const struct check_evidence *e = &c->ev[i];
+                struct json_object *eo = json_object_new_object();
+
+                if (!eo)
+                        break;
+                json_object_object_add(
+                    eo, "side", json_object_new_string(e->side == CHECK_SRC ? "src" : "dst"));
+                json_object_object_add(eo, "what", jout_str_or_null(e->what));
+                json_object_object_add(eo, "status", jout_str_or_null(e->status));
+                json_object_object_add(eo, "errno", jout_str_or_null(src_errno_name(e->err)));
+                json_object_object_add(eo, "time", jout_time(e->t_ns));
+                json_object_object_add(eo, "detail",
+                                       e->detail[0] ? json_object_new_string(e->detail) : NULL);
+                json_object_array_add(a, eo);
+        }
+        json_object_object_add(o, "evidence", a);
+        return o;
+}
+
+struct json_object *jout_compare(const char *src, const char *dst, const struct pair_result *p,
+                                 const struct pair_side *ss, const struct pair_side *ds)
 {
         struct json_object *o = json_object_new_object();
         struct json_object *a, *fl;
@@ -216,18 +333,19 @@ struct json_object *jout_compare(const char *src, const char *dst, const struct 
             o, "summary", p->match.summary[0] ? json_object_new_string(p->match.summary) : NULL);
         json_object_object_add(o, "message", p->msg[0] ? json_object_new_string(p->msg) : NULL);
         a = json_object_new_array();
-        for (unsigned i = 0; a && i < p->match.n && i < MATCH_MAX; i++) {
-                const struct match_mismatch *m = &p->match.m[i];
-                struct json_object *mo = json_object_new_object();
-
-                if (!mo)
-                        break;
-                json_object_object_add(mo, "field", jout_str_or_null(m->field));
-                json_object_object_add(mo, "src", jout_value(m->src, m->src_valid));
-                json_object_object_add(mo, "dst", jout_value(m->dst, m->dst_valid));
-                json_object_object_add(mo, "reason", jout_str_or_null(m->reason));
-                json_object_array_add(a, mo);
-        }
+        for (unsigned i = 0; a && i < p->checks.n && i < CHECK_MAX; i++)
+                json_object_array_add(a, jout_check(&p->checks.c[i]));
+        json_object_object_add(o, "checks", a);
+        /* the two devices' kernel log records (the destination's first) */
+        a = json_object_new_array();
+        for (size_t i = 0; a && ds && ds->klog && i < ds->nklog; i++)
+                json_object_array_add(a, jout_kmsg(&ds->klog[i], "dst"));
+        for (size_t i = 0; a && ss && ss->klog && i < ss->nklog; i++)
+                json_object_array_add(a, jout_kmsg(&ss->klog[i], "src"));
+        json_object_object_add(o, "kernel_log", a);
+        a = json_object_new_array();
+        for (unsigned i = 0; a && i < p->match.n && i < MATCH_MAX; i++)
+                json_object_array_add(a, jout_mismatch(&p->match.m[i]));
         json_object_object_add(o, "mismatches", a);
         fl = json_object_new_array();
         for (unsigned i = 0; fl && i < p->fields.n && i < ACC_MAX_FIELDS; i++)
@@ -237,6 +355,26 @@ struct json_object *jout_compare(const char *src, const char *dst, const struct 
                                p->src_file && p->dst_file ? json_object_new_uint64(p->diff_bytes)
                                                           : NULL);
         return o;
+}
+
+struct json_object *jout_kernel_log(const struct kmsg_rec *r, size_t n)
+{
+        struct json_object *a = json_object_new_array();
+
+        for (size_t i = 0; a && i < n; i++) {
+                struct json_object *o = json_object_new_object();
+
+                if (!o)
+                        break;
+                json_object_object_add(o, "seq", json_object_new_uint64(r[i].seq));
+                json_object_object_add(o, "ts_us", json_object_new_int64(r[i].ts_us));
+                json_object_object_add(o, "level",
+                                       json_object_new_string(kmsg_level_name(r[i].level)));
+                json_object_object_add(o, "text",
+                                       json_object_new_string_len(r[i].text, (int)r[i].text_len));
+                json_object_array_add(a, o);
+        }
+        return a;
 }
 
 struct json_object *jout_error(const char *msg)

@@ -5,12 +5,20 @@
  *
  *   {"devices": [ {"name", "state", "features": [..], "files": {"state": {...}},
  *                  "<driver dir>": {"dev_data": FILE, "migf_data": FILE, "cmd_state": FILE}}],
- *    "compare": {"src", "dst", "dir", "src_file", "dst_file", "verdict",
- *                "mismatches": [{"field", "src", "dst", "reason"}], "differing_fields": [..],
+ *    "compare": {"src", "dst", "dir", "src_file", "dst_file", "verdict", "summary",
+ *                "checks": [{"name", "verdict", "reason", "kernel_line",
+ *                            "mismatches": [MISMATCH], "evidence": [{"side", "what",
+ *                            "status", "errno", "time", "detail"}]}],
+ *                "kernel_log": [{"side", "device", "seq", "ts_us", "level", "text"}],
+ *                "mismatches": [MISMATCH] (every check's), "differing_fields": [..],
  *                "differing_bytes"}}
+ *   MISMATCH = {"field", "src", "dst" (null: cannot be known), "reason"}
  *   FILE = {"status", "errno" (name or null), "message", "bytes" (hex string, dumps),
  *           "length", "fields" {kernel name: integer, or array of integers; invalid: null},
- *           "layout", "info" {kv lines}}
+ *           "layout" ("V1", "V2", "registers", "unknown"), "not_in_file" [header fields a
+ *           register snapshot does not carry] or null, "stream_length" (the length line of a
+ *           stream) or null, "guest_driver" (vf_qm_state's meaning) or null,
+ *           "info" {kv lines}}
  *   errors: {"error": "..."}
  */
 #ifndef MIGTOP_CORE_JSONOUT_H
@@ -19,6 +27,7 @@
 #include <json-c/json.h>
 
 #include "drv.h"
+#include "kmsg.h"
 #include "pair.h"
 #include "tree.h"
 
@@ -26,9 +35,17 @@ struct json_object *jout_file(const struct drv_file *f);
 struct json_object *jout_dev(const struct tree_dev *d);
 /* {"devices": [...]} (+ "error" when the tree could not be read at all). */
 struct json_object *jout_tree(const struct tree *t);
-struct json_object *jout_compare(const char *src, const char *dst, const struct pair_result *p);
+/* ss, ds: the sides compared (their kernel log records are listed), or NULL. */
+struct json_object *jout_compare(const char *src, const char *dst, const struct pair_result *p,
+                                 const struct pair_side *ss, const struct pair_side *ds);
 struct json_object *jout_error(const char *msg);
 /* Serialise (pretty or one line) to a malloc'd string; NULL on allocation failure. */
 char *jout_string(struct json_object *o, int pretty);
+
+/*
+ * Kernel log records, oldest first: [{"seq", "ts_us", "level" ("err"), "text"}]; the
+ * text unescaped (a record's \xNN are bytes again).
+ */
+struct json_object *jout_kernel_log(const struct kmsg_rec *r, size_t n);
 
 #endif

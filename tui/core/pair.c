@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * pair: compare a source device with a destination device through the first driver
- * directory they have in common whose ops can decode and match.
+ * directory they have in common whose ops have checks.
  */
 #include "pair.h"
 
@@ -41,7 +41,7 @@ static const struct drv_ops *pair_common(const struct tree_dev *src, const struc
                 const struct tree_drvdir *a = &src->dirs[i];
                 const struct tree_drvdir *b;
 
-                if (!a->ops || !a->ops->decode || !a->ops->match)
+                if (!a->ops || !a->ops->checks)
                         continue;
                 b = pair_dir(dst, a->name);
                 if (!b || b->ops != a->ops)
@@ -53,69 +53,47 @@ static const struct drv_ops *pair_common(const struct tree_dev *src, const struc
         return NULL;
 }
 
-/* "dev_data not_opened (EINVAL), migf_data not_migrated (EAGAIN)" */
-static void pair_why(const struct tree_drvdir *dir, char *buf, size_t size)
+/* The union of every check's mismatches, in check order. */
+static void pair_union(struct pair_result *out)
 {
-        size_t off = 0;
+        for (unsigned i = 0; i < out->checks.n; i++) {
+                const struct check *c = &out->checks.c[i];
 
-        buf[0] = '\0';
-        for (unsigned i = 0; i < dir->nfiles && off < size; i++) {
-                const struct drv_file *f = &dir->files[i];
-                const char *en = src_errno_name(f->err);
-                int n;
-
-                if (dir->ops->files[i].kind != DRV_FILE_DUMP)
-                        continue;
-                n = snprintf(buf + off, size - off, "%s%s %s%s%s%s", off ? ", " : "",
-                             dir->ops->files[i].name, drv_status_name(f->status), en ? " (" : "",
-                             en ? en : "", en ? ")" : "");
-                if (n < 0)
-                        break;
-                off += (size_t)n;
+                for (unsigned k = 0; k < c->nmis && out->match.n < MATCH_MAX; k++)
+                        out->match.m[out->match.n++] = c->mis[k];
         }
 }
 
-int pair_compare(const struct tree_dev *src, const struct tree_dev *dst, struct pair_result *out)
+int pair_compare(const struct pair_side *src, const struct pair_side *dst,
+                 struct pair_result *out)
 {
         const struct tree_drvdir *sd = NULL, *dd = NULL;
         const struct drv_file *sf, *df;
         const struct drv_ops *ops;
-        char why[160];
 
         memset(out, 0, sizeof(*out));
         out->match.verdict = MATCH_INCOMPLETE;
-        ops = pair_common(src, dst, &sd, &dd);
+        ops = pair_common(src->dev, dst->dev, &sd, &dd);
         if (!ops) {
                 snprintf(out->msg, sizeof(out->msg),
                          "no driver data to compare: %s and %s share no known driver directory",
-                         src->name, dst->name);
+                         src->dev->name, dst->dev->name);
                 snprintf(out->match.summary, sizeof(out->match.summary), "nothing to compare");
                 return 0;
         }
         out->dir = ops->name;
+        ops->checks(src, sd, dst, dd, &out->checks);
+        out->match.verdict =
+            check_overall(&out->checks, out->match.summary, sizeof(out->match.summary));
+        pair_union(out);
 
-        /* What the source sends: its last migration data, else its live data. */
+        /* the two streams side by side (what the compare view shows) */
         sf = pair_usable(sd, "migf_data");
-        if (!sf)
-                sf = pair_usable(sd, "dev_data");
-        /* What the destination is: its live data, else what it resumed from. */
-        df = pair_usable(dd, "dev_data");
-        if (!df)
-                df = pair_usable(dd, "migf_data");
+        df = pair_usable(dd, "migf_data");
         out->src_file = sf ? sf->name : NULL;
         out->dst_file = df ? df->name : NULL;
-
-        ops->match(sf ? &sf->fields : NULL, df ? &df->fields : NULL, &out->match);
-        if (!sf || !df) {
-                const struct tree_drvdir *bad = sf ? dd : sd;
-
-                pair_why(bad, why, sizeof(why));
-                snprintf(out->msg, sizeof(out->msg), "no %s data on %s %s: %s", ops->name,
-                         sf ? "destination" : "source", sf ? dst->name : src->name, why);
-                out->match.verdict = MATCH_INCOMPLETE;
+        if (!sf || !df)
                 return 0;
-        }
-
         match_diff_fields(&sf->fields, &df->fields, &out->fields);
         {
                 size_t n = sf->len > df->len ? sf->len : df->len;

@@ -33,8 +33,13 @@ static int vc_build(const struct views *v, struct vc *c)
         bool have = false;
 
         memset(c, 0, sizeof(*c));
-        if (sd && dd)
-                have = pair_compare(sd, dd, &c->pr) == 0;
+        if (sd && dd) {
+                struct pair_side a, b;
+
+                pair_side_init(&a, sd);
+                pair_side_init(&b, dd);
+                have = pair_compare(&a, &b, &c->pr) == 0;
+        }
         return cmpm_build(&c->m, sd, dd, have ? &c->pr : NULL, CMPM_VS_PEER);
 }
 

@@ -144,11 +144,14 @@ static void view_list_pair(struct view_list_ctx *c)
 {
         long s, d;
         struct pair_result p;
+        struct pair_side a, b;
 
         c->have_pair = views_pair(c->v, &s, &d);
         if (!c->have_pair)
                 return;
-        pair_compare(&c->v->snap->tree.devs[s], &c->v->snap->tree.devs[d], &p);
+        pair_side_init(&a, &c->v->snap->tree.devs[s]);
+        pair_side_init(&b, &c->v->snap->tree.devs[d]);
+        pair_compare(&a, &b, &p);
         c->verdict = p.dir ? p.match.verdict : MATCH_INCOMPLETE;
 }
 

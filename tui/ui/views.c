@@ -275,9 +275,12 @@ static struct json_object *views_export_json(const struct views *v, enum views_v
                 return jout_dev(&v->snap->tree.devs[i]);
         if (view == VIEWS_COMPARE && views_pair(v, &s, &d)) {
                 struct pair_result p;
+                struct pair_side a, b;
 
-                pair_compare(&v->snap->tree.devs[s], &v->snap->tree.devs[d], &p);
-                return jout_compare(v->src, v->dst, &p);
+                pair_side_init(&a, &v->snap->tree.devs[s]);
+                pair_side_init(&b, &v->snap->tree.devs[d]);
+                pair_compare(&a, &b, &p);
+                return jout_compare(v->src, v->dst, &p, &a, &b);
         }
         return jout_tree(&v->snap->tree);
 }

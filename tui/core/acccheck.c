@@ -1,0 +1,732 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * acccheck: the four compare checks of hisi_acc (see acccheck.h), read against
+ * drivers/vfio/pci/hisilicon/hisi_acc_vfio_pci.c (6.12) and the 6.13+ debugfs code.
+ *
+ * Kernel facts used here:
+ * - hisi_acc_vf_resume_write(): a write past sizeof(struct acc_vf_data) (176) fails with
+ *   ENOMEM; otherwise the bytes are copied, total_length grows, then vf_qm_check_match()
+ *   runs; a failing check makes that write fail with EFAULT.
+ * - vf_qm_check_match(): nothing before 40 bytes (QM_MATCH_SIZE) or once match_done; then
+ *   vf_qm_version_check() (V2: major_ver must be 1, else dev_info "migration driver
+ *   version<%u.%u> not match!"; V1: accepted; other magic: refused), each refusal logged
+ *   "failed to match ACC_DEV_MAGIC"; dev_id != the VF's PCI device ID "failed to match VF
+ *   devices"; the PF's queue count <= 0 "failed to get vft qp nums"; != qp_num "failed to
+ *   match VF qp num"; reading QM_QUE_ISO_CFG_V on the PF "failed to read
+ *   QM_QUE_ISO_CFG_V"; que_iso_cfg differs "failed to match isolation state"; then
+ *   match_done.  All dev_err/dev_info on the VF's PCI device.
+ * - RESUMING->STOP runs hisi_acc_vf_load_state() -> vf_qm_load_data(): a total of 40
+ *   returns at once, less than 176 fails with EINVAL ("failed to recover the VF!"), zero
+ *   DMA addresses are accepted with the VF marked QM_NOT_READY ("resume dma addr is
+ *   NULL!"); else QM_VF_STATE and the cached vf_qm_state take the stream's vf_qm_state,
+ *   qm_set_regs() writes aeq_int_mask, eq_int_mask, ifc_int_source, ifc_int_mask,
+ *   ifc_int_set, que_iso_cfg, page_size, the EQC and AEQC words, and qm_dev_cmd_init()
+ *   then rewrites ifc_int_source (1, clear) and ifc_int_mask (0).  The load does not test
+ *   match_done itself: a destination seen in STOP after RESUMING had its match check pass
+ *   unless the VMM kept writing after a write failed with EFAULT (QEMU fails the load).
+ * - vf_qm_state_save() on the source: QM not ready -> 40 bytes, vf_qm_state 1; else the
+ *   registers, vf_qm_state 0, 176 bytes; the copy in migf_data is taken at STOP_COPY->STOP.
+ */
+#include "acccheck.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#define ACCCHECK_NS 1000000000.0
+
+static const char *const acccheck_eqc[7] = {"qm_eqc_dw[0]", "qm_eqc_dw[1]", "qm_eqc_dw[2]",
+                                            "qm_eqc_dw[3]", "qm_eqc_dw[4]", "qm_eqc_dw[5]",
+                                            "qm_eqc_dw[6]"};
+static const char *const acccheck_aeqc[7] = {"qm_aeqc_dw[0]", "qm_aeqc_dw[1]", "qm_aeqc_dw[2]",
+                                             "qm_aeqc_dw[3]", "qm_aeqc_dw[4]", "qm_aeqc_dw[5]",
+                                             "qm_aeqc_dw[6]"};
+
+/* Registers vf_qm_load_data() restores and nothing rewrites after it. */
+static const char *const acccheck_restored[] = {"aeq_int_mask", "eq_int_mask", "ifc_int_set",
+                                                "page_size",    "qm_eqc_dw",   "qm_aeqc_dw"};
+/* Registers vf_qm_state_save() saves (qm_get_regs()). */
+static const char *const acccheck_saved[] = {"aeq_int_mask", "eq_int_mask", "ifc_int_source",
+                                             "ifc_int_mask", "ifc_int_set", "page_size",
+                                             "qm_eqc_dw",    "qm_aeqc_dw"};
+
+#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
+
+/* ---- kernel log lines ------------------------------------------------------------------ */
+
+static bool acccheck_ends(const char *text, const char *pat)
+{
+        size_t n = strlen(text), m = strlen(pat);
+
+        while (n && (text[n - 1] == ' ' || text[n - 1] == '\n'))
+                n--;
+        return n >= m && memcmp(text + n - m, pat, m) == 0 &&
+               (n == m || text[n - m - 1] == ' ');
+}
+
+enum acccheck_line acccheck_line(const char *text)
+{
+        static const struct {
+                const char *pat;
+                enum acccheck_line line;
+        } tab[] = {
+            {"failed to match ACC_DEV_MAGIC", ACCCHECK_LINE_MAGIC},
+            {"failed to match VF devices", ACCCHECK_LINE_DEVID},
+            {"failed to get vft qp nums", ACCCHECK_LINE_NOQP},
+            {"failed to match VF qp num", ACCCHECK_LINE_QPNUM},
+            {"failed to read QM_QUE_ISO_CFG_V", ACCCHECK_LINE_ISO_READ},
+            {"failed to match isolation state", ACCCHECK_LINE_ISO},
+            {"failed to recover the VF!", ACCCHECK_LINE_RECOVER},
+            {"resume dma addr is NULL!", ACCCHECK_LINE_DMA_NULL},
+        };
+        const char *v;
+
+        if (!text)
+                return ACCCHECK_LINE_NONE;
+        for (size_t i = 0; i < NELEM(tab); i++)
+                if (acccheck_ends(text, tab[i].pat))
+                        return tab[i].line;
+        v = strstr(text, "migration driver version<");
+        if (v && strstr(v, "> not match!") && acccheck_ends(text, "not match!"))
+                return ACCCHECK_LINE_VERSION;
+        return ACCCHECK_LINE_NONE;
+}
+
+/* The newest record of a side's log that is one of the lines in want (a bit mask). */
+static const struct kmsg_rec *acccheck_find(const struct pair_side *s, unsigned want,
+                                            enum acccheck_line *which)
+{
+        for (size_t i = s->nklog; s->klog && i > 0; i--) {
+                enum acccheck_line l = acccheck_line(s->klog[i - 1].text);
+
+                if (l != ACCCHECK_LINE_NONE && (want & (1u << l))) {
+                        if (which)
+                                *which = l;
+                        return &s->klog[i - 1];
+                }
+        }
+        return NULL;
+}
+
+#define LBIT(l) (1u << (l))
+#define LINES_MATCH                                                                                \
+        (LBIT(ACCCHECK_LINE_MAGIC) | LBIT(ACCCHECK_LINE_DEVID) | LBIT(ACCCHECK_LINE_NOQP) |        \
+         LBIT(ACCCHECK_LINE_QPNUM) | LBIT(ACCCHECK_LINE_ISO_READ) | LBIT(ACCCHECK_LINE_ISO))
+
+/* ---- files and the timeline ------------------------------------------------------------ */
+
+static const struct drv_file *acccheck_file(const struct tree_drvdir *d, const char *name)
+{
+        int idx = d ? drv_file_index(d->ops, name) : -1;
+
+        if (idx < 0 || (unsigned)idx >= d->nfiles)
+                return NULL;
+        return &d->files[idx];
+}
+
+static bool acccheck_usable(const struct drv_file *f)
+{
+        return f && f->status == DRV_ST_OK && f->has_fields && f->bytes;
+}
+
+/* "not_migrated (EAGAIN): EAGAIN: not migrated: ..." */
+static void acccheck_why(const struct drv_file *f, char *buf, size_t n)
+{
+        if (!f) {
+                snprintf(buf, n, "absent");
+                return;
+        }
+        if (f->msg[0])
+                snprintf(buf, n, "%s: %s", drv_status_name(f->status), f->msg);
+        else
+                snprintf(buf, n, "%s", drv_status_name(f->status));
+}
+
+static bool acccheck_get(const struct acc_decoded *d, const char *name, uint64_t *v)
+{
+        const struct acc_field *f = acc_field_find(d, name);
+
+        if (!f || !acc_field_valid(f))
+                return false;
+        *v = f->value[0];
+        return true;
+}
+
+/* The last time the side spent in state st, as the widest interval the samples allow. */
+struct acccheck_span {
+        bool found;
+        bool still;        /* still in st */
+        int64_t in_lo;     /* entered after this (INT64_MIN: already in st when first seen) */
+        int64_t out_hi;    /* left before this (INT64_MAX: still in st) */
+        int64_t out_t;     /* when the next state was first seen */
+        enum fsm_state to; /* the state it left for */
+};
+
+static struct acccheck_span acccheck_last(const struct pair_side *s, enum fsm_state st)
+{
+        struct acccheck_span sp = {.in_lo = INT64_MIN, .out_hi = INT64_MAX, .to = FSM_INVALID};
+        size_t j = s->ntimeline;
+
+        if (!s->timeline_known || !s->dev)
+                return sp;
+        if (s->dev->state_file.status == DRV_ST_OK && s->dev->state == st) {
+                sp.found = sp.still = true;
+        } else {
+                while (j > 0 && s->timeline[j - 1].from != st)
+                        j--;
+                if (!j)
+                        return sp;
+                j--;
+                sp.found = true;
+                sp.out_hi = s->timeline[j].t_ns;
+                sp.out_t = s->timeline[j].t_ns;
+                sp.to = s->timeline[j].to;
+        }
+        while (j > 0 && s->timeline[j - 1].to != st)
+                j--;
+        if (j)
+                sp.in_lo = s->timeline[j - 1].prev_ns;
+        return sp;
+}
+
+/* The last change of the side from `from` to `to`, or NULL. */
+static const struct pair_event *acccheck_change(const struct pair_side *s, enum fsm_state from,
+                                                enum fsm_state to)
+{
+        for (size_t i = s->ntimeline; s->timeline_known && i > 0; i--)
+                if (s->timeline[i - 1].from == from && s->timeline[i - 1].to == to)
+                        return &s->timeline[i - 1];
+        return NULL;
+}
+
+static double acccheck_ago(const struct pair_side *s, int64_t t)
+{
+        return (double)(s->now_ns - t) / ACCCHECK_NS;
+}
+
+static void acccheck_ev_file(struct check *c, enum check_side side, const char *what,
+                             const struct drv_file *f)
+{
+        if (f && f->has_fields && f->fields.stream_len >= 0)
+                check_evidence_file(c, side, what, f, "length %" PRId64, f->fields.stream_len);
+        else if (f && f->has_fields)
+                check_evidence_file(c, side, what, f, "%s, %zu bytes",
+                                    acc_layout_name(f->fields.layout), f->fields.len);
+        else
+                check_evidence_file(c, side, what, f, "%s", f && f->msg[0] ? f->msg : "");
+}
+
+/* Field by field, scalars and each array element: mismatches where both are known. */
+static unsigned acccheck_regs(struct check *c, const struct acc_decoded *a,
+                              const struct acc_decoded *b, const char *const *names, size_t n,
+                              const char *reason, unsigned *compared)
+{
+        unsigned diffs = 0;
+
+        for (size_t i = 0; i < n; i++) {
+                const struct acc_field *fa = acc_field_find(a, names[i]);
+                const struct acc_field *fb = acc_field_find(b, names[i]);
+
+                if (!fa || !fb)
+                        continue;
+                for (unsigned k = 0; k < fa->count && k < fb->count && k < ACC_MAX_ELEMS; k++) {
+                        const char *name = names[i];
+
+                        if (!(fa->valid_mask & fb->valid_mask & (1u << k)))
+                                continue;
+                        (*compared)++;
+                        if (fa->value[k] == fb->value[k])
+                                continue;
+                        if (fa->count > 1)
+                                name = strcmp(names[i], "qm_eqc_dw") == 0 ? acccheck_eqc[k]
+                                                                         : acccheck_aeqc[k];
+                        check_mismatch(c, name, fa->value[k], true, fb->value[k], true, reason);
+                        diffs++;
+                }
+        }
+        return diffs;
+}
+
+/* ---- stream ----------------------------------------------------------------------------- */
+
+enum acccheck_same { SAME_YES, SAME_NO, SAME_UNKNOWN };
+
+/* Whether the two copies come from one migration; why in buf. */
+static enum acccheck_same acccheck_same(const struct pair_side *src, const struct pair_side *dst,
+                                        struct check *c, char *buf, size_t n)
+{
+        struct acccheck_span sp, dp;
+
+        if (!src->timeline_known || !dst->timeline_known) {
+                snprintf(buf, n,
+                         "no timeline (one snapshot): cannot tell whether both copies come from "
+                         "the same migration");
+                return SAME_UNKNOWN;
+        }
+        sp = acccheck_last(src, FSM_STOP_COPY);
+        dp = acccheck_last(dst, FSM_RESUMING);
+        if (!sp.found || !dp.found) {
+                snprintf(buf, n,
+                         "no %s seen while watching: cannot tell whether both copies come from "
+                         "the same migration",
+                         !sp.found ? "STOP_COPY on the source" : "RESUMING on the destination");
+                return SAME_UNKNOWN;
+        }
+        check_evidence(c, CHECK_SRC, "state", "STOP_COPY %s", sp.still ? "now" : "seen, left");
+        check_evidence(c, CHECK_DST, "state", "RESUMING %s", dp.still ? "now" : "seen, left");
+        if (sp.in_lo > dp.out_hi || dp.in_lo > sp.out_hi) {
+                snprintf(buf, n,
+                         "different migrations: the source's STOP_COPY and the destination's "
+                         "RESUMING do not overlap in time");
+                return SAME_NO;
+        }
+        return SAME_YES;
+}
+
+static void acccheck_stream(const struct pair_side *src, const struct tree_drvdir *sd,
+                            const struct pair_side *dst, const struct tree_drvdir *dd,
+                            struct check_set *set, enum acccheck_same *same_out)
+{
+        const struct drv_file *sm = acccheck_file(sd, "migf_data");
+        const struct drv_file *dm = acccheck_file(dd, "migf_data");
+        struct check *c = check_add(set, "stream");
+        char why[200], ws[240];
+        enum acccheck_same same;
+        size_t n, nb;
+
+        *same_out = SAME_UNKNOWN;
+        if (!c)
+                return;
+        acccheck_ev_file(c, CHECK_SRC, "migf_data", sm);
+        acccheck_ev_file(c, CHECK_DST, "migf_data", dm);
+        if (!acccheck_usable(sm) || !acccheck_usable(dm)) {
+                acccheck_why(acccheck_usable(sm) ? dm : sm, ws, sizeof(ws));
+                check_reason(c, "no copy on the %s to compare: migf_data %s",
+                             acccheck_usable(sm) ? "destination" : "source", ws);
+                return;
+        }
+        same = acccheck_same(src, dst, c, why, sizeof(why));
+        *same_out = same;
+        n = sm->fields.len < dm->fields.len ? sm->fields.len : dm->fields.len;
+        nb = match_diff_bytes(sm->bytes, n, dm->bytes, n, NULL, 0);
+        if (same != SAME_YES) {
+                check_reason(c, "%s (the copies %s)", why,
+                             nb || sm->fields.stream_len != dm->fields.stream_len ? "differ"
+                                                                                  : "are equal");
+                return;
+        }
+        if (sm->fields.stream_len != dm->fields.stream_len)
+                check_mismatch(c, "length", (uint64_t)sm->fields.stream_len,
+                               sm->fields.stream_len >= 0, (uint64_t)dm->fields.stream_len,
+                               dm->fields.stream_len >= 0,
+                               "the destination holds another length than the source saved: "
+                               "a truncated or extended stream, or a stale copy");
+        {
+                static const char *const all[] = {
+                    "acc_magic",    "qp_num",       "dev_id",      "que_iso_cfg",   "qp_base",
+                    "vf_qm_state",  "major_ver",    "minor_ver",   "qm_rsv_state",  "aeq_int_mask",
+                    "eq_int_mask",  "ifc_int_source", "ifc_int_mask", "ifc_int_set", "page_size",
+                    "qm_eqc_dw",    "qm_aeqc_dw"};
+                unsigned cmp = 0;
+
+                acccheck_regs(c, &sm->fields, &dm->fields, all, NELEM(all),
+                              "the bytes differ: damage in transport, or a stale copy", &cmp);
+        }
+        if (c->nmis || nb) {
+                c->verdict = CHECK_FAIL;
+                check_reason(c,
+                             "the destination's copy differs from the source's stream (%zu of "
+                             "%zu bytes%s): damage in transport, or a stale copy",
+                             nb, n,
+                             sm->fields.stream_len != dm->fields.stream_len ? ", and the length"
+                                                                            : "");
+                return;
+        }
+        c->verdict = CHECK_PASS;
+        check_reason(c, "the destination holds exactly the source's stream (%" PRId64 " bytes)",
+                     sm->fields.stream_len);
+}
+
+/* ---- accept ----------------------------------------------------------------------------- */
+
+enum { R_LENGTH, R_MAGIC, R_DEVID, R_QPNUM, R_ISO, R_N };
+static const char *const acccheck_rule[R_N] = {"length", "magic and version", "dev_id",
+                                               "qp_num", "que_iso_cfg"};
+
+static enum check_verdict acccheck_len_rule(int64_t len, const char **reason)
+{
+        if (len < 0) {
+                *reason = "no length line";
+                return CHECK_UNKNOWN;
+        }
+        if (len == ACC_MATCH_SIZE || len == ACC_STRUCT_SIZE) {
+                *reason = NULL;
+                return CHECK_PASS;
+        }
+        if (len > (int64_t)ACC_STRUCT_SIZE)
+                *reason = "more than struct acc_vf_data (176): the resume write fails with ENOMEM";
+        else if (len < (int64_t)ACC_MATCH_SIZE)
+                *reason = "fewer than 40 bytes: no match check ran, and RESUMING->STOP fails "
+                          "with EINVAL";
+        else
+                *reason = "neither 40 nor 176 bytes: the load at RESUMING->STOP fails with EINVAL";
+        return CHECK_FAIL;
+}
+
+static void acccheck_accept(const struct pair_side *src, const struct tree_drvdir *sd,
+                            const struct pair_side *dst, const struct tree_drvdir *dd,
+                            enum acccheck_same same, struct check_set *set)
+{
+        const struct drv_file *sm = acccheck_file(sd, "migf_data");
+        const struct drv_file *dm = acccheck_file(dd, "migf_data");
+        const struct drv_file *hf = acccheck_usable(sm) ? sm : acccheck_usable(dm) ? dm : NULL;
+        const struct drv_file *lf = hf;
+        struct check *c = check_add(set, "accept");
+        enum check_verdict r[R_N];
+        const char *why[R_N] = {NULL};
+        const struct acc_decoded *h;
+        const struct kmsg_rec *kl;
+        const struct pair_event *left;
+        enum acccheck_line which = ACCCHECK_LINE_NONE;
+        uint64_t v = 0;
+        int first = -1;
+        char ws[240];
+
+        if (!c)
+                return;
+        for (unsigned i = 0; i < R_N; i++)
+                r[i] = CHECK_UNKNOWN;
+        acccheck_ev_file(c, hf == dm && hf ? CHECK_DST : CHECK_SRC, "migf_data", hf ? hf : sm);
+        if (!hf) {
+                acccheck_why(sm, ws, sizeof(ws));
+                check_reason(c, "no stream header: source migf_data %s", ws);
+                return;
+        }
+        h = &hf->fields;
+        /* what the destination received, when its copy is of this migration */
+        if (hf == sm && acccheck_usable(dm) && same == SAME_YES)
+                lf = dm;
+
+        /* the kernel's order: length, magic and version, dev_id, qp_num, que_iso_cfg */
+        r[R_LENGTH] = acccheck_len_rule(lf->fields.stream_len, &why[R_LENGTH]);
+        if (r[R_LENGTH] == CHECK_FAIL)
+                check_mismatch(c, "length", (uint64_t)lf->fields.stream_len, true,
+                               ACC_STRUCT_SIZE, false, why[R_LENGTH]);
+        if (h->len >= ACC_MATCH_SIZE) {
+                if (h->layout == ACC_LAYOUT_V1) {
+                        r[R_MAGIC] = CHECK_PASS;
+                } else if (h->layout == ACC_LAYOUT_V2) {
+                        if (acccheck_get(h, "major_ver", &v) && v != ACC_DRV_MAJOR) {
+                                r[R_MAGIC] = CHECK_FAIL;
+                                why[R_MAGIC] = "migration driver version not match: failed to "
+                                               "match ACC_DEV_MAGIC";
+                                check_mismatch(c, "major_ver", v, true, ACC_DRV_MAJOR, true,
+                                               why[R_MAGIC]);
+                        } else {
+                                r[R_MAGIC] = CHECK_PASS;
+                        }
+                } else {
+                        r[R_MAGIC] = CHECK_FAIL;
+                        why[R_MAGIC] = "failed to match ACC_DEV_MAGIC";
+                        acccheck_get(h, "acc_magic", &v);
+                        check_mismatch(c, "acc_magic", v, true, 0, false, why[R_MAGIC]);
+                }
+                if (acccheck_get(h, "dev_id", &v) && dst->pci_device >= 0) {
+                        check_evidence(c, CHECK_DST, "sysfs", "PCI device ID %04x",
+                                       (unsigned)dst->pci_device);
+                        if (v == (uint64_t)dst->pci_device) {
+                                r[R_DEVID] = CHECK_PASS;
+                        } else {
+                                r[R_DEVID] = CHECK_FAIL;
+                                why[R_DEVID] = "failed to match VF devices";
+                                check_mismatch(c, "dev_id", v, true, (uint64_t)dst->pci_device,
+                                               true, why[R_DEVID]);
+                        }
+                } else {
+                        why[R_DEVID] = "the destination's PCI device ID is unknown (an mdev, or "
+                                       "no sysfs)";
+                }
+        } else {
+                why[R_MAGIC] = "the copy holds fewer than 40 bytes";
+        }
+        why[R_QPNUM] = why[R_ISO] =
+            "in no file of the destination: only the kernel's log line can tell";
+
+        /* the kernel's own line decides: the rules before it passed, it stopped there */
+        kl = acccheck_find(dst, LINES_MATCH, &which);
+        left = acccheck_change(dst, FSM_RESUMING, FSM_STOP);
+        if (kl) {
+                unsigned fail_rule = which == ACCCHECK_LINE_MAGIC   ? R_MAGIC
+                                     : which == ACCCHECK_LINE_DEVID ? R_DEVID
+                                     : which == ACCCHECK_LINE_NOQP || which == ACCCHECK_LINE_QPNUM
+                                         ? R_QPNUM
+                                         : R_ISO;
+                const char *field = fail_rule == R_MAGIC   ? "acc_magic"
+                                    : fail_rule == R_DEVID ? "dev_id"
+                                    : fail_rule == R_QPNUM ? "qp_num"
+                                                           : "que_iso_cfg";
+                bool sv = acccheck_get(h, field, &v);
+                const struct kmsg_rec *ver = NULL;
+
+                check_quote(c, CHECK_DST, kl);
+                check_evidence(c, CHECK_DST, "kernel_log", "seq %" PRIu64 ": %.120s", kl->seq,
+                               kl->text);
+                for (unsigned i = R_MAGIC; i < fail_rule; i++)
+                        if (r[i] != CHECK_FAIL)
+                                r[i] = CHECK_PASS;
+                for (unsigned i = fail_rule + 1; i < R_N; i++)
+                        r[i] = CHECK_UNKNOWN;
+                if (r[fail_rule] != CHECK_FAIL) {
+                        r[fail_rule] = CHECK_FAIL;
+                        why[fail_rule] = kl->text;
+                        if (which == ACCCHECK_LINE_MAGIC)
+                                ver = acccheck_find(dst, LBIT(ACCCHECK_LINE_VERSION), NULL);
+                        check_mismatch(c, field, v, sv, 0, false,
+                                       which == ACCCHECK_LINE_NOQP
+                                           ? "failed to get vft qp nums: the destination's PF "
+                                             "gives it no queues"
+                                       : which == ACCCHECK_LINE_QPNUM ? "failed to match VF qp num"
+                                       : which == ACCCHECK_LINE_ISO_READ
+                                           ? "failed to read QM_QUE_ISO_CFG_V on the PF"
+                                       : which == ACCCHECK_LINE_ISO ? "failed to match isolation state"
+                                       : which == ACCCHECK_LINE_DEVID ? "failed to match VF devices"
+                                                                      : "failed to match ACC_DEV_MAGIC");
+                }
+                if (ver)
+                        check_evidence(c, CHECK_DST, "kernel_log", "seq %" PRIu64 ": %.120s",
+                                       ver->seq, ver->text);
+        } else if (left) {
+                check_evidence(c, CHECK_DST, "state", "RESUMING -> STOP seen %.1f s before",
+                               acccheck_ago(dst, left->t_ns));
+                for (unsigned i = 0; i < R_N; i++)
+                        if (r[i] == CHECK_UNKNOWN)
+                                r[i] = CHECK_PASS;
+        } else if (dst->klog_active) {
+                check_evidence(c, CHECK_DST, "kernel_log", "%zu records, no match failure",
+                               dst->nklog);
+        }
+
+        c->verdict = CHECK_PASS;
+        for (unsigned i = 0; i < R_N; i++) {
+                if (r[i] == CHECK_FAIL && first < 0)
+                        first = (int)i;
+                if (r[i] == CHECK_FAIL)
+                        c->verdict = CHECK_FAIL;
+                else if (r[i] == CHECK_UNKNOWN && c->verdict == CHECK_PASS)
+                        c->verdict = CHECK_UNKNOWN;
+        }
+        if (c->verdict == CHECK_FAIL) {
+                if (c->has_kline && (unsigned)first >= R_MAGIC && why[first] == kl->text)
+                        check_reason(c, "%s: the destination's kernel says \"%s\"",
+                                     acccheck_rule[first], kl->text);
+                else
+                        check_reason(c, "%s: %s", acccheck_rule[first],
+                                     why[first] ? why[first] : "refused");
+        } else if (c->verdict == CHECK_PASS) {
+                check_reason(c, "%s%s", left && !kl ? "the destination left RESUMING for STOP: "
+                                                      "its match check passed and the load ran; "
+                                                    : "",
+                             h->layout == ACC_LAYOUT_V1
+                                 ? "V1 data (accepted: the destination derives the EQ/AEQ DMA "
+                                   "addresses from the context words)"
+                                 : "the header meets every rule");
+        } else {
+                size_t off = 0;
+
+                for (unsigned i = 0; i < R_N && off < sizeof(c->reason); i++) {
+                        int k;
+
+                        if (r[i] != CHECK_UNKNOWN)
+                                continue;
+                        k = snprintf(c->reason + off, sizeof(c->reason) - off, "%s%s: %s",
+                                     off ? "; " : "", acccheck_rule[i],
+                                     why[i] ? why[i] : "unknown");
+                        if (k < 0)
+                                break;
+                        off += (size_t)k;
+                }
+        }
+        (void)src;
+}
+
+/* ---- restore and capture ---------------------------------------------------------------- */
+
+static void acccheck_restore(const struct pair_side *src, const struct tree_drvdir *sd,
+                             const struct pair_side *dst, const struct tree_drvdir *dd,
+                             enum acccheck_same same, struct check_set *set)
+{
+        const struct drv_file *sm = acccheck_file(sd, "migf_data");
+        const struct drv_file *dm = acccheck_file(dd, "migf_data");
+        const struct drv_file *dv = acccheck_file(dd, "dev_data");
+        const struct drv_file *hf = acccheck_usable(dm) ? dm : acccheck_usable(sm) ? sm : NULL;
+        const struct pair_event *left = acccheck_change(dst, FSM_RESUMING, FSM_STOP);
+        struct check *c = check_add(set, "restore");
+        const struct kmsg_rec *kl;
+        unsigned cmp = 0;
+        uint64_t a, b;
+        char ws[240];
+
+        if (!c)
+                return;
+        (void)src;
+        (void)same;
+        if (hf)
+                acccheck_ev_file(c, hf == dm ? CHECK_DST : CHECK_SRC, "migf_data", hf);
+        acccheck_ev_file(c, CHECK_DST, "dev_data", dv);
+        kl = acccheck_find(dst, LBIT(ACCCHECK_LINE_RECOVER), NULL);
+        if (!left) {
+                if (kl) {
+                        check_quote(c, CHECK_DST, kl);
+                        c->verdict = CHECK_FAIL;
+                        check_reason(c, "the load at RESUMING->STOP failed: the destination's "
+                                        "kernel says \"%s\"",
+                                     kl->text);
+                } else if (!dst->timeline_known) {
+                        check_reason(c, "no timeline (one snapshot): cannot tell whether the "
+                                        "destination left RESUMING for STOP");
+                } else {
+                        check_reason(c, "the destination has not been seen leaving RESUMING for "
+                                        "STOP");
+                }
+                return;
+        }
+        check_evidence(c, CHECK_DST, "state", "RESUMING -> STOP seen %.1f s before",
+                       acccheck_ago(dst, left->t_ns));
+        if (!hf) {
+                acccheck_why(dm, ws, sizeof(ws));
+                check_reason(c, "no stream to compare with: destination migf_data %s", ws);
+                return;
+        }
+        if (hf->fields.stream_len == ACC_MATCH_SIZE) {
+                c->verdict = CHECK_PASS;
+                check_reason(c, "nothing to restore: the stream is the 40-byte header only (the "
+                                "source's guest driver was not running)");
+                return;
+        }
+        if (!dst->dev || dst->dev->state_file.status != DRV_ST_OK ||
+            dst->dev->state != FSM_STOP) {
+                check_reason(c, "the destination is no longer in STOP: once the guest runs its "
+                                "driver changes the registers");
+                return;
+        }
+        if (!acccheck_usable(dv)) {
+                acccheck_why(dv, ws, sizeof(ws));
+                check_reason(c, "destination dev_data %s", ws);
+                return;
+        }
+        if (acccheck_get(&hf->fields, "vf_qm_state", &a) &&
+            acccheck_get(&dv->fields, "vf_qm_state", &b)) {
+                cmp++;
+                if (a != b) {
+                        const struct kmsg_rec *dn =
+                            acccheck_find(dst, LBIT(ACCCHECK_LINE_DMA_NULL), NULL);
+
+                        if (dn)
+                                check_quote(c, CHECK_DST, dn);
+                        check_mismatch(c, "vf_qm_state", a, true, b, true,
+                                       dn ? "resume dma addr is NULL!: the stream's DMA addresses "
+                                            "are zero, the kernel marked the VF not ready"
+                                          : "guest driver load not restored (the kernel marks the "
+                                            "VF not ready when the stream's DMA addresses are "
+                                            "zero)");
+                }
+        }
+        acccheck_regs(c, &hf->fields, &dv->fields, acccheck_restored, NELEM(acccheck_restored),
+                      "not restored: the destination's register differs from the stream", &cmp);
+        if (c->nmis) {
+                c->verdict = CHECK_FAIL;
+                check_reason(c, "%u of %u restored values differ from the stream", c->nmis, cmp);
+        } else if (!cmp) {
+                check_reason(c, "no register present in both");
+        } else {
+                c->verdict = CHECK_PASS;
+                check_reason(c,
+                             "the destination's registers equal the stream's (%u values; "
+                             "ifc_int_source and ifc_int_mask are rewritten after the load)",
+                             cmp);
+        }
+}
+
+static void acccheck_capture(const struct pair_side *src, const struct tree_drvdir *sd,
+                             struct check_set *set)
+{
+        const struct drv_file *sm = acccheck_file(sd, "migf_data");
+        const struct drv_file *sv = acccheck_file(sd, "dev_data");
+        const struct pair_event *stop = acccheck_change(src, FSM_STOP_COPY, FSM_STOP);
+        struct check *c = check_add(set, "capture");
+        const char *const *names = acccheck_saved;
+        size_t nnames = NELEM(acccheck_saved);
+        unsigned cmp = 0;
+        uint64_t a, b;
+        char ws[240];
+
+        if (!c)
+                return;
+        acccheck_ev_file(c, CHECK_SRC, "migf_data", sm);
+        acccheck_ev_file(c, CHECK_SRC, "dev_data", sv);
+        if (!src->dev || src->dev->state_file.status != DRV_ST_OK || src->dev->state != FSM_STOP) {
+                check_reason(c, "the source is not stopped after STOP_COPY (state %s)",
+                             src->dev && src->dev->state_file.status == DRV_ST_OK
+                                 ? fsm_state_name(src->dev->state)
+                                 : "unknown");
+                return;
+        }
+        if (src->timeline_known) {
+                if (!stop || (src->ntimeline && &src->timeline[src->ntimeline - 1] != stop)) {
+                        check_reason(c, "the source's last stop was not seen coming from "
+                                        "STOP_COPY: its migf_data may be older");
+                        return;
+                }
+                check_evidence(c, CHECK_SRC, "state", "STOP_COPY -> STOP seen %.1f s before",
+                               acccheck_ago(src, stop->t_ns));
+        }
+        if (!acccheck_usable(sm) || !acccheck_usable(sv)) {
+                acccheck_why(acccheck_usable(sm) ? sv : sm, ws, sizeof(ws));
+                check_reason(c, "source %s %s", acccheck_usable(sm) ? "dev_data" : "migf_data",
+                             ws);
+                return;
+        }
+        if (acccheck_get(&sm->fields, "vf_qm_state", &a) &&
+            acccheck_get(&sv->fields, "vf_qm_state", &b)) {
+                cmp++;
+                if (a != b)
+                        check_mismatch(c, "vf_qm_state", a, true, b, true,
+                                       "the driver's cached guest driver load differs from the "
+                                       "saved one");
+        }
+        if (sm->fields.stream_len == ACC_MATCH_SIZE)
+                nnames = 0; /* a 40-byte save holds no registers */
+        acccheck_regs(c, &sm->fields, &sv->fields, names, nnames,
+                      "the stopped source's register differs from what it saved", &cmp);
+        if (c->nmis && !src->timeline_known) {
+                check_reason(c,
+                             "%u of %u values differ, but with no timeline the copy may predate "
+                             "the last stop",
+                             c->nmis, cmp);
+                c->nmis = 0; /* not a finding: nothing to flag */
+                return;
+        }
+        if (c->nmis) {
+                c->verdict = CHECK_FAIL;
+                check_reason(c, "%u of %u values differ: the saved state is not the stopped "
+                                "device's",
+                             c->nmis, cmp);
+                return;
+        }
+        c->verdict = CHECK_PASS;
+        check_reason(c, "the stopped source's registers equal its saved stream (%u values%s)", cmp,
+                     sm->fields.stream_len == ACC_MATCH_SIZE ? ", a 40-byte save" : "");
+}
+
+void acccheck_run(const struct pair_side *src, const struct tree_drvdir *sd,
+                  const struct pair_side *dst, const struct tree_drvdir *dd,
+                  struct check_set *out)
+{
+        enum acccheck_same same = SAME_UNKNOWN;
+
+        memset(out, 0, sizeof(*out));
+        acccheck_stream(src, sd, dst, dd, out, &same);
+        acccheck_accept(src, sd, dst, dd, same, out);
+        acccheck_restore(src, sd, dst, dd, same, out);
+        acccheck_capture(src, sd, out);
+}
