@@ -38,7 +38,20 @@ struct batch_opts {
         bool lines;           /* -n: compact JSON lines / text blocks after a time line */
         int interval_ms;      /* between snapshots, and the state polling period cap */
         const char *log_path; /* --log FILE ("-": stdout), NULL: no log */
+        const char *kmsg;     /* --kmsg PATH: a file of /dev/kmsg records, or the device */
+        bool no_kmsg;         /* --no-kmsg */
 };
+
+struct klog;
+
+/*
+ * The kernel log these options ask for: --kmsg PATH; else /dev/kmsg for the live local
+ * tree (the default root without --fixture); none with --root DIR, --fixture or
+ * --no-kmsg (*out NULL).  A /dev/kmsg that cannot be read is no error: *out is then
+ * unavailable with the reason ("not root: ...").  Negative errno with msg set when a
+ * --kmsg file cannot be read or is malformed ("FILE: line N: ...").
+ */
+int batch_open_klog(const struct batch_opts *o, struct klog **out, char *msg, size_t size);
 
 /* Run, writing to out (data) and err (messages).  Returns an exit code. */
 int batch_run(const struct batch_opts *o, FILE *out, FILE *err);

@@ -38,6 +38,8 @@ enum {
         OPT_NO_COLOR,
         OPT_NO_MOUSE,
         OPT_HOST,
+        OPT_KMSG,
+        OPT_NO_KMSG,
 };
 
 static const struct option main_longopts[] = {
@@ -55,6 +57,8 @@ static const struct option main_longopts[] = {
     {"no-color", no_argument, NULL, OPT_NO_COLOR},
     {"no-mouse", no_argument, NULL, OPT_NO_MOUSE},
     {"host", required_argument, NULL, OPT_HOST},
+    {"kmsg", required_argument, NULL, OPT_KMSG},
+    {"no-kmsg", no_argument, NULL, OPT_NO_KMSG},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, 'V'},
     {NULL, 0, NULL, 0},
@@ -99,6 +103,11 @@ static void main_usage(FILE *f)
               "                     NAME.errno stands for a read of NAME failing with that\n"
               "                     errno and a FIFO for a read that blocks (also when\n"
               "                     MIGTOP_FIXTURE=1)\n"
+              "  --kmsg FILE        read the kernel log from FILE: /dev/kmsg records as saved\n"
+              "                     by 'timeout 1 cat /dev/kmsg', or a kmsg device read live\n"
+              "                     (default /dev/kmsg for the live tree; none with --root\n"
+              "                     or --fixture)\n"
+              "  --no-kmsg          do not read the kernel log\n"
               "  --theme NAME|PATH  console colour theme\n"
               "  --no-color         console without colours\n"
               "  --no-mouse         console without mouse support\n"
@@ -221,6 +230,14 @@ static int main_option(int c, char **argv, struct main_args *a)
         case OPT_HOST:
                 a->host = optarg;
                 return -1;
+        case OPT_KMSG:
+                if (!optarg[0])
+                        return main_usage_error("--kmsg needs a file name");
+                a->b.kmsg = optarg;
+                return -1;
+        case OPT_NO_KMSG:
+                a->b.no_kmsg = true;
+                return -1;
         case 'h':
                 main_usage(stdout);
                 return fflush(stdout) == 0 ? 0 : 1;
@@ -248,6 +265,8 @@ static int main_parse(int argc, char **argv, struct main_args *a)
                 return main_usage_error("unexpected argument '%s'", argv[optind]);
         if (a->once && a->count_set)
                 return main_usage_error("--once and -n cannot be combined (--once is -n 1)");
+        if (a->b.kmsg && a->b.no_kmsg)
+                return main_usage_error("--kmsg and --no-kmsg cannot be combined");
         return -1;
 }
 
@@ -288,6 +307,7 @@ static int main_console(const struct main_args *a)
 {
         struct ui_opts uo = {0};
         struct disc *disc = NULL;
+        struct klog *klog = NULL;
         bool live;
         struct engine_opts eo;
         struct engine *e;
@@ -304,6 +324,12 @@ static int main_console(const struct main_args *a)
                 fprintf(stderr, "migtop: %s\n", msg);
                 return BATCH_EXIT_ENV;
         }
+        ret = batch_open_klog(&a->b, &klog, msg, sizeof(msg));
+        if (ret < 0) {
+                fprintf(stderr, "migtop: %s\n", msg);
+                src_close(s);
+                return BATCH_EXIT_ENV;
+        }
         main_exe_dir(exe, sizeof(exe));
         uo.theme = a->theme ? a->theme : cfg.theme[0] ? cfg.theme : NULL;
         uo.no_color = a->no_color;
@@ -318,6 +344,7 @@ static int main_console(const struct main_args *a)
         eo.state_ms = uo.interval_ms;
         if (a->b.deadline_ms > 0)
                 eo.deadline_ms = a->b.deadline_ms;
+        eo.klog = klog;
         /*
          * sysfs facts for the live system, or for --sysfs-root; hotplug events for the live
          * system only (without udevd, e.g. in a VM, the kernel's own uevents)
@@ -336,10 +363,12 @@ static int main_console(const struct main_args *a)
                 fprintf(stderr, "migtop: starting the poller: %s\n", strerror(-ret));
                 if (disc)
                         disc_close(disc);
+                klog_free(klog);
                 return BATCH_EXIT_ENV;
         }
         ret = ui_run(e, &uo);
         engine_free(e);
+        klog_free(klog);
         if (disc)
                 disc_close(disc);
         if (ret == -ENOTTY) {

@@ -201,7 +201,7 @@ struct engine_klog {
         uint64_t records;    /* records read */
         uint64_t attributed; /* ... given to a device of the table */
         uint64_t gaps;       /* times the kernel said records were lost (EPIPE) */
-        uint64_t lost;       /* records missing by sequence number */
+        uint64_t lost;       /* records missing by sequence number (live source only) */
         uint64_t bad;        /* records skipped (malformed, too large) */
         char bad_msg[160];   /* why the last one was */
 };

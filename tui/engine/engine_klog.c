@@ -123,7 +123,8 @@ static int klog_deliver(struct engine *e, const struct kmsg_rec *r)
 {
         struct eng_dev *d;
 
-        if (e->klog_have_seq && r->seq > e->klog_last_seq + 1)
+        /* a file may be an excerpt: only the live ring's numbering says records were lost */
+        if (e->kst.state == ENGINE_KLOG_OK && e->klog_have_seq && r->seq > e->klog_last_seq + 1)
                 e->kst.lost += r->seq - e->klog_last_seq - 1;
         e->klog_have_seq = true;
         e->klog_last_seq = r->seq;

@@ -240,6 +240,17 @@ int klog_new(const struct klog_ops *ops, void *ctx, const char *source, bool liv
         return 0;
 }
 
+int klog_unavailable(const char *source, bool live, const char *msg, struct klog **out)
+{
+        int ret = klog_new(NULL, NULL, source, live, out);
+
+        if (ret < 0)
+                return ret;
+        (*out)->state = KLOG_ST_UNAVAILABLE;
+        snprintf((*out)->msg, sizeof((*out)->msg), "%s", msg);
+        return 0;
+}
+
 void klog_free(struct klog *k)
 {
         if (!k)
@@ -309,12 +320,10 @@ int klog_open(const char *path, struct klog **out, char *err, size_t errsz)
 
                 /* a live device that refuses us: run on without the kernel log */
                 if (stat(path, &st) == 0 && S_ISCHR(st.st_mode)) {
-                        ret = klog_new(NULL, NULL, path, true, out);
-                        if (ret < 0)
-                                return ret;
-                        (*out)->state = KLOG_ST_UNAVAILABLE;
-                        klog_open_message(e, path, (*out)->msg, sizeof((*out)->msg));
-                        return 0;
+                        char why[256];
+
+                        klog_open_message(e, path, why, sizeof(why));
+                        return klog_unavailable(path, true, why, out);
                 }
                 snprintf(err, errsz, "%s: %s", path, strerror(e));
                 return -e;

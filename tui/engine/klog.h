@@ -75,6 +75,8 @@ int klog_open(const char *path, struct klog **out, char *err, size_t errsz);
 int klog_new(const struct klog_ops *ops, void *ctx, const char *source, bool live,
              struct klog **out);
 void klog_free(struct klog *k);
+/* A source that is not there: state unavailable, msg the reason (copied). */
+int klog_unavailable(const char *source, bool live, const char *msg, struct klog **out);
 
 int klog_fd(const struct klog *k);
 /* Like ops->next; after a failure, the state turns unavailable and it returns KLOG_END. */
