@@ -869,6 +869,13 @@ static int batch_side(const struct batch_ctx *c, const struct engine_snap *s,
         side->timeline_known = c->o->count != 1 || c->o->log_path;
         if (en && en->in_sysfs && en->dev.bus == DISC_BUS_PCI && en->dev.has_ids)
                 side->pci_device = en->dev.device;
+        if (info && s->klog.state != ENGINE_KLOG_OFF) {
+                side->klog = info->klog;
+                side->nklog = info->nklog;
+                side->klog_active = s->klog.state == ENGINE_KLOG_OK ||
+                                    s->klog.state == ENGINE_KLOG_FILE;
+                side->klog_same_clock = s->klog.same_clock;
+        }
         if (info && info->nchanges) {
                 *tl = calloc(info->nchanges, sizeof(**tl));
                 if (!*tl)

@@ -322,6 +322,35 @@ static void kernel_lines_are_recognised_exactly(void **state)
         assert_int_equal(acccheck_line(NULL), ACCCHECK_LINE_NONE);
 }
 
+/* On the live log (same clock), a line older than the last entry into RESUMING is from an
+ * earlier attempt: it decides nothing for this one. */
+static void stale_kernel_line_ignored(void **state)
+{
+        struct src *s = fakesrc_new();
+        struct kmsg_rec log = krec(5, 3, DST, "failed to match VF qp num");
+        struct both x;
+
+        source_saved(s, &q16, ACC_STRUCT_SIZE);
+        dest_closed(s, &q16, ACC_STRUCT_SIZE);
+        read_tree(s, &x);
+        watched(&x.b, tl_dst, 1); /* RESUMING entered between 70 and 80 ns */
+        log.ts_us = 0;            /* logged at 0 ns: before */
+        x.b.klog = &log;
+        x.b.nklog = 1;
+        x.b.klog_same_clock = true;
+        run(&x);
+        assert_int_equal(chk(&x.p, "accept")->verdict, CHECK_UNKNOWN);
+        assert_false(chk(&x.p, "accept")->has_kline);
+        log.ts_us = 1; /* 1000 ns: during this RESUMING */
+        run(&x);
+        assert_int_equal(chk(&x.p, "accept")->verdict, CHECK_FAIL);
+        x.b.klog_same_clock = false; /* a --kmsg file: no time to compare, the line counts */
+        log.ts_us = 0;
+        run(&x);
+        assert_int_equal(chk(&x.p, "accept")->verdict, CHECK_FAIL);
+        tree_free(&x.t);
+}
+
 /* The version line comes first (dev_info), then the magic line; both are evidence. */
 static void newer_driver_version_refused(void **state)
 {
@@ -612,6 +641,7 @@ int main(void)
             cmocka_unit_test(q16_into_q8_rejected_by_the_kernel_line),
             cmocka_unit_test(each_kernel_line_names_its_rule),
             cmocka_unit_test(kernel_lines_are_recognised_exactly),
+            cmocka_unit_test(stale_kernel_line_ignored),
             cmocka_unit_test(newer_driver_version_refused),
             cmocka_unit_test(accept_without_the_kernel_is_unknown),
             cmocka_unit_test(watched_migration_accepted),

@@ -92,13 +92,21 @@ enum acccheck_line acccheck_line(const char *text)
         return ACCCHECK_LINE_NONE;
 }
 
-/* The newest record of a side's log that is one of the lines in want (a bit mask). */
+static bool acccheck_before_resume(const struct pair_side *s, const struct kmsg_rec *r);
+
+/*
+ * The newest record of a side's log that is one of the lines in want (a bit mask); on a
+ * log with the timeline's clock, lines older than the last entry into RESUMING belong to
+ * an earlier attempt and are skipped.
+ */
 static const struct kmsg_rec *acccheck_find(const struct pair_side *s, unsigned want,
                                             enum acccheck_line *which)
 {
         for (size_t i = s->nklog; s->klog && i > 0; i--) {
                 enum acccheck_line l = acccheck_line(s->klog[i - 1].text);
 
+                if (acccheck_before_resume(s, &s->klog[i - 1]))
+                        break;
                 if (l != ACCCHECK_LINE_NONE && (want & (1u << l))) {
                         if (which)
                                 *which = l;
@@ -187,6 +195,16 @@ static struct acccheck_span acccheck_last(const struct pair_side *s, enum fsm_st
         if (j)
                 sp.in_lo = s->timeline[j - 1].prev_ns;
         return sp;
+}
+
+static bool acccheck_before_resume(const struct pair_side *s, const struct kmsg_rec *r)
+{
+        struct acccheck_span sp;
+
+        if (!s->klog_same_clock)
+                return false;
+        sp = acccheck_last(s, FSM_RESUMING);
+        return sp.found && sp.in_lo != INT64_MIN && r->ts_us * 1000 < sp.in_lo;
 }
 
 /* The last change of the side from `from` to `to`, or NULL. */

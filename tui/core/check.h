@@ -38,6 +38,7 @@ struct pair_side {
         const struct kmsg_rec *klog;
         size_t nklog;
         bool klog_active; /* a kernel log source was read (no record then means none) */
+        bool klog_same_clock; /* ts_us * 1000 is on the timeline's clock (live /dev/kmsg) */
         int pci_device;   /* PCI device ID from sysfs (/sys/bus/pci/devices/BDF/device), -1 */
         /* state changes seen, oldest first; ntimeline 0 with timeline_known: none seen */
         const struct pair_event *timeline;
