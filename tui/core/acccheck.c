@@ -421,8 +421,8 @@ static void acccheck_accept(const struct pair_side *src, const struct tree_drvdi
                 return;
         }
         h = &hf->fields;
-        /* what the destination received, when its copy is of this migration */
-        if (hf == sm && acccheck_usable(dm) && same == SAME_YES)
+        /* what the destination received, unless the timeline shows its copy is older */
+        if (hf == sm && acccheck_usable(dm) && same != SAME_NO)
                 lf = dm;
 
         /* the kernel's order: length, magic and version, dev_id, qp_num, que_iso_cfg */
@@ -494,11 +494,11 @@ static void acccheck_accept(const struct pair_side *src, const struct tree_drvdi
                                 r[i] = CHECK_PASS;
                 for (unsigned i = fail_rule + 1; i < R_N; i++)
                         r[i] = CHECK_UNKNOWN;
+                if (which == ACCCHECK_LINE_MAGIC)
+                        ver = acccheck_find(dst, LBIT(ACCCHECK_LINE_VERSION), NULL);
                 if (r[fail_rule] != CHECK_FAIL) {
                         r[fail_rule] = CHECK_FAIL;
                         why[fail_rule] = kl->text;
-                        if (which == ACCCHECK_LINE_MAGIC)
-                                ver = acccheck_find(dst, LBIT(ACCCHECK_LINE_VERSION), NULL);
                         check_mismatch(c, field, v, sv, 0, false,
                                        which == ACCCHECK_LINE_NOQP
                                            ? "failed to get vft qp nums: the destination's PF "
