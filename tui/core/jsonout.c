@@ -270,7 +270,7 @@ static struct json_object *jout_kmsg(const struct kmsg_rec *r, const char *side)
                                r->device[0] ? json_object_new_string(r->device) : NULL);
         json_object_object_add(o, "seq", json_object_new_uint64(r->seq));
         json_object_object_add(o, "ts_us", json_object_new_int64(r->ts_us));
-        json_object_object_add(o, "level", json_object_new_int(r->level));
+        json_object_object_add(o, "level", json_object_new_string(kmsg_level_name(r->level)));
         json_object_object_add(o, "text", json_object_new_string(r->text));
         return o;
 }
