@@ -872,8 +872,8 @@ static int batch_side(const struct batch_ctx *c, const struct engine_snap *s,
         if (info && s->klog.state != ENGINE_KLOG_OFF) {
                 side->klog = info->klog;
                 side->nklog = info->nklog;
-                side->klog_active = s->klog.state == ENGINE_KLOG_OK ||
-                                    s->klog.state == ENGINE_KLOG_FILE;
+                side->klog_active =
+                    s->klog.state == ENGINE_KLOG_OK || s->klog.state == ENGINE_KLOG_FILE;
                 side->klog_same_clock = s->klog.same_clock;
         }
         if (info && info->nchanges) {

@@ -49,8 +49,8 @@ static void check_decoded(const uint8_t *buf, size_t len, const struct acc_decod
 }
 
 /* A hisi_acc directory whose dev_data holds regs and migf_data holds stream. */
-static void fake_dir(struct tree_drvdir *dir, struct drv_file files[3], uint8_t *bytes,
-                     size_t len, int64_t stream_len, bool dev_ok, bool migf_ok)
+static void fake_dir(struct tree_drvdir *dir, struct drv_file files[3], uint8_t *bytes, size_t len,
+                     int64_t stream_len, bool dev_ok, bool migf_ok)
 {
         memset(dir, 0, sizeof(*dir));
         memset(files, 0, 3 * sizeof(files[0]));

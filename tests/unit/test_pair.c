@@ -251,7 +251,8 @@ static void q16_into_q8_rejected_by_the_kernel_line(void **state)
         assert_true(c->has_kline);
         assert_int_equal(c->kline.seq, 1041);
         assert_string_equal(c->kline.text, "hisi_acc_vfio_pci " DST ": failed to match VF qp num");
-        assert_non_null(strstr(c->reason, "\"hisi_acc_vfio_pci " DST ": failed to match VF qp num\""));
+        assert_non_null(
+            strstr(c->reason, "\"hisi_acc_vfio_pci " DST ": failed to match VF qp num\""));
         /* dev_id is not flagged: the kernel got past it; dev_data is never used */
         assert_null(mis(c, "dev_id"));
         assert_int_equal(x.p.match.n, 1);

@@ -60,8 +60,7 @@ static bool acccheck_ends(const char *text, const char *pat)
 
         while (n && (text[n - 1] == ' ' || text[n - 1] == '\n'))
                 n--;
-        return n >= m && memcmp(text + n - m, pat, m) == 0 &&
-               (n == m || text[n - m - 1] == ' ');
+        return n >= m && memcmp(text + n - m, pat, m) == 0 && (n == m || text[n - m - 1] == ' ');
 }
 
 enum acccheck_line acccheck_line(const char *text)
@@ -257,7 +256,7 @@ static unsigned acccheck_regs(struct check *c, const struct acc_decoded *a,
                                 continue;
                         if (fa->count > 1)
                                 name = strcmp(names[i], "qm_eqc_dw") == 0 ? acccheck_eqc[k]
-                                                                         : acccheck_aeqc[k];
+                                                                          : acccheck_aeqc[k];
                         check_mismatch(c, name, fa->value[k], true, fb->value[k], true, reason);
                         diffs++;
                 }
@@ -341,10 +340,10 @@ static void acccheck_stream(const struct pair_side *src, const struct tree_drvdi
                                "a truncated or extended stream, or a stale copy");
         {
                 static const char *const all[] = {
-                    "acc_magic",    "qp_num",       "dev_id",      "que_iso_cfg",   "qp_base",
-                    "vf_qm_state",  "major_ver",    "minor_ver",   "qm_rsv_state",  "aeq_int_mask",
-                    "eq_int_mask",  "ifc_int_source", "ifc_int_mask", "ifc_int_set", "page_size",
-                    "qm_eqc_dw",    "qm_aeqc_dw"};
+                    "acc_magic",   "qp_num",         "dev_id",       "que_iso_cfg",  "qp_base",
+                    "vf_qm_state", "major_ver",      "minor_ver",    "qm_rsv_state", "aeq_int_mask",
+                    "eq_int_mask", "ifc_int_source", "ifc_int_mask", "ifc_int_set",  "page_size",
+                    "qm_eqc_dw",   "qm_aeqc_dw"};
                 unsigned cmp = 0;
 
                 acccheck_regs(c, &sm->fields, &dm->fields, all, NELEM(all),
@@ -368,8 +367,8 @@ static void acccheck_stream(const struct pair_side *src, const struct tree_drvdi
 /* ---- accept ----------------------------------------------------------------------------- */
 
 enum { R_LENGTH, R_MAGIC, R_DEVID, R_QPNUM, R_ISO, R_N };
-static const char *const acccheck_rule[R_N] = {"length", "magic and version", "dev_id",
-                                               "qp_num", "que_iso_cfg"};
+static const char *const acccheck_rule[R_N] = {"length", "magic and version", "dev_id", "qp_num",
+                                               "que_iso_cfg"};
 
 static enum check_verdict acccheck_len_rule(int64_t len, const char **reason)
 {
@@ -428,8 +427,8 @@ static void acccheck_accept(const struct pair_side *src, const struct tree_drvdi
         /* the kernel's order: length, magic and version, dev_id, qp_num, que_iso_cfg */
         r[R_LENGTH] = acccheck_len_rule(lf->fields.stream_len, &why[R_LENGTH]);
         if (r[R_LENGTH] == CHECK_FAIL)
-                check_mismatch(c, "length", (uint64_t)lf->fields.stream_len, true,
-                               ACC_STRUCT_SIZE, false, why[R_LENGTH]);
+                check_mismatch(c, "length", (uint64_t)lf->fields.stream_len, true, ACC_STRUCT_SIZE,
+                               false, why[R_LENGTH]);
         if (h->len >= ACC_MATCH_SIZE) {
                 if (h->layout == ACC_LAYOUT_V1) {
                         r[R_MAGIC] = CHECK_PASS;
@@ -499,16 +498,17 @@ static void acccheck_accept(const struct pair_side *src, const struct tree_drvdi
                 if (r[fail_rule] != CHECK_FAIL) {
                         r[fail_rule] = CHECK_FAIL;
                         why[fail_rule] = kl->text;
-                        check_mismatch(c, field, v, sv, 0, false,
-                                       which == ACCCHECK_LINE_NOQP
-                                           ? "failed to get vft qp nums: the destination's PF "
-                                             "gives it no queues"
-                                       : which == ACCCHECK_LINE_QPNUM ? "failed to match VF qp num"
-                                       : which == ACCCHECK_LINE_ISO_READ
-                                           ? "failed to read QM_QUE_ISO_CFG_V on the PF"
-                                       : which == ACCCHECK_LINE_ISO ? "failed to match isolation state"
-                                       : which == ACCCHECK_LINE_DEVID ? "failed to match VF devices"
-                                                                      : "failed to match ACC_DEV_MAGIC");
+                        check_mismatch(
+                            c, field, v, sv, 0, false,
+                            which == ACCCHECK_LINE_NOQP
+                                ? "failed to get vft qp nums: the destination's PF "
+                                  "gives it no queues"
+                            : which == ACCCHECK_LINE_QPNUM ? "failed to match VF qp num"
+                            : which == ACCCHECK_LINE_ISO_READ
+                                ? "failed to read QM_QUE_ISO_CFG_V on the PF"
+                            : which == ACCCHECK_LINE_ISO   ? "failed to match isolation state"
+                            : which == ACCCHECK_LINE_DEVID ? "failed to match VF devices"
+                                                           : "failed to match ACC_DEV_MAGIC");
                 }
                 if (ver)
                         check_evidence(c, CHECK_DST, "kernel_log", "seq %" PRIu64 ": %.120s",
@@ -541,9 +541,10 @@ static void acccheck_accept(const struct pair_side *src, const struct tree_drvdi
                         check_reason(c, "%s: %s", acccheck_rule[first],
                                      why[first] ? why[first] : "refused");
         } else if (c->verdict == CHECK_PASS) {
-                check_reason(c, "%s%s", left && !kl ? "the destination left RESUMING for STOP: "
-                                                      "its match check passed and the load ran; "
-                                                    : "",
+                check_reason(c, "%s%s",
+                             left && !kl ? "the destination left RESUMING for STOP: "
+                                           "its match check passed and the load ran; "
+                                         : "",
                              h->layout == ACC_LAYOUT_V1
                                  ? "V1 data (accepted: the destination derives the EQ/AEQ DMA "
                                    "addresses from the context words)"
@@ -596,8 +597,9 @@ static void acccheck_restore(const struct pair_side *src, const struct tree_drvd
                 if (kl) {
                         check_quote(c, CHECK_DST, kl);
                         c->verdict = CHECK_FAIL;
-                        check_reason(c, "the load at RESUMING->STOP failed: the destination's "
-                                        "kernel says \"%s\"",
+                        check_reason(c,
+                                     "the load at RESUMING->STOP failed: the destination's "
+                                     "kernel says \"%s\"",
                                      kl->text);
                 } else if (!dst->timeline_known) {
                         check_reason(c, "no timeline (one snapshot): cannot tell whether the "
@@ -621,8 +623,7 @@ static void acccheck_restore(const struct pair_side *src, const struct tree_drvd
                                 "source's guest driver was not running)");
                 return;
         }
-        if (!dst->dev || dst->dev->state_file.status != DRV_ST_OK ||
-            dst->dev->state != FSM_STOP) {
+        if (!dst->dev || dst->dev->state_file.status != DRV_ST_OK || dst->dev->state != FSM_STOP) {
                 check_reason(c, "the destination is no longer in STOP: once the guest runs its "
                                 "driver changes the registers");
                 return;
@@ -700,8 +701,7 @@ static void acccheck_capture(const struct pair_side *src, const struct tree_drvd
         }
         if (!acccheck_usable(sm) || !acccheck_usable(sv)) {
                 acccheck_why(acccheck_usable(sm) ? sv : sm, ws, sizeof(ws));
-                check_reason(c, "source %s %s", acccheck_usable(sm) ? "dev_data" : "migf_data",
-                             ws);
+                check_reason(c, "source %s %s", acccheck_usable(sm) ? "dev_data" : "migf_data", ws);
                 return;
         }
         if (acccheck_get(&sm->fields, "vf_qm_state", &a) &&
@@ -726,8 +726,9 @@ static void acccheck_capture(const struct pair_side *src, const struct tree_drvd
         }
         if (c->nmis) {
                 c->verdict = CHECK_FAIL;
-                check_reason(c, "%u of %u values differ: the saved state is not the stopped "
-                                "device's",
+                check_reason(c,
+                             "%u of %u values differ: the saved state is not the stopped "
+                             "device's",
                              c->nmis, cmp);
                 return;
         }
@@ -737,8 +738,7 @@ static void acccheck_capture(const struct pair_side *src, const struct tree_drvd
 }
 
 void acccheck_run(const struct pair_side *src, const struct tree_drvdir *sd,
-                  const struct pair_side *dst, const struct tree_drvdir *dd,
-                  struct check_set *out)
+                  const struct pair_side *dst, const struct tree_drvdir *dd, struct check_set *out)
 {
         enum acccheck_same same = SAME_UNKNOWN;
 

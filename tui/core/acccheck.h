@@ -47,7 +47,6 @@ enum acccheck_line acccheck_line(const char *text);
 
 /* drv_ops.checks of hisi_acc: the four checks above, in that order. */
 void acccheck_run(const struct pair_side *src, const struct tree_drvdir *sd,
-                  const struct pair_side *dst, const struct tree_drvdir *dd,
-                  struct check_set *out);
+                  const struct pair_side *dst, const struct tree_drvdir *dd, struct check_set *out);
 
 #endif

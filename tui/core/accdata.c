@@ -44,14 +44,14 @@ static const struct acc_desc acc_v2[] = {
 
 /* What dev_data carries: the cached vf_qm_state and the registers read from the VF. */
 static const struct acc_desc acc_regs[] = {
-    {"vf_qm_state", 24, 4, 1},  {"aeq_int_mask", 40, 4, 1}, {"eq_int_mask", 44, 4, 1},
+    {"vf_qm_state", 24, 4, 1},    {"aeq_int_mask", 40, 4, 1}, {"eq_int_mask", 44, 4, 1},
     {"ifc_int_source", 48, 4, 1}, {"ifc_int_mask", 52, 4, 1}, {"ifc_int_set", 56, 4, 1},
-    {"page_size", 60, 4, 1},    {"qm_eqc_dw", 64, 4, 7},  {"qm_aeqc_dw", 92, 4, 7},
+    {"page_size", 60, 4, 1},      {"qm_eqc_dw", 64, 4, 7},    {"qm_aeqc_dw", 92, 4, 7},
 };
 
-const char *const acc_header_fields[] = {"acc_magic", "qp_num",    "dev_id",
-                                         "que_iso_cfg", "qp_base", "major_ver",
-                                         "minor_ver", "qm_rsv_state", NULL};
+const char *const acc_header_fields[] = {"acc_magic",   "qp_num",       "dev_id",
+                                         "que_iso_cfg", "qp_base",      "major_ver",
+                                         "minor_ver",   "qm_rsv_state", NULL};
 
 _Static_assert(sizeof(acc_v2) / sizeof(acc_v2[0]) <= ACC_MAX_FIELDS, "ACC_MAX_FIELDS");
 

@@ -55,8 +55,8 @@ void check_reason(struct check *c, const char *fmt, ...)
         va_end(ap);
 }
 
-void check_mismatch(struct check *c, const char *field, uint64_t src, bool src_valid,
-                    uint64_t dst, bool dst_valid, const char *reason)
+void check_mismatch(struct check *c, const char *field, uint64_t src, bool src_valid, uint64_t dst,
+                    bool dst_valid, const char *reason)
 {
         struct match_mismatch *m;
 

@@ -37,9 +37,9 @@ struct pair_side {
         /* this device's kernel log records (oldest first); NULL/0 with no kernel log */
         const struct kmsg_rec *klog;
         size_t nklog;
-        bool klog_active; /* a kernel log source was read (no record then means none) */
+        bool klog_active;     /* a kernel log source was read (no record then means none) */
         bool klog_same_clock; /* ts_us * 1000 is on the timeline's clock (live /dev/kmsg) */
-        int pci_device;   /* PCI device ID from sysfs (/sys/bus/pci/devices/BDF/device), -1 */
+        int pci_device;       /* PCI device ID from sysfs (/sys/bus/pci/devices/BDF/device), -1 */
         /* state changes seen, oldest first; ntimeline 0 with timeline_known: none seen */
         const struct pair_event *timeline;
         size_t ntimeline;
@@ -63,7 +63,7 @@ const char *check_side_name(enum check_side s); /* "source", "destination" */
 /* What a check looked at. */
 struct check_evidence {
         enum check_side side;
-        const char *what; /* "migf_data", "dev_data", "state", "kernel_log", "sysfs" */
+        const char *what;   /* "migf_data", "dev_data", "state", "kernel_log", "sysfs" */
         const char *status; /* drv_status_name() of a file, or NULL */
         int err;            /* errno of a file read, 0 */
         int64_t t_ns;       /* file read time (CLOCK_REALTIME ns), 0: none */
@@ -78,7 +78,7 @@ struct check {
         struct match_mismatch mis[CHECK_MAX_MISMATCH];
         unsigned nev;
         struct check_evidence ev[CHECK_MAX_EVIDENCE];
-        bool has_kline;         /* the kernel's line that decided (quoted verbatim) */
+        bool has_kline; /* the kernel's line that decided (quoted verbatim) */
         struct kmsg_rec kline;
         enum check_side kline_side;
 };
@@ -91,15 +91,15 @@ struct check_set {
 /* A new check (verdict unknown) appended to set; NULL when full. */
 struct check *check_add(struct check_set *set, const char *name);
 void check_reason(struct check *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-void check_mismatch(struct check *c, const char *field, uint64_t src, bool src_valid,
-                    uint64_t dst, bool dst_valid, const char *reason);
+void check_mismatch(struct check *c, const char *field, uint64_t src, bool src_valid, uint64_t dst,
+                    bool dst_valid, const char *reason);
 /* Evidence from a file (status, errno, read time); f may be NULL (absent). */
 void check_evidence_file(struct check *c, enum check_side side, const char *what,
                          const struct drv_file *f, const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));
 /* Other evidence (timeline, kernel log, sysfs). */
-void check_evidence(struct check *c, enum check_side side, const char *what, const char *fmt,
-                    ...) __attribute__((format(printf, 4, 5)));
+void check_evidence(struct check *c, enum check_side side, const char *what, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 void check_quote(struct check *c, enum check_side side, const struct kmsg_rec *r);
 
 /*

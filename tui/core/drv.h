@@ -39,9 +39,9 @@ enum drv_status {
         DRV_ST_ERROR,        /* any other errno, or content that does not parse */
         DRV_ST_ABSENT,       /* the file does not exist */
         DRV_ST_BLOCKED,      /* (engine) a read is past its deadline */
-        DRV_ST_GONE, /* (engine) the device vanished (its directory is gone) */
-        DRV_ST_MAILBOX, /* EIO on a file that still exists: a mailbox command to the VF failed
-                           (hisi_acc dev_data, kernels after 6.15) */
+        DRV_ST_GONE,         /* (engine) the device vanished (its directory is gone) */
+        DRV_ST_MAILBOX,      /* EIO on a file that still exists: a mailbox command to the VF failed
+                                (hisi_acc dev_data, kernels after 6.15) */
         DRV_ST_COUNT
 };
 /* "ok", "not_opened", "not_migrated", "not_ready", "error", "absent", "blocked", "gone",

@@ -64,8 +64,7 @@ static void pair_union(struct pair_result *out)
         }
 }
 
-int pair_compare(const struct pair_side *src, const struct pair_side *dst,
-                 struct pair_result *out)
+int pair_compare(const struct pair_side *src, const struct pair_side *dst, struct pair_result *out)
 {
         const struct tree_drvdir *sd = NULL, *dd = NULL;
         const struct drv_file *sf, *df;

@@ -30,7 +30,6 @@ struct pair_result {
  * log, PCI device ID, timeline: see struct pair_side).  Returns 0 (out->dir NULL when
  * nothing comparable: see msg), or -ENOMEM.
  */
-int pair_compare(const struct pair_side *src, const struct pair_side *dst,
-                 struct pair_result *out);
+int pair_compare(const struct pair_side *src, const struct pair_side *dst, struct pair_result *out);
 
 #endif
