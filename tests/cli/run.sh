@@ -450,9 +450,12 @@ t "a watched migration: every check passes, accept"
 fix pair-ok
 set_state "$SRC" STOP_COPY
 set_state "$DST" RESUMING
-"$MIGTOP" -n 4 -d 400 --json --fixture --root "$root" --pair "$SRC=$DST" >"$out" 2>"$err" &
+"$MIGTOP" -n 6 -d 400 --json --fixture --root "$root" --pair "$SRC=$DST" >"$out" 2>"$err" &
 pid=$!
-wait_for "$out" '^\{' || bad "no first snapshot"
+# both states read before they change (a loaded machine may print a first snapshot sooner)
+wait_for "$out" "\"name\":\"$SRC\",\"migration\":true,\"error\":null,\"state\":\"STOP_COPY\"" &&
+	wait_for "$out" "\"name\":\"$DST\",\"migration\":true,\"error\":null,\"state\":\"RESUMING\"" ||
+	bad "the first states were not seen"
 set_state "$DST" STOP
 set_state "$SRC" STOP
 wait "$pid"
