@@ -57,77 +57,6 @@ need busybox busybox-static
 need depmod kmod
 need timeout coreutils
 
-# The debug kernel's splat scan over what tests/vm/splat.sh printed at the end of the run:
-# every kernel log line of the run (KMSG), kmemleak's report after two scans (KMEMLEAK)
-# and lockdep's state.  Any WARNING, BUG, KASAN, lockdep or RCU report, Call Trace, or
-# leaked object fails the run; the text is kept in $vmdir/e2e-debug-splats.txt.
-splat_scan() {
-	local sect out=$vmdir/$mode-debug-splats.txt n leaks locks
-	sect=$(sed -n '/MIGTOP-SPLAT-BEGIN/,/MIGTOP-SPLAT-END/p' "$log")
-	if ! grep -q 'MIGTOP-SPLAT-END' <<<"$sect"; then
-		echo "FAIL splat-report: the VM printed no kernel log / kmemleak report (no MIGTOP-SPLAT-END)"
-		fail=$((fail + 1))
-		return
-	fi
-	# One splat per report header; a Call Trace with no header in the 60 lines before it
-	# (a bare dump_stack) counts as one too.
-	grep -aoE 'KMSG .*' <<<"$sect" | awk -v out="$out" '
-		BEGIN { printf "" > out }
-		{ line[NR] = $0 }
-		/WARNING:|BUG:|KASAN|possible circular|suspicious RCU|Oops|general protection fault|INFO: task .* blocked|kmemleak: .*(disabled|[Cc]annot)/ {
-			if (!n || NR > last + 2) { n++; start[n] = NR }
-			last = NR
-			next
-		}
-		/Call Trace/ { if (!n || NR > last + 60) { n++; start[n] = NR - 5 } last = NR }
-		END {
-			for (i = 1; i <= n; i++) {
-				printf "---- splat %d\n", i >> out
-				for (j = (start[i] > 1 ? start[i] : 1); j <= NR && j < start[i] + 60; j++)
-					print line[j] >> out
-			}
-			print n + 0
-		}' >"$out.count"
-	n=$(cat "$out.count")
-	rm -f "$out.count"
-	leaks=$(grep -ac 'KMEMLEAK unreferenced object' <<<"$sect")
-	if ((leaks)); then
-		{
-			echo "---- kmemleak: $leaks unreferenced objects"
-			grep -aoE 'KMEMLEAK .*' <<<"$sect"
-		} >>"$out"
-	fi
-	locks=$(sed -n 's/.*MIGTOP-DEBUG-LOCKS *\([0-9]*\).*/\1/p' <<<"$sect" | head -n1)
-	if ((n)); then
-		echo "FAIL kernel-splat: $n report(s) in the kernel log:"
-		grep -a '^KMSG' "$out" | grep -aE 'WARNING:|BUG:|KASAN|possible circular|suspicious RCU|Oops|general protection|INFO: task|kmemleak' |
-			head -n 10 | sed 's/^/  /'
-		fail=$((fail + 1))
-	else
-		echo "PASS kernel-splat-free"
-		pass=$((pass + 1))
-	fi
-	if grep -aq 'MIGTOP-KMEMLEAK-ERROR' <<<"$sect"; then
-		echo "FAIL kmemleak: $(grep -aoE 'MIGTOP-KMEMLEAK-ERROR.*' <<<"$sect" | head -n1)"
-		fail=$((fail + 1))
-	elif ((leaks)); then
-		echo "FAIL kmemleak: $leaks unreferenced object(s):"
-		grep -aoE 'KMEMLEAK .*' <<<"$sect" | head -n 20 | sed 's/^KMEMLEAK /  /'
-		fail=$((fail + 1))
-	else
-		echo "PASS kmemleak-clean"
-		pass=$((pass + 1))
-	fi
-	if [[ $locks == 1 ]]; then
-		echo "PASS lockdep-active"
-		pass=$((pass + 1))
-	else
-		echo "FAIL lockdep-active: debug_locks is '${locks}' at the end (lockdep switched itself off)"
-		fail=$((fail + 1))
-	fi
-	echo "$mode: debug kernel: $n splat(s), $leaks leaked object(s); details: $out"
-}
-
 # 1. The kernel image, its modules and matching headers (cached, no install).
 if [[ $debug -eq 1 ]]; then
 	fetch_out=$("$here/debug-kernel.sh") || die "could not build the debug kernel (see above)"
@@ -231,7 +160,11 @@ if grep -aqE '(^|[^[:alnum:]_])FAIL [[:alnum:]_./:=-]+' "$rlog"; then
 	echo "failed checks:"
 	grep -aoE '(^|[^[:alnum:]_])FAIL .*' "$rlog" | sed 's/^[^F]*/  /'
 fi
-[[ $debug -eq 1 ]] && splat_scan
+if [[ $debug -eq 1 ]]; then # any splat, leak or lockdep switch-off fails the run
+	"$here/splat-scan.sh" "$log" "$vmdir/$mode-debug-splats.txt" | tee "$vmdir/splat-scan.out"
+	pass=$((pass + $(grep -c '^PASS ' "$vmdir/splat-scan.out")))
+	fail=$((fail + $(grep -c '^FAIL ' "$vmdir/splat-scan.out")))
+fi
 [[ $keep -eq 1 ]] || rm -f "$initrd"
 echo "$mode: $pass passed, $fail failed, $skip skipped"
 [[ $fail -eq 0 ]]
