@@ -1026,7 +1026,12 @@ static int dev_recover(struct mdev *d)
         return 0;
 }
 
-static int cmd_load(const struct opts *o, const char *uuid, const char *path)
+/*
+ * Load each file in turn into the device, opened once, with VFIO_DEVICE_RESET between two
+ * loads (as a VMM retrying an incoming migration).  The result is the last load's: 0
+ * accepted, EXIT_REJECTED rejected.
+ */
+static int cmd_load(const struct opts *o, const char *uuid, int n, char **paths)
 {
         struct mdev d;
         struct buf b = {0};
@@ -1034,37 +1039,46 @@ static int cmd_load(const struct opts *o, const char *uuid, const char *path)
         uint32_t st = 0;
         double t0;
 
-        ret = file_load(path, &b);
-        if (ret)
-                goto out_free;
         dev_init(&d, uuid, "destination");
         ret = dev_open(&d);
-        if (ret)
-                goto out;
-        t0 = now_ms();
-        ret = load_one(&d, b.p, b.len, &err, true);
-        if (ret < 0)
-                goto out;
-        dev_get_state(&d, &st);
-        if (ret == 1) {
-                if (d.fail_err)
-                        printf("load: rejected: %s (errno %d) by the write at offset %zu (%zu "
-                               "bytes), device left in %s\n",
-                               strerror(err), err, d.fail_off, d.fail_len, state_name(st));
-                else
-                        printf("load: rejected: %s (errno %d) at RESUMING -> STOP, device left "
-                               "in %s\n",
-                               strerror(err), err, state_name(st));
-                ret = EXIT_REJECTED;
-        } else {
-                phase_report("load", b.len, now_ms() - t0);
-                printf("load: accepted %zu bytes, device in %s\n", b.len, state_name(st));
+        for (int i = 0; !ret && i < n; i++) {
+                b.len = 0;
+                ret = file_load(paths[i], &b);
+                if (ret)
+                        break;
+                if (i > 0 && ioctl(d.fd, VFIO_DEVICE_RESET) < 0) {
+                        ret = fail(&d, "ioctl(VFIO_DEVICE_RESET)", errno);
+                        break;
+                }
+                t0 = now_ms();
+                ret = load_one(&d, b.p, b.len, &err, true);
+                if (ret < 0)
+                        break;
+                dev_get_state(&d, &st);
+                if (n > 1)
+                        printf("%s: ", paths[i]);
+                if (ret == 1) {
+                        if (d.fail_err)
+                                printf("load: rejected: %s (errno %d) by the write at offset %zu "
+                                       "(%zu bytes), device left in %s\n",
+                                       strerror(err), err, d.fail_off, d.fail_len, state_name(st));
+                        else
+                                printf("load: rejected: %s (errno %d) at RESUMING -> STOP, "
+                                       "device left in %s\n",
+                                       strerror(err), err, state_name(st));
+                } else {
+                        phase_report("load", b.len, now_ms() - t0);
+                        printf("load: accepted %zu bytes, device in %s\n", b.len, state_name(st));
+                }
+                fflush(stdout);
+                if (i + 1 < n)
+                        ret = 0;
         }
-        fflush(stdout);
-        step(o, "done");
-out:
+        if (ret == 1)
+                ret = EXIT_REJECTED;
+        if (ret >= 0)
+                step(o, "done");
         dev_close(&d);
-out_free:
         free(b.p);
         return ret;
 }
@@ -1575,8 +1589,10 @@ static void usage(FILE *f)
                "                      (--precopy), STOP_COPY read to EOF into DST, both STOP,\n"
                "                      DST RUNNING; prints bytes and time per phase\n"
                "  save UUID FILE      STOP_COPY: write the device's stream to FILE, then STOP\n"
-               "  load UUID FILE      RESUMING: write FILE into the device, then STOP; prints\n"
-               "                      'load: accepted' (exit 0) or 'load: rejected' (exit 2)\n"
+               "  load UUID FILE...   RESUMING: write FILE into the device, then STOP; prints\n"
+               "                      'load: accepted' (exit 0) or 'load: rejected' (exit 2);\n"
+               "                      several files: one after the other on the device opened\n"
+               "                      once, VFIO_DEVICE_RESET between them; the last decides\n"
                "  state UUID STATE... drive the device to each STATE in turn (RUNNING, STOP,\n"
                "                      STOP_COPY, ...); a failed request is reported and the\n"
                "                      next one still made; exit 1 if any failed\n"
@@ -1655,8 +1671,8 @@ static int run(const struct opts *o, int argc, char **argv)
                 return cmd_migrate(o, argv[1], argv[2]);
         if (!strcmp(cmd, "save") && argc == 3)
                 return cmd_save(o, argv[1], argv[2]);
-        if (!strcmp(cmd, "load") && argc == 3)
-                return cmd_load(o, argv[1], argv[2]);
+        if (!strcmp(cmd, "load") && argc >= 3)
+                return cmd_load(o, argv[1], argc - 2, argv + 2);
         if (!strcmp(cmd, "state") && argc >= 3)
                 return cmd_state(o, argv[1], argc - 2, argv + 2);
         if (!strcmp(cmd, "reg") && argc >= 2)

@@ -370,6 +370,18 @@ mismatch_checks() {
 	ok save-null-dma $M $REGS --set-reg 0x044=0 --set-reg 0x048=0 save $A $W/nd.bin
 	ok load-null-dma-accepted $M load $B $W/nd.bin
 	ok null-dma-dmesg dmesg_has "resume dma addr is NULL!"
+	# match_done (hisi_acc): once a resume passed the match check, the device skips the check
+	# until it is opened again; a reset does not clear it.  So a q16 stream loads into the
+	# q8 device C after a good resume and a reset, and is rejected after a reopen.
+	ok match_done-save-C $M --set-reg 0x00c=0 save $C $W/c.bin
+	$M load $C $W/c.bin $W/a.bin >$W/md.out 2>&1
+	rc=$?
+	if [ $rc -eq 0 ] && [ "$(grep -c 'load: accepted' $W/md.out)" -eq 2 ]; then
+		pass match_done-kept-across-reset
+	else
+		fail match_done-kept-across-reset "rc $rc: $(tr '\n' ' ' <$W/md.out | head -c 300)"
+	fi
+	expect_rc match_done-cleared-by-open 2 $M load $C $W/a.bin
 	# A cancelled pre-copy (PRE_COPY -> RUNNING): migf_data holds its 40-byte header.
 	ok cancelled-precopy $M state $A PRE_COPY RUNNING
 	expect_file cancelled-precopy-migf_data-length "$V/$A/migration/hisi_acc/migf_data" "^migrate data length: 40\$"
