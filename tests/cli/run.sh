@@ -699,5 +699,84 @@ rc=$?
 want_rc 1
 want_err 'config:1'
 
+# ---- the kernel log (--kmsg, --no-kmsg) ------------------------------------------------
+# Records as /dev/kmsg prints them (kernel/printk/printk.c): a dev_err() on the destination
+# VF, one on a PCI device migtop does not show, one without a device, a char device's.
+kfile="$tmp/kmsg.txt"
+printf '%s\n' '6,1040,5123000000,-;NET: Registered protocol family 10' \
+	"3,1041,5123456789,-;hisi_acc_vfio_pci $DST: failed to match VF qp num" \
+	' SUBSYSTEM=pci' " DEVICE=+pci:$DST" \
+	'6,1042,5123500000,-;pci 0000:00:01.0: BAR 0 [mem 0x4000000000-0x400007ffff 64bit]' \
+	' SUBSYSTEM=pci' ' DEVICE=+pci:0000:00:01.0' \
+	'4,1043,5123600000,-;vfio-dev vfio0: tab\x09and backslash \x5c' ' SUBSYSTEM=vfio-dev' \
+	' DEVICE=c240:0' >"$kfile"
+
+t "--kmsg FILE: the device's records in JSON, the status says file"
+fix pair-ok
+run --root "$root" --fixture --kmsg "$kfile" -n 1 --json
+want_rc 0
+want_out '"kernel_log_status":\{"source":"[^"]*kmsg.txt","status":"file","error":null,"records":4,"attributed":1,'
+want_out '"same_clock":false'
+want_out '"kernel_log":\[\{"seq":1041,"ts_us":5123456789,"level":"err","text":"hisi_acc_vfio_pci 0000:86:00.1: failed to match VF qp num"\}\]'
+n=$(grep -o '"kernel_log":\[\]' "$out" | wc -l)
+if [[ $n -eq 1 ]]; then ok; else bad "$n empty kernel_log arrays, want 1 (the source)"; fi
+want_no_out '0000:00:01.0|vfio0'
+
+t "--kmsg FILE: the last kernel lines in the text output"
+run --root "$root" --fixture --kmsg "$kfile" --once
+want_rc 0
+want_out '^kernel log: .*kmsg.txt file, 4 records$'
+want_out '^  kernel log \(last 1 of 1\):$'
+want_out '^    \[ 5123\.456789\] err: hisi_acc_vfio_pci 0000:86:00\.1: failed to match VF qp num$'
+
+t "--kmsg FILE with --log: a line per record of a device shown"
+run --root "$root" --fixture --kmsg "$kfile" --log "$tmp/klog.log" -n 1 -d 100
+want_rc 0
+if grep -q "Z $DST kernel err: hisi_acc_vfio_pci $DST: failed to match VF qp num (seq 1041, 5123.456789 s)\$" \
+	"$tmp/klog.log"; then ok; else bad "no kernel line in the log: $(cat "$tmp/klog.log")"; fi
+
+t "--kmsg FILE malformed: exit 1 with the file and line"
+printf '6,1,1,-;ok\n[    1.000000] hisi_acc_vfio_pci 0000:86:00.1: dmesg format\n' >"$tmp/bad.kmsg"
+run --root "$root" --fixture --kmsg "$tmp/bad.kmsg" --once
+want_rc 1
+want_err "bad\.kmsg: line 2: no ';' after the header"
+run --root "$root" --fixture --kmsg "$tmp/none.kmsg" --once
+want_rc 1
+want_err 'none\.kmsg: No such file or directory'
+
+t "--kmsg and --no-kmsg together: usage error"
+run --root "$root" --fixture --kmsg "$kfile" --no-kmsg --once
+want_rc 2
+want_err 'cannot be combined'
+
+t "--root DIR: no kernel log unless asked"
+run --root "$root" --fixture -n 1 --json
+want_rc 0
+want_out '"kernel_log_status":\{"source":null,"status":"off","error":null,'
+want_out '"kernel_log":null'
+
+t "--kmsg /dev/kmsg: read live (root), or unavailable with the reason (not root)"
+if [[ -c /dev/kmsg ]]; then
+	run --root "$root" --fixture --kmsg /dev/kmsg -n 1 --json
+	want_rc 0
+	if [[ $(id -u) -eq 0 ]]; then
+		want_out '"source":"/dev/kmsg","status":"ok","error":null,'
+		want_out '"same_clock":true'
+	elif [[ $(cat /proc/sys/kernel/dmesg_restrict 2>/dev/null) == 1 ]]; then
+		want_out '"error":"not root: /dev/kmsg needs CAP_SYSLOG or kernel.dmesg_restrict=0"'
+	fi
+	# as root, the same as an unprivileged user (when dmesg_restrict hides the log)
+	if [[ $(id -u) -eq 0 && $(cat /proc/sys/kernel/dmesg_restrict 2>/dev/null) == 1 ]] &&
+		command -v setpriv >/dev/null; then
+		chmod -R a+rX "$tmp"
+		setpriv --reuid=nobody --regid=nogroup --clear-groups \
+			"$MIGTOP" --root "$root" --fixture --kmsg /dev/kmsg --once >"$out" 2>"$err"
+		rc=$?
+		want_rc 0
+		want_out '^kernel log: /dev/kmsg unavailable: not root: /dev/kmsg needs CAP_SYSLOG or kernel\.dmesg_restrict=0$'
+		want_out '^  state: '
+	fi
+fi
+
 echo "cli: $pass passed, $fail failed"
 ((fail == 0))
