@@ -90,9 +90,11 @@ static const struct klog_ops klog_dev_ops = {
 
 /* ---- a file of records ---- */
 
+/* The file's text, checked whole at open, parsed again record by record (memory: its size). */
 struct klog_file {
-        struct kmsg_rec *rec;
-        size_t n, pos;
+        char *buf;
+        size_t len, pos;
+        unsigned line;
 };
 
 static int klog_file_fd(void *ctx)
@@ -104,20 +106,18 @@ static int klog_file_fd(void *ctx)
 static int klog_file_next(void *ctx, struct kmsg_rec *out, char *err, size_t errsz)
 {
         struct klog_file *f = ctx;
+        int ret = kmsg_file_next(f->buf, f->len, &f->pos, &f->line, out, err, errsz);
 
-        (void)err;
-        (void)errsz;
-        if (f->pos >= f->n)
+        if (ret == 0)
                 return KLOG_END;
-        *out = f->rec[f->pos++];
-        return KLOG_REC;
+        return ret < 0 ? KLOG_BAD : KLOG_REC; /* checked at open: never bad */
 }
 
 static void klog_file_destroy(void *ctx)
 {
         struct klog_file *f = ctx;
 
-        free(f->rec);
+        free(f->buf);
         free(f);
 }
 
@@ -176,47 +176,28 @@ static int klog_slurp(const char *path, int fd, char **buf, size_t *len, char *e
 
 static int klog_file_load(const char *path, int fd, struct klog_file **out, char *err, size_t errsz)
 {
-        struct klog_file *f;
-        char *buf = NULL, why[200];
-        size_t len = 0, pos = 0, cap = 0;
+        struct klog_file *f = calloc(1, sizeof(*f));
+        struct kmsg_rec *r = malloc(sizeof(*r));
+        char why[200];
+        size_t pos = 0;
         unsigned line = 1;
-        int ret = klog_slurp(path, fd, &buf, &len, err, errsz);
+        int ret = -ENOMEM;
 
-        if (ret < 0)
-                return ret;
-        f = calloc(1, sizeof(*f));
-        if (!f) {
-                free(buf);
-                return -ENOMEM;
-        }
-        for (;;) {
-                struct kmsg_rec r;
-
-                ret = kmsg_file_next(buf, len, &pos, &line, &r, why, sizeof(why));
-                if (ret == 0)
-                        break;
-                if (ret < 0) {
-                        snprintf(err, errsz, "%s: %s", path, why);
-                        break;
-                }
-                if (f->n == cap) {
-                        size_t ncap = cap ? cap * 2 : 64;
-                        struct kmsg_rec *nr = realloc(f->rec, ncap * sizeof(*nr));
-
-                        if (!nr) {
-                                ret = -ENOMEM;
-                                break;
-                        }
-                        f->rec = nr;
-                        cap = ncap;
-                }
-                f->rec[f->n++] = r;
-        }
-        free(buf);
+        if (f && r)
+                ret = klog_slurp(path, fd, &f->buf, &f->len, err, errsz);
+        /* every record checked now: a malformed file is refused with its line */
+        while (ret == 0 &&
+               (ret = kmsg_file_next(f->buf, f->len, &pos, &line, r, why, sizeof(why))) == 1)
+                ret = 0;
+        if (ret < 0 && f && f->buf && ret == -EINVAL)
+                snprintf(err, errsz, "%s: %s", path, why);
+        free(r);
         if (ret < 0) {
-                klog_file_destroy(f);
+                if (f)
+                        klog_file_destroy(f);
                 return ret;
         }
+        f->line = 1;
         *out = f;
         return 0;
 }
