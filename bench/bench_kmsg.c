@@ -13,6 +13,8 @@
  *   file: the engine takes in a --kmsg file of -n records (half of them naming one of
  *     the devices), against the same engine settling without it.
  *
+ *   clock: the offset between TS_USEC and CLOCK_MONOTONIC, measured with one record.
+ *
  *   bench_kmsg [-n records] [-d devices] [-r rounds]
  */
 #include <errno.h>
@@ -209,6 +211,48 @@ static int file_round(const char *root, const char *kfile, bool with, struct res
         return 0;
 }
 
+/*
+ * How far the kernel's TS_USEC (local_clock) is from CLOCK_MONOTONIC: write a record
+ * between two CLOCK_MONOTONIC reads and read its timestamp back.  Prints the offset
+ * (record time minus the middle of the write) and the write's own duration (the bound).
+ */
+static void clock_offset(void)
+{
+        struct klog *k;
+        struct kmsg_rec r;
+        char err[256], mark[96];
+        int64_t t0, t1;
+        int fd, ret;
+
+        if (klog_open(KLOG_DEFAULT_PATH, &k, err, sizeof(err)) < 0 || klog_state(k) != KLOG_ST_OK)
+                return;
+        while ((ret = klog_next(k, &r, err, sizeof(err))) != KLOG_NONE && ret != KLOG_END)
+                ;
+        snprintf(mark, sizeof(mark), "<6>migtop bench_kmsg clock probe %ld\n", (long)getpid());
+        fd = open("/dev/kmsg", O_WRONLY | O_CLOEXEC);
+        if (fd < 0) {
+                klog_free(k);
+                return;
+        }
+        t0 = mono_ns();
+        ret = (int)write(fd, mark, strlen(mark));
+        t1 = mono_ns();
+        close(fd);
+        for (int tries = 0; ret > 0 && tries < 2000; tries++) {
+                ret = klog_next(k, &r, err, sizeof(err));
+                if (ret == KLOG_REC && strstr(r.text, "clock probe")) {
+                        printf("clock: TS_USEC - CLOCK_MONOTONIC = %+.3f ms (the write took "
+                               "%.3f ms)\n",
+                               (double)(r.ts_us * 1000 - (t0 + t1) / 2) / 1e6,
+                               (double)(t1 - t0) / 1e6);
+                        break;
+                }
+                if (ret == KLOG_NONE)
+                        usleep(1000);
+        }
+        klog_free(k);
+}
+
 static void report(const char *what, int64_t *a, int64_t *b, size_t n, uint64_t recs)
 {
         int64_t ma = median(a, n), mb = median(b, n);
@@ -286,6 +330,7 @@ int main(int argc, char **argv)
                        (unsigned long long)r.gaps, (unsigned long long)r.lost);
         }
         report("live", a, b, (size_t)rounds, recs);
+        clock_offset();
         {
                 char cmd[600];
 
