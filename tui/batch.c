@@ -677,11 +677,13 @@ static void batch_json_dev(const struct engine_snap *s, size_t i, struct json_ob
 static struct json_object *batch_json_klog_status(const struct engine_klog *k)
 {
         struct json_object *o = json_object_new_object();
-        bool on = k->state != ENGINE_KLOG_OFF;
+        /* counters of a source that could never be read are unknown, not 0 */
+        bool on = k->state == ENGINE_KLOG_OK || k->state == ENGINE_KLOG_FILE || k->records;
 
         if (!o)
                 return NULL;
-        json_object_object_add(o, "source", on ? json_object_new_string(k->source) : NULL);
+        json_object_object_add(
+            o, "source", k->state != ENGINE_KLOG_OFF ? json_object_new_string(k->source) : NULL);
         json_object_object_add(o, "status",
                                json_object_new_string(engine_klog_state_name(k->state)));
         json_object_object_add(o, "error",
@@ -695,7 +697,7 @@ static struct json_object *batch_json_klog_status(const struct engine_klog *k)
         json_object_object_add(o, "skipped_reason",
                                k->bad ? json_object_new_string(k->bad_msg) : NULL);
         /* ts_us can be set beside state-change times: the live kernel on this machine */
-        json_object_object_add(o, "same_clock", json_object_new_boolean(k->same_clock));
+        json_object_object_add(o, "same_clock", json_object_new_boolean(on && k->same_clock));
         return o;
 }
 
