@@ -871,6 +871,8 @@ static int batch_side(const struct batch_ctx *c, const struct engine_snap *s,
         side->timeline_known = c->o->count != 1 || c->o->log_path;
         if (en && en->in_sysfs && en->dev.bus == DISC_BUS_PCI && en->dev.has_ids)
                 side->pci_device = en->dev.device;
+        else if (info && info->sys.known)
+                side->pci_device = info->sys.pci_device;
         if (info && s->klog.state != ENGINE_KLOG_OFF) {
                 side->klog = info->klog;
                 side->nklog = info->nklog;

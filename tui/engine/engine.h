@@ -163,6 +163,7 @@ struct engine_sys {
         char parent[64]; /* PF of a VF, parent of an mdev; "" */
         int iommu_group; /* -1: none */
         int numa_node;   /* -1: none or unknown */
+        int pci_device;  /* PCI device ID (sysfs "device"), -1: not PCI or unknown */
 };
 
 struct engine_dev_info {

@@ -392,7 +392,7 @@ static void sys_lookup(struct disc *disc, const char *name, struct engine_sys *o
         struct disc_dev *dd = calloc(1, sizeof(*dd));
 
         memset(out, 0, sizeof(*out));
-        out->iommu_group = out->numa_node = -1;
+        out->iommu_group = out->numa_node = out->pci_device = -1;
         if (!dd)
                 return;
         if (disc_lookup(disc, name, dd) == 0) {
@@ -405,6 +405,8 @@ static void sys_lookup(struct disc *disc, const char *name, struct engine_sys *o
                 snprintf(out->parent, sizeof(out->parent), "%s", dd->parent);
                 out->iommu_group = dd->iommu_group;
                 out->numa_node = dd->numa_node;
+                if (dd->bus == DISC_BUS_PCI && dd->has_ids)
+                        out->pci_device = dd->device;
         }
         free(dd);
 }
