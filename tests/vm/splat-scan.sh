@@ -72,9 +72,12 @@ else
 fi
 if [[ $locks == 1 ]]; then
 	echo "PASS lockdep-active"
+elif [[ -z $locks ]]; then
+	echo "FAIL lockdep-active: no debug_locks in /proc/lockdep_stats (a kernel without lockdep?)"
+	bad=1
 else
-	echo "FAIL lockdep-active: debug_locks is '$locks' at the end (lockdep switched itself off)"
+	echo "FAIL lockdep-active: debug_locks is $locks at the end (lockdep switched itself off after a report)"
 	bad=1
 fi
-echo "splat-scan: $n splat(s), $leaks leaked object(s), kmemleak scans: $(grep -aoE 'MIGTOP-KMEMLEAK-(BASELINE|SCANNED) [0-9]+ s' "$log" | sed 's/MIGTOP-KMEMLEAK-//' | tr '\n' ' ')"
+echo "splat-scan: $n splat(s), $leaks leaked object(s), booted to /init in $(grep -aoE 'MIGTOP-BOOTED-AFTER [0-9.]+' "$log" | cut -d' ' -f2 | head -n1) s, kmemleak scans: $(grep -aoE 'MIGTOP-KMEMLEAK-(BASELINE|SCANNED) [0-9]+ s' "$log" | sed 's/MIGTOP-KMEMLEAK-//' | tr '\n' ' ')"
 exit $bad

@@ -18,6 +18,7 @@ kmemleak_scan() {
 
 case ${1:-} in
 start)
+	echo "MIGTOP-BOOTED-AFTER $(cut -d' ' -f1 /proc/uptime) s"
 	# /dev/kmsg from its first record: boot messages included, so a boot splat counts too.
 	cat /dev/kmsg >$LOG 2>&1 &
 	echo $! >/tmp/splat-kmsg.pid
