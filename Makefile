@@ -40,7 +40,7 @@ MAIN_SRC    := $(wildcard tui/*.c)
 UNIT_SRC    := $(wildcard tests/unit/test_*.c)
 UNIT_HELP   := $(filter-out $(UNIT_SRC),$(wildcard tests/unit/*.c))
 # The UI's pure modules (no curses): unit tests link them like the core.
-UI_PURE_SRC := $(wildcard $(addprefix tui/ui/,theme.c config.c layout.c cmpmodel.c kvfile.c))
+UI_PURE_SRC := $(wildcard $(addprefix tui/ui/,theme.c config.c layout.c cmpmodel.c kvfile.c pairside.c timeline.c))
 FUZZ_SRC    := $(wildcard tests/fuzz/fuzz_*.c)
 
 obj = $(patsubst %.c,$(B)/%.o,$(1))

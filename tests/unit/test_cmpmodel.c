@@ -179,6 +179,14 @@ static long row_of(const struct cmpm_model *m, const char *field)
         return -1;
 }
 
+static long line_of(const struct cmpm_model *m, enum cmpm_line_kind kind, const char *text)
+{
+        for (unsigned k = 0; k < m->nlines; k++)
+                if (m->lines[k].kind == kind && strstr(m->lines[k].text, text))
+                        return (long)k;
+        return -1;
+}
+
 /* The kernel's line rejects qp_num: marked on the stream the check used, with the reason. */
 static void test_qp_num_mismatch_marked_with_reason(void **state)
 {
@@ -186,7 +194,7 @@ static void test_qp_num_mismatch_marked_with_reason(void **state)
         const struct cmpm_cell *sc, *mc;
         struct vf d = vf_default;
         struct fx x;
-        long r, rid;
+        long r, rid, ml;
 
         d.qp_num = 8;
         fx_klog = &line;
@@ -208,10 +216,53 @@ static void test_qp_num_mismatch_marked_with_reason(void **state)
         assert_false(sc->rejects);
         /* the verdict panel names it; the destination's value cannot be known */
         assert_int_equal(x.m.verdict, MATCH_REJECT);
-        assert_true(x.m.nreasons >= 1);
-        assert_non_null(strstr(x.m.reasons[0], "failed to match VF qp num"));
-        assert_non_null(strstr(x.m.reasons[0], "source 16"));
-        assert_non_null(strstr(x.m.reasons[0], "destination ?"));
+        assert_string_equal(x.m.summary, "failed: accept");
+        assert_int_equal(x.m.nreasons, 1);
+        ml = line_of(&x.m, CMPM_LINE_MISMATCH, "failed to match VF qp num");
+        assert_true(ml >= 0);
+        assert_non_null(strstr(x.m.lines[ml].text, "source 16"));
+        assert_non_null(strstr(x.m.lines[ml].text, "destination ?"));
+        /* the failing check comes first, the kernel's line quoted verbatim right under it */
+        assert_int_equal(x.m.nchecks, 4);
+        assert_int_equal(x.m.nfail, 1);
+        assert_int_equal(x.m.lines[0].kind, CMPM_LINE_CHECK);
+        assert_int_equal(x.m.lines[0].verdict, CHECK_FAIL);
+        assert_true(strncmp(x.m.lines[0].text, "accept   fail     qp_num", 24) == 0);
+        assert_int_equal(x.m.lines[1].kind, CMPM_LINE_KERNEL);
+        assert_int_equal(x.m.lines[1].level, 3);
+        assert_string_equal(x.m.lines[1].text,
+                            "kernel: hisi_acc_vfio_pci " DST ": failed to match VF qp num"
+                            "  (destination, err)");
+        assert_int_equal(x.m.nkernel, 1);
+        /* the other checks follow, one line each, no kernel line */
+        for (unsigned k = 2; k < x.m.nlines; k++)
+                assert_int_not_equal(x.m.lines[k].kind, CMPM_LINE_KERNEL);
+        /* dev_data carries no match header: said so, not shown as zeros */
+        assert_true(sc->not_carried);
+        assert_false(mc->not_carried);
+        r = row_of(&x.m, "acc_magic");
+        assert_int_equal(r, 0); /* rows in offset order */
+        assert_true(x.m.pane[CMPM_DST_DEV].cells[r].not_carried);
+        r = row_of(&x.m, "vf_qm_state");
+        assert_true(r >= 0);
+        assert_false(x.m.pane[CMPM_SRC_DEV].cells[r].not_carried);
+        assert_string_equal(x.m.pane[CMPM_SRC_DEV].cells[r].val[0], "1");
+        assert_string_equal(x.m.pane[CMPM_SRC_DEV].cells[r].note,
+                            "QM_NOT_READY: guest driver not running");
+        /* the lines after the dump: guest driver load with its meaning, the length line */
+        r = row_of(&x.m, "guest driver load");
+        assert_true(r > row_of(&x.m, "padding"));
+        assert_true(x.m.rows[r].line);
+        assert_string_equal(x.m.pane[CMPM_SRC_DEV].cells[r].val[0], "1");
+        assert_string_equal(x.m.pane[CMPM_SRC_DEV].cells[r].note,
+                            "QM_NOT_READY: guest driver not running");
+        assert_true(x.m.pane[CMPM_SRC_MIGF].cells[r].not_carried);
+        r = row_of(&x.m, "migrate data length");
+        assert_true(r >= 0);
+        assert_string_equal(x.m.pane[CMPM_SRC_MIGF].cells[r].val[0], "176");
+        assert_true(x.m.pane[CMPM_SRC_DEV].cells[r].not_carried);
+        assert_false(x.m.pane[CMPM_DST_MIGF].cells[r].not_carried); /* not read: no claim */
+        r = row_of(&x.m, "qp_num");
         /* dev_id is not rejected: the kernel got past it */
         rid = row_of(&x.m, "dev_id");
         assert_true(rid >= 0);
@@ -355,6 +406,11 @@ static void test_self_compare_dev_vs_migf(void **state)
         assert_true(x.m.pane[CMPM_SRC_DEV].cells[base].mismatch);
         assert_true(x.m.pane[CMPM_SRC_MIGF].cells[base].mismatch);
         assert_int_equal(x.m.pane[CMPM_SRC_DEV].hex[3].diff, 1u << (OFF_PAGE_SIZE - 48));
+        /* a header field the register snapshot does not carry is no difference */
+        base = row_of(&x.m, "qp_num");
+        assert_true(x.m.pane[CMPM_SRC_DEV].cells[base].not_carried);
+        assert_false(x.m.pane[CMPM_SRC_MIGF].cells[base].mismatch);
+        assert_false(x.m.rows[base].mismatch);
         cmpm_free(&x.m);
 
         /* the same trees source vs destination: identical file for file */

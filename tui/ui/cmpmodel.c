@@ -120,64 +120,151 @@ static void cmpm_value(const struct acc_field *f, unsigned k, char *buf, size_t 
                 snprintf(buf, size, "%" PRIu64, v);
 }
 
-/* Row names: every field of every decoded pane, in order of first appearance. */
+/* The value of a "key: value" line the file prints after its dump, or NULL. */
+static const char *cmpm_kv(const struct drv_file *f, const char *key)
+{
+        for (size_t k = 0; f && k < f->kv.n; k++)
+                if (strcmp(f->kv.items[k].key, key) == 0)
+                        return f->kv.items[k].value;
+        return NULL;
+}
+
+static const struct acc_field *cmpm_field(const struct drv_file *f, const char *name)
+{
+        return f && f->has_fields ? acc_field_find(&f->fields, name) : NULL;
+}
+
+static int cmpm_row_order(const void *pa, const void *pb)
+{
+        const struct cmpm_row *a = pa, *b = pb;
+
+        if (a->line != b->line)
+                return a->line ? 1 : -1;
+        if (a->line)
+                return 0;
+        return a->offset < b->offset ? -1 : a->offset > b->offset;
+}
+
+static bool cmpm_row_known(const struct cmpm_row *rows, size_t n, const char *name, bool line)
+{
+        for (size_t k = 0; k < n; k++)
+                if (rows[k].line == line && strcmp(rows[k].field, name) == 0)
+                        return true;
+        return false;
+}
+
+/*
+ * Rows: every field of every decoded pane (in offset order), then every line printed
+ * after a dump (in order of first appearance).
+ */
 static int cmpm_rows_build(struct cmpm_model *m, const struct drv_file *const files[CMPM_NPANES])
 {
-        const char *names[ACC_MAX_FIELDS * CMPM_NPANES];
-        size_t n = 0;
+        size_t cap = 0, n = 0;
+        struct cmpm_row *rows;
 
-        for (unsigned p = 0; p < CMPM_NPANES; p++) {
-                const struct drv_file *f = files[p];
-
-                if (!f || !f->has_fields)
-                        continue;
-                for (unsigned i = 0; i < f->fields.nfields && i < ACC_MAX_FIELDS; i++) {
-                        const char *name = f->fields.fields[i].name;
-                        size_t k = 0;
-
-                        while (k < n && strcmp(names[k], name) != 0)
-                                k++;
-                        if (k == n)
-                                names[n++] = name;
-                }
-        }
-        if (!n)
+        for (unsigned p = 0; p < CMPM_NPANES; p++)
+                if (files[p])
+                        cap +=
+                            (files[p]->has_fields ? files[p]->fields.nfields : 0) + files[p]->kv.n;
+        if (!cap)
                 return 0;
-        m->rows = calloc(n, sizeof(*m->rows));
-        if (!m->rows)
+        rows = calloc(cap, sizeof(*rows));
+        if (!rows)
                 return -ENOMEM;
-        for (size_t k = 0; k < n; k++)
-                m->rows[k].field = names[k];
+        for (int line = 0; line < 2; line++)
+                for (unsigned p = 0; p < CMPM_NPANES; p++) {
+                        const struct drv_file *f = files[p];
+                        size_t nf = !f ? 0 : line ? f->kv.n : f->has_fields ? f->fields.nfields : 0;
+
+                        for (size_t i = 0; i < nf && n < cap; i++) {
+                                const char *name =
+                                    line ? f->kv.items[i].key : f->fields.fields[i].name;
+
+                                if (cmpm_row_known(rows, n, name, line))
+                                        continue;
+                                rows[n].field = name;
+                                rows[n].line = line;
+                                rows[n].offset = line ? 0 : f->fields.fields[i].offset;
+                                n++;
+                        }
+                }
+        /* qsort is not stable: lines keep their order because only fields are reordered */
+        {
+                size_t nfields = 0;
+
+                while (nfields < n && !rows[nfields].line)
+                        nfields++;
+                qsort(rows, nfields, sizeof(*rows), cmpm_row_order);
+        }
+        m->rows = rows;
         m->nrows = n;
         return 0;
 }
 
-static void cmpm_cell_fill(struct cmpm_cell *c, const struct drv_file *f, const char *name)
+/* "1" -> the meaning of vf_qm_state / "guest driver load" */
+static const char *cmpm_qm_note(const char *name, const char *text, uint64_t v, bool have)
 {
-        const struct acc_field *af = f && f->has_fields ? acc_field_find(&f->fields, name) : NULL;
+        char *end;
+
+        if (strcmp(name, "guest driver load") == 0 && text) {
+                unsigned long long u = strtoull(text, &end, 10);
+
+                if (end != text && !*end)
+                        return acc_qm_state_meaning(u);
+                return NULL;
+        }
+        if (strcmp(name, "vf_qm_state") == 0 && have)
+                return acc_qm_state_meaning(v);
+        return NULL;
+}
+
+static void cmpm_cell_fill(struct cmpm_cell *c, const struct drv_file *f,
+                           const struct cmpm_row *row)
+{
+        const struct acc_field *af;
 
         c->count = 1;
         snprintf(c->val[0], sizeof(c->val[0]), "%s", CMPM_ABSENT);
-        if (!af)
+        if (row->line) {
+                const char *v = cmpm_kv(f, row->field);
+
+                if (!v) {
+                        c->not_carried = f != NULL;
+                        return;
+                }
+                c->present = true;
+                c->valid_mask = 1;
+                snprintf(c->val[0], sizeof(c->val[0]), "%s", v);
+                c->note = cmpm_qm_note(row->field, v, 0, false);
                 return;
+        }
+        af = cmpm_field(f, row->field);
+        if (!af) {
+                c->not_carried = f != NULL;
+                return;
+        }
         c->present = true;
         c->offset = af->offset;
         c->count = af->count < ACC_MAX_ELEMS ? af->count : ACC_MAX_ELEMS;
         c->valid_mask = af->valid_mask;
         for (unsigned k = 0; k < c->count; k++)
                 cmpm_value(af, k, c->val[k], sizeof(c->val[k]));
+        c->note = cmpm_qm_note(row->field, NULL, af->value[0], af->valid_mask & 1u);
 }
 
-/* Elements of a that differ from b: value, or validity (present on one side only). */
+/*
+ * Elements of a that differ from b: value, or validity.  A field b does not carry at all
+ * is no difference (there is nothing to compare it with: the cell says "not in ...").
+ */
 static uint32_t cmpm_cell_diff(const struct acc_field *a, const struct acc_field *b)
 {
         uint32_t mask = 0;
 
-        if (!a)
+        if (!a || !b)
                 return 0;
         for (unsigned k = 0; k < a->count && k < ACC_MAX_ELEMS; k++) {
                 bool va = a->valid_mask & (1u << k);
-                bool vb = b && k < b->count && (b->valid_mask & (1u << k));
+                bool vb = k < b->count && (b->valid_mask & (1u << k));
 
                 if (!va)
                         continue;
@@ -187,9 +274,9 @@ static uint32_t cmpm_cell_diff(const struct acc_field *a, const struct acc_field
         return mask;
 }
 
-static const struct acc_field *cmpm_field(const struct drv_file *f, const char *name)
+static uint32_t cmpm_line_diff(const char *a, const char *b)
 {
-        return f && f->has_fields ? acc_field_find(&f->fields, name) : NULL;
+        return a && b && strcmp(a, b) != 0 ? 1u : 0u;
 }
 
 static int cmpm_cells_build(struct cmpm_model *m, const struct drv_file *const files[CMPM_NPANES])
@@ -203,12 +290,15 @@ static int cmpm_cells_build(struct cmpm_model *m, const struct drv_file *const f
                         return -ENOMEM;
                 for (size_t r = 0; r < m->nrows; r++) {
                         struct cmpm_cell *c = &pn->cells[r];
-                        const char *name = m->rows[r].field;
+                        const struct cmpm_row *row = &m->rows[r];
 
-                        cmpm_cell_fill(c, files[p], name);
-                        if (files[p] && cf && cf->has_fields)
-                                c->diff_mask = cmpm_cell_diff(cmpm_field(files[p], name),
-                                                              cmpm_field(cf, name));
+                        cmpm_cell_fill(c, files[p], row);
+                        if (files[p] && cf && row->line)
+                                c->diff_mask = cmpm_line_diff(cmpm_kv(files[p], row->field),
+                                                              cmpm_kv(cf, row->field));
+                        else if (files[p] && cf && cf->has_fields)
+                                c->diff_mask = cmpm_cell_diff(cmpm_field(files[p], row->field),
+                                                              cmpm_field(cf, row->field));
                         c->mismatch = c->diff_mask != 0;
                         m->rows[r].mismatch |= c->mismatch;
                 }
@@ -216,22 +306,60 @@ static int cmpm_cells_build(struct cmpm_model *m, const struct drv_file *const f
         return 0;
 }
 
-/* The match check's rejected fields: on the rows, and on the two panes it used. */
+#define CMPM_BIT(p) (1u << (p))
+
+/* The panes a check reads (acccheck.h), else the two streams compared. */
+static unsigned cmpm_check_panes(const struct cmpm_model *m, const char *name)
+{
+        unsigned mask = 0;
+
+        if (strcmp(name, "stream") == 0 || strcmp(name, "accept") == 0)
+                return CMPM_BIT(CMPM_SRC_MIGF) | CMPM_BIT(CMPM_DST_MIGF);
+        if (strcmp(name, "restore") == 0)
+                return CMPM_BIT(CMPM_DST_DEV) | CMPM_BIT(CMPM_SRC_MIGF);
+        if (strcmp(name, "capture") == 0)
+                return CMPM_BIT(CMPM_SRC_DEV) | CMPM_BIT(CMPM_SRC_MIGF);
+        for (unsigned k = 0; k < CMPM_NPANES; k++)
+                if (m->pane[k].used)
+                        mask |= CMPM_BIT(k);
+        return mask;
+}
+
+/* Whether a mismatch's field ("qm_eqc_dw[3]", "length") is row r. */
+static bool cmpm_row_is(const struct cmpm_row *r, const char *field)
+{
+        size_t n = strcspn(field, "[");
+
+        if (strcmp(field, "length") == 0)
+                return r->line && strcmp(r->field, "migrate data length") == 0;
+        return !r->line && strlen(r->field) == n && strncmp(r->field, field, n) == 0;
+}
+
+/* Each check's flagged fields: on the rows, and on the panes that check reads. */
 static void cmpm_rejects(struct cmpm_model *m, const struct pair_result *p)
 {
-        for (unsigned i = 0; i < p->match.n && i < MATCH_MAX; i++) {
-                const struct match_mismatch *mm = &p->match.m[i];
+        for (unsigned i = 0; i < p->checks.n && i < CHECK_MAX; i++) {
+                const struct check *c = &p->checks.c[i];
+                unsigned panes = cmpm_check_panes(m, c->name);
 
-                for (size_t r = 0; mm->field && r < m->nrows; r++) {
-                        if (strcmp(m->rows[r].field, mm->field) != 0 || m->rows[r].rejects)
-                                continue;
-                        m->rows[r].rejects = true;
-                        m->rows[r].reason = mm->reason;
-                        for (unsigned k = 0; k < CMPM_NPANES; k++) {
-                                if (!m->pane[k].used)
+                for (unsigned j = 0; j < c->nmis && j < CHECK_MAX_MISMATCH; j++) {
+                        const struct match_mismatch *mm = &c->mis[j];
+
+                        for (size_t r = 0; mm->field && r < m->nrows; r++) {
+                                if (!cmpm_row_is(&m->rows[r], mm->field))
                                         continue;
-                                m->pane[k].cells[r].rejects = true;
-                                m->pane[k].cells[r].reason = mm->reason;
+                                if (!m->rows[r].rejects) {
+                                        m->rows[r].rejects = true;
+                                        m->rows[r].reason = mm->reason;
+                                }
+                                for (unsigned k = 0; k < CMPM_NPANES; k++) {
+                                        struct cmpm_cell *cell = &m->pane[k].cells[r];
+
+                                        if (!(panes & CMPM_BIT(k)) || cell->rejects)
+                                                continue;
+                                        cell->rejects = true;
+                                        cell->reason = mm->reason;
+                                }
                         }
                 }
         }
@@ -305,19 +433,115 @@ static int cmpm_diffs_build(struct cmpm_model *m)
         return 0;
 }
 
-static void cmpm_verdict(struct cmpm_model *m, const struct pair_result *p)
+/* Text as it may go on a terminal: control characters as '?'. */
+static void cmpm_printable(char *s)
 {
+        for (; *s; s++)
+                if ((unsigned char)*s < 0x20 || *s == 0x7f)
+                        *s = '?';
+}
+
+static struct cmpm_line *cmpm_line_add(struct cmpm_model *m, size_t cap, enum cmpm_line_kind kind)
+{
+        struct cmpm_line *l;
+
+        if (m->nlines >= cap)
+                return NULL;
+        l = &m->lines[m->nlines++];
+        memset(l, 0, sizeof(*l));
+        l->kind = kind;
+        return l;
+}
+
+/* "failed: accept", "not known: stream, restore" */
+static void cmpm_summary(struct cmpm_model *m, const struct pair_result *p)
+{
+        enum check_verdict want = m->verdict == MATCH_REJECT ? CHECK_FAIL : CHECK_UNKNOWN;
+        size_t off;
+        int n;
+
+        if (m->verdict == MATCH_ACCEPT) {
+                snprintf(m->summary, sizeof(m->summary), "every check passed");
+                return;
+        }
+        if (!p->checks.n) {
+                snprintf(m->summary, sizeof(m->summary), "nothing to compare");
+                return;
+        }
+        n = snprintf(m->summary, sizeof(m->summary), "%s",
+                     m->verdict == MATCH_REJECT ? "failed:" : "not known:");
+        off = n > 0 ? (size_t)n : 0;
+        for (unsigned i = 0, k = 0; i < p->checks.n && off < sizeof(m->summary); i++) {
+                if (p->checks.c[i].verdict != want)
+                        continue;
+                n = snprintf(m->summary + off, sizeof(m->summary) - off, "%s %s", k++ ? "," : "",
+                             p->checks.c[i].name);
+                if (n < 0)
+                        break;
+                off += (size_t)n;
+        }
+}
+
+static const enum check_verdict cmpm_line_order[3] = {CHECK_FAIL, CHECK_UNKNOWN, CHECK_PASS};
+
+/* A check's line, and under it the kernel's line that decided it. */
+static void cmpm_check_lines(struct cmpm_model *m, size_t cap, const struct check *c)
+{
+        struct cmpm_line *l = cmpm_line_add(m, cap, CMPM_LINE_CHECK);
+
+        if (!l)
+                return;
+        l->verdict = c->verdict;
+        snprintf(l->text, sizeof(l->text), "%-8s %-8s %s", c->name, check_verdict_name(c->verdict),
+                 c->reason);
+        cmpm_printable(l->text);
+        m->nchecks++;
+        m->nfail += c->verdict == CHECK_FAIL;
+        m->nunknown += c->verdict == CHECK_UNKNOWN;
+        if (!c->has_kline)
+                return;
+        l = cmpm_line_add(m, cap, CMPM_LINE_KERNEL);
+        if (!l)
+                return;
+        l->level = c->kline.level;
+        snprintf(l->text, sizeof(l->text), "kernel: %s  (%s, %s)", c->kline.text,
+                 check_side_name(c->kline_side), kmsg_level_name(c->kline.level));
+        cmpm_printable(l->text);
+        m->nkernel++;
+}
+
+static int cmpm_verdict(struct cmpm_model *m, const struct pair_result *p)
+{
+        size_t cap;
+
         m->verdict = MATCH_INCOMPLETE;
         if (!p) {
                 snprintf(m->summary, sizeof(m->summary), "no pair to compare");
-                return;
+                return 0;
         }
         m->verdict = p->match.verdict;
-        snprintf(m->summary, sizeof(m->summary), "%s", p->match.summary);
         snprintf(m->msg, sizeof(m->msg), "%s", p->msg);
-        for (unsigned i = 0; i < p->match.n && i < MATCH_MAX; i++)
-                match_mismatch_format(&p->match.m[i], m->reasons[m->nreasons++],
-                                      sizeof(m->reasons[0]));
+        cmpm_summary(m, p);
+        cap = 2u * p->checks.n + p->match.n;
+        if (!cap)
+                return 0;
+        m->lines = calloc(cap, sizeof(*m->lines));
+        if (!m->lines)
+                return -ENOMEM;
+        /* failed checks first, then the open ones, then those that passed (each in the
+           kernel's order): the panel may show only its first lines */
+        for (int pass = 0; pass < 3; pass++)
+                for (unsigned i = 0; i < p->checks.n && i < CHECK_MAX; i++)
+                        if (p->checks.c[i].verdict == cmpm_line_order[pass])
+                                cmpm_check_lines(m, cap, &p->checks.c[i]);
+        for (unsigned i = 0; i < p->match.n && i < MATCH_MAX; i++) {
+                struct cmpm_line *l = cmpm_line_add(m, cap, CMPM_LINE_MISMATCH);
+
+                match_mismatch_format(&p->match.m[i], l->text, sizeof(l->text));
+                cmpm_printable(l->text);
+                m->nreasons++;
+        }
+        return 0;
 }
 
 static bool cmpm_used(const struct pair_result *p, unsigned pane)
@@ -362,11 +586,12 @@ int cmpm_build(struct cmpm_model *m, const struct tree_dev *src, const struct tr
                 err = cmpm_hex_build(m, files);
         if (!err)
                 err = cmpm_diffs_build(m);
+        if (!err)
+                err = cmpm_verdict(m, p);
         if (err) {
                 cmpm_free(m);
                 return err;
         }
-        cmpm_verdict(m, p);
         return 0;
 }
 
@@ -379,6 +604,7 @@ void cmpm_free(struct cmpm_model *m)
         free(m->rows);
         free(m->diff_dec);
         free(m->diff_hex);
+        free(m->lines);
         memset(m, 0, sizeof(*m));
 }
 

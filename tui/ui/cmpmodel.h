@@ -15,9 +15,18 @@
  *   CMPM_VS_SELF  source dev_data <-> source migf_data, destination dev_data <-> destination
  *                 migf_data (what changed since the last migration)
  *
- * A pane whose counterpart is not ok has no diff marks (there is nothing to compare with).
- * Independently, the rows of the fields the destination's match check rejects (from
- * pair_compare()) carry `rejects` and the reason in the two panes the check used.
+ * A pane whose counterpart is not ok has no diff marks (there is nothing to compare with),
+ * and a field one file does not carry is no difference: its cell says so ("not in
+ * dev_data": the hisi_acc dev_data is a register snapshot without the match header).
+ * Rows are the decoded fields in offset order, then the lines the driver prints after the
+ * dump ("guest driver load", with its meaning; "data size"; migf_data's "migrate data
+ * length").  Independently, the rows of the fields a named check (pair_compare()) flags
+ * carry `rejects` and the reason in the panes that check reads.
+ *
+ * The verdict panel is a list of lines, most important first: the overall verdict, one
+ * line per check (name, verdict, reason; failed ones first, then open, then passed),
+ * under it the kernel line that decided it
+ * (quoted verbatim), then every mismatch.  A view shows as many as fit.
  */
 #ifndef MIGTOP_UI_CMPMODEL_H
 #define MIGTOP_UI_CMPMODEL_H
@@ -27,6 +36,7 @@
 #include <stdint.h>
 
 #include "core/accdata.h"
+#include "core/check.h"
 #include "core/drv.h"
 #include "core/match.h"
 #include "core/pair.h"
@@ -41,13 +51,17 @@ enum cmpm_against {
 
 enum cmpm_view { CMPM_DECODED = 0, CMPM_HEX };
 
-#define CMPM_ABSENT   "\u2014" /* shown for a value that is invalid or absent: "—" */
-#define CMPM_VAL_LEN  24u      /* "0x0123456789abcdef" + NUL, "4294967295 (0xffffffff)" */
+#define CMPM_ABSENT  "\u2014"  /* shown for a value that is invalid or absent: "—" */
+#define CMPM_VAL_LEN 24u       /* "0x0123456789abcdef" + NUL, "4294967295 (0xffffffff)" */
+#define CMPM_NOT_IN  "not in " /* a cell of a file that does not carry the row: "not in dev_data"  \
+                                */
 #define CMPM_HEX_COLS 16u
 
 /* One decoded value of one pane. */
 struct cmpm_cell {
-        bool present; /* the pane's layout has this field */
+        bool present;     /* the pane's layout has this field (or the file prints this line) */
+        bool not_carried; /* the pane's file was read but does not carry it: "not in <file>" */
+        const char *note; /* the value's meaning ("QM_NOT_READY: guest driver not running"), NULL */
         unsigned offset;
         unsigned count;                        /* elements (1 for scalars) */
         char val[ACC_MAX_ELEMS][CMPM_VAL_LEN]; /* each element as text, CMPM_ABSENT if invalid */
@@ -85,10 +99,26 @@ struct cmpm_pane {
 
 /* One decoded row across the panes. */
 struct cmpm_row {
-        const char *field; /* kernel field name (static storage) */
+        const char *field; /* kernel field name, or the key of a line after the dump */
+        bool line;         /* a "key: value" line after the dump (no offset) */
+        unsigned offset;   /* the field's offset (first pane that has it) */
         bool mismatch;     /* some pane marks it */
         bool rejects;      /* the match check rejects it */
         const char *reason;
+};
+
+enum cmpm_line_kind {
+        CMPM_LINE_CHECK,    /* "accept   fail     qp_num: the destination's kernel says ..." */
+        CMPM_LINE_KERNEL,   /* "kernel: hisi_acc_vfio_pci 0000:86:00.1: failed to ..." */
+        CMPM_LINE_MISMATCH, /* match_mismatch_format() of one mismatch */
+};
+
+/* One line of the verdict panel. */
+struct cmpm_line {
+        enum cmpm_line_kind kind;
+        enum check_verdict verdict; /* CHECK: the check's verdict */
+        int level;                  /* KERNEL: the record's level (3 err, 4 warning) */
+        char text[400];
 };
 
 struct cmpm_model {
@@ -105,10 +135,11 @@ struct cmpm_model {
         size_t *diff_hex;
         /* The verdict panel. */
         enum match_verdict verdict;
-        char summary[160];
-        char msg[200]; /* pair_compare()'s message when it could not compare, else "" */
-        unsigned nreasons;
-        char reasons[MATCH_MAX][200]; /* one line per mismatch (match_mismatch_format) */
+        char summary[160]; /* "accept failed", "not known: stream, restore", ... */
+        char msg[200];     /* pair_compare()'s message when it could not compare, else "" */
+        unsigned nlines;
+        struct cmpm_line *lines; /* the panel below the verdict line, most important first */
+        unsigned nchecks, nfail, nunknown, nkernel, nreasons;
 };
 
 /*

@@ -240,16 +240,24 @@ void draw_field_value(const struct acc_field *f, char *buf, size_t size)
                 snprintf(buf + used, size - used, "]");
 }
 
-void draw_field_row(int y, int x, int w, const char *name, unsigned offset, const char *value,
-                    bool diff, bool cur)
+void draw_field_row(int y, int x, int w, const char *name, int offset, const char *value, bool diff,
+                    bool cur)
 {
-        enum theme_elem e = diff ? THEME_DIFF_FIELD : THEME_NORMAL;
-        char line[DRAW_LINE_MAX];
+        draw_field_row_elem(y, x, w, diff ? THEME_DIFF_FIELD : THEME_NORMAL, name, offset, value,
+                            diff, cur);
+}
+
+void draw_field_row_elem(int y, int x, int w, enum theme_elem e, const char *name, int offset,
+                         const char *value, bool diff, bool cur)
+{
+        char line[DRAW_LINE_MAX], off[16] = "   ";
 
         if (w <= 0)
                 return;
-        snprintf(line, sizeof(line), "%s %-14s %3u  %s", diff ? (draw_utf8() ? "≠" : "*") : " ",
-                 name, offset, value);
+        if (offset >= 0)
+                snprintf(off, sizeof(off), "%3d", offset);
+        snprintf(line, sizeof(line), "%s %-14s %s  %s", diff ? (draw_utf8() ? "≠" : "*") : " ",
+                 name, off, value);
         draw_style(e, cur);
         mvhline(y, x, ' ', w);
         draw_text(y, x, w, e, line, false);

@@ -58,10 +58,13 @@ void draw_field_value(const struct acc_field *f, char *buf, size_t size);
 /*
  * One decoded field row at (y, x) in w cells: a mark column ("≠" or "*" when diff), the
  * field name, its offset and value.  diff also styles it THEME_DIFF_FIELD; cur (the
- * current difference) adds reverse video.
+ * current difference) adds reverse video.  offset < 0: no offset (a line after a dump).
  */
-void draw_field_row(int y, int x, int w, const char *name, unsigned offset, const char *value,
-                    bool diff, bool cur);
+void draw_field_row(int y, int x, int w, const char *name, int offset, const char *value, bool diff,
+                    bool cur);
+/* The same in element e (offset < 0: a line without offset, "guest driver load"). */
+void draw_field_row_elem(int y, int x, int w, enum theme_elem e, const char *name, int offset,
+                         const char *value, bool diff, bool cur);
 
 /*
  * One hex row at (y, x): the offset, then n (<= 16) bytes.  Bit i of present says byte i

@@ -240,6 +240,8 @@ static void ui_status_text(const struct views *v, char *buf, size_t size)
         else if (!(v->src[0] && v->dst[0]) && views_suggest(v, &s, &d))
                 snprintf(buf, size, "suggested pair: %s (STOP_COPY) -> %s (RESUMING): c compares",
                          v->snap->tree.devs[s].name, v->snap->tree.devs[d].name);
+        else if (i >= 0 && v->view == VIEWS_LIST && views_alert(v, (size_t)i, NULL, buf, size))
+                return;
         else if (i >= 0 && views_last_error(&v->snap->tree.devs[i])[0])
                 snprintf(buf, size, "%s: %s", v->snap->tree.devs[i].name,
                          views_last_error(&v->snap->tree.devs[i]));

@@ -5,16 +5,18 @@
  * compared with its peer on the other side.  v->diff_cur is the row (decoded) or the hex
  * row of the current difference; n/N move it with cmpm_next().
  */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "core/pair.h"
 #include "ui/cmpmodel.h"
 #include "ui/draw.h"
+#include "ui/pairside.h"
 #include "ui/view_compare.h"
 
 struct vc {
-        struct pair_result pr; /* the model points into it */
+        struct pairside_cmp pc; /* the model points into it */
         struct cmpm_model m;
 };
 
@@ -34,18 +36,17 @@ static int vc_build(const struct views *v, struct vc *c)
 
         memset(c, 0, sizeof(*c));
         if (sd && dd) {
-                struct pair_side a, b;
-
-                pair_side_init(&a, sd);
-                pair_side_init(&b, dd);
-                have = pair_compare(&a, &b, &c->pr) == 0;
+                if (views_compare(v, (size_t)s, (size_t)d, &c->pc) < 0)
+                        return -ENOMEM;
+                have = true;
         }
-        return cmpm_build(&c->m, sd, dd, have ? &c->pr : NULL, CMPM_VS_PEER);
+        return cmpm_build(&c->m, sd, dd, have ? &c->pc.res : NULL, CMPM_VS_PEER);
 }
 
 static void vc_free(struct vc *c)
 {
         cmpm_free(&c->m);
+        pairside_free(&c->pc);
 }
 
 /* ---- layout ------------------------------------------------------------------------- */
@@ -53,7 +54,7 @@ static void vc_free(struct vc *c)
 /* Rows of the verdict panel: its lines, at most a quarter of the screen. */
 static int vc_verdict_h(const struct views *v, const struct cmpm_model *m)
 {
-        int want = 1 + (int)m->nreasons, cap = v->rows / 4;
+        int want = 1 + (int)m->nlines, cap = v->rows / 4;
 
         if (want > cap)
                 want = cap;
@@ -93,11 +94,16 @@ static void vc_pane_title(const struct cmpm_pane *p, const struct layout_rect *r
                    p->ok ? "ok" : drv_status_name(p->status), p->used ? "  (checked)" : "");
 }
 
-static void vc_cell_text(const struct cmpm_cell *c, char *buf, size_t size)
+static void vc_cell_text(const struct cmpm_pane *p, const struct cmpm_cell *c, char *buf,
+                         size_t size)
 {
         size_t used = 0;
 
         buf[0] = '\0';
+        if (c->not_carried) {
+                snprintf(buf, size, "%s%s", CMPM_NOT_IN, p->file);
+                return;
+        }
         for (unsigned k = 0; k < c->count && used + 1 < size; k++) {
                 int n = snprintf(buf + used, size - used, "%s%s%s",
                                  k == 0 && c->count > 1 ? "["
@@ -105,29 +111,39 @@ static void vc_cell_text(const struct cmpm_cell *c, char *buf, size_t size)
                                                         : "",
                                  c->val[k], k + 1 == c->count && c->count > 1 ? "]" : "");
 
-                if (n < 0)
+                if (n < 0 || (size_t)n >= size - used)
                         return;
                 used += (size_t)n;
         }
+        if (c->note && used + 1 < size)
+                snprintf(buf + used, size - used, " (%s)", c->note);
 }
 
 static void vc_pane_decoded(const struct views *v, const struct cmpm_model *m,
                             const struct cmpm_pane *p, const struct layout_rect *r)
 {
-        char val[ACC_MAX_ELEMS * CMPM_VAL_LEN + 8];
+        char val[ACC_MAX_ELEMS * CMPM_VAL_LEN + 96];
 
         for (int row = 0; row < r->h - 1; row++) {
                 size_t k = (size_t)(v->cmp_scroll + row);
+                const struct cmpm_row *rw;
                 const struct cmpm_cell *c;
+                bool marked;
 
                 if (k >= m->nrows)
                         break;
+                rw = &m->rows[k];
                 c = &p->cells[k];
-                if (!c->present)
+                if (!c->present && !c->not_carried)
                         continue;
-                vc_cell_text(c, val, sizeof(val));
-                draw_field_row(r->y + 1 + row, r->x, r->w, m->rows[k].field, c->offset, val,
-                               c->mismatch || c->rejects, v->diff_cur == (long)k);
+                vc_cell_text(p, c, val, sizeof(val));
+                marked = c->mismatch || c->rejects;
+                draw_field_row_elem(r->y + 1 + row, r->x, r->w,
+                                    marked           ? THEME_DIFF_FIELD
+                                    : c->not_carried ? THEME_STATUS_ABSENT
+                                                     : THEME_NORMAL,
+                                    rw->field, rw->line ? -1 : (int)rw->offset, val, marked,
+                                    v->diff_cur == (long)k);
         }
 }
 
@@ -189,11 +205,50 @@ static void vc_verdict_head(const struct views *v, const struct cmpm_model *m,
                         e = THEME_VERDICT_ACCEPT;
                 else if (m->verdict == MATCH_REJECT)
                         e = THEME_VERDICT_REJECT;
-                snprintf(buf, sizeof(buf), "%sverdict: %s: %s  (%s, %zu differences)", page,
-                         match_verdict_name(m->verdict), m->summary, m->dir,
-                         cmpm_ndiff(m, vc_mode(v)));
+                size_t nd = cmpm_ndiff(m, vc_mode(v));
+
+                snprintf(buf, sizeof(buf), "%sverdict: %s (%s)  %s, %zu difference%s", page,
+                         match_verdict_name(m->verdict), m->summary, m->dir, nd,
+                         nd == 1 ? "" : "s");
         }
         draw_text(y, l->body.x, l->body.w, e, buf, true);
+}
+
+static enum theme_elem vc_check_elem(enum check_verdict cv)
+{
+        return cv == CHECK_PASS   ? THEME_VERDICT_ACCEPT
+               : cv == CHECK_FAIL ? THEME_VERDICT_REJECT
+                                  : THEME_STATUS_WARN;
+}
+
+static const char *vc_check_mark(const struct views *v, enum check_verdict cv)
+{
+        if (cv == CHECK_PASS)
+                return v->utf8 ? "✓" : "+";
+        if (cv == CHECK_FAIL)
+                return v->utf8 ? "✗" : "x";
+        return "?";
+}
+
+/* One line of the verdict panel at row y. */
+static void vc_verdict_line(const struct views *v, const struct layout *l, int y,
+                            const struct cmpm_line *ln)
+{
+        int x = l->body.x, w = l->body.w;
+
+        switch (ln->kind) {
+        case CMPM_LINE_CHECK:
+                draw_textf(y, x, w, vc_check_elem(ln->verdict), "%s %s",
+                           vc_check_mark(v, ln->verdict), ln->text);
+                break;
+        case CMPM_LINE_KERNEL:
+                draw_text(y, x + 4, w - 4, ln->level <= 3 ? THEME_STATUS_ERROR : THEME_STATUS_WARN,
+                          ln->text, false);
+                break;
+        default:
+                draw_textf(y, x, w, THEME_DIFF_FIELD, "  %s %s", v->utf8 ? "≠" : "*", ln->text);
+                break;
+        }
 }
 
 static void vc_verdict(const struct views *v, const struct cmpm_model *m, const struct layout *l)
@@ -204,9 +259,8 @@ static void vc_verdict(const struct views *v, const struct cmpm_model *m, const 
         if (y >= end)
                 return;
         vc_verdict_head(v, m, l, y++);
-        for (unsigned k = 0; k < m->nreasons && y < end; k++)
-                draw_textf(y++, l->body.x, l->body.w, THEME_DIFF_FIELD, "%s %s",
-                           v->utf8 ? "✗" : "x", m->reasons[k]);
+        for (unsigned k = 0; k < m->nlines && y < end; k++)
+                vc_verdict_line(v, l, y++, &m->lines[k]);
 }
 
 void view_compare_draw(struct views *v, const struct layout *l)

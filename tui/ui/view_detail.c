@@ -4,15 +4,18 @@
  */
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "ui/draw.h"
+#include "ui/timeline.h"
 #include "ui/view_detail.h"
 
 /* Lines of a scrolled pane: the first `skip` are scrolled away, row counts them all. */
 struct view_detail_out {
         const struct layout_rect *r; /* content rows start at r->y + 1 (below the title) */
         int skip, row;
+        int limit; /* > 0: lines past this many (after skip) are dropped */
 };
 
 /* Screen row for the next line, or -1 when it is scrolled away or below the pane. */
@@ -20,7 +23,7 @@ static int view_detail_next(struct view_detail_out *o)
 {
         int k = o->row++ - o->skip;
 
-        if (k < 0 || k >= o->r->h - 1)
+        if (k < 0 || k >= o->r->h - 1 || (o->limit > 0 && k >= o->limit))
                 return -1;
         return o->r->y + 1 + k;
 }
@@ -128,6 +131,12 @@ static void view_detail_field(struct view_detail_out *o, const struct acc_field 
         if (y < 0)
                 return;
         draw_field_value(f, val, sizeof(val));
+        if (strcmp(f->name, "vf_qm_state") == 0 && (f->valid_mask & 1u) &&
+            acc_qm_state_meaning(f->value[0])) {
+                size_t n = strlen(val);
+
+                snprintf(val + n, sizeof(val) - n, " (%s)", acc_qm_state_meaning(f->value[0]));
+        }
         draw_field_row(y, o->r->x + 1, o->r->w - 1, f->name, f->offset, val, false, false);
 }
 
@@ -146,7 +155,18 @@ static void view_detail_file(struct view_detail_out *o, const struct views *v, s
         for (size_t k = 0; k < f->kv.n; k++) {
                 char line[300];
 
-                snprintf(line, sizeof(line), "%s: %s", f->kv.items[k].key, f->kv.items[k].value);
+                const struct kv *it = &f->kv.items[k];
+                const char *m = NULL;
+                char *end;
+
+                if (strcmp(it->key, "guest driver load") == 0) {
+                        unsigned long u = strtoul(it->value, &end, 10);
+
+                        if (end != it->value && !*end)
+                                m = acc_qm_state_meaning(u);
+                }
+                snprintf(line, sizeof(line), "%s: %s%s%s%s", it->key, it->value, m ? " (" : "",
+                         m ? m : "", m ? ")" : "");
                 view_detail_line(o, 2, THEME_NORMAL, line);
         }
 }
@@ -212,16 +232,120 @@ static void view_detail_change(struct view_detail_out *o, const struct views *v,
         view_detail_line(o, 4, THEME_STATUS_WARN, buf);
 }
 
+static enum theme_elem view_detail_level_elem(int level)
+{
+        int c = timeline_level_class(level);
+
+        return c == 2 ? THEME_STATUS_ERROR : c == 1 ? THEME_STATUS_WARN : THEME_NORMAL;
+}
+
+/* Text wrapped onto rows of w cells (the first row after `head`), continuation indented. */
+static int view_detail_wrapped(struct view_detail_out *o, enum theme_elem e, const char *head,
+                               const char *text, bool count_only)
+{
+        char buf[KMSG_TEXT_MAX + 96];
+        int w = o->r->w, rows = 0;
+        size_t len, pos = 0;
+
+        snprintf(buf, sizeof(buf), "%s%s", head, text);
+        for (char *p = buf; *p; p++)
+                if ((unsigned char)*p < 0x20 || *p == 0x7f)
+                        *p = '?';
+        len = strlen(buf);
+        if (w < 8)
+                w = 8;
+        while (pos < len || rows == 0) {
+                int ind = rows ? 4 : 0;
+                size_t n = (size_t)(w - ind), end;
+                char line[KMSG_TEXT_MAX + 96];
+
+                /* at the last blank that fits, else whole UTF-8 sequences only */
+                end = pos + n < len ? pos + n : len;
+                if (end < len) {
+                        size_t sp = end;
+
+                        while (sp > pos + 1 && buf[sp] != ' ')
+                                sp--;
+                        if (buf[sp] == ' ' && sp > pos + n / 3)
+                                end = sp;
+                }
+                while (end > pos + 1 && end < len && ((unsigned char)buf[end] & 0xc0) == 0x80)
+                        end--;
+                if (!count_only) {
+                        snprintf(line, sizeof(line), "%.*s", (int)(end - pos), buf + pos);
+                        view_detail_line(o, ind, e, line);
+                }
+                rows++;
+                pos = end;
+                while (pos < len && buf[pos] == ' ')
+                        pos++;
+        }
+        return rows;
+}
+
+/* One kernel log record: "12:03:04.567 kernel err: <text>" (interleaved) or
+   "#42 [  12.345678] err: <text>" (a file: its own clock). */
+static int view_detail_record(struct view_detail_out *o, const struct views *v,
+                              const struct kmsg_rec *r, int64_t t_ns, bool count_only)
+{
+        char head[96], t[32];
+
+        if (t_ns >= 0) {
+                views_clock(v, t_ns, t, sizeof(t));
+                snprintf(head, sizeof(head), "%s kernel %s: ", t, kmsg_level_name(r->level));
+        } else {
+                snprintf(head, sizeof(head),
+                         "#%llu [%5lld.%06lld] %s: ", (unsigned long long)r->seq,
+                         (long long)(r->ts_us / 1000000), (long long)(r->ts_us % 1000000),
+                         kmsg_level_name(r->level));
+        }
+        return view_detail_wrapped(o, view_detail_level_elem(r->level), head, r->text, count_only);
+}
+
 static void view_detail_history(const struct views *v, size_t i, const struct layout_rect *r)
 {
         const struct engine_dev_info *in = &v->snap->info[i];
         struct view_detail_out o = {.r = r};
+        struct timeline tl;
+        int avail = r->h - 1, klog_rows = 0;
 
-        draw_title(r, "state changes (%" PRIu64 ", newest first)", in->transitions);
-        if (in->nchanges == 0)
-                view_detail_line(&o, 0, THEME_NORMAL, "none seen yet");
-        for (size_t k = in->nchanges; k > 0; k--)
-                view_detail_change(&o, v, &in->changes[k - 1]);
+        if (timeline_build(v->snap, i, &tl) < 0) {
+                draw_title(r, "timeline");
+                view_detail_line(&o, 0, THEME_MESSAGE, "out of memory");
+                return;
+        }
+        draw_title(r, "timeline: %" PRIu64 " state changes%s, newest first", in->transitions,
+                   tl.interleaved && in->nklog ? " and kernel log" : "");
+        if (tl.status[0])
+                view_detail_line(&o, 0, THEME_STATUS_WARN, tl.status);
+        /* a separate kernel log section keeps at least half the pane (or what it needs) */
+        if (tl.nlog) {
+                struct view_detail_out cnt = {.r = r};
+
+                klog_rows = 1;
+                for (size_t k = 0; k < tl.nlog; k++)
+                        klog_rows += view_detail_record(&cnt, v, tl.log[k], -1, true);
+                if (klog_rows > avail / 2)
+                        klog_rows = avail / 2 > 2 ? avail / 2 : (avail > 2 ? 2 : avail);
+                o.limit = avail - klog_rows - o.row > 0 ? avail - klog_rows : o.row + 1;
+        }
+        if (tl.n == 0)
+                view_detail_line(&o, 0, THEME_NORMAL, "no state change seen yet");
+        for (size_t k = 0; k < tl.n; k++) {
+                if (tl.item[k].kind == TIMELINE_CHANGE)
+                        view_detail_change(&o, v, tl.item[k].ch);
+                else
+                        view_detail_record(&o, v, tl.item[k].rec, tl.item[k].t_ns, false);
+        }
+        if (tl.nlog) {
+                if (o.limit > 0 && o.row > o.limit)
+                        o.row = o.limit;
+                o.limit = 0;
+                view_detail_line(&o, 0, THEME_TITLE, tl.source);
+                for (size_t k = 0; k < tl.nlog; k++)
+                        view_detail_record(&o, v, tl.log[k], -1, false);
+        }
+        timeline_free(&tl);
 }
 
 void view_detail_draw(struct views *v, const struct layout *l)

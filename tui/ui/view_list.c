@@ -4,6 +4,7 @@
  */
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/pair.h"
@@ -59,6 +60,7 @@ static enum theme_elem view_list_cell(const struct view_list_ctx *c, size_t i, e
         buf[0] = '\0';
         switch (col) {
         case LAYOUT_COL_DEVICE:
+                /* the second cell is the alert mark (view_list_row draws it) */
                 snprintf(buf, size, "%c %s", views_role(v, d->name), d->name);
                 return in->gone ? THEME_STATUS_ABSENT : THEME_LIST_ROW;
         case LAYOUT_COL_STATE:
@@ -114,6 +116,9 @@ static void view_list_row(const struct view_list_ctx *c, const struct layout *l,
                         e = THEME_LIST_SELECTED;
                 draw_text_mode(y, l->list.x + co->x, co->w, e, buf,
                                layout_col_get(co->id)->ellipsis);
+                if (co->id == LAYOUT_COL_DEVICE && co->w >= 2 &&
+                    views_alert(v, i, c->have_pair ? &c->verdict : NULL, NULL, 0))
+                        draw_text(y, l->list.x + co->x + 1, 1, THEME_STATUS_ERROR, "!", false);
         }
 }
 
@@ -143,16 +148,19 @@ static void view_list_titles(const struct views *v, const struct layout *l)
 static void view_list_pair(struct view_list_ctx *c)
 {
         long s, d;
-        struct pair_result p;
-        struct pair_side a, b;
+        struct pairside_cmp *p;
 
         c->have_pair = views_pair(c->v, &s, &d);
         if (!c->have_pair)
                 return;
-        pair_side_init(&a, &c->v->snap->tree.devs[s]);
-        pair_side_init(&b, &c->v->snap->tree.devs[d]);
-        pair_compare(&a, &b, &p);
-        c->verdict = p.dir ? p.match.verdict : MATCH_INCOMPLETE;
+        p = malloc(sizeof(*p));
+        if (!p || views_compare(c->v, (size_t)s, (size_t)d, p) < 0)
+                c->verdict = MATCH_INCOMPLETE;
+        else
+                c->verdict = p->res.dir ? p->res.match.verdict : MATCH_INCOMPLETE;
+        if (p)
+                pairside_free(p);
+        free(p);
 }
 
 void view_list_draw(struct views *v, const struct layout *l)

@@ -13,6 +13,7 @@
 
 #include "core/jsonout.h"
 #include "core/pair.h"
+#include "ui/timeline.h"
 #include "ui/views.h"
 
 static const char *const views_sort_names[VIEWS_NSORT] = {
@@ -207,6 +208,34 @@ bool views_pair(const struct views *v, long *src, long *dst)
         return *src >= 0 && *dst >= 0;
 }
 
+int views_compare(const struct views *v, size_t src, size_t dst, struct pairside_cmp *c)
+{
+        /* the engine's sysfs facts carry no PCI device ID yet: the accept check's dev_id
+           rule then rests on the kernel log alone */
+        static const int pci[2] = {-1, -1};
+
+        return pairside_compare(v->snap, src, dst, true, pci, c);
+}
+
+bool views_alert(const struct views *v, size_t i, const enum match_verdict *pair_verdict, char *why,
+                 size_t size)
+{
+        const struct tree_dev *d = &v->snap->tree.devs[i];
+        const struct kmsg_rec *r;
+
+        if (pair_verdict && *pair_verdict == MATCH_REJECT && views_role(v, d->name) == 'D') {
+                if (why)
+                        snprintf(why, size, "%s: the destination check failed (c compares)",
+                                 d->name);
+                return true;
+        }
+        r = timeline_err_since_change(v->snap, i);
+        if (r && why)
+                snprintf(why, size, "%s: kernel %s: %s", d->name, kmsg_level_name(r->level),
+                         r->text);
+        return r != NULL;
+}
+
 bool views_suggest(const struct views *v, long *src, long *dst)
 {
         *src = *dst = -1;
@@ -274,13 +303,15 @@ static struct json_object *views_export_json(const struct views *v, enum views_v
         if (view == VIEWS_DETAIL && i >= 0)
                 return jout_dev(&v->snap->tree.devs[i]);
         if (view == VIEWS_COMPARE && views_pair(v, &s, &d)) {
-                struct pair_result p;
-                struct pair_side a, b;
+                struct pairside_cmp *c = malloc(sizeof(*c));
+                struct json_object *o = NULL;
 
-                pair_side_init(&a, &v->snap->tree.devs[s]);
-                pair_side_init(&b, &v->snap->tree.devs[d]);
-                pair_compare(&a, &b, &p);
-                return jout_compare(v->src, v->dst, &p, &a, &b);
+                if (c && views_compare(v, (size_t)s, (size_t)d, c) == 0)
+                        o = jout_compare(v->src, v->dst, &c->res, &c->side[0], &c->side[1]);
+                if (c)
+                        pairside_free(c);
+                free(c);
+                return o;
         }
         return jout_tree(&v->snap->tree);
 }

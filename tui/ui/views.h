@@ -14,6 +14,7 @@
 
 #include "engine/engine.h"
 #include "ui/layout.h"
+#include "ui/pairside.h"
 
 enum views_view { VIEWS_LIST, VIEWS_DETAIL, VIEWS_COMPARE, VIEWS_HELP };
 
@@ -92,6 +93,20 @@ const char *views_last_error(const struct tree_dev *d);
 char views_role(const struct views *v, const char *name);
 /* Snapshot indices of the pair (source, destination); false unless both exist. */
 bool views_pair(const struct views *v, long *src, long *dst);
+/*
+ * Compare snapshot devices src and dst with everything the console knows of them (the
+ * engine watched them: their state changes, their kernel log).  0 or -ENOMEM; release
+ * with pairside_free() in both cases.
+ */
+int views_compare(const struct views *v, size_t src, size_t dst, struct pairside_cmp *c);
+/*
+ * The device list's mark for device i: the current pair's destination when a check
+ * failed, or a device with a kernel log record of level err or worse since its last state
+ * change.  why (may be NULL) receives one line.  reject: the pair verdict (NULL: unknown).
+ */
+bool views_alert(const struct views *v, size_t i, const enum match_verdict *pair_verdict, char *why,
+                 size_t size);
+
 /* A suggested pair: one device in STOP_COPY while another is in RESUMING. */
 bool views_suggest(const struct views *v, long *src, long *dst);
 
