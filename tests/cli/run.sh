@@ -441,7 +441,7 @@ fix pair-short
 run --root "$root" --fixture --kmsg "$root.kmsg" --once --json --pair "$SRC=$DST"
 want_out '"verdict": "reject"'
 check_block accept
-want_mis "$tmp/check" length 100 null
+want_mis "$tmp/check" length 176 100 # saved 176, received 100
 check_block restore
 in_check '"verdict": "fail"'
 in_check '"kernel_line": "hisi_acc_vfio_pci 0000:86:00.1: failed to recover the VF!"'

@@ -544,9 +544,11 @@ static void stream_length_rules(void **state)
         assert_int_equal(m->dst, 100);
         c = chk(&x.p, "accept");
         assert_int_equal(c->verdict, CHECK_FAIL);
-        m = mis(c, "length");
+        m = mis(c, "length"); /* saved 176, received 100 */
         assert_non_null(m);
-        assert_int_equal(m->src, 100);
+        assert_int_equal(m->src, 176);
+        assert_true(m->dst_valid);
+        assert_int_equal(m->dst, 100);
         assert_non_null(strstr(m->reason, "EINVAL"));
         c = chk(&x.p, "restore");
         assert_int_equal(c->verdict, CHECK_FAIL);

@@ -426,9 +426,13 @@ static void acccheck_accept(const struct pair_side *src, const struct tree_drvdi
 
         /* the kernel's order: length, magic and version, dev_id, qp_num, que_iso_cfg */
         r[R_LENGTH] = acccheck_len_rule(lf->fields.stream_len, &why[R_LENGTH]);
-        if (r[R_LENGTH] == CHECK_FAIL)
-                check_mismatch(c, "length", (uint64_t)lf->fields.stream_len, true, ACC_STRUCT_SIZE,
-                               false, why[R_LENGTH]);
+        if (r[R_LENGTH] == CHECK_FAIL && lf != hf && h->stream_len >= 0)
+                /* the source saved one length, the destination received another */
+                check_mismatch(c, "length", (uint64_t)h->stream_len, true,
+                               (uint64_t)lf->fields.stream_len, true, why[R_LENGTH]);
+        else if (r[R_LENGTH] == CHECK_FAIL)
+                check_mismatch(c, "length", (uint64_t)lf->fields.stream_len, true, 0, false,
+                               why[R_LENGTH]);
         if (h->len >= ACC_MATCH_SIZE) {
                 if (h->layout == ACC_LAYOUT_V1) {
                         r[R_MAGIC] = CHECK_PASS;
