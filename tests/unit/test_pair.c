@@ -592,6 +592,43 @@ static void stream_damage_and_other_migrations(void **state)
         tree_free(&x.t);
 }
 
+/* While the source saves, or an open destination resumes, their copies are older ones. */
+static void copies_taken_later_are_not_compared(void **state)
+{
+        struct src *s = fakesrc_new();
+        struct vf old = q16;
+        const struct check *c;
+        struct both x;
+
+        old.qp_num = 4; /* an earlier migration's stream */
+        source_saved(s, &q16, ACC_STRUCT_SIZE);
+        add_core(s, DST, "RESUMING\n");
+        add_dev(s, DST, &q16, 1); /* still open: dev_data readable */
+        add_migf(s, DST, &old, ACC_STRUCT_SIZE);
+        read_tree(s, &x);
+        run(&x);
+        c = chk(&x.p, "stream");
+        assert_int_equal(c->verdict, CHECK_UNKNOWN);
+        assert_int_equal(c->nmis, 0);
+        assert_non_null(strstr(c->reason, "still resuming"));
+        /* nor is its length taken for what it received */
+        assert_null(mis(chk(&x.p, "accept"), "length"));
+        tree_free(&x.t);
+
+        s = fakesrc_new();
+        add_core(s, SRC, "STOP_COPY\n");
+        add_dev(s, SRC, &q16, 0);
+        add_migf(s, SRC, &old, ACC_STRUCT_SIZE);
+        dest_closed(s, &q16, ACC_STRUCT_SIZE);
+        read_tree(s, &x);
+        run(&x);
+        c = chk(&x.p, "stream");
+        assert_int_equal(c->verdict, CHECK_UNKNOWN);
+        assert_non_null(strstr(c->reason, "still saving"));
+        assert_int_equal(chk(&x.p, "capture")->verdict, CHECK_UNKNOWN);
+        tree_free(&x.t);
+}
+
 /* capture: the stopped source against what it saved. */
 static void capture_compares_the_stopped_source(void **state)
 {
@@ -652,6 +689,7 @@ int main(void)
             cmocka_unit_test(restore_quotes_a_null_dma_resume),
             cmocka_unit_test(stream_length_rules),
             cmocka_unit_test(stream_damage_and_other_migrations),
+            cmocka_unit_test(copies_taken_later_are_not_compared),
             cmocka_unit_test(capture_compares_the_stopped_source),
             cmocka_unit_test(no_driver_dir),
         };

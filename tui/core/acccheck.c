@@ -269,11 +269,37 @@ static unsigned acccheck_regs(struct check *c, const struct acc_decoded *a,
 enum acccheck_same { SAME_YES, SAME_NO, SAME_UNKNOWN };
 
 /* Whether the two copies come from one migration; why in buf. */
-static enum acccheck_same acccheck_same(const struct pair_side *src, const struct pair_side *dst,
-                                        struct check *c, char *buf, size_t n)
+static bool acccheck_in(const struct pair_side *s, enum fsm_state st)
 {
+        return s->dev && s->dev->state_file.status == DRV_ST_OK && s->dev->state == st;
+}
+
+static enum acccheck_same acccheck_same(const struct pair_side *src, const struct pair_side *dst,
+                                        const struct tree_drvdir *dd, struct check *c, char *buf,
+                                        size_t n)
+{
+        const struct drv_file *dv = acccheck_file(dd, "dev_data");
         struct acccheck_span sp, dp;
 
+        /*
+         * The copies are taken when a device leaves STOP_COPY, PRE_COPY or RESUMING, or is
+         * closed or reset: while the source saves, or while a destination that is still
+         * open (dev_data readable) resumes, the copy shown is an earlier migration's.
+         */
+        if (acccheck_in(src, FSM_STOP_COPY) || acccheck_in(src, FSM_PRE_COPY)) {
+                snprintf(buf, n,
+                         "the source is still saving (%s): its migf_data is an earlier "
+                         "migration's",
+                         fsm_state_name(src->dev->state));
+                return SAME_NO;
+        }
+        if (acccheck_in(dst, FSM_RESUMING) && dv && dv->status == DRV_ST_OK) {
+                snprintf(buf, n,
+                         "the destination is still resuming and open: its migf_data is an "
+                         "earlier migration's (the copy is taken when it leaves RESUMING or is "
+                         "closed)");
+                return SAME_NO;
+        }
         if (!src->timeline_known || !dst->timeline_known) {
                 snprintf(buf, n,
                          "no timeline (one snapshot): cannot tell whether both copies come from "
@@ -322,7 +348,7 @@ static void acccheck_stream(const struct pair_side *src, const struct tree_drvdi
                              acccheck_usable(sm) ? "destination" : "source", ws);
                 return;
         }
-        same = acccheck_same(src, dst, c, why, sizeof(why));
+        same = acccheck_same(src, dst, dd, c, why, sizeof(why));
         *same_out = same;
         n = sm->fields.len < dm->fields.len ? sm->fields.len : dm->fields.len;
         nb = match_diff_bytes(sm->bytes, n, dm->bytes, n, NULL, 0);
@@ -421,8 +447,10 @@ static void acccheck_accept(const struct pair_side *src, const struct tree_drvdi
         }
         h = &hf->fields;
         /* what the destination received, unless the timeline shows its copy is older */
-        if (hf == sm && acccheck_usable(dm) && same != SAME_NO)
+        if (hf == sm && acccheck_usable(dm) && same != SAME_NO) {
                 lf = dm;
+                acccheck_ev_file(c, CHECK_DST, "migf_data", dm);
+        }
 
         /* the kernel's order: length, magic and version, dev_id, qp_num, que_iso_cfg */
         r[R_LENGTH] = acccheck_len_rule(lf->fields.stream_len, &why[R_LENGTH]);
