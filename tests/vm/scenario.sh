@@ -991,6 +991,11 @@ smoke)
 *)
 	harness_checks
 	mod="/lib/modules/$(uname -r)/extra/migtop_acc.ko"
+	# kmemleak (a debug kernel): forget what boot left, so the final scan reports this run
+	if [ -w $DBG/kmemleak ]; then
+		echo scan >$DBG/kmemleak
+		echo clear >$DBG/kmemleak
+	fi
 	# vfio/ before the driver is loaded: the vfio core has its own debugfs tree
 	CORE=0
 	[ -d $V ] && CORE=1
