@@ -51,10 +51,11 @@ enum cmpm_against {
 
 enum cmpm_view { CMPM_DECODED = 0, CMPM_HEX };
 
-#define CMPM_ABSENT  "\u2014"  /* shown for a value that is invalid or absent: "—" */
-#define CMPM_VAL_LEN 24u       /* "0x0123456789abcdef" + NUL, "4294967295 (0xffffffff)" */
-#define CMPM_NOT_IN  "not in " /* a cell of a file that does not carry the row: "not in dev_data"  \
-                                */
+#define CMPM_ABSENT  "\u2014" /* shown for a value that is invalid or absent: "—" */
+#define CMPM_VAL_LEN 24u      /* "0x0123456789abcdef" + NUL, "4294967295 (0xffffffff)" */
+#define CMPM_NOT_IN                                                                                \
+        "not in " /* a cell of a file that does not carry the row: "not in dev_data"               \
+                   */
 #define CMPM_HEX_COLS 16u
 
 /* One decoded value of one pane. */

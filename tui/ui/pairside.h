@@ -19,8 +19,9 @@
  * Fill side for device i of s (i < s->tree.ndevs).  watched: a poller watched the device
  * over time (the console, `-n N`, `--log`), so an empty timeline means no change was
  * seen; false for a single snapshot.  pci_device: the VF's PCI device ID from sysfs, or
- * -1 for the engine's (engine_sys.pci_device, when it looked the device up).  *tl receives the malloc'd timeline (NULL when none; free() it after the compare):
- * side points into it and into s.  0 or -ENOMEM.
+ * -1 for the engine's (engine_sys.pci_device, when it looked the device up).  *tl receives the
+ * malloc'd timeline (NULL when none; free() it after the compare): side points into it and into s.
+ * 0 or -ENOMEM.
  */
 int pairside_build(const struct engine_snap *s, size_t i, bool watched, int pci_device,
                    struct pair_side *side, struct pair_event **tl);

@@ -18,8 +18,7 @@ static void timeline_status(const struct engine_snap *s, struct timeline *t)
 {
         switch (s->klog.state) {
         case ENGINE_KLOG_OFF:
-                snprintf(t->status, sizeof(t->status),
-                         "kernel log: off (not read: --kmsg FILE reads one)");
+                snprintf(t->status, sizeof(t->status), "kernel log: off (see --kmsg)");
                 break;
         case ENGINE_KLOG_UNAVAILABLE:
                 snprintf(t->status, sizeof(t->status), "kernel log: %s",
@@ -43,9 +42,12 @@ int timeline_build(const struct engine_snap *s, size_t i, struct timeline *t)
         for (size_t k = 0; k < nrec; k++)
                 if (engine_klog_time_ns(s, &in->klog[k]) < 0)
                         t->interleaved = false;
-        if (nrec && !t->interleaved)
-                snprintf(t->source, sizeof(t->source),
-                         "kernel log from %s (another clock: in sequence order)", s->klog.source);
+        if (nrec && !t->interleaved) {
+                const char *base = strrchr(s->klog.source, '/');
+
+                snprintf(t->source, sizeof(t->source), "kernel log (by seq, another clock): %s",
+                         base && base[1] ? base + 1 : s->klog.source);
+        }
         t->item = calloc(nc + nrec + 1, sizeof(*t->item));
         if (!t->item)
                 return -ENOMEM;

@@ -36,7 +36,7 @@ struct timeline {
         uint64_t klog_total; /* records ever attributed to the device (nlog stops at a bound) */
         /* "kernel log: off", "kernel log: not root: ...": set when records cannot be shown */
         char status[320];
-        char source[200]; /* "kernel log from FILE (another clock: in sequence order)" */
+        char source[200]; /* "kernel log (by seq, another clock): FILE" (its base name) */
 };
 
 /* Build the timeline of device i of s.  0 or -ENOMEM (t is then empty). */

@@ -232,6 +232,7 @@ static void ui_draw_header(const struct ui *u)
 static void ui_status_text(const struct views *v, char *buf, size_t size)
 {
         long s, d, i = views_selected(v);
+        enum match_verdict pv;
 
         if (v->editing)
                 snprintf(buf, size, "filter: %s_  (Enter applies, Esc clears)", v->edit);
@@ -240,7 +241,8 @@ static void ui_status_text(const struct views *v, char *buf, size_t size)
         else if (!(v->src[0] && v->dst[0]) && views_suggest(v, &s, &d))
                 snprintf(buf, size, "suggested pair: %s (STOP_COPY) -> %s (RESUMING): c compares",
                          v->snap->tree.devs[s].name, v->snap->tree.devs[d].name);
-        else if (i >= 0 && v->view == VIEWS_LIST && views_alert(v, (size_t)i, NULL, buf, size))
+        else if (i >= 0 && v->view == VIEWS_LIST &&
+                 views_alert(v, (size_t)i, views_pair_verdict(v, &pv) ? &pv : NULL, buf, size))
                 return;
         else if (i >= 0 && views_last_error(&v->snap->tree.devs[i])[0])
                 snprintf(buf, size, "%s: %s", v->snap->tree.devs[i].name,

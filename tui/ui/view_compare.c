@@ -263,6 +263,21 @@ static void vc_verdict(const struct views *v, const struct cmpm_model *m, const 
                 vc_verdict_line(v, l, y++, &m->lines[k]);
 }
 
+/* Scrolled no further than the last row at the bottom of the panes (End, PgDn). */
+static void vc_clamp_scroll(struct views *v, const struct cmpm_model *m, const struct layout *l)
+{
+        int h = l->npanes ? l->pane[0].r.h - 1 : 0, per = 1, total, max;
+
+        if (v->hex && l->npanes && l->pane[0].bpl > 0)
+                per = CMPM_HEX_COLS / l->pane[0].bpl;
+        total = (int)cmpm_rows(m, vc_mode(v)) * per;
+        max = total - h > 0 ? total - h : 0;
+        if (v->cmp_scroll > max)
+                v->cmp_scroll = max;
+        if (v->cmp_scroll < 0)
+                v->cmp_scroll = 0;
+}
+
 void view_compare_draw(struct views *v, const struct layout *l)
 {
         struct vc c;
@@ -274,6 +289,7 @@ void view_compare_draw(struct views *v, const struct layout *l)
         }
         if (v->diff_cur >= (long)cmpm_rows(&c.m, vc_mode(v)))
                 v->diff_cur = -1;
+        vc_clamp_scroll(v, &c.m, l);
         for (size_t p = 0; p < l->npanes; p++)
                 vc_pane(v, &c.m, &l->pane[p]);
         vc_verdict(v, &c.m, l);

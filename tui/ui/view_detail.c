@@ -259,14 +259,20 @@ static int view_detail_wrapped(struct view_detail_out *o, enum theme_elem e, con
                 size_t n = (size_t)(w - ind), end;
                 char line[KMSG_TEXT_MAX + 96];
 
-                /* at the last blank that fits, else whole UTF-8 sequences only */
+                /* after the last ": " that fits (the "driver device: " prefix of a
+                   dev_printk line), else at the last blank, else whole UTF-8 sequences */
                 end = pos + n < len ? pos + n : len;
                 if (end < len) {
-                        size_t sp = end;
+                        size_t sp = end, colon = 0;
 
                         while (sp > pos + 1 && buf[sp] != ' ')
                                 sp--;
-                        if (buf[sp] == ' ' && sp > pos + n / 3)
+                        for (size_t k = end; k > pos + n / 3 && !colon; k--)
+                                if (buf[k] == ' ' && buf[k - 1] == ':')
+                                        colon = k;
+                        if (colon)
+                                end = colon;
+                        else if (buf[sp] == ' ' && sp > pos + n / 3)
                                 end = sp;
                 }
                 while (end > pos + 1 && end < len && ((unsigned char)buf[end] & 0xc0) == 0x80)

@@ -147,20 +147,7 @@ static void view_list_titles(const struct views *v, const struct layout *l)
 
 static void view_list_pair(struct view_list_ctx *c)
 {
-        long s, d;
-        struct pairside_cmp *p;
-
-        c->have_pair = views_pair(c->v, &s, &d);
-        if (!c->have_pair)
-                return;
-        p = malloc(sizeof(*p));
-        if (!p || views_compare(c->v, (size_t)s, (size_t)d, p) < 0)
-                c->verdict = MATCH_INCOMPLETE;
-        else
-                c->verdict = p->res.dir ? p->res.match.verdict : MATCH_INCOMPLETE;
-        if (p)
-                pairside_free(p);
-        free(p);
+        c->have_pair = views_pair_verdict(c->v, &c->verdict);
 }
 
 void view_list_draw(struct views *v, const struct layout *l)

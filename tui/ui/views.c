@@ -215,23 +215,44 @@ int views_compare(const struct views *v, size_t src, size_t dst, struct pairside
         return pairside_compare(v->snap, src, dst, true, pci, c);
 }
 
+bool views_pair_verdict(const struct views *v, enum match_verdict *out)
+{
+        struct pairside_cmp *c;
+        long s, d;
+        bool ok = false;
+
+        if (!views_pair(v, &s, &d))
+                return false;
+        c = malloc(sizeof(*c));
+        if (c && views_compare(v, (size_t)s, (size_t)d, c) == 0) {
+                *out = c->res.dir ? c->res.match.verdict : MATCH_INCOMPLETE;
+                ok = true;
+        }
+        if (c)
+                pairside_free(c);
+        free(c);
+        return ok;
+}
+
 bool views_alert(const struct views *v, size_t i, const enum match_verdict *pair_verdict, char *why,
                  size_t size)
 {
         const struct tree_dev *d = &v->snap->tree.devs[i];
-        const struct kmsg_rec *r;
+        const struct kmsg_rec *r = timeline_err_since_change(v->snap, i);
+        bool rejected =
+            pair_verdict && *pair_verdict == MATCH_REJECT && views_role(v, d->name) == 'D';
 
-        if (pair_verdict && *pair_verdict == MATCH_REJECT && views_role(v, d->name) == 'D') {
-                if (why)
-                        snprintf(why, size, "%s: the destination check failed (c compares)",
-                                 d->name);
-                return true;
+        if (why && size)
+                snprintf(why, size, "%s: %s%s%s%s%s", d->name,
+                         rejected ? "the destination check failed (c compares)" : "",
+                         rejected && r ? "; " : "", r ? "kernel " : "",
+                         r ? kmsg_level_name(r->level) : "", r ? ": " : "");
+        if (why && size && r) {
+                size_t n = strlen(why);
+
+                snprintf(why + n, size - n, "%s", r->text);
         }
-        r = timeline_err_since_change(v->snap, i);
-        if (r && why)
-                snprintf(why, size, "%s: kernel %s: %s", d->name, kmsg_level_name(r->level),
-                         r->text);
-        return r != NULL;
+        return rejected || r;
 }
 
 bool views_suggest(const struct views *v, long *src, long *dst)

@@ -99,6 +99,8 @@ bool views_pair(const struct views *v, long *src, long *dst);
  * with pairside_free() in both cases.
  */
 int views_compare(const struct views *v, size_t src, size_t dst, struct pairside_cmp *c);
+/* The verdict of the current pair (views_compare()); false without a pair (or memory). */
+bool views_pair_verdict(const struct views *v, enum match_verdict *out);
 /*
  * The device list's mark for device i: the current pair's destination when a check
  * failed, or a device with a kernel log record of level err or worse since its last state
