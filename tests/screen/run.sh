@@ -487,6 +487,7 @@ tests() {
 		see "[Nn]ext"
 		see "[Ss]ource"
 		see "[Dd]estination"
+		see "'!' after S/D marks a rejected destination"
 		keys Escape
 		see_not "[Nn]ext difference|[Nn]ext diff"
 		list_up

@@ -11,7 +11,7 @@
 #define VIEW_HELP_KEY_W  12
 #define VIEW_HELP_FKEY_W 5
 #define VIEW_HELP_HEAD   2 /* title and a blank row */
-#define VIEW_HELP_TAIL   2 /* a blank row and the mouse line */
+#define VIEW_HELP_TAIL   3 /* a blank row, the mouse line, the list mark */
 
 int view_help_lines(void)
 {
@@ -52,6 +52,11 @@ static void view_help_line(int y, const struct layout_rect *b, int i)
                 draw_text(y, b->x + 1, b->w - 1, THEME_HELP,
                           "mouse: click selects a device, double-click opens its detail, the "
                           "wheel scrolls (off with --no-mouse)",
+                          false);
+        else if (i == (int)n + VIEW_HELP_HEAD + 2)
+                draw_text(y, b->x + 1, b->w - 1, THEME_HELP,
+                          "list: '!' after S/D marks a rejected destination or a device whose "
+                          "kernel log has an err line since its last state change",
                           false);
 }
 
