@@ -153,6 +153,9 @@ restored() { # the terminal is back in its normal modes, on the normal screen, c
 	fi
 }
 
+set_state() { # set_state DEV STATE: what the driver's state file reads now (atomically)
+	printf '%s\n' "$2" >"$tmp/state.tmp" && mv "$tmp/state.tmp" "$root/$1/migration/state"
+}
 fix() { # fix SCENARIO [N]: a fresh fixture tree in $root, device names in $root.names
 	root="$tmp/fx-$1${2:+-$2}-$RANDOM"
 	"$FIXGEN" "$root" "$@" >"$root.names" || {
@@ -362,6 +365,27 @@ tests() {
 		see "guest driver load +[01] \\(QM_(NOT_)?READY: guest driver (not )?running\\)"
 		see "migrate data length +176"
 		see "data size +176 .*not in migf_data|not in dev_data.*migrate data length|migrate data length +not in dev_data"
+		alive
+	fi
+
+	if t "a migration watched by the console: every check passes, accept"; then
+		fix pair-ok
+		set_state "$SRC" STOP_COPY
+		set_state "$DST" RESUMING
+		mig 120 40 --pair "$SRC=$DST"
+		see "$SRC.*STOP_COPY"
+		see "$DST.*RESUMING"
+		keys c
+		see "^verdict: incomplete"
+		set_state "$DST" STOP
+		set_state "$SRC" STOP
+		see "^verdict: accept \\(every check passed\\)"
+		for c in stream accept restore capture; do
+			see "^(✓|\\+) $c +pass "
+		done
+		keys Escape
+		see "^S $SRC .*accept"
+		see "^D $DST" # accepted: no mark
 		alive
 	fi
 
