@@ -9,7 +9,7 @@ pkgs=(
 	# tests: unit, sanitizers, fuzzing, screen, man page, format
 	libcmocka-dev libclang-rt-14-dev llvm-14 tmux mandoc clang-format
 	# kernel module, VM end-to-end test
-	gcc-12 pahole qemu-system-x86 busybox-static cpio xz-utils kmod zstd linux-source-6.12
+	gcc-12 pahole qemu-system-x86 busybox-static cpio xz-utils kmod zstd linux-source-6.12 jq
 	ca-certificates
 )
 

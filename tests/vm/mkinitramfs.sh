@@ -32,7 +32,7 @@ cp "$busybox" "$stage/bin/busybox"
 ln -s busybox "$stage/bin/sh"
 install -m 0755 "$here/init.sh" "$stage/init"
 install -m 0755 "$here/scenario.sh" "$stage/scenario.sh"
-for f in splat.sh check-core-debugfs.sh; do
+for f in splat.sh check-core-debugfs.sh compare.sh; do
 	if [[ -f $here/$f ]]; then install -m 0755 "$here/$f" "$stage/$f"; fi
 done
 
@@ -84,6 +84,7 @@ add_bin() {
 }
 add_bin "${MIGRATE:-}" migtop-migrate
 add_bin "${MIGTOP:-}" migtop
+add_bin "$(command -v jq || true)" jq # compare.sh asserts on migtop's JSON with it
 # The host's TERM (MIGTOP_TERM, for the demo) beside the usual ones.
 terms="l/linux v/vt100 v/vt220 x/xterm x/xterm-256color d/dumb s/screen s/screen-256color t/tmux-256color"
 if [[ ${MIGTOP_TERM:-} =~ ^[[:alnum:]][[:alnum:]._+-]*$ ]]; then

@@ -1016,6 +1016,7 @@ smoke)
 		loop_checks
 		watch_checks
 		remove_checks
+		sh /compare.sh # the compare's failure scenarios, asserted on migtop's JSON (issue 9)
 	fi
 	final_checks
 	;;
