@@ -35,6 +35,8 @@ uuid() { cat /proc/sys/kernel/random/uuid; }
 DEF='def dev($u): first(.devices[] | select(.name == $u));
 def chk($n): first(.compare.checks[] | select(.name == $n));
 def cmp: .compare | {verdict, summary, checks: [.checks[] | {name, verdict, reason, kernel_line, mismatches}]};'
+# the milliseconds of the day of a snapshot's "time" (UTC)
+TMS='(.time | (.[11:13] | tonumber) * 3600000 + (.[14:16] | tonumber) * 60000 + (.[17:19] | tonumber) * 1000 + (.[20:23] | tonumber))'
 
 # jtrue FILE EXPR: the (one) JSON document in FILE satisfies EXPR
 jtrue() { $J -e "$DEF $2" "$1" >/dev/null 2>&1; }
@@ -91,9 +93,8 @@ watch_stop() {
 	rc=$?
 	[ $rc -eq 0 ] || fail "$SC-watch-exit" "migtop exited $rc: $(head -c 200 $W/watch.err)"
 	n=$(nsnaps)
-	t0=$(head -n 1 $SNAP | grep -o '"time":"[^"]*"' | tail -n 1)
-	t1=$(head -n "$n" $SNAP | tail -n 1 | grep -o '"time":"[^"]*"' | tail -n 1)
-	echo "$SC: migtop printed $n snapshots from $t0 to $t1 (-d $POLL_MS)"
+	{ head -n 1 $SNAP; head -n "$n" $SNAP | tail -n 1; } | $J -r -s "$DEF [.[] | $TMS] |
+		\"$SC: migtop printed $n snapshots in \\(.[1] - .[0]) ms (-d $POLL_MS: one per \\((.[1] - .[0]) / ($n - 1 + (if $n > 1 then 0 else 1 end)) | floor) ms)\"" 2>&1
 	cp $SNAP $W/$SC.jsonl
 	MT=
 }
@@ -332,6 +333,8 @@ s2() {
 				$SC-version-line 'chk("accept").evidence | any(.what == "kernel_log" and (.detail | test("migration driver version<2.0> not match!")))'
 		fi
 		shown $SC-watched $W/last.json cmp
+		# the exact integers as migtop printed them (jq 1.6 shows 64-bit ones as doubles)
+		echo "SHOWN $SC-raw: $(tr -d ' \n' <$W/last.json | grep -o '"mismatches":\[{"field":"[a-z_]*","src":[0-9]*,"dst":[0-9a-z]*' | head -n 1)"
 		once $S $D $W/$SC-once.json
 		jall $W/$SC-once.json -- $SC-once-accept "$E"
 		shown $SC-once $W/$SC-once.json cmp
@@ -375,8 +378,6 @@ s3() {
 
 # --- S4: STOP_COPY with no reader ------------------------------------------------------------
 STUCK_MS=2000
-# the milliseconds of the day of a snapshot's "time" (UTC)
-TMS='(.time | (.[11:13] | tonumber) * 3600000 + (.[14:16] | tonumber) * 60000 + (.[17:19] | tonumber) * 1000 + (.[20:23] | tonumber))'
 s4() {
 	SC=s4
 	S=$(new_dev q16) D=$(new_dev q16)
