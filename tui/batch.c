@@ -14,6 +14,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -30,9 +31,6 @@
 #define BATCH_MS_NS     1000000LL
 #define BATCH_MARGIN_MS 500 /* settle budget past the deadline */
 
-/* Set by the signal handlers of the long-running modes (-n, --log). */
-static volatile sig_atomic_t batch_stop, batch_hup;
-
 struct batch_ctx {
         const struct batch_opts *o;
         FILE *out, *err;
@@ -40,7 +38,11 @@ struct batch_ctx {
         struct evlog *log;
         struct disc *disc; /* NULL: no sysfs discovery */
         struct klog *klog; /* NULL: no kernel log */
-        sigset_t waitmask; /* signal mask while waiting: stop and hup get through */
+        int sfd;           /* signalfd of SIGINT, SIGTERM (and SIGHUP with --log), or -1 */
+        int stop_sig;      /* the SIGINT/SIGTERM that stopped the run, or 0 */
+        int out_watch;     /* stdout's fd when it is a pipe or socket (its reader may go), or -1 */
+        int out_err;       /* positive errno: writing the output failed */
+        bool printed;      /* a snapshot was printed */
         int deadline_ms;
         int interval_ms;
         int64_t now_ns; /* monotonic (the engine's clock) when the snapshot was taken */
@@ -758,37 +760,28 @@ static int batch_fail(struct batch_ctx *c, const char *msg, const struct disc_me
         return BATCH_EXIT_ENV;
 }
 
-static void batch_on_signal(int sig)
-{
-        if (sig == SIGHUP)
-                batch_hup = 1;
-        else
-                batch_stop = 1;
-}
-
 /*
- * Long-running modes: SIGINT/SIGTERM stop cleanly, SIGHUP reopens the log.  The signals
- * stay blocked except while waiting in ppoll(), so none is lost between a check and the
- * wait, and the engine's reader threads (created later) never take them.
+ * Every batch mode: SIGINT/SIGTERM stop cleanly (the current line is finished, never cut),
+ * SIGHUP reopens the log.  The signals are blocked (before the engine's reader threads
+ * start, so none of them takes one) and read from a signalfd that every wait polls, and
+ * that is checked between steps: a signal is seen within one step, however far behind
+ * schedule the loop is and whatever read is blocked.
  */
 static void batch_signals(struct batch_ctx *c, sigset_t *old)
 {
         static const int sigs[] = {SIGINT, SIGTERM, SIGHUP};
-        struct sigaction sa = {.sa_handler = batch_on_signal};
         sigset_t set;
 
-        sigemptyset(&sa.sa_mask);
         sigemptyset(&set);
         for (size_t i = 0; i < sizeof(sigs) / sizeof(*sigs); i++) {
                 if (sigs[i] == SIGHUP && !c->log)
                         continue;
                 sigaddset(&set, sigs[i]);
-                sigaction(sigs[i], &sa, NULL);
         }
         sigprocmask(SIG_BLOCK, &set, old);
-        c->waitmask = *old;
-        for (size_t i = 0; i < sizeof(sigs) / sizeof(*sigs); i++)
-                sigdelset(&c->waitmask, sigs[i]);
+        c->sfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+        if (c->sfd < 0) /* then the default actions stop it */
+                sigprocmask(SIG_SETMASK, old, NULL);
 }
 
 static void batch_reopen(struct batch_ctx *c)
@@ -803,22 +796,60 @@ static void batch_reopen(struct batch_ctx *c)
                         strerror(-ret));
 }
 
+/* Take the signals that arrived (SIGHUP: reopen now).  True when told to stop. */
+static bool batch_stopped(struct batch_ctx *c)
+{
+        struct signalfd_siginfo si;
+
+        while (c->sfd >= 0 && read(c->sfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
+                if (si.ssi_signo == SIGHUP)
+                        batch_reopen(c);
+                else if (!c->stop_sig)
+                        c->stop_sig = (int)si.ssi_signo;
+        }
+        return c->stop_sig != 0;
+}
+
+/* A write error on the output or the log, as a negative errno, or 0. */
+static int batch_write_err(const struct batch_ctx *c)
+{
+        if (c->out_err)
+                return -c->out_err;
+        return c->log ? evlog_error(c->log) : 0;
+}
+
+/*
+ * Wait at most timeout_ms (-1: no bound) for a read result, a signal, or the reader of a
+ * piped stdout going away (then writing can only fail: EPIPE, also with SIGPIPE ignored).
+ */
+static int batch_poll(struct batch_ctx *c, int timeout_ms)
+{
+        struct pollfd p[3] = {
+            {.fd = engine_fd(c->e), .events = POLLIN},
+            {.fd = c->sfd, .events = POLLIN},
+            {.fd = c->out_watch, .events = 0},
+        };
+
+        if (poll(p, 3, timeout_ms) < 0)
+                return errno == EINTR ? 0 : -errno;
+        if (p[2].revents & (POLLERR | POLLHUP) && !c->out_err)
+                c->out_err = EPIPE;
+        return 0;
+}
+
 /* Run the engine until until_ns (monotonic; -1: forever).  1: stopped by a signal. */
 static int batch_wait(struct batch_ctx *c, int64_t until_ns)
 {
         for (;;) {
-                struct pollfd p = {.fd = engine_fd(c->e), .events = POLLIN};
-                struct timespec ts, *tp = NULL;
                 int64_t now;
                 int t, ret;
 
-                if (batch_hup) {
-                        batch_hup = 0;
-                        batch_reopen(c);
-                }
-                if (batch_stop)
+                if (batch_stopped(c))
                         return 1;
                 ret = engine_process(c->e);
+                if (ret < 0)
+                        return ret;
+                ret = batch_write_err(c);
                 if (ret < 0)
                         return ret;
                 now = batch_mono_ns();
@@ -831,13 +862,44 @@ static int batch_wait(struct batch_ctx *c, int64_t until_ns)
                         if (t < 0 || t > left)
                                 t = (int)left;
                 }
-                if (t >= 0) {
-                        ts.tv_sec = t / 1000;
-                        ts.tv_nsec = (long)(t % 1000) * BATCH_MS_NS;
-                        tp = &ts;
-                }
-                if (ppoll(&p, 1, tp, &c->waitmask) < 0 && errno != EINTR)
-                        return -errno;
+                ret = batch_poll(c, t);
+                if (ret < 0)
+                        return ret;
+        }
+}
+
+/*
+ * Process until no read is due and every read started has answered or is blocked, for
+ * at most timeout_ms: engine_settle(), but a signal ends it at once.  0 (also when the
+ * time ran out), 1: stopped by a signal, or a negative errno.
+ */
+static int batch_settle(struct batch_ctx *c, int timeout_ms)
+{
+        int64_t end = batch_mono_ns() + (int64_t)timeout_ms * BATCH_MS_NS;
+
+        for (;;) {
+                int64_t left;
+                int t, ret;
+
+                if (batch_stopped(c))
+                        return 1;
+                ret = engine_process(c->e);
+                if (ret < 0)
+                        return ret;
+                ret = batch_write_err(c);
+                if (ret < 0)
+                        return ret;
+                if (engine_pending(c->e) == 0)
+                        return 0;
+                left = end - batch_mono_ns();
+                if (left <= 0)
+                        return 0;
+                t = engine_next_timeout_ms(c->e);
+                if (t < 0 || (int64_t)t * BATCH_MS_NS > left)
+                        t = (int)((left + BATCH_MS_NS - 1) / BATCH_MS_NS);
+                ret = batch_poll(c, t);
+                if (ret < 0)
+                        return ret;
         }
 }
 
@@ -876,7 +938,19 @@ static int batch_side(const struct batch_ctx *c, const struct engine_snap *s,
         return pairside_build(s, (size_t)i, c->o->count != 1 || c->o->log_path, pci, side, tl);
 }
 
-/* Take and print one snapshot.  first: errors are fatal (exit code), else printed. */
+/* The exit status of a run stopped by a signal before it printed anything. */
+static int batch_stop_status(struct batch_ctx *c)
+{
+        fprintf(c->err, "migtop: stopped by %s before a snapshot was complete\n",
+                sigabbrev_np(c->stop_sig) ? sigabbrev_np(c->stop_sig) : "a signal");
+        return 128 + c->stop_sig;
+}
+
+/*
+ * Take and print one snapshot.  first: errors are fatal (exit code), else printed.
+ * BATCH_STOPPED: a signal came while it was being taken (nothing printed).
+ */
+#define BATCH_STOPPED (-1)
 static int batch_snapshot(struct batch_ctx *c, bool first)
 {
         const struct batch_opts *o = c->o;
@@ -886,10 +960,12 @@ static int batch_snapshot(struct batch_ctx *c, bool first)
         struct pair_event *tl[2] = {NULL, NULL};
         struct disc_merged m;
         char msg[512];
-        int ret = engine_settle(c->e, c->deadline_ms + BATCH_MARGIN_MS);
+        int ret = batch_settle(c, c->deadline_ms + BATCH_MARGIN_MS);
 
-        if (ret < 0 && ret != -ETIMEDOUT)
-                return batch_fail(c, "out of memory", NULL);
+        if (ret == 1)
+                return BATCH_STOPPED;
+        if (ret < 0)
+                return batch_fail(c, strerror(-ret), NULL);
         s = engine_snapshot(c->e);
         if (!s)
                 return batch_fail(c, "out of memory", NULL);
@@ -926,16 +1002,36 @@ static int batch_snapshot(struct batch_ctx *c, bool first)
         } else {
                 batch_text(c, s, &m, p);
         }
-        if (ret == BATCH_EXIT_OK && fflush(c->out) != 0) {
-                fprintf(c->err, "migtop: writing output: %s\n", strerror(errno));
+        errno = 0;
+        if (ret == BATCH_EXIT_OK && (fflush(c->out) != 0 || ferror(c->out))) {
+                /* a failed write: the error is the stream's, sticky (ferror) */
+                c->out_err = errno ? errno : EIO;
+                fprintf(c->err, "migtop: writing the output: %s\n", strerror(c->out_err));
                 ret = BATCH_EXIT_ENV;
         }
+        if (ret == BATCH_EXIT_OK)
+                c->printed = true;
 out:
         free(tl[0]);
         free(tl[1]);
         disc_merged_free(&m);
         engine_snap_put(s);
         return ret;
+}
+
+/* The loop ended on an error: a failed write (output or log) is named as one. */
+static int batch_io_fail(struct batch_ctx *c, int err)
+{
+        char msg[512];
+
+        if (c->out_err && err == -c->out_err)
+                snprintf(msg, sizeof(msg), "writing the output: %s", strerror(-err));
+        else if (c->log && err == evlog_error(c->log))
+                snprintf(msg, sizeof(msg), "writing the log %s: %s", evlog_path(c->log),
+                         strerror(-err));
+        else
+                snprintf(msg, sizeof(msg), "%s", strerror(-err));
+        return batch_fail(c, msg, NULL);
 }
 
 static int batch_loop(struct batch_ctx *c)
@@ -946,23 +1042,28 @@ static int batch_loop(struct batch_ctx *c)
 
         if (o->count <= 0) {
                 ret = batch_wait(c, -1);
-                return ret < 0 ? batch_fail(c, strerror(-ret), NULL) : BATCH_EXIT_OK;
+                return ret < 0 ? batch_io_fail(c, ret) : BATCH_EXIT_OK;
         }
         for (long k = 0; k < o->count; k++) {
                 if (k > 0) {
                         ret = batch_wait(c, t0 + k * (int64_t)c->interval_ms * BATCH_MS_NS);
                         if (ret < 0)
-                                return batch_fail(c, strerror(-ret), NULL);
+                                return batch_io_fail(c, ret);
                         if (ret > 0)
                                 break;
                         batch_refresh(c);
                 }
                 ret = batch_snapshot(c, k == 0);
+                if (ret == BATCH_STOPPED)
+                        break;
                 if (ret != BATCH_EXIT_OK)
                         return ret;
                 if (k == 0)
                         t0 = batch_mono_ns();
         }
+        /* stopped before anything was printed: say so, and not with 0 */
+        if (c->stop_sig && !c->printed)
+                return batch_stop_status(c);
         return BATCH_EXIT_OK;
 }
 
@@ -990,12 +1091,12 @@ static void batch_engine_opts(const struct batch_ctx *c, struct engine_opts *eo)
 
 int batch_run(const struct batch_opts *o, FILE *out, FILE *err)
 {
-        struct batch_ctx c = {.o = o, .out = out, .err = err};
+        struct batch_ctx c = {.o = o, .out = out, .err = err, .sfd = -1, .out_watch = -1};
         const char *sysroot = batch_sysfs_root(o);
         struct engine_opts eo;
         struct src *s = NULL;
         sigset_t old;
-        bool sig = o->count != 1 || o->log_path;
+        struct stat st;
         char msg[512];
         int ret;
 
@@ -1034,8 +1135,9 @@ int batch_run(const struct batch_opts *o, FILE *out, FILE *err)
                         return ret;
                 }
         }
-        if (sig)
-                batch_signals(&c, &old);
+        batch_signals(&c, &old);
+        if (fstat(fileno(out), &st) == 0 && (S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode)))
+                c.out_watch = fileno(out);
         batch_engine_opts(&c, &eo);
         eo.klog = c.klog;
         ret = engine_new(s, &eo, &c.e);
@@ -1050,7 +1152,9 @@ int batch_run(const struct batch_opts *o, FILE *out, FILE *err)
         if (c.log)
                 evlog_close(c.log);
         disc_close(c.disc);
-        if (sig)
+        if (c.sfd >= 0) {
+                close(c.sfd);
                 sigprocmask(SIG_SETMASK, &old, NULL);
+        }
         return ret;
 }

@@ -50,11 +50,40 @@ static bool in_migration(enum fsm_state s)
 
 /* ---- results ---- */
 
-static void log_file(struct engine *e, const struct eng_file *f, const struct drv_file *df)
+/* blocked_ms >= 0: this line ends a blocked read (it answered after that long). */
+static void log_file(struct engine *e, const struct eng_file *f, const struct drv_file *df,
+                     long long blocked_ms)
 {
         if (e->o.log)
-                evlog_file(e->o.log, src_now_ns(), f->dev->td.name, f->label,
-                           drv_status_name(df->status), df->err, df->text_len);
+                evlog_file_after(e->o.log, src_now_ns(), f->dev->td.name, f->label,
+                                 drv_status_name(df->status), df->err, df->text_len, blocked_ms);
+}
+
+/*
+ * Another read of the same directory (the driver's files of one device, or its
+ * migration/ core files) is blocked: do not start this one.  It would most likely wait on
+ * the same driver lock, and it would take another worker; it is read when that one
+ * returns.  A file never read yet is still read once (it has no value to show).  So a
+ * directory has at most one blocked read beyond the first reads of its files.
+ */
+static bool dir_blocked(const struct eng_file *f)
+{
+        const struct eng_dev *d = f->dev;
+
+        if (!f->info.read_once)
+                return false; /* a first value for every file, then one read at a time */
+        if (f->kind != EF_DRV) {
+                const struct eng_file *o = f == &d->state ? &d->features : &d->state;
+
+                return o->blocked && o->sch.in_flight;
+        }
+        for (unsigned j = 0; j < d->td.dirs[f->dir].nfiles; j++) {
+                const struct eng_file *o = &d->dfiles[f->dir * DRV_MAX_FILES + j];
+
+                if (o != f && o->blocked && o->sch.in_flight)
+                        return true;
+        }
+        return false;
 }
 
 static void demand_migf(struct eng_dev *d)
@@ -110,16 +139,25 @@ static int parse(struct eng_file *f, const struct src_read *r, struct drv_file *
         }
 }
 
-static int file_take(struct engine *e, struct eng_file *f, struct src_read *r, int64_t now)
+static int file_take(struct engine *e, struct eng_file *f, struct src_read *r, int64_t started,
+                     int64_t now)
 {
         struct eng_dev *d = f->dev;
         struct drv_file *cur, nf;
         enum fsm_state st = FSM_INVALID;
         unsigned features = FSM_F_ALL;
         bool was_blocked = f->blocked, first = !f->info.read_once;
+        long long blocked_ms = -1;
         enum drv_status old_status;
         int ret, stored;
 
+        /* the next period counts from when the read really started (see read_started) */
+        if (e->default_clock && started > f->sch.started_ns && started <= now)
+                f->sch.started_ns = started;
+        if (was_blocked) {
+                blocked_ms = (long long)((now - f->sch.started_ns) / MS_NS);
+                e->next_ns = 0; /* reads of its directory held back behind it may start */
+        }
         sched_finish(&f->sch, now);
         e->inflight--;
         if (!was_blocked)
@@ -167,9 +205,13 @@ static int file_take(struct engine *e, struct eng_file *f, struct src_read *r, i
                 if (cur->status == DRV_ST_OK)
                         state_observe(e, d, st, now);
         }
-        /* state content changes are logged as state events; its failures as file events */
-        if (!first && (f->kind != EF_STATE || old_status != cur->status || was_blocked))
-                log_file(e, f, cur);
+        /*
+         * state content changes are logged as state events; its failures as file events.
+         * A read that was logged blocked always gets its line when it ends (also a first
+         * read): every blocked line has its recovery line.
+         */
+        if (was_blocked || (!first && (f->kind != EF_STATE || old_status != cur->status)))
+                log_file(e, f, cur, blocked_ms);
         return 0;
 }
 
@@ -181,7 +223,7 @@ static int collect(struct engine *e, int64_t now)
 
         while ((n = reader_collect(e->rd, done, COLLECT_N)) > 0) {
                 for (size_t i = 0; i < n; i++) {
-                        int r = file_take(e, done[i].user, &done[i].res, now);
+                        int r = file_take(e, done[i].user, &done[i].res, done[i].started_ns, now);
 
                         if (r < 0 && !ret)
                                 ret = r;
@@ -235,12 +277,33 @@ static int for_each_file(struct engine *e, file_fn fn, int64_t now)
         return 0;
 }
 
+/*
+ * A read's deadline runs from when a worker started it, not from when it was queued
+ * (behind other reads): the engine's start time is provisional until the reader says.
+ * With an injected clock a started read keeps its submission time (the clocks differ).
+ */
+static bool read_started(struct engine *e, struct eng_file *f, int64_t now)
+{
+        int64_t t = reader_started_ns(e->rd, f);
+
+        if (!t) {
+                /* still queued: not blocked; look again a deadline from now */
+                f->sch.started_ns = now;
+                return false;
+        }
+        if (e->default_clock && t > f->sch.started_ns)
+                f->sch.started_ns = t;
+        return true;
+}
+
 static int check_blocked(struct engine *e, struct eng_file *f, int64_t now)
 {
         struct drv_file *df;
         int64_t age;
 
         if (f->blocked || !sched_blocked(&f->sch, now, &age))
+                return 0;
+        if (!read_started(e, f, now) || !sched_blocked(&f->sch, now, &age))
                 return 0;
         f->blocked = true;
         e->pending--;
@@ -250,13 +313,23 @@ static int check_blocked(struct engine *e, struct eng_file *f, int64_t now)
         snprintf(df->msg, sizeof(df->msg), "read blocked: no answer for %lld ms",
                  (long long)(age / MS_NS));
         dev_touch(e, f->dev);
-        log_file(e, f, df);
+        log_file(e, f, df, -1);
         return 0;
+}
+
+/*
+ * max_inflight bounds the reads queued, running or waiting to be taken; a read running
+ * longer than the reader's stall period (stuck: it may never answer) does not count, so
+ * reads that do not answer never hold up the others.
+ */
+static bool inflight_full(struct engine *e)
+{
+        return reader_active(e->rd, NULL) >= e->o.max_inflight;
 }
 
 static int submit_due(struct engine *e, struct eng_file *f, int64_t now)
 {
-        if (!sched_due(&f->sch, now))
+        if (!sched_due(&f->sch, now) || dir_blocked(f))
                 return 0;
         if (f->costly && !f->sch.demanded && e->o.quiet_in_migration &&
             in_migration(f->dev->td.state)) {
@@ -266,7 +339,7 @@ static int submit_due(struct engine *e, struct eng_file *f, int64_t now)
                 f->sch.next_ns = now + (ms > 0 ? ms : 250) * MS_NS;
                 return 0;
         }
-        if (e->pending >= e->o.max_inflight) {
+        if (inflight_full(e)) {
                 if (e->nbacklog == e->capbacklog) {
                         size_t ncap = e->capbacklog ? e->capbacklog * 2 : 256;
                         struct eng_file **nb = realloc(e->backlog, ncap * sizeof(*nb));
@@ -286,6 +359,9 @@ static int plan_next(struct engine *e, struct eng_file *f, int64_t now)
 {
         int64_t w = sched_wakeup(&f->sch, now);
 
+        /* held behind a blocked read of its directory: planned when that one returns */
+        if (!f->sch.in_flight && dir_blocked(f))
+                return 0;
         /* in the backlog: started when reads return, not on a timer */
         if (w <= now && e->backlog_pos < e->nbacklog)
                 return 0;
@@ -300,10 +376,10 @@ static int drain_backlog(struct engine *e, int64_t now)
         int ret = 0;
 
         reader_hold(e->rd);
-        while (!ret && e->backlog_pos < e->nbacklog && e->pending < e->o.max_inflight) {
+        while (!ret && e->backlog_pos < e->nbacklog && !inflight_full(e)) {
                 struct eng_file *f = e->backlog[e->backlog_pos++];
 
-                if (!f->path || f->dev->gone || !sched_due(&f->sch, now))
+                if (!f->path || f->dev->gone || !sched_due(&f->sch, now) || dir_blocked(f))
                         continue;
                 ret = file_submit(e, f, now);
                 if (!ret && sched_wakeup(&f->sch, now) < e->next_ns)
@@ -366,6 +442,17 @@ int engine_next_timeout_ms(const struct engine *e)
                 return 0;
         /* reads queued behind stuck workers: come back when another worker may start */
         g = reader_grow_check_ns(e->rd);
+        if (e->inflight) {
+                /*
+                 * Reads out: results may wait without a wake-up, a read may turn stuck (then
+                 * the reader replaces its worker, and a held-back read may start).
+                 */
+                int64_t st;
+
+                reader_active(e->rd, &st);
+                if (st >= 0 && (g < 0 || st < g))
+                        g = st;
+        }
         if (e->next_ns == SCHED_NEVER && g < 0)
                 return -1;
         d = e->next_ns == SCHED_NEVER ? INT64_MAX : e->next_ns - now;

@@ -52,9 +52,15 @@ struct engine_opts {
         /* Hold back periodic reads of costly files while the device is in STOP_COPY,
            RESUMING or PRE_COPY[_P2P] (they contend with the migration): true. */
         bool quiet_in_migration;
-        unsigned max_workers; /* reader threads: 8 */
-        /* Reads queued or running at once (blocked ones not counted): 32.  Bounds the
-           memory of results waiting to be taken, and keeps a cycle's allocations small. */
+        /* Reader threads that take reads: 8.  Threads stuck in reads that do not answer
+           do not count (they are replaced, up to a hard bound: see reader.h), and their
+           deadline runs from when they started, not from when they were queued. */
+        unsigned max_workers;
+        /* Reads queued or running at once (stuck ones not counted): 32.  Bounds the
+           memory of results waiting to be taken, and keeps a cycle's allocations small.
+           While a read of a directory (a device's driver files, or its core files) is
+           blocked, no other read of that directory starts: it would wait on the same
+           driver lock; they are read when it returns. */
         unsigned max_inflight;
         size_t hist_changes; /* state changes kept per device: 256 */
         size_t hist_samples; /* samples kept per file: 32 */

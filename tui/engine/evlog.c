@@ -13,6 +13,7 @@ struct evlog {
         FILE *f;
         bool json;
         bool is_stdout;
+        int err; /* the first write error (positive errno), until reopened */
 };
 
 static int open_file(struct evlog *l)
@@ -72,6 +73,7 @@ int evlog_reopen(struct evlog *l)
         if (l->f)
                 fclose(l->f);
         l->f = NULL;
+        l->err = 0;
         return open_file(l);
 }
 
@@ -102,15 +104,28 @@ static const char *err_name(int err, char *buf, size_t n)
         return buf;
 }
 
+/* Every line is written through (line-buffered, or flushed): a failure is seen at once. */
 static int put_line(struct evlog *l, const char *line)
 {
-        if (!l->f)
+        if (!l->f) {
+                if (!l->err)
+                        l->err = EBADF;
                 return -EBADF;
-        if (fputs(line, l->f) == EOF || fputc('\n', l->f) == EOF)
-                return -EIO;
-        if (l->is_stdout)
-                fflush(l->f);
+        }
+        errno = 0;
+        if (fputs(line, l->f) == EOF || fputc('\n', l->f) == EOF || fflush(l->f) == EOF ||
+            ferror(l->f)) {
+                if (!l->err)
+                        l->err = errno ? errno : EIO;
+                clearerr(l->f);
+                return -l->err;
+        }
         return 0;
+}
+
+int evlog_error(const struct evlog *l)
+{
+        return l->err ? -l->err : 0;
 }
 
 static int put_json(struct evlog *l, struct json_object *o)
@@ -166,7 +181,14 @@ int evlog_state(struct evlog *l, int64_t t_ns, const char *dev, const struct fsm
 int evlog_file(struct evlog *l, int64_t t_ns, const char *dev, const char *file, const char *status,
                int err, size_t len)
 {
+        return evlog_file_after(l, t_ns, dev, file, status, err, len, -1);
+}
+
+int evlog_file_after(struct evlog *l, int64_t t_ns, const char *dev, const char *file,
+                     const char *status, int err, size_t len, long long blocked_ms)
+{
         char ts[40], line[512], eb[24];
+        size_t off;
 
         if (l->json) {
                 struct json_object *o = json_head(t_ns, dev, "file");
@@ -176,6 +198,8 @@ int evlog_file(struct evlog *l, int64_t t_ns, const char *dev, const char *file,
                 json_object_object_add(
                     o, "errno", err ? json_object_new_string(err_name(err, eb, sizeof(eb))) : NULL);
                 json_object_object_add(o, "length", json_object_new_uint64(len));
+                if (blocked_ms >= 0)
+                        json_object_object_add(o, "blocked_ms", json_object_new_int64(blocked_ms));
                 return put_json(l, o);
         }
         evlog_time(t_ns, ts, sizeof(ts));
@@ -185,6 +209,9 @@ int evlog_file(struct evlog *l, int64_t t_ns, const char *dev, const char *file,
         else
                 snprintf(line, sizeof(line), "%s %s file %s %s, %zu bytes", ts, dev, file, status,
                          len);
+        off = strlen(line);
+        if (blocked_ms >= 0 && off < sizeof(line))
+                snprintf(line + off, sizeof(line) - off, ", answered after %lld ms", blocked_ms);
         return put_line(l, line);
 }
 

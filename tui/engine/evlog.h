@@ -23,11 +23,22 @@ void evlog_close(struct evlog *l);
 /* Close and reopen the same path (after logrotate moved it).  0 or negative errno. */
 int evlog_reopen(struct evlog *l);
 const char *evlog_path(const struct evlog *l);
+/*
+ * The first write error since the log was opened (or reopened), as a negative errno, or
+ * 0.  Callers that do not check each line's return (the engine) check this instead.
+ */
+int evlog_error(const struct evlog *l);
 
 /* t_ns is CLOCK_REALTIME. Each returns 0 or negative errno (write failure). */
 int evlog_state(struct evlog *l, int64_t t_ns, const char *dev, const struct fsm_change *c);
 int evlog_file(struct evlog *l, int64_t t_ns, const char *dev, const char *file, const char *status,
                int err, size_t len);
+/*
+ * The same, for the line that ends a blocked read (blocked_ms >= 0: it answered after
+ * that long; text ", answered after N ms", JSON "blocked_ms").  -1: evlog_file().
+ */
+int evlog_file_after(struct evlog *l, int64_t t_ns, const char *dev, const char *file,
+                     const char *status, int err, size_t len, long long blocked_ms);
 int evlog_device(struct evlog *l, int64_t t_ns, const char *dev, const char *action,
                  const char *reason);
 

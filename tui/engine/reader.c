@@ -10,10 +10,11 @@
 #include <unistd.h>
 
 struct job {
-        struct job *next;
+        struct job *next, *prev; /* todo/done lists: next only; running list: both */
         void *user;
         char *path;
         int64_t submitted_ns;
+        int64_t started_ns; /* when a worker took it (0: still queued) */
         struct src_read res;
 };
 
@@ -24,6 +25,7 @@ struct reader {
         pthread_cond_t done_cv; /* completions pending */
         struct job *todo, *todo_tail;
         struct job *done, *done_tail;
+        struct job *running; /* jobs a worker is reading now */
         unsigned workers, busy, max_workers, queued;
         unsigned refs; /* the owner + each live worker */
         int shutdown;
@@ -35,13 +37,24 @@ struct reader {
 
 /*
  * Pool size: READER_MIN_WORKERS threads take the reads; one more starts only while every
- * worker is busy, reads wait, and no worker has made progress for READER_STALL_NS (a read
- * is stuck in the driver).  Fast reads so stay on few threads (each extra thread costs
- * wake-ups and lock traffic on every cycle), and a blocked read still never holds up the
- * reads queued behind it for more than a stall period.
+ * worker is busy, reads wait, and either no worker has made progress or the oldest
+ * queued read has waited for READER_STALL_NS (reads are stuck in the driver).  Fast reads
+ * so stay on few threads (each extra thread costs wake-ups and lock traffic on every
+ * cycle), and a blocked read never holds up the reads queued behind it for more than a
+ * stall period.
  */
 #define READER_MIN_WORKERS 1u
-#define READER_STALL_NS    (20 * 1000000LL)
+#define READER_STALL_NS    (5 * 1000000LL)
+
+/*
+ * A worker whose read has run READER_STALL_NS or more is stuck: it does not count
+ * against max_workers, so reads that answer always have workers of their own however
+ * many reads are stuck.  Stuck workers are bounded by READER_MAX_STUCK on top of
+ * max_workers (the engine keeps at most one read in flight per file, and starts no
+ * other read of a directory while one of it is blocked, so stuck reads are bounded by
+ * the files that never answer).
+ */
+#define READER_MAX_STUCK 1024u
 
 int64_t reader_mono_ns(void)
 {
@@ -136,12 +149,25 @@ static void *worker_main(void *arg)
                 r->queued--;
                 r->busy++;
                 r->progress_ns = reader_mono_ns();
+                j->started_ns = r->progress_ns;
+                j->prev = NULL;
+                j->next = r->running;
+                if (r->running)
+                        r->running->prev = j;
+                r->running = j;
                 pthread_mutex_unlock(&r->lock);
 
                 if (src_read(r->src, j->path, &j->res) < 0)
                         j->res.err = ENOMEM;
 
                 pthread_mutex_lock(&r->lock);
+                if (j->prev)
+                        j->prev->next = j->next;
+                else
+                        r->running = j->next;
+                if (j->next)
+                        j->next->prev = j->prev;
+                j->prev = NULL;
                 r->busy--;
                 r->progress_ns = reader_mono_ns();
                 if (r->shutdown) {
@@ -159,17 +185,45 @@ static void *worker_main(void *arg)
  * Lock held.  Start a worker when more jobs wait than idle workers can take; a worker
  * stuck in a blocked read so never holds up the reads queued behind it for long.
  */
+/*
+ * Lock held.  Workers whose read has run a stall period or more; *first_fresh (may be
+ * NULL) gets the start of the oldest read that has not (INT64_MAX: none).
+ */
+static unsigned stuck_locked(const struct reader *r, int64_t now, int64_t *first_fresh)
+{
+        unsigned n = 0;
+
+        if (first_fresh)
+                *first_fresh = INT64_MAX;
+        for (const struct job *j = r->running; j; j = j->next) {
+                if (now - j->started_ns >= READER_STALL_NS)
+                        n++;
+                else if (first_fresh && j->started_ns < *first_fresh)
+                        *first_fresh = j->started_ns;
+        }
+        return n;
+}
+
 static int maybe_grow_locked(struct reader *r)
 {
         pthread_attr_t attr;
         pthread_t t;
+        int64_t now;
         int err;
 
-        if (r->queued <= r->workers - r->busy || r->workers >= r->max_workers)
+        unsigned fresh;
+
+        if (r->queued <= r->workers - r->busy || r->workers >= r->max_workers + READER_MAX_STUCK)
+                return 0;
+        now = reader_mono_ns();
+        /* workers not stuck: a stuck one is replaced at once, up to max_workers */
+        fresh = r->workers - stuck_locked(r, now, NULL);
+        if (fresh >= r->max_workers)
                 return 0;
         /* enough threads, and one is idle or they all moved lately: no new thread */
-        if (r->workers >= READER_MIN_WORKERS &&
-            (r->busy < r->workers || reader_mono_ns() - r->progress_ns < READER_STALL_NS))
+        if (fresh >= READER_MIN_WORKERS &&
+            (r->busy < r->workers || (now - r->progress_ns < READER_STALL_NS &&
+                                      now - r->todo->submitted_ns < READER_STALL_NS)))
                 return 0; /* busy, but moving: the queue drains without another thread */
         pthread_attr_init(&attr);
         pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
@@ -293,6 +347,7 @@ size_t reader_collect(struct reader *r, struct reader_done *out, size_t max)
                 out[n].path = j->path;
                 out[n].res = j->res;
                 out[n].submitted_ns = j->submitted_ns;
+                out[n].started_ns = j->started_ns;
                 free(j);
                 n++;
         }
@@ -318,7 +373,8 @@ void reader_wait(struct reader *r, int64_t deadline_ns)
                 if (left <= 0)
                         break;
                 /* reads waiting behind busy workers: look again when they would count as stuck */
-                if (r->todo && r->workers < r->max_workers && left > READER_STALL_NS / 2)
+                if (r->todo && r->workers < r->max_workers + READER_MAX_STUCK &&
+                    left > READER_STALL_NS / 2)
                         left = READER_STALL_NS / 2;
                 clock_gettime(CLOCK_REALTIME, &now_rt);
                 abs_rt = (int64_t)now_rt.tv_sec * 1000000000LL + now_rt.tv_nsec + left;
@@ -341,16 +397,66 @@ int reader_fd(const struct reader *r)
 
 int64_t reader_grow_check_ns(struct reader *r)
 {
-        int64_t left = -1;
+        int64_t left = -1, now, first;
 
         pthread_mutex_lock(&r->lock);
-        if (r->todo && !r->held && r->busy == r->workers && r->workers < r->max_workers) {
-                left = r->progress_ns + READER_STALL_NS - reader_mono_ns();
+        if (r->todo && !r->held && r->busy == r->workers &&
+            r->workers < r->max_workers + READER_MAX_STUCK) {
+                unsigned fresh;
+
+                now = reader_mono_ns();
+                fresh = r->workers - stuck_locked(r, now, &first);
+                /* as many workers as may run: the next chance is when one turns stuck */
+                if (fresh < r->max_workers && first > r->progress_ns)
+                        first = r->progress_ns;
+                if (fresh < r->max_workers && first > r->todo->submitted_ns)
+                        first = r->todo->submitted_ns;
+                left = first + READER_STALL_NS - now;
                 if (left < 0)
                         left = 0;
         }
         pthread_mutex_unlock(&r->lock);
         return left;
+}
+
+unsigned reader_active(struct reader *r, int64_t *stall_ns)
+{
+        int64_t now, first;
+        unsigned n;
+
+        pthread_mutex_lock(&r->lock);
+        now = reader_mono_ns();
+        n = r->busy - stuck_locked(r, now, &first) + r->queued;
+        for (const struct job *j = r->done; j; j = j->next)
+                n++;
+        if (stall_ns) {
+                if (r->done)
+                        *stall_ns = 0; /* results wait (posted without a wake-up) */
+                else if (first != INT64_MAX)
+                        *stall_ns =
+                            first + READER_STALL_NS > now ? first + READER_STALL_NS - now : 0;
+                else if (r->todo)
+                        *stall_ns = READER_STALL_NS; /* a worker is starting, or all are stuck */
+                else
+                        *stall_ns = -1;
+        }
+        pthread_mutex_unlock(&r->lock);
+        return n;
+}
+
+int64_t reader_started_ns(struct reader *r, const void *user)
+{
+        int64_t t = 0;
+
+        pthread_mutex_lock(&r->lock);
+        for (const struct job *j = r->running; j; j = j->next) {
+                if (j->user == user) {
+                        t = j->started_ns;
+                        break;
+                }
+        }
+        pthread_mutex_unlock(&r->lock);
+        return t;
 }
 
 void reader_stats(struct reader *r, unsigned *workers, unsigned *busy)

@@ -6,9 +6,12 @@
  * becomes readable whenever some are pending, for poll() beside stdin.
  *
  * The pool grows when every worker is busy (a blocked read keeps its worker) up to
- * max_workers.  reader_free() never waits for a blocked read: workers still stuck are
- * left to finish on their own and the pool's memory is released by the last one out.
- * The source's read op must be safe to call from several threads at once.
+ * max_workers; workers stuck in reads that do not answer (longer than a stall period) do
+ * not count against it, so reads that answer always get workers (up to a hard bound of
+ * stuck workers, READER_MAX_STUCK in reader.c).  reader_free() never waits for a blocked
+ * read: workers still stuck are left to finish on their own and the pool's memory is
+ * released by the last one out.  The source's read op must be safe to call from several
+ * threads at once.
  */
 #ifndef MIGTOP_ENGINE_READER_H
 #define MIGTOP_ENGINE_READER_H
@@ -25,6 +28,7 @@ struct reader_done {
         char *path;          /* malloc'd, owned by the receiver (free it) */
         struct src_read res; /* owned by the receiver (src_read_free) */
         int64_t submitted_ns;
+        int64_t started_ns; /* when a worker started the read (reader_mono_ns) */
 };
 
 /*
@@ -61,14 +65,29 @@ void reader_wait(struct reader *r, int64_t deadline_ns);
 /* An eventfd readable while completions are pending (drained by reader_collect). */
 int reader_fd(const struct reader *r);
 
-/* Workers alive, and how many are busy right now. */
 /*
  * Reads wait behind workers that are all busy: nanoseconds until they count as stuck
  * and the next reader_collect()/reader_wait() would start another worker (0: now);
  * -1 when nothing waits.  An owner that polls reader_fd() caps its timeout with this.
  */
 int64_t reader_grow_check_ns(struct reader *r);
+/*
+ * Reads that are queued, running but not stuck (shorter than a stall period), or done and
+ * not collected: what an owner bounds to cap the memory of reads in flight, without
+ * counting the reads that do not answer.  *stall_ns (may be NULL): when to look again
+ * (nanoseconds): 0 when results wait to be collected (they are posted without a wake-up
+ * while reads are queued), else when a running read turns stuck (and so leaves this
+ * count, and a worker may be started), a stall period while reads are queued; -1: no read
+ * is queued, running but not stuck, or waiting to be collected.
+ */
+unsigned reader_active(struct reader *r, int64_t *stall_ns);
+/* Workers alive, and how many are busy right now. */
 void reader_stats(struct reader *r, unsigned *workers, unsigned *busy);
+/*
+ * When a worker started the read submitted with user (reader_mono_ns), or 0 when no
+ * worker runs it (still queued, or already done).  A read's deadline runs from here.
+ */
+int64_t reader_started_ns(struct reader *r, const void *user);
 
 int64_t reader_mono_ns(void);
 
