@@ -73,11 +73,11 @@ shown() { echo "SHOWN $1: $(jshow "$2" "$3")"; }
 # --- migtop watching a pair: JSON lines in $SNAP -----------------------------------------
 SNAP=$W/snap.jsonl
 MT=
-nsnaps() { wc -l <$SNAP; } # complete lines (a line being written has no newline yet)
+nsnaps() { wc -l <$SNAP 2>/dev/null || echo 0; } # complete lines (the last has no newline yet)
 # last_snap FILE: the last complete snapshot
 last_snap() { head -n "$(nsnaps)" $SNAP | tail -n 1 >"$1"; }
 watch_start() { # SRC DST
-	rm -f $SNAP
+	: >$SNAP
 	$T -n 1000000 -d $POLL_MS --json --pair "$1=$2" >$SNAP 2>$W/watch.err &
 	MT=$!
 	if ! wait_lines 1 20; then
