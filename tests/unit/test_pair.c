@@ -264,6 +264,48 @@ static void q16_into_q8_rejected_by_the_kernel_line(void **state)
         tree_free(&x.t);
 }
 
+/*
+ * A refused resume while the VMM still holds both devices: no copy exists on either side
+ * (the copies are taken when the data files are disabled), yet the destination's kernel
+ * has said which rule failed.  The accept check fails on that line, values unknown.
+ */
+static void kernel_line_decides_before_any_copy(void **state)
+{
+        struct src *s = fakesrc_new();
+        struct kmsg_rec log = krec(11, 3, DST, "failed to match VF qp num");
+        const struct check *c;
+        const struct match_mismatch *m;
+        struct both x;
+
+        add_core(s, SRC, "STOP_COPY\n");
+        add_dev(s, SRC, &q16, 1);
+        add_errno(s, SRC, "migf_data", EAGAIN);
+        add_core(s, DST, "RESUMING\n");
+        add_dev(s, DST, &q16, 1);
+        add_errno(s, DST, "migf_data", EAGAIN);
+        read_tree(s, &x);
+        x.b.klog = &log;
+        x.b.nklog = 1;
+        x.b.klog_active = true;
+        run(&x);
+        assert_int_equal(x.p.match.verdict, MATCH_REJECT);
+        c = chk(&x.p, "accept");
+        assert_int_equal(c->verdict, CHECK_FAIL);
+        assert_true(c->has_kline);
+        assert_int_equal(c->kline.seq, 11);
+        m = mis(c, "qp_num");
+        assert_non_null(m);
+        assert_false(m->src_valid);
+        assert_false(m->dst_valid);
+        assert_non_null(strstr(c->reason, "failed to match VF qp num"));
+        /* without the line, nothing can be said yet */
+        x.b.nklog = 0;
+        run(&x);
+        assert_int_equal(chk(&x.p, "accept")->verdict, CHECK_UNKNOWN);
+        assert_int_equal(x.p.match.verdict, MATCH_INCOMPLETE);
+        tree_free(&x.t);
+}
+
 /* Each of the driver's lines fails the accept check on its field, quoted. */
 static void each_kernel_line_names_its_rule(void **state)
 {
@@ -691,6 +733,7 @@ int main(void)
             cmocka_unit_test(stream_damage_and_other_migrations),
             cmocka_unit_test(copies_taken_later_are_not_compared),
             cmocka_unit_test(capture_compares_the_stopped_source),
+            cmocka_unit_test(kernel_line_decides_before_any_copy),
             cmocka_unit_test(no_driver_dir),
         };
 

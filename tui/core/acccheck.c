@@ -396,6 +396,44 @@ enum { R_LENGTH, R_MAGIC, R_DEVID, R_QPNUM, R_ISO, R_N };
 static const char *const acccheck_rule[R_N] = {"length", "magic and version", "dev_id", "qp_num",
                                                "que_iso_cfg"};
 
+static const char *const acccheck_rule_field[R_N] = {"length", "acc_magic", "dev_id", "qp_num",
+                                                     "que_iso_cfg"};
+
+/* The rule a match-failure line of the kernel names. */
+static unsigned acccheck_line_rule(enum acccheck_line which)
+{
+        switch (which) {
+        case ACCCHECK_LINE_MAGIC:
+        case ACCCHECK_LINE_VERSION:
+                return R_MAGIC;
+        case ACCCHECK_LINE_DEVID:
+                return R_DEVID;
+        case ACCCHECK_LINE_NOQP:
+        case ACCCHECK_LINE_QPNUM:
+                return R_QPNUM;
+        default:
+                return R_ISO;
+        }
+}
+
+static const char *acccheck_line_reason(enum acccheck_line which)
+{
+        switch (which) {
+        case ACCCHECK_LINE_NOQP:
+                return "failed to get vft qp nums: the destination's PF gives it no queues";
+        case ACCCHECK_LINE_QPNUM:
+                return "failed to match VF qp num";
+        case ACCCHECK_LINE_ISO_READ:
+                return "failed to read QM_QUE_ISO_CFG_V on the PF";
+        case ACCCHECK_LINE_ISO:
+                return "failed to match isolation state";
+        case ACCCHECK_LINE_DEVID:
+                return "failed to match VF devices";
+        default:
+                return "failed to match ACC_DEV_MAGIC";
+        }
+}
+
 static enum check_verdict acccheck_len_rule(int64_t len, const char **reason)
 {
         if (len < 0) {
@@ -441,6 +479,25 @@ static void acccheck_accept(const struct pair_side *src, const struct tree_drvdi
                 r[i] = CHECK_UNKNOWN;
         acccheck_ev_file(c, hf == dm && hf ? CHECK_DST : CHECK_SRC, "migf_data", hf ? hf : sm);
         if (!hf) {
+                /*
+                 * No copy of the stream yet (a refused resume still holds both devices:
+                 * the copies are taken when the data files are disabled), but the
+                 * destination's kernel may already have said which rule failed.
+                 */
+                kl = acccheck_find(dst, LINES_MATCH, &which);
+                if (kl) {
+                        unsigned rule = acccheck_line_rule(which);
+
+                        check_quote(c, CHECK_DST, kl);
+                        check_evidence(c, CHECK_DST, "kernel_log", "seq %" PRIu64 ": %.120s",
+                                       kl->seq, kl->text);
+                        check_mismatch(c, acccheck_rule_field[rule], 0, false, 0, false,
+                                       acccheck_line_reason(which));
+                        c->verdict = CHECK_FAIL;
+                        check_reason(c, "%s: the destination's kernel says \"%s\"",
+                                     acccheck_rule[rule], kl->text);
+                        return;
+                }
                 acccheck_why(sm, ws, sizeof(ws));
                 check_reason(c, "no stream header: source migf_data %s", ws);
                 return;
@@ -505,15 +562,8 @@ static void acccheck_accept(const struct pair_side *src, const struct tree_drvdi
         kl = acccheck_find(dst, LINES_MATCH, &which);
         left = acccheck_change(dst, FSM_RESUMING, FSM_STOP);
         if (kl) {
-                unsigned fail_rule = which == ACCCHECK_LINE_MAGIC   ? R_MAGIC
-                                     : which == ACCCHECK_LINE_DEVID ? R_DEVID
-                                     : which == ACCCHECK_LINE_NOQP || which == ACCCHECK_LINE_QPNUM
-                                         ? R_QPNUM
-                                         : R_ISO;
-                const char *field = fail_rule == R_MAGIC   ? "acc_magic"
-                                    : fail_rule == R_DEVID ? "dev_id"
-                                    : fail_rule == R_QPNUM ? "qp_num"
-                                                           : "que_iso_cfg";
+                unsigned fail_rule = acccheck_line_rule(which);
+                const char *field = acccheck_rule_field[fail_rule];
                 bool sv = acccheck_get(h, field, &v);
                 const struct kmsg_rec *ver = NULL;
 
@@ -530,17 +580,7 @@ static void acccheck_accept(const struct pair_side *src, const struct tree_drvdi
                 if (r[fail_rule] != CHECK_FAIL) {
                         r[fail_rule] = CHECK_FAIL;
                         why[fail_rule] = kl->text;
-                        check_mismatch(
-                            c, field, v, sv, 0, false,
-                            which == ACCCHECK_LINE_NOQP
-                                ? "failed to get vft qp nums: the destination's PF "
-                                  "gives it no queues"
-                            : which == ACCCHECK_LINE_QPNUM ? "failed to match VF qp num"
-                            : which == ACCCHECK_LINE_ISO_READ
-                                ? "failed to read QM_QUE_ISO_CFG_V on the PF"
-                            : which == ACCCHECK_LINE_ISO   ? "failed to match isolation state"
-                            : which == ACCCHECK_LINE_DEVID ? "failed to match VF devices"
-                                                           : "failed to match ACC_DEV_MAGIC");
+                        check_mismatch(c, field, v, sv, 0, false, acccheck_line_reason(which));
                 }
                 if (ver)
                         check_evidence(c, CHECK_DST, "kernel_log", "seq %" PRIu64 ": %.120s",
