@@ -28,7 +28,7 @@ void engine_opts_default(struct engine_opts *o)
         o->state_ms = 250;
         o->features_ms = ENGINE_ONCE;
         o->costly_ms = 5000;
-        o->migf_ms = ENGINE_ONCE;
+        o->migf_ms = 1000;
         o->other_ms = 5000;
         o->deadline_ms = 1000;
         o->rescan_ms = 2000;
@@ -116,8 +116,12 @@ static void state_observe(struct engine *e, struct eng_dev *d, enum fsm_state st
         c = hist_states_at(&d->hist, d->hist.n - 1);
         if (e->o.log)
                 evlog_state(e->o.log, src_now_ns(), d->td.name, &c->fsm);
-        if (in_migration(c->fsm.from) && !in_migration(c->fsm.to))
-                demand_migf(d);
+        /*
+         * The driver takes its copy when the data files are disabled: on leaving
+         * STOP_COPY/RESUMING/PRE_COPY, but also on a reset or close that the state may not
+         * show, and a poller can miss a whole PRE_COPY -> RUNNING: read it on every change.
+         */
+        demand_migf(d);
         demand_costly(d, c->fsm.to);
         e->next_ns = 0;
         dev_touch(e, d);

@@ -44,8 +44,9 @@ struct engine_opts {
         int state_ms;    /* migration/state: 250 */
         int features_ms; /* migration/features: ENGINE_ONCE */
         int costly_ms;   /* driver files that take driver locks (dev_data, cmd_state): 5000 */
-        int migf_ms;     /* the "last migration" file (migf_data): ENGINE_ONCE; it is also read
-                            whenever the state leaves STOP_COPY, RESUMING or PRE_COPY[_P2P] */
+        int migf_ms;     /* the "last migration" file (migf_data): 1000 (the driver reads its
+                            copy without a lock or an open check); it is also read on every
+                            state change */
         int other_ms;    /* other driver files: 5000 */
         int deadline_ms; /* a read in flight longer than this is blocked: 1000 */
         int rescan_ms;   /* list the root again: 2000 (0: only on engine_rescan()) */
