@@ -28,8 +28,9 @@
 #include "engine/klog.h"
 #include "ui/pairside.h"
 
-#define BATCH_MS_NS     1000000LL
-#define BATCH_MARGIN_MS 500 /* settle budget past the deadline */
+#define BATCH_MS_NS         1000000LL
+#define BATCH_MARGIN_MS     500  /* settle budget past the deadline */
+#define BATCH_COSTLY_MIN_MS 1000 /* dev_data/cmd_state: mailbox commands, driver locks */
 
 struct batch_ctx {
         const struct batch_opts *o;
@@ -651,6 +652,12 @@ static void batch_json_dev(const struct engine_snap *s, size_t i, struct json_ob
         json_object_object_add(dj, "gone", json_object_new_boolean(info && info->gone));
         json_object_object_add(dj, "transitions",
                                info ? json_object_new_uint64(info->transitions) : NULL);
+        /* how long the device has been seen in its current state (null: no state yet) */
+        json_object_object_add(
+            dj, "state_age_ms",
+            info && info->have_state
+                ? json_object_new_int64((now - info->state_since_ns) / BATCH_MS_NS)
+                : NULL);
         json_object_object_add(dj, "sysfs", en && en->in_sysfs ? batch_json_sysfs(&en->dev) : NULL);
         /* null: no kernel log to tell (off or unavailable) */
         json_object_object_add(
@@ -774,7 +781,12 @@ static void batch_signals(struct batch_ctx *c, sigset_t *old)
 
         sigemptyset(&set);
         for (size_t i = 0; i < sizeof(sigs) / sizeof(*sigs); i++) {
+                struct sigaction sa;
+
                 if (sigs[i] == SIGHUP && !c->log)
+                        continue;
+                /* ignored when started (nohup, a shell's background job): stays ignored */
+                if (sigaction(sigs[i], NULL, &sa) == 0 && sa.sa_handler == SIG_IGN)
                         continue;
                 sigaddset(&set, sigs[i]);
         }
@@ -996,13 +1008,13 @@ static int batch_snapshot(struct batch_ctx *c, bool first)
                 p = &pr;
         }
         ret = BATCH_EXIT_OK;
+        errno = 0; /* a failed write leaves its errno (the stream only keeps ferror) */
         if (o->json) {
                 if (batch_json(c, s, &m, p, sides) < 0)
                         ret = batch_fail(c, "out of memory", NULL);
         } else {
                 batch_text(c, s, &m, p);
         }
-        errno = 0;
         if (ret == BATCH_EXIT_OK && (fflush(c->out) != 0 || ferror(c->out))) {
                 /* a failed write: the error is the stream's, sticky (ferror) */
                 c->out_err = errno ? errno : EIO;
@@ -1024,11 +1036,13 @@ static int batch_io_fail(struct batch_ctx *c, int err)
 {
         char msg[512];
 
-        if (c->out_err && err == -c->out_err)
-                snprintf(msg, sizeof(msg), "writing the output: %s", strerror(-err));
-        else if (c->log && err == evlog_error(c->log))
+        bool log_out = c->log && strcmp(evlog_path(c->log), "-") == 0; /* the log is stdout */
+
+        if (c->log && (err == evlog_error(c->log) || (log_out && err == -c->out_err)))
                 snprintf(msg, sizeof(msg), "writing the log %s: %s", evlog_path(c->log),
                          strerror(-err));
+        else if (c->out_err && err == -c->out_err)
+                snprintf(msg, sizeof(msg), "writing the output: %s", strerror(-err));
         else
                 snprintf(msg, sizeof(msg), "%s", strerror(-err));
         return batch_fail(c, msg, NULL);
@@ -1083,8 +1097,13 @@ static void batch_engine_opts(const struct batch_ctx *c, struct engine_opts *eo)
         }
         if (c->interval_ms < eo->state_ms)
                 eo->state_ms = c->interval_ms;
+        /* dev_data and cmd_state issue mailbox commands and take the driver's locks (and
+           log a line per failed command): never more often than once a second */
         if (c->interval_ms < eo->costly_ms)
-                eo->costly_ms = c->interval_ms;
+                eo->costly_ms =
+                    c->interval_ms < BATCH_COSTLY_MIN_MS ? BATCH_COSTLY_MIN_MS : c->interval_ms;
+        if (c->interval_ms < eo->migf_ms)
+                eo->migf_ms = c->interval_ms;
         if (c->interval_ms < eo->other_ms)
                 eo->other_ms = c->interval_ms;
 }

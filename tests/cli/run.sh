@@ -606,6 +606,182 @@ fi
 if tail -n 1 "$out" | grep -Eq "\"sysfs_only\":false,\"gone\":true"; then ok; else bad "no gone:true"; fi
 if head -n 1 "$out" | grep -q '"gone":true'; then bad "gone in the first snapshot"; else ok; fi
 
+# ---- hardening: stuck reads, signals, write errors (issue 12) -------------------------
+# stuck ROOT K: K devices' hisi_acc/dev_data become FIFOs nobody writes (a driver that never
+# answers); their names in $tmp/stuck.  Only devices not in a migration state: there the
+# engine holds periodic dev_data reads back (they would contend with the migration).
+stuck() {
+	local d k=0
+	: >"$tmp/stuck"
+	for d in "$1"/*/migration/hisi_acc; do
+		((k >= $2)) && break
+		if [[ -p $d/dev_data ]]; then # already stuck (a bigger K on the same tree)
+			k=$((k + 1))
+			basename "$(dirname "$(dirname "$d")")" >>"$tmp/stuck"
+			continue
+		fi
+		[[ -f $d/dev_data && ! -f $d/dev_data.errno ]] || continue
+		grep -Eq '^(RUNNING|STOP)$' "$d/../state" || continue
+		rm "$d/dev_data" && mkfifo "$d/dev_data" || return 1
+		basename "$(dirname "$(dirname "$d")")" >>"$tmp/stuck"
+		k=$((k + 1))
+	done
+	((k == $2))
+}
+# ms_since T0: milliseconds since $EPOCHREALTIME was T0
+ms_since() { local t=$EPOCHREALTIME; echo $(((${t/./} - ${1/./}) / 1000)); }
+# stop_within PID MS: SIGTERM, then wait at most MS ms for the exit; $rc, $stop_ms
+stop_within() {
+	local t0=$EPOCHREALTIME i
+	kill -TERM "$1"
+	for ((i = 0; i < 200; i++)); do
+		kill -0 "$1" 2>/dev/null || break
+		(($(ms_since "$t0") > $2)) && break
+		sleep 0.005
+	done
+	stop_ms=$(ms_since "$t0")
+	if kill -0 "$1" 2>/dev/null; then
+		bad "still running ${stop_ms} ms after SIGTERM"
+		kill -KILL "$1"
+	else
+		ok
+	fi
+	wait "$1"
+	rc=$?
+	echo "  SIGTERM -> exit: ${stop_ms} ms ($name)"
+}
+
+fix many 1000
+for k in 8 32 200; do
+	t "$k stuck files (FIFOs) among 1000 devices: only they are blocked, every other device ok"
+	stuck "$root" "$k" || bad "could not make $k FIFOs"
+	timeout 20 "$MIGTOP" --fixture --root "$root" -n 2 -d 1000 --deadline 300 --json >"$out" 2>"$err"
+	rc=$?
+	want_rc 0
+	tail -n 1 "$out" >"$tmp/last"
+	n=$(grep -o '"status":"blocked"' "$tmp/last" | wc -l)
+	if ((n == k)); then ok; else bad "$n files blocked, want $k"; fi
+	n=$(grep -o '"dev_data":{"status":"blocked"' "$tmp/last" | wc -l)
+	if ((n == k)); then ok; else bad "$n dev_data blocked, want $k (only the FIFOs)"; fi
+	n=$(grep -o '"files":{"state":{"status":"ok"' "$tmp/last" | wc -l)
+	if ((n == 1000)); then ok; else bad "$n devices with their state ok, want 1000"; fi
+	n=$(grep -o '"state":null' "$tmp/last" | wc -l)
+	if ((n == 0)); then ok; else bad "$n devices without a state"; fi
+done
+
+t "--log: only the stuck files are logged blocked, and each gets its recovery line"
+fix many 40
+stuck "$root" 8 || bad "could not make 8 FIFOs"
+log="$tmp/stuck.log"
+rm -f "$log"
+"$MIGTOP" --log "$log" -d 200 --deadline 300 --fixture --root "$root" >"$out" 2>"$err" &
+pid=$!
+for ((i = 0; i < 200; i++)); do
+	(($(grep -c ' blocked, ' "$log" 2>/dev/null) >= 8)) && break
+	sleep 0.05
+done
+sleep 0.5 # time for any wrong blocked line to appear
+n=$(grep -c ' blocked, ' "$log")
+if ((n == 8)); then ok; else bad "$n blocked lines, want 8: $(grep ' blocked, ' "$log" | head -3)"; fi
+n=$(grep ' blocked, ' "$log" | grep -vc ' file hisi_acc/dev_data blocked, ')
+if ((n == 0)); then ok; else bad "$n blocked lines for other files"; fi
+# the drivers answer: each FIFO is replaced by a file, and the waiting read gets its bytes
+good=$(ls -d "$root"/*/migration/hisi_acc/dev_data | while read -r f; do [[ -f $f ]] && echo "$f" && break; done)
+while read -r d; do
+	f="$root/$d/migration/hisi_acc/dev_data"
+	mv "$f" "$f.fifo" && cp "$good" "$f"
+	timeout 5 cp "$good" "$f.fifo" || bad "nobody read the FIFO of $d"
+done <"$tmp/stuck"
+for ((i = 0; i < 200; i++)); do
+	(($(grep -Ec ', answered after [0-9]+ ms$' "$log") >= 8)) && break
+	sleep 0.05
+done
+stop_within "$pid" 1000
+want_rc 0
+while read -r d; do
+	b=$(grep -n "$d file hisi_acc/dev_data blocked, " "$log" | head -1 | cut -d: -f1)
+	r=$(grep -En "$d file hisi_acc/dev_data ok, [0-9]+ bytes, answered after [0-9]+ ms$" "$log" | head -1 | cut -d: -f1)
+	if [[ -n $b && -n $r ]] && ((r > b)); then ok; else
+		bad "$d: blocked line ${b:-none}, recovery line ${r:-none}: $(grep "$d file" "$log")"
+	fi
+done <"$tmp/stuck"
+n=$(grep -c ' blocked, ' "$log")
+if ((n == 8)); then ok; else bad "$n blocked lines in the end, want 8"; fi
+
+t "SIGTERM ends -n within 1 s while a read is blocked (deadline 5 s); no partial line"
+fix not-migrated
+stuck "$root" 1 || bad "no FIFO"
+"$MIGTOP" -n 3 -d 100 --deadline 5000 --json --fixture --root "$root" >"$out" 2>"$err" &
+pid=$!
+sleep 0.4
+stop_within "$pid" 1000
+want_rc 143 # stopped before the first snapshot was complete: nothing printed, not 0
+want_empty_out
+want_err '^migtop: stopped by TERM before a snapshot was complete$'
+
+t "SIGINT ends --once within 1 s while a read is blocked, with a message"
+set -m # job control: a background job does not ignore SIGINT
+"$MIGTOP" --once --deadline 5000 --fixture --root "$root" >"$out" 2>"$err" &
+pid=$!
+set +m
+sleep 0.4
+t0=$EPOCHREALTIME
+kill -INT "$pid"
+wait "$pid"
+rc=$?
+ms=$(ms_since "$t0")
+echo "  SIGINT -> exit: $ms ms ($name)"
+if ((ms < 1000)); then ok; else bad "exit $ms ms after SIGINT"; fi
+want_rc 130
+want_empty_out
+want_err '^migtop: stopped by INT before a snapshot was complete$'
+
+t "SIGTERM ends -n between snapshots within 1 s: exit 0, the lines printed are whole"
+"$MIGTOP" -n 100 -d 100 --deadline 300 --json --fixture --root "$root" >"$out" 2>"$err" &
+pid=$!
+wait_for "$out" '^\{' || bad "no first snapshot"
+stop_within "$pid" 1000
+want_rc 0
+n=$(grep -cv '^\{.*\}$' "$out")
+if ((n == 0)); then ok; else bad "$n lines that are not whole JSON documents"; fi
+if [[ -z $(tail -c 1 "$out") ]]; then ok; else bad "the last line is cut"; fi
+
+t "SIGTERM ends --log within 1 s while a read is blocked"
+"$MIGTOP" --log "$tmp/term.log" -d 100 --deadline 5000 --fixture --root "$root" >"$out" 2>"$err" &
+pid=$!
+wait_for "$tmp/term.log" 'device added' || bad "no log line"
+sleep 0.3
+stop_within "$pid" 1000
+want_rc 0
+
+t "a failed write is an error: --once --json >/dev/full, -n text >/dev/full, --log /dev/full"
+fix not-migrated
+"$MIGTOP" --once --json --fixture --root "$root" >/dev/full 2>"$err"
+rc=$?
+want_rc 1
+want_err '^migtop: writing the output: No space left on device$'
+"$MIGTOP" -n 2 -d 100 --fixture --root "$root" >/dev/full 2>"$err"
+rc=$?
+want_rc 1
+want_err '^migtop: writing the output: No space left on device$'
+timeout 10 "$MIGTOP" --log /dev/full -d 100 --fixture --root "$root" >"$out" 2>"$err"
+rc=$?
+want_rc 1
+want_err '^migtop: writing the log /dev/full: No space left on device$'
+
+t "--log - | head -1 with SIGPIPE ignored: migtop exits with an error when head is gone"
+fix many 20
+(
+	trap '' PIPE
+	timeout 10 "$MIGTOP" --log - -d 100 --fixture --root "$root" 2>"$err"
+	echo $? >"$tmp/rc"
+) | head -n 1 >"$out"
+rc=$(cat "$tmp/rc")
+want_rc 1
+want_err '^migtop: writing the log -: Broken pipe$'
+n=$(wc -l <"$out")
+if ((n == 1)); then ok; else bad "$n lines through head"; fi
+
 # ---- sysfs discovery -------------------------------------------------------------------
 # fakesys DIR: a sysfs with two PCI VFs bound to hisi_acc_vfio_pci (groups 12 and 13).
 fakesys() {

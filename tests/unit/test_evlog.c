@@ -126,6 +126,58 @@ static void unwritable_path_is_an_error(void **state)
         assert_null(l);
 }
 
+/* The line that ends a blocked read says so, and how long it waited. */
+static void recovery_line_names_the_wait(void **state)
+{
+        char path[128], *text, *line;
+        struct evlog *l;
+        struct json_object *o, *v;
+
+        tmpname(path, sizeof(path), "rec");
+        assert_int_equal(evlog_open(path, false, &l), 0);
+        assert_int_equal(evlog_file(l, T0, "dev", "hisi_acc/dev_data", "blocked", 0, 0), 0);
+        assert_int_equal(evlog_file_after(l, T0, "dev", "hisi_acc/dev_data", "ok", 0, 1000, 2301),
+                         0);
+        evlog_close(l);
+        assert_string_equal(slurp(path),
+                            "2026-11-23T09:12:01.123Z dev file hisi_acc/dev_data blocked, 0 bytes\n"
+                            "2026-11-23T09:12:01.123Z dev file hisi_acc/dev_data ok, 1000 bytes, "
+                            "answered after 2301 ms\n");
+        unlink(path);
+
+        assert_int_equal(evlog_open(path, true, &l), 0);
+        assert_int_equal(
+            evlog_file_after(l, T0, "dev", "hisi_acc/dev_data", "not_opened", EINVAL, 0, 300), 0);
+        assert_int_equal(evlog_file(l, T0, "dev", "hisi_acc/dev_data", "blocked", 0, 0), 0);
+        evlog_close(l);
+        text = slurp(path);
+        line = strtok(text, "\n");
+        o = json_tokener_parse(line);
+        assert_non_null(o);
+        assert_true(json_object_object_get_ex(o, "blocked_ms", &v));
+        assert_int_equal(json_object_get_int64(v), 300);
+        json_object_put(o);
+        o = json_tokener_parse(strtok(NULL, "\n"));
+        assert_non_null(o);
+        assert_false(json_object_object_get_ex(o, "blocked_ms", &v));
+        json_object_put(o);
+        unlink(path);
+}
+
+/* A line that cannot be written is an error, returned and kept for the owner to see. */
+static void write_errors_are_returned_and_kept(void **state)
+{
+        struct evlog *l;
+
+        assert_int_equal(evlog_open("/dev/full", false, &l), 0);
+        assert_int_equal(evlog_error(l), 0);
+        assert_int_equal(evlog_device(l, T0, "a", "added", NULL), -ENOSPC);
+        assert_int_equal(evlog_error(l), -ENOSPC);
+        assert_int_equal(evlog_file(l, T0, "a", "state", "ok", 0, 8), -ENOSPC);
+        assert_int_equal(evlog_error(l), -ENOSPC);
+        evlog_close(l);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -133,6 +185,8 @@ int main(void)
             cmocka_unit_test(json_lines_parse_back),
             cmocka_unit_test(reopen_follows_logrotate),
             cmocka_unit_test(unwritable_path_is_an_error),
+            cmocka_unit_test(recovery_line_names_the_wait),
+            cmocka_unit_test(write_errors_are_returned_and_kept),
         };
         return cmocka_run_group_tests_name("evlog", tests, NULL, NULL);
 }
