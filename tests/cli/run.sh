@@ -677,7 +677,8 @@ rm -f "$log"
 "$MIGTOP" --log "$log" -d 200 --deadline 300 --fixture --root "$root" >"$out" 2>"$err" &
 pid=$!
 for ((i = 0; i < 200; i++)); do
-	(($(grep -c ' blocked, ' "$log" 2>/dev/null) >= 8)) && break
+	n=$(grep -c ' blocked, ' "$log" 2>/dev/null)
+	((${n:-0} >= 8)) && break
 	sleep 0.05
 done
 sleep 0.5 # time for any wrong blocked line to appear
@@ -693,7 +694,8 @@ while read -r d; do
 	timeout 5 cp "$good" "$f.fifo" || bad "nobody read the FIFO of $d"
 done <"$tmp/stuck"
 for ((i = 0; i < 200; i++)); do
-	(($(grep -Ec ', answered after [0-9]+ ms$' "$log") >= 8)) && break
+	n=$(grep -Ec ', answered after [0-9]+ ms$' "$log" 2>/dev/null)
+	((${n:-0} >= 8)) && break
 	sleep 0.05
 done
 stop_within "$pid" 1000
