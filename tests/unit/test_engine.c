@@ -803,6 +803,68 @@ static void fake_vanish_detected_by_state_read(void **state)
         engine_free(e);
 }
 
+/*
+ * Devices coming and going: a gone device is kept gone_keep_ms, and at most gone_max of
+ * them (the oldest go first), so memory and snapshots stay bounded under churn.
+ */
+static void gone_devices_dropped_after_a_time_and_count(void **state)
+{
+        struct clk c = {0};
+        struct engine_opts o;
+        struct engine *e;
+        struct src *s = fakesrc_new();
+        const struct engine_snap *sn;
+        char name[32];
+
+        assert_non_null(s);
+        fake_dev(s, "keep", "RUNNING\n", 0);
+        opts_for(&o, &c);
+        o.gone_keep_ms = 60000;
+        o.gone_max = 4;
+        assert_int_equal(engine_new(s, &o, &e), 0);
+        /* ten generations of a device each, one a second, each gone the next second */
+        for (int g = 0; g < 10; g++) {
+                snprintf(name, sizeof(name), "d%02d", g);
+                fake_dev(s, name, "RUNNING\n", 0);
+                engine_rescan(e);
+                settle(e);
+                if (g > 0) {
+                        snprintf(name, sizeof(name), "d%02d", g - 1);
+                        fakesrc_remove(s, name);
+                }
+                c.t += 1000 * MS;
+        }
+        engine_rescan(e);
+        settle(e);
+        sn = engine_snapshot(e);
+        /* "keep", d09 (present), and the 4 most recently gone (d05..d08) */
+        assert_int_equal(sn->tree.ndevs, 6);
+        assert_int_equal(engine_snap_find(sn, "d04"), -1);
+        assert_true(engine_snap_find(sn, "d05") >= 0);
+        assert_true(sn->info[engine_snap_find(sn, "d08")].gone);
+        assert_false(sn->info[engine_snap_find(sn, "d09")].gone);
+        engine_snap_put(sn);
+        /* a minute later every gone one is dropped; the present ones stay */
+        c.t += 61000 * MS;
+        engine_rescan(e);
+        settle(e);
+        sn = engine_snapshot(e);
+        assert_int_equal(sn->tree.ndevs, 2);
+        assert_true(engine_snap_find(sn, "keep") >= 0);
+        assert_true(engine_snap_find(sn, "d09") >= 0);
+        engine_snap_put(sn);
+        /* a dropped device that comes back is a new device */
+        fake_dev(s, "d05", "STOP\n", 0);
+        engine_rescan(e);
+        settle(e);
+        sn = engine_snapshot(e);
+        assert_int_equal(sn->tree.ndevs, 3);
+        assert_false(sn->info[engine_snap_find(sn, "d05")].gone);
+        assert_int_equal(sn->tree.devs[engine_snap_find(sn, "d05")].state, FSM_STOP);
+        engine_snap_put(sn);
+        engine_free(e);
+}
+
 static void hotplug_appears_after_rescan(void **state)
 {
         struct clk c = {0};
@@ -969,6 +1031,7 @@ int main(void)
             cmocka_unit_test(blocked_read_local),
             cmocka_unit_test(local_vanish_and_hotplug),
             cmocka_unit_test(fake_vanish_detected_by_state_read),
+            cmocka_unit_test(gone_devices_dropped_after_a_time_and_count),
             cmocka_unit_test(hotplug_appears_after_rescan),
             cmocka_unit_test(history_bounded_over_long_run),
             cmocka_unit_test(root_unreadable_says_why),

@@ -35,6 +35,8 @@ void engine_opts_default(struct engine_opts *o)
         o->quiet_in_migration = true;
         o->max_workers = 8;
         o->max_inflight = 32;
+        o->gone_keep_ms = 60000;
+        o->gone_max = 64;
         o->hist_changes = 256;
         o->hist_samples = 32;
         o->hist_bytes = 64 * 1024;
@@ -409,6 +411,7 @@ int engine_process(struct engine *e)
                 r2 = eng_rescan(e, now);
                 if (r2 < 0 && !ret)
                         ret = r2;
+                eng_prune_gone(e, now);
                 rescanned = true;
         }
         r2 = eng_klog_pump(e);

@@ -63,6 +63,15 @@ struct engine_opts {
            blocked, no other read of that directory starts: it would wait on the same
            driver lock; they are read when it returns. */
         unsigned max_inflight;
+        /*
+         * A vanished device is kept (gone, with its last results) for gone_keep_ms (60000;
+         * 0: until the next rescan), and at most gone_max of them (64; the oldest gone are
+         * dropped first).  Checked at each rescan; a device whose read is still stuck is
+         * dropped once that read returns.  Dropped, it is no longer in snapshots: if it
+         * comes back it is a new device.
+         */
+        int gone_keep_ms;
+        size_t gone_max;
         size_t hist_changes; /* state changes kept per device: 256 */
         size_t hist_samples; /* samples kept per file: 32 */
         size_t hist_bytes;   /* and at most this many bytes per file: 64 KiB */

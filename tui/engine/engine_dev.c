@@ -516,3 +516,60 @@ int eng_rescan(struct engine *e, int64_t now)
         src_list_free(&l);
         return ret;
 }
+
+/* No read of the device is out: nothing points at its files any more. */
+static bool dev_idle(const struct eng_dev *d)
+{
+        if (d->state.sch.in_flight || d->features.sch.in_flight)
+                return false;
+        for (size_t i = 0; i < d->ndfiles; i++)
+                if (d->dfiles[i].sch.in_flight)
+                        return false;
+        return true;
+}
+
+static void dev_drop(struct engine *e, size_t i)
+{
+        struct eng_dev *d = e->devs[i];
+
+        memmove(&e->devs[i], &e->devs[i + 1], (e->ndevs - i - 1) * sizeof(*e->devs));
+        e->ndevs--;
+        /* reads held back may name its files: the next pass over the files plans anew */
+        e->nbacklog = e->backlog_pos = 0;
+        e->next_ns = 0;
+        /* its records stay with it: the orphan ring is for devices not seen yet */
+        eng_dev_free(e, d);
+        e->seq++;
+}
+
+void eng_prune_gone(struct engine *e, int64_t now)
+{
+        int64_t keep = (int64_t)(e->o.gone_keep_ms > 0 ? e->o.gone_keep_ms : 0) * MS_NS;
+        size_t ngone = 0;
+
+        for (size_t i = 0; i < e->ndevs;) {
+                struct eng_dev *d = e->devs[i];
+
+                if (d->gone && now - d->gone_ns >= keep && dev_idle(d)) {
+                        dev_drop(e, i);
+                        continue;
+                }
+                ngone += d->gone;
+                i++;
+        }
+        while (ngone > e->o.gone_max) {
+                size_t oldest = e->ndevs;
+
+                for (size_t i = 0; i < e->ndevs; i++) {
+                        const struct eng_dev *d = e->devs[i];
+
+                        if (d->gone && dev_idle(d) &&
+                            (oldest == e->ndevs || d->gone_ns < e->devs[oldest]->gone_ns))
+                                oldest = i;
+                }
+                if (oldest == e->ndevs)
+                        break; /* the rest have reads out: dropped at a later rescan */
+                dev_drop(e, oldest);
+                ngone--;
+        }
+}

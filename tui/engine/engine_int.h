@@ -120,6 +120,8 @@ void eng_dev_mark_gone(struct engine *e, struct eng_dev *d, int64_t now, const c
 int eng_dev_dir_err(struct engine *e, const struct eng_dev *d);
 /* List the root: add new devices, mark vanished ones, revive returning ones. */
 int eng_rescan(struct engine *e, int64_t now);
+/* Drop gone devices kept longer than gone_keep_ms, and the oldest beyond gone_max. */
+void eng_prune_gone(struct engine *e, int64_t now);
 
 /* engine_klog.c */
 /* Set up the kernel log part (epoll when the source has an fd).  0 or negative errno. */
