@@ -532,6 +532,15 @@ if [[ $(grep -o '"time":"[^"]*"' "$out" | sort -u | wc -l) -eq 3 ]]; then ok; el
 	bad "the 3 snapshots do not have 3 different times"
 fi
 
+t "-n N --json: state_age_ms grows while the state stays (the time an operator waits)"
+run -n 4 -d 300 --json --fixture --root "$root"
+want_rc 0
+a=$(sed -n 1p "$out" | grep -o '"state_age_ms":[0-9]*' | head -1 | cut -d: -f2)
+b=$(sed -n 4p "$out" | grep -o '"state_age_ms":[0-9]*' | head -1 | cut -d: -f2)
+if [[ -n $a && -n $b ]] && ((b >= a + 800)); then ok; else
+	bad "state_age_ms first $a, last $b: want the last at least 800 ms more"
+fi
+
 t "-n N text: blocks after a time line"
 run -n 2 -d 100 --fixture --root "$root"
 want_rc 0
