@@ -658,6 +658,74 @@ static void blocked_read_marked_then_taken(struct src *inner, const char *dev)
         close(wfd);
 }
 
+/*
+ * While dev_data's read is blocked, the other files of its directory are not read again
+ * (they would wait on the same driver lock): cmd_state keeps its last result; state (its
+ * own directory) goes on.  When the read returns, the log has its recovery line (also for
+ * a first read) and cmd_state is read again.
+ */
+static void blocked_read_holds_its_directory_and_logs_recovery(void **state)
+{
+        struct clk c = {0};
+        struct engine_opts o;
+        struct engine *e;
+        struct src *inner = fakesrc_new();
+        char p[256], logp[64], *text;
+        unsigned cmd, st;
+        struct evlog *l;
+        FILE *f;
+        int wfd;
+
+        assert_non_null(inner);
+        fake_dev(inner, "d", "RUNNING\n", 0);
+        snprintf(logp, sizeof(logp), "/tmp/migtop-engine-log-%d", (int)getpid());
+        unlink(logp);
+        assert_int_equal(evlog_open(logp, false, &l), 0);
+        path_of(p, sizeof(p), "d", "hisi_acc/dev_data");
+        opts_for(&o, &c);
+        o.costly_ms = 250;
+        o.log = l;
+        assert_int_equal(engine_new(gate_new(inner, p, &wfd), &o, &e), 0);
+        wait_pending(e, 1);
+        for (int t = 250; t <= 1000; t += 250) {
+                c.t = t * MS; /* dev_data's read stays out: blocked at the deadline */
+                wait_pending(e, t < 1000 ? 1 : 0);
+        }
+        assert_int_equal(status_of(e, "d", "hisi_acc", "dev_data"), DRV_ST_BLOCKED);
+        cmd = reads_of(inner, "d", "hisi_acc/cmd_state");
+        st = reads_of(inner, "d", "state");
+        assert_true(cmd >= 1);
+        run_until(e, &c, 3000 * MS, 250);
+        assert_int_equal(reads_of(inner, "d", "hisi_acc/cmd_state"), cmd);
+        assert_int_equal(status_of(e, "d", "hisi_acc", "cmd_state"), DRV_ST_OK);
+        assert_true(reads_of(inner, "d", "state") >= st + 7);
+
+        /* the driver lets go, for this read and the next ones */
+        assert_int_equal(write(wfd, "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx", 32), 32);
+        for (int rounds = 0; status_of(e, "d", "hisi_acc", "dev_data") != DRV_ST_OK; rounds++) {
+                assert_true(rounds < 1000);
+                engine_wait(e, 100);
+                assert_true(engine_process(e) >= 0);
+        }
+        run_until(e, &c, 3500 * MS, 250);
+        assert_true(reads_of(inner, "d", "hisi_acc/cmd_state") > cmd);
+        engine_free(e);
+        evlog_close(l);
+        close(wfd);
+        f = fopen(logp, "r");
+        assert_non_null(f);
+        text = calloc(1, 65536);
+        assert_non_null(text);
+        assert_true(fread(text, 1, 65535, f) > 0);
+        fclose(f);
+        assert_non_null(strstr(text, " d file hisi_acc/dev_data blocked, 0 bytes\n"));
+        assert_non_null(strstr(text, " d file hisi_acc/dev_data ok, "));
+        assert_non_null(strstr(text, " bytes, answered after "));
+        assert_null(strstr(text, "cmd_state blocked"));
+        free(text);
+        unlink(logp);
+}
+
 static void blocked_read_fake(void **state)
 {
         struct src *s = fakesrc_new();
@@ -1028,6 +1096,7 @@ int main(void)
             cmocka_unit_test(costly_reads_held_back_during_migration),
             cmocka_unit_test(costly_reread_after_state_change),
             cmocka_unit_test(blocked_read_fake),
+            cmocka_unit_test(blocked_read_holds_its_directory_and_logs_recovery),
             cmocka_unit_test(blocked_read_local),
             cmocka_unit_test(local_vanish_and_hotplug),
             cmocka_unit_test(fake_vanish_detected_by_state_read),

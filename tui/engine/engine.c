@@ -62,27 +62,22 @@ static void log_file(struct engine *e, const struct eng_file *f, const struct dr
 }
 
 /*
- * Another read of the same directory (the driver's files of one device, or its
- * migration/ core files) is blocked: do not start this one.  It would most likely wait on
- * the same driver lock, and it would take another worker; it is read when that one
- * returns.  A file never read yet is still read once (it has no value to show).  So a
- * directory has at most one blocked read beyond the first reads of its files.
+ * Another read of the same driver directory that takes the driver's locks (a costly file:
+ * dev_data, cmd_state) is blocked: do not start this one if it takes them too.  It would
+ * most likely wait on the same lock, and it would take another worker; it is read when
+ * that one returns.  A file never read yet is still read once (it has no value to show).
+ * Files without a lock (migf_data, the core files) are never held back.
  */
 static bool dir_blocked(const struct eng_file *f)
 {
         const struct eng_dev *d = f->dev;
 
-        if (!f->info.read_once)
-                return false; /* a first value for every file, then one read at a time */
-        if (f->kind != EF_DRV) {
-                const struct eng_file *o = f == &d->state ? &d->features : &d->state;
-
-                return o->blocked && o->sch.in_flight;
-        }
+        if (f->kind != EF_DRV || !f->costly || !f->info.read_once)
+                return false;
         for (unsigned j = 0; j < d->td.dirs[f->dir].nfiles; j++) {
                 const struct eng_file *o = &d->dfiles[f->dir * DRV_MAX_FILES + j];
 
-                if (o != f && o->blocked && o->sch.in_flight)
+                if (o != f && o->costly && o->blocked && o->sch.in_flight)
                         return true;
         }
         return false;

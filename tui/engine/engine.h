@@ -59,9 +59,9 @@ struct engine_opts {
         unsigned max_workers;
         /* Reads queued or running at once (stuck ones not counted): 32.  Bounds the
            memory of results waiting to be taken, and keeps a cycle's allocations small.
-           While a read of a directory (a device's driver files, or its core files) is
-           blocked, no other read of that directory starts: it would wait on the same
-           driver lock; they are read when it returns. */
+           While a read of a driver file that takes the driver's locks (dev_data,
+           cmd_state) is blocked, the device's other such files are not read again (they
+           would wait on the same lock) until it returns; each is still read once. */
         unsigned max_inflight;
         /*
          * A vanished device is kept (gone, with its last results) for gone_keep_ms (60000;
