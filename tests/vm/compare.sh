@@ -88,7 +88,7 @@ watch_start() { # SRC DST
 }
 watch_stop() {
 	[ -n "$MT" ] || return 0
-	kill -INT $MT 2>/dev/null
+	kill -TERM $MT 2>/dev/null
 	wait $MT
 	rc=$?
 	[ $rc -eq 0 ] || fail "$SC-watch-exit" "migtop exited $rc: $(head -c 200 $W/watch.err)"

@@ -727,10 +727,10 @@ watch_checks() {
 	absent | gone) pass watch-removed-device-gone ;;
 	*) fail watch-removed-device-gone "last snapshot still shows $S as $(snap_state $S)" ;;
 	esac
-	kill -INT $MT
+	kill -TERM $MT # a background job of sh has SIGINT ignored (POSIX), which migtop keeps
 	wait $MT
 	rc=$?
-	if [ $rc -eq 0 ]; then pass watch-sigint-exit-0; else fail watch-sigint-exit-0 "migtop exited $rc: $(head -c 200 $W/watch.err)"; fi
+	if [ $rc -eq 0 ]; then pass watch-sigterm-exit-0; else fail watch-sigterm-exit-0 "migtop exited $rc: $(head -c 200 $W/watch.err)"; fi
 	echo "watch: $(wc -l <$SNAP) snapshots, $(cat $WLOG.1 $WLOG | wc -l) log lines"
 
 	# What the snapshots showed.
