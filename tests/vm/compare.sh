@@ -203,8 +203,10 @@ rm_devs() {
 		[ -e /sys/bus/mdev/devices/$u ] && echo 1 >/sys/bus/mdev/devices/$u/remove
 	done
 }
+# The deadline is generous: under a KASAN/lockdep kernel in TCG a read can take over the
+# default 1 s, and a snapshot cut short says "not read yet", which is not what is tested here.
 once() { # SRC DST OUT: one snapshot of the pair (no timeline)
-	$T --once --json --pair "$1=$2" >"$3" 2>$W/once.err || echo "migtop --once exited $?: $(head -c 200 $W/once.err)"
+	$T --once --json --deadline 10000 --pair "$1=$2" >"$3" 2>$W/once.err || echo "migtop --once exited $?: $(head -c 200 $W/once.err)"
 }
 
 # The source's registers: the guest's QM driver running (0x00c=0), masks, page size, the
