@@ -697,6 +697,45 @@ static void capture_compares_the_stopped_source(void **state)
         tree_free(&x.t);
 }
 
+/*
+ * A console started after the migration ended watches a stopped source whose stop it never
+ * saw: equal registers still pass (as with one snapshot), differences are not findings.
+ */
+static void capture_when_the_stop_was_not_seen(void **state)
+{
+        static const struct pair_event none[] = {{0}};
+        struct src *s = fakesrc_new();
+        struct vf moved = q16;
+        const struct check *c;
+        struct both x;
+
+        add_core(s, SRC, "STOP\n");
+        add_dev(s, SRC, &q16, 0);
+        add_migf(s, SRC, &q16, ACC_STRUCT_SIZE);
+        dest_loaded(s, &q16, ACC_STRUCT_SIZE);
+        read_tree(s, &x);
+        watched(&x.a, none, 0); /* watched, no change seen: it was STOP from the start */
+        run(&x);
+        c = chk(&x.p, "capture");
+        assert_int_equal(c->verdict, CHECK_PASS);
+        tree_free(&x.t);
+
+        s = fakesrc_new();
+        moved.eqc0 = 0x11110042;
+        add_core(s, SRC, "STOP\n");
+        add_dev(s, SRC, &moved, 0);
+        add_migf(s, SRC, &q16, ACC_STRUCT_SIZE);
+        dest_loaded(s, &q16, ACC_STRUCT_SIZE);
+        read_tree(s, &x);
+        watched(&x.a, none, 0);
+        run(&x);
+        c = chk(&x.p, "capture");
+        assert_int_equal(c->verdict, CHECK_UNKNOWN);
+        assert_int_equal(c->nmis, 0);
+        assert_non_null(strstr(c->reason, "not seen coming from STOP_COPY"));
+        tree_free(&x.t);
+}
+
 /* Devices without a driver directory (mlx5, virtio...): nothing to compare, said so. */
 static void no_driver_dir(void **state)
 {
@@ -734,6 +773,7 @@ int main(void)
             cmocka_unit_test(copies_taken_later_are_not_compared),
             cmocka_unit_test(capture_compares_the_stopped_source),
             cmocka_unit_test(kernel_line_decides_before_any_copy),
+            cmocka_unit_test(capture_when_the_stop_was_not_seen),
             cmocka_unit_test(no_driver_dir),
         };
 

@@ -749,6 +749,7 @@ static void acccheck_capture(const struct pair_side *src, const struct tree_drvd
         size_t nnames = NELEM(acccheck_saved);
         unsigned cmp = 0;
         uint64_t a, b;
+        bool certain;
         char ws[240];
 
         if (!c)
@@ -762,15 +763,19 @@ static void acccheck_capture(const struct pair_side *src, const struct tree_drvd
                                  : "unknown");
                 return;
         }
-        if (src->timeline_known) {
-                if (!stop || (src->ntimeline && &src->timeline[src->ntimeline - 1] != stop)) {
-                        check_reason(c, "the source's last stop was not seen coming from "
-                                        "STOP_COPY: its migf_data may be older");
-                        return;
-                }
+        /*
+         * Differences are findings only when the stop is known to follow the save: the
+         * last change seen is STOP_COPY -> STOP.  Otherwise (one snapshot, or a watch that
+         * began after the stop) equal registers still show the copy is the device's.
+         */
+        certain = src->timeline_known && stop && src->ntimeline &&
+                  &src->timeline[src->ntimeline - 1] == stop;
+        if (certain)
                 check_evidence(c, CHECK_SRC, "state", "STOP_COPY -> STOP seen %.1f s before",
                                acccheck_ago(src, stop->t_ns));
-        }
+        else if (src->timeline_known)
+                check_evidence(c, CHECK_SRC, "state",
+                               "the last stop was not seen coming from STOP_COPY");
         if (!acccheck_usable(sm) || !acccheck_usable(sv)) {
                 acccheck_why(acccheck_usable(sm) ? sv : sm, ws, sizeof(ws));
                 check_reason(c, "source %s %s", acccheck_usable(sm) ? "dev_data" : "migf_data", ws);
@@ -788,11 +793,11 @@ static void acccheck_capture(const struct pair_side *src, const struct tree_drvd
                 nnames = 0; /* a 40-byte save holds no registers */
         acccheck_regs(c, &sm->fields, &sv->fields, names, nnames,
                       "the stopped source's register differs from what it saved", &cmp);
-        if (c->nmis && !src->timeline_known) {
-                check_reason(c,
-                             "%u of %u values differ, but with no timeline the copy may predate "
-                             "the last stop",
-                             c->nmis, cmp);
+        if (c->nmis && !certain) {
+                check_reason(c, "%u of %u values differ, but %s the copy may predate the last stop",
+                             c->nmis, cmp,
+                             src->timeline_known ? "with the stop not seen coming from STOP_COPY"
+                                                 : "with no timeline");
                 c->nmis = 0; /* not a finding: nothing to flag */
                 return;
         }
