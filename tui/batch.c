@@ -849,6 +849,21 @@ static int batch_poll(struct batch_ctx *c, int timeout_ms)
         return 0;
 }
 
+/* One turn of a batch loop: 1 stopped by a signal, else engine_process() and a check of
+   the output's write errors (0, or a negative errno). */
+static int batch_step(struct batch_ctx *c)
+{
+        int ret;
+
+        if (batch_stopped(c))
+                return 1;
+        ret = engine_process(c->e);
+        if (ret < 0)
+                return ret;
+        ret = batch_write_err(c);
+        return ret < 0 ? ret : 0;
+}
+
 /* Run the engine until until_ns (monotonic; -1: forever).  1: stopped by a signal. */
 static int batch_wait(struct batch_ctx *c, int64_t until_ns)
 {
@@ -856,13 +871,8 @@ static int batch_wait(struct batch_ctx *c, int64_t until_ns)
                 int64_t now;
                 int t, ret;
 
-                if (batch_stopped(c))
-                        return 1;
-                ret = engine_process(c->e);
-                if (ret < 0)
-                        return ret;
-                ret = batch_write_err(c);
-                if (ret < 0)
+                ret = batch_step(c);
+                if (ret != 0)
                         return ret;
                 now = batch_mono_ns();
                 if (until_ns >= 0 && now >= until_ns)
@@ -893,13 +903,8 @@ static int batch_settle(struct batch_ctx *c, int timeout_ms)
                 int64_t left;
                 int t, ret;
 
-                if (batch_stopped(c))
-                        return 1;
-                ret = engine_process(c->e);
-                if (ret < 0)
-                        return ret;
-                ret = batch_write_err(c);
-                if (ret < 0)
+                ret = batch_step(c);
+                if (ret != 0)
                         return ret;
                 if (engine_pending(c->e) == 0)
                         return 0;
