@@ -1,0 +1,67 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * batch internals shared by batch.c (the run: signals, waits, snapshots), batch_text.c
+ * (readable output) and batch_json.c (JSON output and fatal errors).
+ */
+#ifndef MIGTOP_BATCH_INT_H
+#define MIGTOP_BATCH_INT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "batch.h"
+
+struct engine;
+struct evlog;
+struct disc;
+struct klog;
+struct engine_snap;
+struct engine_file_info;
+struct disc_merged;
+struct disc_entry;
+struct pair_result;
+struct pair_side;
+struct json_object;
+
+#define BATCH_MS_NS         1000000LL
+#define BATCH_MARGIN_MS     500  /* settle budget past the deadline */
+#define BATCH_COSTLY_MIN_MS 1000 /* dev_data/cmd_state: mailbox commands, driver locks */
+
+struct batch_ctx {
+        const struct batch_opts *o;
+        FILE *out, *err;
+        struct engine *e;
+        struct evlog *log;
+        struct disc *disc; /* NULL: no sysfs discovery */
+        struct klog *klog; /* NULL: no kernel log */
+        int sfd;           /* signalfd of SIGINT, SIGTERM (and SIGHUP with --log), or -1 */
+        int stop_sig;      /* the SIGINT/SIGTERM that stopped the run, or 0 */
+        int out_watch;     /* stdout's fd when it is a pipe or socket (its reader may go), or -1 */
+        int out_err;       /* positive errno: writing the output failed */
+        bool printed;      /* a snapshot was printed */
+        int deadline_ms;
+        int interval_ms;
+        int64_t now_ns; /* monotonic (the engine's clock) when the snapshot was taken */
+};
+
+/* ---- batch.c ---- */
+void batch_json_put(FILE *out, struct json_object *j, bool pretty);
+void batch_time(char *buf, size_t n); /* the wall-clock time, as evlog prints it */
+int64_t batch_mono_ns(void);
+/* The discovery entry of device name in m (sorted by name), or NULL. */
+const struct disc_entry *batch_entry(const struct disc_merged *m, const char *name);
+
+/* ---- batch_text.c ---- */
+/* How long the read of fi has been in flight, or -1 when it is not blocked. */
+long long batch_blocked_ms(int64_t now_ns, const struct engine_file_info *fi);
+void batch_text(struct batch_ctx *c, const struct engine_snap *s, const struct disc_merged *m,
+                const struct pair_result *p);
+
+/* ---- batch_json.c ---- */
+int batch_json(struct batch_ctx *c, const struct engine_snap *s, const struct disc_merged *m,
+               const struct pair_result *p, const struct pair_side *sides);
+/* A fatal error: message on stderr, and {"error"} (+ what sysfs shows) on stdout in JSON. */
+int batch_fail(struct batch_ctx *c, const char *msg, const struct disc_merged *m);
+
+#endif

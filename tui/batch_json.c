@@ -1,0 +1,243 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * batch: the JSON output of --once and -n (core/jsonout plus the engine's and sysfs's
+ * facts), and the fatal-error report ({"error"} on stdout, the message on stderr).
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "batch.h"
+#include "batch_int.h"
+#include "core/jsonout.h"
+#include "core/pair.h"
+#include "core/tree.h"
+#include "engine/discover.h"
+#include "engine/engine.h"
+#include "engine/evlog.h"
+#include "ui/pairside.h"
+
+static struct json_object *batch_str_or_null(const char *s)
+{
+        return s && s[0] ? json_object_new_string(s) : NULL;
+}
+
+static struct json_object *batch_json_sysfs(const struct disc_dev *d)
+{
+        static const char *const bus[] = {"pci", "mdev", "other"};
+        struct json_object *o = json_object_new_object();
+        char hex[16];
+
+        if (!o)
+                return NULL;
+        json_object_object_add(
+            o, "bus",
+            json_object_new_string(bus[d->bus <= DISC_BUS_OTHER ? d->bus : DISC_BUS_OTHER]));
+        json_object_object_add(o, "path", batch_str_or_null(d->syspath));
+        json_object_object_add(o, "driver", batch_str_or_null(d->driver));
+        json_object_object_add(o, "driver_migration",
+                               json_object_new_string(disc_mig_name(d->mig)));
+        json_object_object_add(o, "iommu_group",
+                               d->iommu_group >= 0 ? json_object_new_int(d->iommu_group) : NULL);
+        json_object_object_add(o, "numa_node",
+                               d->numa_node >= 0 ? json_object_new_int(d->numa_node) : NULL);
+        json_object_object_add(o, "parent", batch_str_or_null(d->parent));
+        json_object_object_add(o, "vf", json_object_new_boolean(d->is_vf));
+        snprintf(hex, sizeof(hex), "%04x", d->vendor);
+        json_object_object_add(o, "vendor", d->has_ids ? json_object_new_string(hex) : NULL);
+        snprintf(hex, sizeof(hex), "%04x", d->device);
+        json_object_object_add(o, "device", d->has_ids ? json_object_new_string(hex) : NULL);
+        json_object_object_add(o, "pci_name",
+                               d->pci_name_known ? batch_str_or_null(d->pci_name) : NULL);
+        json_object_object_add(o, "mdev_type", batch_str_or_null(d->mdev_type));
+        json_object_object_add(o, "mdev_type_name", batch_str_or_null(d->mdev_type_name));
+        return o;
+}
+
+/* A device sysfs shows but debugfs does not. */
+static struct json_object *batch_json_sysfs_only(const struct disc_entry *en)
+{
+        struct json_object *o = json_object_new_object();
+
+        if (!o)
+                return NULL;
+        json_object_object_add(o, "name", json_object_new_string(en->name));
+        json_object_object_add(o, "sysfs_only", json_object_new_boolean(1));
+        json_object_object_add(o, "reason", json_object_new_string(disc_reason_key(en->reason)));
+        json_object_object_add(o, "message", json_object_new_string(disc_reason_text(en->reason)));
+        json_object_object_add(o, "migration", NULL);
+        json_object_object_add(o, "state", NULL);
+        json_object_object_add(o, "sysfs", batch_json_sysfs(&en->dev));
+        return o;
+}
+
+/* The sysfs-only devices of m as a JSON array appended to devs. */
+static void batch_json_add_sysfs_only(struct json_object *devs, const struct disc_merged *m)
+{
+        for (size_t i = 0; devs && m && i < m->n; i++)
+                if (!m->e[i].in_debugfs && m->e[i].in_sysfs)
+                        json_object_array_add(devs, batch_json_sysfs_only(&m->e[i]));
+}
+
+/* "sysfs shows ..." for the environment error message. */
+static void batch_sysfs_summary(FILE *err, const struct disc_merged *m)
+{
+        size_t n = 0;
+        char line[DISC_PATH_MAX];
+
+        for (size_t i = 0; i < m->n; i++)
+                n += !m->e[i].in_debugfs && m->e[i].in_sysfs;
+        if (!n) {
+                fputs("migtop: sysfs shows no device bound to a VFIO driver with migration "
+                      "support\n",
+                      err);
+                return;
+        }
+        fprintf(err, "migtop: sysfs shows %zu VFIO device%s that may support migration:\n", n,
+                n == 1 ? "" : "s");
+        for (size_t i = 0; i < m->n; i++) {
+                if (m->e[i].in_debugfs || !m->e[i].in_sysfs)
+                        continue;
+                disc_format_dev(&m->e[i].dev, line, sizeof(line));
+                fprintf(err, "migtop:   %s %s\n", m->e[i].name, line);
+        }
+}
+
+/* ---- JSON output ----------------------------------------------------------------------- */
+
+static void batch_json_blocked(struct json_object *files, const char *name, long long ms)
+{
+        struct json_object *f;
+
+        if (ms >= 0 && files && json_object_object_get_ex(files, name, &f))
+                json_object_object_add(f, "blocked_ms", json_object_new_int64(ms));
+}
+
+/* Add the engine's and sysfs's facts to jout_dev()'s object of device i. */
+static void batch_json_dev(const struct engine_snap *s, size_t i, struct json_object *dj,
+                           const struct disc_merged *m, int64_t now)
+{
+        const struct tree_dev *d = &s->tree.devs[i];
+        const struct engine_dev_info *info = s->info ? &s->info[i] : NULL;
+        const struct disc_entry *en = m && m->n ? batch_entry(m, d->name) : NULL;
+        struct json_object *files = NULL;
+
+        if (!dj)
+                return;
+        json_object_object_add(dj, "sysfs_only", json_object_new_boolean(0));
+        json_object_object_add(dj, "gone", json_object_new_boolean(info && info->gone));
+        json_object_object_add(dj, "transitions",
+                               info ? json_object_new_uint64(info->transitions) : NULL);
+        /* how long the device has been seen in its current state (null: no state yet) */
+        json_object_object_add(
+            dj, "state_age_ms",
+            info && info->have_state
+                ? json_object_new_int64((now - info->state_since_ns) / BATCH_MS_NS)
+                : NULL);
+        json_object_object_add(dj, "sysfs", en && en->in_sysfs ? batch_json_sysfs(&en->dev) : NULL);
+        /* null: no kernel log to tell (off or unavailable) */
+        json_object_object_add(
+            dj, "kernel_log",
+            info && (s->klog.state == ENGINE_KLOG_OK || s->klog.state == ENGINE_KLOG_FILE)
+                ? jout_kernel_log(info->klog, info->nklog)
+                : NULL);
+        if (json_object_object_get_ex(dj, "files", &files) && info) {
+                batch_json_blocked(files, "state", batch_blocked_ms(now, &info->state_info));
+                batch_json_blocked(files, "features", batch_blocked_ms(now, &info->features_info));
+        }
+        for (size_t k = 0; k < d->ndirs; k++) {
+                const struct tree_drvdir *dir = &d->dirs[k];
+                struct json_object *dirj;
+
+                if (!dir->ops || !json_object_object_get_ex(dj, dir->name, &dirj))
+                        continue;
+                for (unsigned j = 0; j < dir->nfiles && j < dir->ops->nfiles; j++)
+                        batch_json_blocked(
+                            dirj, dir->files[j].name,
+                            batch_blocked_ms(
+                                now, engine_snap_file_info(s, i, dir->name, dir->files[j].name)));
+        }
+}
+
+/* {"source", "status", "error", "records", "attributed", "gaps", "lost", "skipped", ...} */
+static struct json_object *batch_json_klog_status(const struct engine_klog *k)
+{
+        struct json_object *o = json_object_new_object();
+        /* counters of a source that could never be read are unknown, not 0 */
+        bool on = k->state == ENGINE_KLOG_OK || k->state == ENGINE_KLOG_FILE || k->records;
+
+        if (!o)
+                return NULL;
+        json_object_object_add(
+            o, "source", k->state != ENGINE_KLOG_OFF ? json_object_new_string(k->source) : NULL);
+        json_object_object_add(o, "status",
+                               json_object_new_string(engine_klog_state_name(k->state)));
+        json_object_object_add(o, "error",
+                               k->state == ENGINE_KLOG_UNAVAILABLE ? json_object_new_string(k->msg)
+                                                                   : NULL);
+        json_object_object_add(o, "records", on ? json_object_new_uint64(k->records) : NULL);
+        json_object_object_add(o, "attributed", on ? json_object_new_uint64(k->attributed) : NULL);
+        json_object_object_add(o, "gaps", on ? json_object_new_uint64(k->gaps) : NULL);
+        json_object_object_add(o, "lost", on ? json_object_new_uint64(k->lost) : NULL);
+        json_object_object_add(o, "skipped", on ? json_object_new_uint64(k->bad) : NULL);
+        json_object_object_add(o, "skipped_reason",
+                               k->bad ? json_object_new_string(k->bad_msg) : NULL);
+        /* ts_us can be set beside state-change times: the live kernel on this machine */
+        json_object_object_add(o, "same_clock", json_object_new_boolean(on && k->same_clock));
+        return o;
+}
+
+int batch_json(struct batch_ctx *c, const struct engine_snap *s, const struct disc_merged *m,
+               const struct pair_result *p, const struct pair_side *sides)
+{
+        const struct batch_opts *o = c->o;
+        struct json_object *j = jout_tree(&s->tree), *devs = NULL;
+        char ts[40];
+
+        if (!j)
+                return -ENOMEM;
+        if (json_object_object_get_ex(j, "devices", &devs)) {
+                for (size_t i = 0; i < s->tree.ndevs; i++)
+                        batch_json_dev(s, i, json_object_array_get_idx(devs, i), m, c->now_ns);
+                batch_json_add_sysfs_only(devs, m);
+        }
+        batch_time(ts, sizeof(ts));
+        json_object_object_add(j, "time", json_object_new_string(ts));
+        json_object_object_add(j, "root", json_object_new_string(o->root));
+        json_object_object_add(j, "kernel_log_status", batch_json_klog_status(&s->klog));
+        if (p)
+                json_object_object_add(
+                    j, "compare", jout_compare(o->pair_src, o->pair_dst, p, &sides[0], &sides[1]));
+        batch_json_put(c->out, j, !o->lines);
+        json_object_put(j);
+        return 0;
+}
+
+/* A fatal error: message on stderr, and {"error"} (+ what sysfs shows) on stdout in JSON. */
+int batch_fail(struct batch_ctx *c, const char *msg, const struct disc_merged *m)
+{
+        fprintf(c->err, "migtop: %s\n", msg);
+        if (m && c->disc)
+                batch_sysfs_summary(c->err, m);
+        if (c->o->json) {
+                struct json_object *j = jout_error(msg);
+                char ts[40];
+
+                if (j && m && m->n) {
+                        struct json_object *devs = json_object_new_array();
+
+                        batch_json_add_sysfs_only(devs, m);
+                        json_object_object_add(j, "devices", devs);
+                }
+                batch_time(ts, sizeof(ts));
+                if (j) {
+                        json_object_object_add(j, "time", json_object_new_string(ts));
+                        json_object_object_add(j, "root", json_object_new_string(c->o->root));
+                }
+                batch_json_put(c->out, j, !c->o->lines);
+                json_object_put(j);
+                fflush(c->out);
+        }
+        return BATCH_EXIT_ENV;
+}
