@@ -966,5 +966,12 @@ if [[ -c /dev/kmsg ]]; then
 	fi
 fi
 
+# more tests, one file per topic (they use the helpers above)
+for f in "$here"/t_*.sh; do
+	[[ -e $f ]] || continue
+	# shellcheck source=/dev/null
+	source "$f"
+done
+
 echo "cli: $pass passed, $fail failed"
 ((fail == 0))

@@ -633,6 +633,12 @@ if [[ ${SCREEN_SELFTEST:-0} == 1 ]]; then
 	selftest
 else
 	tests
+	# more tests, one file per topic (they use the helpers above)
+	for f in "$here"/t_*.sh; do
+		[[ -e $f ]] || continue
+		# shellcheck source=/dev/null
+		source "$f"
+	done
 fi
 stop
 echo "screen: $pass passed, $fail failed"
