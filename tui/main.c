@@ -9,6 +9,7 @@
 #include <getopt.h>
 #include <libgen.h>
 #include <limits.h>
+#include <locale.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -387,6 +388,8 @@ int main(int argc, char **argv)
         struct main_args a = {.b = {.root = TREE_DEFAULT_ROOT}};
         int ret;
 
+        /* the codeset decides whether names and texts keep their UTF-8 (core/esc.h) */
+        setlocale(LC_CTYPE, "");
         a.b.fixture = main_env_fixture();
         ret = main_parse(argc, argv, &a);
         if (ret >= 0)
