@@ -42,6 +42,7 @@ void engine_opts_default(struct engine_opts *o)
         o->hist_bytes = 64 * 1024;
         o->klog_per_dev = 64;
         o->klog_orphans = 256;
+        stuck_default(&o->stuck);
 }
 
 static bool in_migration(enum fsm_state s)
@@ -391,6 +392,55 @@ static int drain_backlog(struct engine *e, int64_t now)
         return ret;
 }
 
+/*
+ * A device turning stuck, or no longer stuck (its state changed, it vanished): log it, and
+ * show it (a new snapshot).  Plans when the next device turns stuck (stuck_next_ns).
+ */
+static void stuck_pass(struct engine *e, int64_t now)
+{
+        e->stuck_next_ns = INT64_MAX;
+        for (size_t i = 0; i < e->ndevs; i++) {
+                struct eng_dev *d = e->devs[i];
+                int64_t over = 0, t;
+                bool st = false;
+
+                if (d->hist.have_state && !d->gone) {
+                        st = stuck_eval(&e->o.stuck, d->hist.cur,
+                                        now > d->hist.cur_since_ns ? now - d->hist.cur_since_ns
+                                                                   : 0,
+                                        &over);
+                        t = stuck_deadline_ns(&e->o.stuck, d->hist.cur, d->hist.cur_since_ns);
+                        if (!st && t < e->stuck_next_ns)
+                                e->stuck_next_ns = t;
+                }
+                if (st == d->stuck)
+                        continue;
+                e->seq++;
+                if (st) {
+                        d->stuck = true;
+                        d->stuck_state = d->hist.cur;
+                        d->stuck_since_ns = d->hist.cur_since_ns;
+                        if (e->o.log)
+                                evlog_stuck(e->o.log, src_now_ns(), d->td.name, d->stuck_state,
+                                            (now - d->stuck_since_ns) / MS_NS,
+                                            e->o.stuck.ms[d->stuck_state], NULL);
+                        continue;
+                }
+                d->stuck = false;
+                if (e->o.log) {
+                        bool left = !d->gone && d->hist.cur != d->stuck_state;
+                        int64_t end = left && d->hist.cur_since_ns > d->stuck_since_ns
+                                          ? d->hist.cur_since_ns
+                                          : now;
+
+                        evlog_stuck(e->o.log, src_now_ns(), d->td.name, d->stuck_state,
+                                    (end - d->stuck_since_ns) / MS_NS,
+                                    e->o.stuck.ms[d->stuck_state],
+                                    d->gone ? "gone" : fsm_state_name(d->hist.cur));
+                }
+        }
+}
+
 int engine_process(struct engine *e)
 {
         int64_t now = eng_now(e);
@@ -431,6 +481,8 @@ int engine_process(struct engine *e)
                 if (r2 < 0 && !ret)
                         ret = r2;
         }
+        if (e->seq != seq0 || now >= e->stuck_next_ns)
+                stuck_pass(e, now);
         if (ret < 0)
                 return ret;
         return e->seq != seq0;
@@ -455,6 +507,9 @@ int engine_next_timeout_ms(const struct engine *e)
                 if (st >= 0 && (g < 0 || st < g))
                         g = st;
         }
+        /* a device turns stuck then */
+        if (e->stuck_next_ns != INT64_MAX && (g < 0 || e->stuck_next_ns - now < g))
+                g = e->stuck_next_ns > now ? e->stuck_next_ns - now : 0;
         if (e->next_ns == SCHED_NEVER && g < 0)
                 return -1;
         d = e->next_ns == SCHED_NEVER ? INT64_MAX : e->next_ns - now;

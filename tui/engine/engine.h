@@ -30,6 +30,7 @@
 #include "core/fsm.h"
 #include "core/kmsg.h"
 #include "core/src.h"
+#include "core/stuck.h"
 #include "core/tree.h"
 #include "engine/discover.h"
 #include "engine/evlog.h"
@@ -87,6 +88,11 @@ struct engine_opts {
         struct klog *klog;
         size_t klog_per_dev;
         size_t klog_orphans;
+        /*
+         * Time in a state beyond which a device is stuck (engine_dev_info.stuck), per
+         * state: stuck_default() (core/stuck.h).  Each change is logged (opts.log).
+         */
+        struct stuck_cfg stuck;
         int64_t (*now)(void *ctx); /* monotonic ns; NULL: CLOCK_MONOTONIC */
         void *now_ctx;
 };
@@ -190,6 +196,14 @@ struct engine_dev_info {
         bool have_state;
         int64_t state_since_ns; /* first sample showing the current state */
         int64_t state_age_ns;   /* now_ns - state_since_ns (0 without a state) */
+        /*
+         * In its state beyond the state's threshold (engine_opts.stuck) as of now_ns; never
+         * for a gone device.  stuck_for_ms: how far beyond (0 when not stuck).  A snapshot
+         * is rebuilt when a device turns stuck or stops being stuck, not as stuck_for_ms
+         * grows: a consumer showing a later time adds (its now - now_ns) while stuck.
+         */
+        bool stuck;
+        int64_t stuck_for_ms;
         uint64_t transitions;   /* state changes ever seen */
         size_t nchanges;        /* the last nchanges of them, oldest first */
         const struct hist_change *changes;

@@ -48,6 +48,10 @@ struct eng_dev {
         int64_t seen_ns, gone_ns;
         uint64_t ver;         /* bumped on every change a snapshot shows */
         struct devcopy *copy; /* the last snapshot copy, while ver matches */
+        /* stuck as of the last engine_process(): in stuck_state since stuck_since_ns */
+        bool stuck;
+        enum fsm_state stuck_state;
+        int64_t stuck_since_ns;
 };
 
 /* A device as snapshots show it; shared by every snapshot taken while it did not change. */
@@ -98,6 +102,7 @@ struct engine {
         uint64_t klog_last_seq;
         struct klog_ring klog_orphans; /* records of devices not in the table (yet) */
         struct engine_klog kst;        /* the status snapshots show */
+        int64_t stuck_next_ns;         /* the next device to turn stuck does then (INT64_MAX) */
 };
 
 static inline int64_t eng_now(const struct engine *e)

@@ -8,6 +8,8 @@
 
 #include <json-c/json.h>
 
+#include "core/stuck.h"
+
 struct evlog {
         char *path;
         FILE *f;
@@ -284,5 +286,32 @@ int evlog_klog(struct evlog *l, int64_t t_ns, const char *status, const char *ms
         evlog_time(t_ns, ts, sizeof(ts));
         snprintf(line, sizeof(line), "%s - kernel_log %s%s%s", ts, status, msg ? ": " : "",
                  msg ? msg : "");
+        return put_line(l, line);
+}
+
+int evlog_stuck(struct evlog *l, int64_t t_ns, const char *dev, enum fsm_state st,
+                int64_t in_state_ms, int64_t threshold_ms, const char *ended)
+{
+        char ts[40], line[512], in[32], thr[32];
+
+        if (l->json) {
+                struct json_object *o = json_head(t_ns, dev, "stuck");
+
+                json_object_object_add(o, "stuck", json_object_new_boolean(!ended));
+                json_object_object_add(o, "state", json_object_new_string(fsm_state_name(st)));
+                json_object_object_add(o, "in_state_ms", json_object_new_int64(in_state_ms));
+                json_object_object_add(o, "threshold_ms", json_object_new_int64(threshold_ms));
+                json_object_object_add(o, "now", ended ? json_object_new_string(ended) : NULL);
+                return put_json(l, o);
+        }
+        evlog_time(t_ns, ts, sizeof(ts));
+        stuck_fmt_dur(in_state_ms, in, sizeof(in));
+        stuck_fmt_dur(threshold_ms, thr, sizeof(thr));
+        if (ended)
+                snprintf(line, sizeof(line), "%s %s stuck ended: %s -> %s after %s in %s", ts, dev,
+                         fsm_state_name(st), ended, in, fsm_state_name(st));
+        else
+                snprintf(line, sizeof(line), "%s %s stuck: in %s for %s (threshold %s)", ts, dev,
+                         fsm_state_name(st), in, thr);
         return put_line(l, line);
 }

@@ -50,6 +50,16 @@ int evlog_kmsg(struct evlog *l, int64_t t_ns, const char *dev, const struct kmsg
 /* The kernel log as a whole: "TIME - kernel_log STATUS: MESSAGE" (a gap, unavailable). */
 int evlog_klog(struct evlog *l, int64_t t_ns, const char *status, const char *msg);
 
+/*
+ * A device turned stuck (ended NULL: "TIME DEV stuck: in RESUMING for 1m01s (threshold
+ * 60s)") or is no longer stuck (ended: what it is now, a state name or "gone": "TIME DEV
+ * stuck ended: RESUMING -> STOP after 1m15s in RESUMING").  in_state_ms: time in the state
+ * (until it left it); JSON event "stuck" with "stuck", "state", "in_state_ms",
+ * "threshold_ms", "now" (null while stuck).
+ */
+int evlog_stuck(struct evlog *l, int64_t t_ns, const char *dev, enum fsm_state st,
+                int64_t in_state_ms, int64_t threshold_ms, const char *ended);
+
 /* Format t_ns as "2026-11-23T09:12:01.123Z" into buf (>= 32 bytes). */
 void evlog_time(int64_t t_ns, char *buf, size_t n);
 
