@@ -45,6 +45,8 @@ static void source_sequence_is_classified(void **state)
         assert_int_equal(c->fsm.cls, FSM_CLASS_DIRECT);
         assert_null(hist_states_at(&h, 3));
         assert_int_equal(hist_states_age(&h, 35), 5);
+        assert_int_equal(h.by_class[FSM_CLASS_DIRECT], 2);
+        assert_int_equal(h.by_class[FSM_CLASS_COMBINATION], 1);
         hist_states_free(&h);
 }
 
@@ -61,6 +63,10 @@ static void ring_keeps_newest_changes(void **state)
         }
         assert_int_equal(h.n, 3);
         assert_int_equal(h.total, 2000);
+        /* the per-class counts go on past the ring (metrics counters) */
+        /* with P2P, RUNNING <-> STOP runs through RUNNING_P2P */
+        assert_int_equal(h.by_class[FSM_CLASS_COMBINATION], 2000);
+        assert_int_equal(h.by_class[FSM_CLASS_IMPOSSIBLE], 0);
         /* newest last: ..., RUNNING->STOP, STOP->RUNNING */
         assert_int_equal(hist_states_at(&h, 2)->fsm.to, FSM_RUNNING);
         assert_int_equal(hist_states_at(&h, 2)->t_ns, t - 1);
@@ -76,6 +82,8 @@ static void impossible_arc_is_flagged(void **state)
         hist_states_observe(&h, 0, FSM_STOP_COPY, FSM_F_ALL);
         hist_states_observe(&h, 1, FSM_PRE_COPY, FSM_F_ALL);
         assert_int_equal(hist_states_at(&h, 0)->fsm.cls, FSM_CLASS_IMPOSSIBLE);
+        assert_int_equal(h.by_class[FSM_CLASS_IMPOSSIBLE], 1);
+        assert_int_equal(h.by_class[FSM_CLASS_DIRECT], 0);
         hist_states_free(&h);
 }
 

@@ -213,6 +213,10 @@ struct engine_dev_info {
         const struct kmsg_rec *klog; /* the device's last kernel log records, oldest first */
         size_t nklog;
         uint64_t klog_total; /* records ever attributed to it (nklog stops at the bound) */
+        /* ... of each level (0 emerg .. 7 debug) */
+        uint64_t klog_by_level[8];
+        /* the transitions of each fsm_class */
+        uint64_t transitions_by_class[FSM_CLASS_IMPOSSIBLE + 1];
 };
 
 enum engine_klog_state {

@@ -113,6 +113,7 @@ static int info_dev(struct engine_dev_info *o, const struct eng_dev *d)
         o->have_state = d->hist.have_state;
         o->state_since_ns = d->hist.cur_since_ns;
         o->transitions = d->hist.total;
+        memcpy(o->transitions_by_class, d->hist.by_class, sizeof(o->transitions_by_class));
         file_info(&d->state, &o->state_info);
         file_info(&d->features, &o->features_info);
         if (d->hist.n) {
@@ -134,6 +135,7 @@ static int info_dev(struct engine_dev_info *o, const struct eng_dev *d)
                 o->dir_info = fi;
         }
         o->klog_total = d->klog.total;
+        memcpy(o->klog_by_level, d->klog.by_level, sizeof(o->klog_by_level));
         if (d->klog.n) {
                 struct kmsg_rec *kr = malloc(d->klog.n * sizeof(*kr));
 

@@ -49,6 +49,8 @@ int hist_states_observe(struct hist_states *h, int64_t t_ns, enum fsm_state s, u
         c->prev_seen_ns = h->last_seen_ns;
         fsm_classify(h->cur, s, features, &c->fsm);
         h->total++;
+        if ((unsigned)c->fsm.cls <= FSM_CLASS_IMPOSSIBLE)
+                h->by_class[c->fsm.cls]++;
         h->cur = s;
         h->cur_since_ns = t_ns;
         h->last_seen_ns = t_ns;

@@ -22,6 +22,8 @@ struct hist_states {
         struct hist_change *ring;
         size_t cap, head, n; /* head: index of the oldest entry */
         uint64_t total;      /* changes ever recorded (n stops at cap) */
+        /* ... of each fsm_class */
+        uint64_t by_class[FSM_CLASS_IMPOSSIBLE + 1];
         int have_state;
         enum fsm_state cur;
         int64_t cur_since_ns; /* first sample showing cur */

@@ -393,6 +393,7 @@ int klog_ring_push(struct klog_ring *r, const struct kmsg_rec *rec)
                 r->head = (r->head + 1) % r->cap;
         }
         r->total++;
+        r->by_level[rec->level & 7]++;
         return 0;
 }
 

@@ -98,6 +98,8 @@ struct klog_ring {
         struct kmsg_rec *rec;
         size_t cap, head, n; /* head: index of the oldest */
         uint64_t total;      /* records ever pushed */
+        /* ... of each level (0 emerg .. 7 debug) */
+        uint64_t by_level[8];
 };
 
 void klog_ring_init(struct klog_ring *r, size_t cap);
