@@ -415,7 +415,9 @@ static int batch_snapshot(struct batch_ctx *c, bool first)
         }
         ret = BATCH_EXIT_OK;
         errno = 0; /* a failed write leaves its errno (the stream only keeps ferror) */
-        if (o->json) {
+        if (o->textfile || o->openmetrics) {
+                ret = batch_prom(c, s, &m, p, first);
+        } else if (o->json) {
                 if (batch_json(c, s, &m, p, sides) < 0)
                         ret = batch_fail(c, "out of memory", NULL);
         } else {
@@ -494,6 +496,8 @@ static void batch_engine_opts(const struct batch_ctx *c, struct engine_opts *eo)
         engine_opts_default(eo);
         eo->deadline_ms = c->deadline_ms;
         eo->log = c->log;
+        if (o->stuck)
+                eo->stuck = *o->stuck;
         if (o->count == 1 && !o->log_path) {
                 /* one snapshot: every file once, no second round */
                 eo->state_ms = eo->features_ms = eo->costly_ms = ENGINE_ONCE;

@@ -40,9 +40,14 @@ struct batch_opts {
         const char *log_path; /* --log FILE ("-": stdout), NULL: no log */
         const char *kmsg;     /* --kmsg PATH: a file of /dev/kmsg records, or the device */
         bool no_kmsg;         /* --no-kmsg */
+        const struct stuck_cfg *stuck; /* --stuck thresholds; NULL: stuck_default() */
+
+        const char *textfile; /* --textfile DIR: replace DIR/migtop.prom each snapshot */
+        bool openmetrics;     /* --openmetrics: snapshots as OpenMetrics text on stdout */
 };
 
 struct klog;
+struct stuck_cfg;
 
 /*
  * The kernel log these options ask for: --kmsg PATH; else /dev/kmsg for the live local

@@ -43,6 +43,7 @@ struct batch_ctx {
         int deadline_ms;
         int interval_ms;
         int64_t now_ns; /* monotonic (the engine's clock) when the snapshot was taken */
+        uint64_t prom_errors; /* migtop_scrape_errors_total (batch_prom.c) */
 };
 
 /* ---- batch.c ---- */
@@ -63,5 +64,14 @@ int batch_json(struct batch_ctx *c, const struct engine_snap *s, const struct di
                const struct pair_result *p, const struct pair_side *sides);
 /* A fatal error: message on stderr, and {"error"} (+ what sysfs shows) on stdout in JSON. */
 int batch_fail(struct batch_ctx *c, const char *msg, const struct disc_merged *m);
+
+/* ---- batch_prom.c ---- */
+/*
+ * The metrics of one snapshot: into DIR/migtop.prom with --textfile (a failed write is
+ * fatal when first, else counted and told on stderr), else OpenMetrics text on out.
+ * An exit code.
+ */
+int batch_prom(struct batch_ctx *c, const struct engine_snap *s, const struct disc_merged *m,
+               const struct pair_result *p, bool first);
 
 #endif

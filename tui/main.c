@@ -41,6 +41,8 @@ enum {
         OPT_HOST,
         OPT_KMSG,
         OPT_NO_KMSG,
+        OPT_TEXTFILE,
+        OPT_OPENMETRICS,
 };
 
 static const struct option main_longopts[] = {
@@ -60,6 +62,8 @@ static const struct option main_longopts[] = {
     {"host", required_argument, NULL, OPT_HOST},
     {"kmsg", required_argument, NULL, OPT_KMSG},
     {"no-kmsg", no_argument, NULL, OPT_NO_KMSG},
+    {"textfile", required_argument, NULL, OPT_TEXTFILE},
+    {"openmetrics", no_argument, NULL, OPT_OPENMETRICS},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, 'V'},
     {NULL, 0, NULL, 0},
@@ -109,6 +113,12 @@ static void main_usage(FILE *f)
               "                     (default /dev/kmsg for the live tree; none with --root\n"
               "                     or --fixture)\n"
               "  --no-kmsg          do not read the kernel log\n"
+              "  --textfile DIR     every -d interval, replace DIR/migtop.prom with the\n"
+              "                     metrics (Prometheus text format) for node_exporter's\n"
+              "                     textfile collector, until interrupted or the -n\n"
+              "                     snapshots are done\n"
+              "  --openmetrics      print the metrics as OpenMetrics text; alone, it\n"
+              "                     implies --once\n"
               "  --theme NAME|PATH  console colour theme\n"
               "  --no-color         console without colours\n"
               "  --no-mouse         console without mouse support\n"
@@ -239,6 +249,14 @@ static int main_option(int c, char **argv, struct main_args *a)
         case OPT_NO_KMSG:
                 a->b.no_kmsg = true;
                 return -1;
+        case OPT_TEXTFILE:
+                if (!optarg[0])
+                        return main_usage_error("--textfile needs a directory");
+                a->b.textfile = optarg;
+                return -1;
+        case OPT_OPENMETRICS:
+                a->b.openmetrics = true;
+                return -1;
         case 'h':
                 main_usage(stdout);
                 return fflush(stdout) == 0 ? 0 : 1;
@@ -268,6 +286,9 @@ static int main_parse(int argc, char **argv, struct main_args *a)
                 return main_usage_error("--once and -n cannot be combined (--once is -n 1)");
         if (a->b.kmsg && a->b.no_kmsg)
                 return main_usage_error("--kmsg and --no-kmsg cannot be combined");
+        if (a->b.openmetrics && (a->b.json || a->b.textfile))
+                return main_usage_error("--openmetrics cannot be combined with %s",
+                                        a->b.json ? "--json" : "--textfile");
         return -1;
 }
 
@@ -398,9 +419,12 @@ int main(int argc, char **argv)
                 a.b.count = 1;
         else if (a.count_set)
                 a.b.lines = true;
-        else if (a.b.json && !a.b.log_path)
-                a.b.count = 1; /* --json alone: one snapshot */
-        if (!a.once && !a.count_set && !a.b.json && !a.b.log_path)
+        else if (a.b.textfile)
+                a.b.count = LONG_MAX; /* until SIGINT/SIGTERM */
+        else if ((a.b.json || a.b.openmetrics) && !a.b.log_path)
+                a.b.count = 1; /* --json or --openmetrics alone: one snapshot */
+        if (!a.once && !a.count_set && !a.b.json && !a.b.log_path && !a.b.textfile &&
+            !a.b.openmetrics)
                 return main_console(&a);
         return batch_run(&a.b, stdout, stderr);
 }
