@@ -205,6 +205,13 @@ int batch_json(struct batch_ctx *c, const struct engine_snap *s, const struct di
         batch_time(ts, sizeof(ts));
         json_object_object_add(j, "time", json_object_new_string(ts));
         json_object_object_add(j, "root", json_object_new_string(o->root));
+        {
+                /* files no read answered in time ("unread"): the snapshot was cut short */
+                size_t unread = tree_count_status(&s->tree, DRV_ST_UNREAD);
+
+                json_object_object_add(j, "complete", json_object_new_boolean(unread == 0));
+                json_object_object_add(j, "unread", json_object_new_uint64(unread));
+        }
         json_object_object_add(j, "kernel_log_status", batch_json_klog_status(&s->klog));
         if (p)
                 json_object_object_add(

@@ -118,6 +118,7 @@ static void test_table(void **state)
         assert_string_equal(drv_status_name(DRV_ST_BLOCKED), "blocked");
         assert_string_equal(drv_status_name(DRV_ST_GONE), "gone");
         assert_string_equal(drv_status_name(DRV_ST_MAILBOX), "mailbox_error");
+        assert_string_equal(drv_status_name(DRV_ST_UNREAD), "unread");
 }
 
 static void test_errno_mapping(void **state)

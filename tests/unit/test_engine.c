@@ -282,7 +282,7 @@ static void on_demand_file_read_only_when_asked(void **state)
         settle(e);
         run_until(e, &c, 3000 * MS, 250);
         assert_int_equal(reads_of(s, "a", "hisi_acc/dev_data"), 0);
-        assert_int_equal(status_of(e, "a", "hisi_acc", "dev_data"), DRV_ST_NOT_READY);
+        assert_int_equal(status_of(e, "a", "hisi_acc", "dev_data"), DRV_ST_UNREAD);
         assert_int_equal(engine_request(e, "a", "hisi_acc", "dev_data"), 0);
         assert_int_equal(engine_next_timeout_ms(e), 0);
         settle(e);
@@ -615,7 +615,7 @@ static void blocked_read_marked_then_taken(struct src *inner, const char *dev)
         opts_for(&o, &c);
         assert_int_equal(engine_new(gate_new(inner, p, &wfd), &o, &e), 0);
         wait_pending(e, 1); /* everything but dev_data answered */
-        assert_int_equal(status_of(e, dev, "hisi_acc", "dev_data"), DRV_ST_NOT_READY);
+        assert_int_equal(status_of(e, dev, "hisi_acc", "dev_data"), DRV_ST_UNREAD);
         for (int t = 250; t < 1000; t += 250) {
                 c.t = t * MS;
                 wait_pending(e, 1);

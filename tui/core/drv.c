@@ -42,6 +42,8 @@ const char *drv_status_name(enum drv_status st)
                 return "gone";
         case DRV_ST_MAILBOX:
                 return "mailbox_error";
+        case DRV_ST_UNREAD:
+                return "unread";
         case DRV_ST_COUNT:
                 break;
         }

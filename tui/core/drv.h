@@ -42,10 +42,13 @@ enum drv_status {
         DRV_ST_GONE,         /* (engine) the device vanished (its directory is gone) */
         DRV_ST_MAILBOX,      /* EIO on a file that still exists: a mailbox command to the VF failed
                                 (hisi_acc dev_data, kernels after 6.15) */
+        DRV_ST_UNREAD,       /* (engine) no read of the file has returned yet (not reached
+                                before a snapshot, e.g. cut short by its deadline): says
+                                nothing about the device, unlike NOT_READY (a driver errno) */
         DRV_ST_COUNT
 };
 /* "ok", "not_opened", "not_migrated", "not_ready", "error", "absent", "blocked", "gone",
- * "mailbox_error" */
+ * "mailbox_error", "unread" */
 const char *drv_status_name(enum drv_status st);
 
 enum drv_file_kind {

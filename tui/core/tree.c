@@ -323,6 +323,21 @@ const struct tree_dev *tree_find(const struct tree *t, const char *name)
         return NULL;
 }
 
+size_t tree_count_status(const struct tree *t, enum drv_status st)
+{
+        size_t n = 0;
+
+        for (size_t i = 0; i < t->ndevs; i++) {
+                const struct tree_dev *d = &t->devs[i];
+
+                n += (d->state_file.status == st) + (d->features_file.status == st);
+                for (size_t k = 0; k < d->ndirs; k++)
+                        for (unsigned j = 0; j < d->dirs[k].nfiles; j++)
+                                n += d->dirs[k].files[j].status == st;
+        }
+        return n;
+}
+
 const struct drv_file *tree_dev_file(const struct tree_dev *d, const char *dir, const char *file)
 {
         if (!dir) {

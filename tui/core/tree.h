@@ -60,6 +60,8 @@ int tree_read_dev(struct src *s, const char *name, struct tree_dev *out);
 /* Read every device under the source's root.  Returns 0 (see out->err) or -ENOMEM. */
 int tree_read(struct src *s, struct tree *out);
 const struct tree_dev *tree_find(const struct tree *t, const char *name);
+/* Files of every device (core and known driver files) whose status is st. */
+size_t tree_count_status(const struct tree *t, enum drv_status st);
 /* The parsed file, or NULL ("hisi_acc", "dev_data"). */
 const struct drv_file *tree_dev_file(const struct tree_dev *d, const char *dir, const char *file);
 void tree_dev_free(struct tree_dev *d);

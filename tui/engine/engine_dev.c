@@ -44,7 +44,7 @@ static void file_set_unread(struct drv_file *df, const char *name)
 {
         memset(df, 0, sizeof(*df));
         df->name = name;
-        df->status = DRV_ST_NOT_READY;
+        df->status = DRV_ST_UNREAD;
         snprintf(df->msg, sizeof(df->msg), "not read yet");
 }
 

@@ -200,6 +200,7 @@ enum theme_elem draw_status_elem(enum drv_status st)
         case DRV_ST_GONE:
         default:
                 return THEME_STATUS_ERROR;
+        case DRV_ST_UNREAD: /* no answer yet: nothing known, not a warning */
         }
 }
 
