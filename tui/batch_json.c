@@ -135,6 +135,12 @@ static void batch_json_dev(const struct engine_snap *s, size_t i, struct json_ob
             info && info->have_state
                 ? json_object_new_int64((now - info->state_since_ns) / BATCH_MS_NS)
                 : NULL);
+        /* in its state beyond the state's --stuck threshold, and by how long (null: not) */
+        json_object_object_add(dj, "stuck", json_object_new_boolean(info && info->stuck));
+        json_object_object_add(dj, "stuck_for_ms",
+                               info && info->stuck
+                                   ? json_object_new_int64(engine_snap_stuck_ms(s, i, now))
+                                   : NULL);
         json_object_object_add(dj, "sysfs", en && en->in_sysfs ? batch_json_sysfs(&en->dev) : NULL);
         /* null: no kernel log to tell (off or unavailable) */
         json_object_object_add(

@@ -18,6 +18,7 @@
 
 #include "core/stuck.h"
 #include "engine/engine.h"
+#include "ui/config.h"
 #include "fakesrc.h"
 
 #define MS 1000000LL
@@ -61,9 +62,56 @@ static void t_parse(void **state)
         stuck_format(&c, buf, sizeof(buf));
         assert_string_equal(buf, "STOP=20.125,STOP_COPY=1,RESUMING=0.500,RUNNING_P2P=60,"
                                  "PRE_COPY_P2P=60");
+        /* blanks around entries and '=' */
+        assert_int_equal(stuck_parse(&c, " RUNNING_P2P = 7 ,\tPRE_COPY_P2P=8 ", err, sizeof(err)),
+                         0);
+        assert_int_equal(c.ms[FSM_RUNNING_P2P], 7000);
+        assert_int_equal(c.ms[FSM_PRE_COPY_P2P], 8000);
         /* the largest value */
         assert_int_equal(stuck_parse(&c, "RESUMING=2592000", err, sizeof(err)), 0);
         assert_int_equal(c.ms[FSM_RESUMING], 2592000000LL);
+}
+
+static void t_merge(void **state)
+{
+        struct stuck_cfg base, cl;
+        char err[256];
+
+        (void)state;
+        /* the config file's values, then what the command line names over them */
+        stuck_default(&base);
+        assert_int_equal(stuck_parse(&base, "RESUMING=120", err, sizeof(err)), 0);
+        stuck_unset(&cl);
+        assert_int_equal(stuck_parse(&cl, "STOP_COPY=0", err, sizeof(err)), 0);
+        assert_int_equal(stuck_parse(&cl, "PRE_COPY=5", err, sizeof(err)), 0);
+        assert_false(stuck_eval(&cl, FSM_RESUMING, 1000000 * MS, NULL)); /* unset: never */
+        stuck_merge(&base, &cl);
+        assert_int_equal(base.ms[FSM_RESUMING], 120000);
+        assert_int_equal(base.ms[FSM_STOP_COPY], 0);
+        assert_int_equal(base.ms[FSM_PRE_COPY], 5000);
+        assert_int_equal(base.ms[FSM_RUNNING_P2P], 60000);
+}
+
+static void t_config(void **state)
+{
+        struct config c;
+        char err[512] = "";
+        const char *ok = "stuck = resuming=300, STOP_COPY=0\n";
+        const char *ko = "interval = 2s\nstuck = RESUMING=5m\n";
+
+        (void)state;
+        config_defaults(&c);
+        assert_int_equal(c.stuck.ms[FSM_RESUMING], 60000);
+        assert_int_equal(config_parse(&c, ok, strlen(ok), "cfg", err, sizeof(err)), 0);
+        assert_int_equal(c.stuck.ms[FSM_RESUMING], 300000);
+        assert_int_equal(c.stuck.ms[FSM_PRE_COPY], 60000);
+        /* " STOP_COPY=0": the blank after the comma is no part of a state name */
+        assert_int_equal(c.stuck.ms[FSM_STOP_COPY], 0);
+        config_defaults(&c);
+        assert_int_equal(config_parse(&c, ko, strlen(ko), "cfg", err, sizeof(err)), -EINVAL);
+        if (!strstr(err, "cfg:2: stuck: 'RESUMING=5m': SECONDS must be a number"))
+                fail_msg("%s", err);
+        assert_int_equal(c.interval_ms, 1000); /* unchanged on error */
 }
 
 static void bad(const char *spec, const char *want)
@@ -99,7 +147,8 @@ static void t_parse_errors(void **state)
         bad("RESUMING=2592000.001", "from 0 to 2592000");
         bad("RESUMING=99999999999999999999", "from 0 to 2592000");
         bad("RESUMING=1,", "'': expected STATE=SECONDS");
-        bad("RESUMING=1 ,STOP=2", "SECONDS must be a number");
+        bad("RESUMING=1 2", "SECONDS must be a number");
+        bad("RESUMING=1,,STOP=2", "'': expected STATE=SECONDS");
 }
 
 static void t_eval(void **state)
@@ -287,7 +336,7 @@ static void t_engine(void **state)
 int main(void)
 {
         const struct CMUnitTest tests[] = {
-            cmocka_unit_test(t_defaults),     cmocka_unit_test(t_parse),
+            cmocka_unit_test(t_defaults),     cmocka_unit_test(t_parse), cmocka_unit_test(t_merge), cmocka_unit_test(t_config),
             cmocka_unit_test(t_parse_errors), cmocka_unit_test(t_eval),
             cmocka_unit_test(t_fmt_dur),      cmocka_unit_test(t_engine),
         };

@@ -21,6 +21,19 @@ void stuck_default(struct stuck_cfg *c)
         c->ms[FSM_RUNNING_P2P] = 60000;
 }
 
+void stuck_unset(struct stuck_cfg *c)
+{
+        for (int s = 0; s < FSM_NSTATES; s++)
+                c->ms[s] = -1;
+}
+
+void stuck_merge(struct stuck_cfg *base, const struct stuck_cfg *over)
+{
+        for (int s = 0; s < FSM_NSTATES; s++)
+                if (over->ms[s] >= 0)
+                        base->ms[s] = over->ms[s];
+}
+
 /* A state named by len bytes at p (case ignored), or -1.  "Invalid" is not a state. */
 static int stuck_state(const char *p, size_t len)
 {
@@ -63,6 +76,11 @@ static int stuck_seconds(const char *p, size_t len, int64_t *ms)
         return 0;
 }
 
+static bool stuck_blank(char ch)
+{
+        return ch == ' ' || ch == '\t';
+}
+
 static void stuck_names(char *buf, size_t size)
 {
         size_t n = 0;
@@ -86,23 +104,41 @@ int stuck_parse(struct stuck_cfg *c, const char *spec, char *err, size_t errlen)
         for (;;) {
                 const char *end = strchr(p, ',');
                 size_t len = end ? (size_t)(end - p) : strlen(p);
-                const char *eq = memchr(p, '=', len);
+                const char *eq, *v;
+                size_t nlen, vlen;
                 int s;
                 int64_t ms;
 
+                /* blanks around an entry and around its '=' are fine (a config file) */
+                while (len && stuck_blank(*p)) {
+                        p++;
+                        len--;
+                }
+                while (len && stuck_blank(p[len - 1]))
+                        len--;
+                eq = memchr(p, '=', len);
                 if (!eq) {
                         snprintf(err, errlen, "'%.*s': expected STATE=SECONDS (e.g. RESUMING=60)",
                                  (int)len, p);
                         return -EINVAL;
                 }
-                s = stuck_state(p, (size_t)(eq - p));
+                nlen = (size_t)(eq - p);
+                while (nlen && stuck_blank(p[nlen - 1]))
+                        nlen--;
+                v = eq + 1;
+                vlen = len - (size_t)(v - p);
+                while (vlen && stuck_blank(*v)) {
+                        v++;
+                        vlen--;
+                }
+                s = stuck_state(p, nlen);
                 if (s < 0) {
                         stuck_names(names, sizeof(names));
                         snprintf(err, errlen, "'%.*s': unknown state '%.*s' (one of %s)", (int)len,
-                                 p, (int)(eq - p), p, names);
+                                 p, (int)nlen, p, names);
                         return -EINVAL;
                 }
-                if (stuck_seconds(eq + 1, len - (size_t)(eq + 1 - p), &ms) < 0) {
+                if (stuck_seconds(v, vlen, &ms) < 0) {
                         snprintf(err, errlen,
                                  "'%.*s': SECONDS must be a number from 0 to %lld with at most 3 "
                                  "decimals (0: never stuck)",

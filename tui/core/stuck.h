@@ -38,10 +38,18 @@ void stuck_default(struct stuck_cfg *c);
  * Apply "STATE=SECONDS[,STATE=SECONDS...]" on top of c (states not named keep their value;
  * a later entry for the same state wins).  STATE is a state name as the kernel prints it
  * (case ignored: "resuming" too); SECONDS a decimal number >= 0 with at most 3 decimals
- * ("1", "0.5"), at most STUCK_MAX_S; 0 means never.  Returns 0, or -EINVAL with a
+ * ("1", "0.5"), at most STUCK_MAX_S; 0 means never.  Blanks around an entry and around
+ * its '=' are ignored.  Returns 0, or -EINVAL with a
  * one-line reason in err (c unchanged then).
  */
 int stuck_parse(struct stuck_cfg *c, const char *spec, char *err, size_t errlen);
+
+/*
+ * For collecting what a command line names: every state "not given" (-1; stuck_eval()
+ * treats it as never).  stuck_merge() then copies the given ones (>= 0) over a base.
+ */
+void stuck_unset(struct stuck_cfg *c);
+void stuck_merge(struct stuck_cfg *base, const struct stuck_cfg *over);
 
 /*
  * Whether a device age_ns in state s is stuck: the state has a threshold and age_ns is

@@ -204,6 +204,7 @@ struct engine_dev_info {
          */
         bool stuck;
         int64_t stuck_for_ms;
+        int64_t stuck_threshold_ms; /* the current state's threshold (0: never stuck) */
         uint64_t transitions;   /* state changes ever seen */
         size_t nchanges;        /* the last nchanges of them, oldest first */
         const struct hist_change *changes;
@@ -272,6 +273,13 @@ void engine_snap_put(const struct engine_snap *s);
  * shown in order: -1.
  */
 int64_t engine_klog_time_ns(const struct engine_snap *s, const struct kmsg_rec *r);
+
+/*
+ * How long device i has been beyond its stuck threshold as of now_ns (engine clock, at or
+ * after s->now_ns: stuck_for_ms grown by the time since the snapshot), or -1 when it is
+ * not stuck.
+ */
+int64_t engine_snap_stuck_ms(const struct engine_snap *s, size_t i, int64_t now_ns);
 
 /* Index of a device in the snapshot, or -1. */
 long engine_snap_find(const struct engine_snap *s, const char *dev);

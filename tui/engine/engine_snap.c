@@ -210,6 +210,10 @@ static struct snap_priv *snap_build(struct engine *e)
                                    stuck_eval(&e->o.stuck, e->devs[i]->hist.cur,
                                               s->info[i].state_age_ns,
                                               &s->info[i].stuck_for_ms);
+                s->info[i].stuck_threshold_ms =
+                    s->info[i].have_state && e->devs[i]->hist.cur < FSM_NSTATES
+                        ? e->o.stuck.ms[e->devs[i]->hist.cur]
+                        : 0;
         }
         return p;
 fail:
@@ -230,6 +234,13 @@ const struct engine_snap *engine_snapshot(struct engine *e)
         }
         atomic_fetch_add(&e->snap->refs, 1);
         return &e->snap->pub;
+}
+
+int64_t engine_snap_stuck_ms(const struct engine_snap *s, size_t i, int64_t now_ns)
+{
+        if (i >= s->tree.ndevs || !s->info || !s->info[i].stuck)
+                return -1;
+        return s->info[i].stuck_for_ms + (now_ns > s->now_ns ? (now_ns - s->now_ns) / MS_NS : 0);
 }
 
 long engine_snap_find(const struct engine_snap *s, const char *dev)

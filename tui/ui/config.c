@@ -15,13 +15,21 @@
 
 #define CONFIG_FILE_MAX (64 * 1024)
 
-enum config_key { CONFIG_INTERVAL, CONFIG_THEME, CONFIG_MOUSE, CONFIG_COLUMNS, CONFIG_NKEYS };
+enum config_key {
+        CONFIG_INTERVAL,
+        CONFIG_THEME,
+        CONFIG_MOUSE,
+        CONFIG_COLUMNS,
+        CONFIG_STUCK,
+        CONFIG_NKEYS
+};
 
 static const char *const config_keys[CONFIG_NKEYS] = {
     [CONFIG_INTERVAL] = "interval",
     [CONFIG_THEME] = "theme",
     [CONFIG_MOUSE] = "mouse",
     [CONFIG_COLUMNS] = "columns",
+    [CONFIG_STUCK] = "stuck",
 };
 
 void config_defaults(struct config *c)
@@ -31,6 +39,7 @@ void config_defaults(struct config *c)
         snprintf(c->theme, sizeof(c->theme), "default");
         c->mouse = true;
         c->ncols = layout_default_cols(c->cols);
+        stuck_default(&c->stuck);
 }
 
 static int config_interval(const char *v, int *ms, char *what, size_t whatlen)
@@ -147,7 +156,8 @@ int config_parse(struct config *c, const char *text, size_t len, const char *fna
                                 break;
                 if (k == CONFIG_NKEYS) {
                         kvf_errf(err, errlen,
-                                 "%s:%d: unknown setting '%s' (interval, theme, mouse, columns)",
+                                 "%s:%d: unknown setting '%s' (interval, theme, mouse, columns, "
+                                 "stuck)",
                                  fname, lineno, key);
                         return -EINVAL;
                 }
@@ -179,6 +189,9 @@ int config_parse(struct config *c, const char *text, size_t len, const char *fna
                         break;
                 case CONFIG_COLUMNS:
                         ret = config_columns(val, &nc, what, sizeof(what));
+                        break;
+                case CONFIG_STUCK:
+                        ret = stuck_parse(&nc.stuck, val, what, sizeof(what));
                         break;
                 }
                 if (ret < 0) {

@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "core/stuck.h"
 #include "ui/layout.h"
 
 #define CONFIG_INTERVAL_MIN     50      /* ms */
@@ -24,15 +25,17 @@ struct config {
         bool mouse;                   /* mouse support in the console */
         enum layout_col cols[LAYOUT_NCOLS];
         size_t ncols; /* list columns in order */
+        struct stuck_cfg stuck; /* time in a state beyond which a device is stuck */
 };
 
-/* interval 1000 ms, theme "default", mouse on, layout_default_cols(). */
+/* interval 1000 ms, theme "default", mouse on, layout_default_cols(), stuck_default(). */
 void config_defaults(struct config *c);
 
 /*
  * Parse a config file's text over *c.  Keys: interval (milliseconds, or with an "ms" or
  * "s" suffix), theme (name or path), mouse (on/off, yes/no, true/false, 1/0), columns
- * (column names separated by commas or spaces).  Returns 0, or -EINVAL with
+ * (column names separated by commas or spaces), stuck (STATE=SECONDS,... as --stuck,
+ * core/stuck.h; states not named keep their default).  Returns 0, or -EINVAL with
  * "FILE:LINE: what" in err; *c is left unchanged on error.
  */
 int config_parse(struct config *c, const char *text, size_t len, const char *fname, char *err,
