@@ -429,8 +429,17 @@ static int batch_snapshot(struct batch_ctx *c, bool first)
                 fprintf(c->err, "migtop: writing the output: %s\n", strerror(c->out_err));
                 ret = BATCH_EXIT_ENV;
         }
-        if (ret == BATCH_EXIT_OK)
+        if (ret == BATCH_EXIT_OK) {
+                size_t unread = tree_count_status(&s->tree, DRV_ST_UNREAD);
+
                 c->printed = true;
+                if (unread && !c->partial)
+                        fprintf(c->err,
+                                "migtop: %zu file%s not read before the deadline (%d ms): shown "
+                                "as unread; a longer --deadline gives the reads more time\n",
+                                unread, unread == 1 ? "" : "s", c->deadline_ms);
+                c->partial |= unread > 0;
+        }
 out:
         free(tl[0]);
         free(tl[1]);
@@ -486,7 +495,7 @@ static int batch_loop(struct batch_ctx *c)
         /* stopped before anything was printed: say so, and not with 0 */
         if (c->stop_sig && !c->printed)
                 return batch_stop_status(c);
-        return BATCH_EXIT_OK;
+        return c->partial ? BATCH_EXIT_PARTIAL : BATCH_EXIT_OK;
 }
 
 static void batch_engine_opts(const struct batch_ctx *c, struct engine_opts *eo)

@@ -8,7 +8,10 @@
  * Each device gets its sysfs facts (engine/discover.h) and devices that sysfs shows as
  * migration capable but debugfs lacks are listed as "sysfs_only".
  * Exit codes: BATCH_EXIT_OK, BATCH_EXIT_ENV (the tree could not be read: message on
- * stderr, {"error": ...} on stdout in JSON mode), BATCH_EXIT_USAGE (main's).
+ * stderr, {"error": ...} on stdout in JSON mode), BATCH_EXIT_USAGE (main's),
+ * BATCH_EXIT_PARTIAL (a snapshot was printed with files still "unread": the time for
+ * the snapshot, --deadline plus a margin, ran out before their reads were even
+ * started or answered; a "blocked" file is an observation and does not count).
  */
 #ifndef MIGTOP_BATCH_H
 #define MIGTOP_BATCH_H
@@ -21,6 +24,7 @@
 #define BATCH_EXIT_OK    0
 #define BATCH_EXIT_ENV   1
 #define BATCH_EXIT_USAGE 2
+#define BATCH_EXIT_PARTIAL 3
 
 #define BATCH_DEADLINE_DEFAULT 1000 /* ms: a read in flight longer is "blocked" */
 #define BATCH_INTERVAL_DEFAULT 1000 /* ms between -n snapshots */

@@ -40,6 +40,7 @@ struct batch_ctx {
         int out_watch;     /* stdout's fd when it is a pipe or socket (its reader may go), or -1 */
         int out_err;       /* positive errno: writing the output failed */
         bool printed;      /* a snapshot was printed */
+        bool partial;      /* a snapshot was printed with files still unread */
         int deadline_ms;
         int interval_ms;
         int64_t now_ns; /* monotonic (the engine's clock) when the snapshot was taken */

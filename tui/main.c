@@ -127,7 +127,8 @@ static void main_usage(FILE *f)
               "  -V, --version      show the version and exit\n"
               "\n"
               "Exit status: 0 ok, 1 the tree or a device could not be read, or no terminal,\n"
-              "2 usage error.  See migtop(1).\n",
+              "2 usage error, 3 a snapshot was cut short by the deadline (files shown as\n"
+              "unread).  See migtop(1).\n",
               f);
 }
 
