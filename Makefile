@@ -19,7 +19,7 @@ SANFLAGS    := -fsanitize=$(SAN) -fno-omit-frame-pointer -fno-sanitize-recover=a
 endif
 OPT         ?= -O2 -g
 
-CORE_PKGS   := json-c
+CORE_PKGS   := json-c zlib libzstd
 ENGINE_PKGS := libudev libpci
 UI_PKGS     := ncursesw
 PKG_CFLAGS  := $(shell $(PKG_CONFIG) --cflags $(CORE_PKGS) $(ENGINE_PKGS) $(UI_PKGS) 2>/dev/null)
@@ -40,7 +40,7 @@ MAIN_SRC    := $(wildcard tui/*.c)
 UNIT_SRC    := $(wildcard tests/unit/test_*.c)
 UNIT_HELP   := $(filter-out $(UNIT_SRC),$(wildcard tests/unit/*.c))
 # The UI's pure modules (no curses): unit tests link them like the core.
-UI_PURE_SRC := $(wildcard $(addprefix tui/ui/,theme.c config.c layout.c cmpmodel.c kvfile.c pairside.c timeline.c))
+UI_PURE_SRC := $(wildcard $(addprefix tui/ui/,theme.c config.c layout.c glyph.c cmpmodel.c kvfile.c pairside.c timeline.c))
 FUZZ_SRC    := $(wildcard tests/fuzz/fuzz_*.c)
 
 obj = $(patsubst %.c,$(B)/%.o,$(1))

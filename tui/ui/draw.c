@@ -11,6 +11,7 @@
 #include <strings.h>
 
 #include "ui/draw.h"
+#include "ui/glyph.h"
 
 #define DRAW_LINE_MAX 1024
 
@@ -86,9 +87,7 @@ enum theme_depth draw_init(const struct theme *t, enum theme_depth want)
 
 bool draw_utf8(void)
 {
-        const char *cs = nl_langinfo(CODESET);
-
-        return cs && (strcasecmp(cs, "UTF-8") == 0 || strcasecmp(cs, "utf8") == 0);
+        return glyph_codeset_utf8(nl_langinfo(CODESET));
 }
 
 void draw_style(enum theme_elem e, bool extra_reverse)
@@ -111,12 +110,18 @@ void draw_fill(const struct layout_rect *r, enum theme_elem e)
 
 int draw_text_mode(int y, int x, int w, enum theme_elem e, const char *s, enum layout_ellipsis mode)
 {
-        char buf[DRAW_LINE_MAX];
+        char buf[DRAW_LINE_MAX], ascii[DRAW_LINE_MAX];
+        bool utf8 = draw_utf8();
         int n;
 
         if (w <= 0)
                 return 0;
-        n = layout_ellipsize(s ? s : "", w, mode, draw_utf8(), buf, sizeof(buf));
+        /* without UTF-8 only ASCII reaches curses: glyphs fall back (glyph.h) */
+        if (!utf8 && s && !glyph_is_ascii(s)) {
+                glyph_ascii(s, ascii, sizeof(ascii));
+                s = ascii;
+        }
+        n = layout_ellipsize(s ? s : "", w, mode, utf8, buf, sizeof(buf));
         if (n < 0)
                 return 0;
         draw_style(e, false);
@@ -195,12 +200,12 @@ enum theme_elem draw_status_elem(enum drv_status st)
                 return THEME_STATUS_BLOCKED;
         case DRV_ST_NOT_OPENED:
         case DRV_ST_ABSENT:
+        case DRV_ST_UNREAD: /* no answer yet: nothing known, not a warning */
                 return THEME_STATUS_ABSENT;
         case DRV_ST_ERROR:
         case DRV_ST_GONE:
         default:
                 return THEME_STATUS_ERROR;
-        case DRV_ST_UNREAD: /* no answer yet: nothing known, not a warning */
         }
 }
 
@@ -257,7 +262,7 @@ void draw_field_row_elem(int y, int x, int w, enum theme_elem e, const char *nam
                 return;
         if (offset >= 0)
                 snprintf(off, sizeof(off), "%3d", offset);
-        snprintf(line, sizeof(line), "%s %-14s %s  %s", diff ? (draw_utf8() ? "≠" : "*") : " ",
+        snprintf(line, sizeof(line), "%s %-14s %s  %s", diff ? glyph(GLYPH_DIFF, draw_utf8()) : " ",
                  name, off, value);
         draw_style(e, cur);
         mvhline(y, x, ' ', w);

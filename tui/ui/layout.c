@@ -9,9 +9,11 @@
 #include <errno.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
+#include "ui/glyph.h"
 #include "ui/layout.h"
 
 #define LAYOUT_STATUS_MIN_ROWS 12
@@ -21,17 +23,24 @@
 #define LAYOUT_HISTORY_MAX_W   48
 #define LAYOUT_DETAIL_MIN_H    3 /* title and two rows */
 
+/*
+ * Priorities: what identifies a device and says where its migration is (device, state,
+ * age), then what migtop adds (the data files, the pair verdict, the mailbox), then what
+ * rarely changes (driver, change count, features).  Minimum widths fit the short forms
+ * (layout_short_word()) and short headings.
+ */
 static const struct layout_col_info layout_cols[LAYOUT_NCOLS] = {
-    [LAYOUT_COL_DEVICE] = {"device", "DEVICE", 12, 16, 0, LAYOUT_ELLIPSIS_MIDDLE},
-    [LAYOUT_COL_STATE] = {"state", "STATE", 12, 12, 1, LAYOUT_ELLIPSIS_END},
-    [LAYOUT_COL_AGE] = {"age", "AGE", 5, 8, 2, LAYOUT_ELLIPSIS_END},
-    [LAYOUT_COL_DEV_DATA] = {"dev_data", "DEV_DATA", 8, 12, 3, LAYOUT_ELLIPSIS_END},
-    [LAYOUT_COL_MIGF_DATA] = {"migf_data", "MIGF_DATA", 9, 13, 4, LAYOUT_ELLIPSIS_END},
-    [LAYOUT_COL_MATCH] = {"match", "MATCH", 6, 8, 5, LAYOUT_ELLIPSIS_END},
-    [LAYOUT_COL_DRIVER] = {"driver", "DRIVER", 6, 10, 6, LAYOUT_ELLIPSIS_END},
-    [LAYOUT_COL_CMD_STATE] = {"cmd_state", "CMD", 4, 6, 7, LAYOUT_ELLIPSIS_END},
-    [LAYOUT_COL_CHANGES] = {"changes", "CHG", 4, 6, 8, LAYOUT_ELLIPSIS_END},
-    [LAYOUT_COL_FEATURES] = {"features", "FEATURES", 8, 14, 9, LAYOUT_ELLIPSIS_END},
+    [LAYOUT_COL_DEVICE] = {"device", "DEVICE", "DEVICE", LAYOUT_DEVICE_KEEP_W, 16, 0,
+                           LAYOUT_ELLIPSIS_MIDDLE},
+    [LAYOUT_COL_STATE] = {"state", "STATE", "STATE", 9, 12, 1, LAYOUT_ELLIPSIS_END},
+    [LAYOUT_COL_AGE] = {"age", "AGE", "AGE", 6, 6, 2, LAYOUT_ELLIPSIS_END},
+    [LAYOUT_COL_DEV_DATA] = {"dev_data", "DEV_DATA", "DEV", 6, 12, 3, LAYOUT_ELLIPSIS_END},
+    [LAYOUT_COL_MIGF_DATA] = {"migf_data", "MIGF_DATA", "MIGF", 6, 12, 4, LAYOUT_ELLIPSIS_END},
+    [LAYOUT_COL_MATCH] = {"match", "MATCH", "MATCH", 5, 10, 5, LAYOUT_ELLIPSIS_END},
+    [LAYOUT_COL_CMD_STATE] = {"cmd_state", "CMD", "CMD", 6, 10, 6, LAYOUT_ELLIPSIS_END},
+    [LAYOUT_COL_DRIVER] = {"driver", "DRIVER", "DRV", 8, 10, 7, LAYOUT_ELLIPSIS_END},
+    [LAYOUT_COL_CHANGES] = {"changes", "CHG", "CHG", 3, 6, 8, LAYOUT_ELLIPSIS_END},
+    [LAYOUT_COL_FEATURES] = {"features", "FEATURES", "FEAT", 8, 22, 9, LAYOUT_ELLIPSIS_END},
 };
 
 static const enum layout_col layout_default[] = {
@@ -104,16 +113,28 @@ int layout_hex_bpl(int w)
 
 /* ---- list columns ------------------------------------------------------------------- */
 
-static int layout_col_target(enum layout_col id, int name_w)
+/* Width a column's cells need in full. */
+static int layout_col_full(const struct layout_in *in, enum layout_col id)
 {
         const struct layout_col_info *ci = &layout_cols[id];
 
-        if (id == LAYOUT_COL_DEVICE && name_w > 0)
-                return name_w > ci->min_w ? name_w : ci->min_w;
-        return ci->pref_w;
+        if (id == LAYOUT_COL_DEVICE && in->name_w > 0)
+                return in->name_w;
+        return in->full_w[id] > 0 ? in->full_w[id] : ci->pref_w;
 }
 
-static void layout_fit_cols(const struct layout_in *in, int width, struct layout *out)
+/* Narrowest a column is shown: its short forms; the device column keeps a whole BDF. */
+static int layout_col_min(const struct layout_in *in, enum layout_col id)
+{
+        int full = layout_col_full(in, id), m;
+
+        if (id == LAYOUT_COL_DEVICE)
+                return full < LAYOUT_DEVICE_KEEP_W ? full : LAYOUT_DEVICE_KEEP_W;
+        m = in->short_w[id] > 0 ? in->short_w[id] : layout_cols[id].min_w;
+        return m < full ? m : full;
+}
+
+void layout_fit_cols(const struct layout_in *in, int width, struct layout *out)
 {
         enum layout_col ids[LAYOUT_NCOLS];
         bool seen[LAYOUT_NCOLS] = {false};
@@ -142,13 +163,13 @@ static void layout_fit_cols(const struct layout_in *in, int width, struct layout
         }
         nwanted = n;
 
-        /* drop the lowest-priority column until the minimum widths fit */
+        /* drop the least important column until every other fits its short forms */
         for (;;) {
                 size_t worst = n;
 
                 need = 0;
                 for (size_t i = 0; i < n; i++)
-                        need += layout_cols[ids[i]].min_w + (i ? 1 : 0);
+                        need += layout_col_min(in, ids[i]) + (i ? 1 : 0);
                 if (need <= width || n <= 1)
                         break;
                 for (size_t i = 0; i < n; i++) {
@@ -166,21 +187,21 @@ static void layout_fit_cols(const struct layout_in *in, int width, struct layout
         out->ndropped = nwanted - n;
 
         for (size_t i = 0; i < n; i++)
-                w[i] = layout_cols[ids[i]].min_w;
+                w[i] = layout_col_min(in, ids[i]);
         extra = width - need;
         if (extra < 0) {
                 /* only the device column is left and even its minimum does not fit */
                 w[0] = width > 0 ? width : 0;
                 extra = 0;
         }
-        /* widen towards the preferred widths, most important columns first */
+        /* the rest goes to the columns whose cells do not fit in full, most important first */
         for (int prio = 0; prio < LAYOUT_NCOLS && extra > 0; prio++) {
                 for (size_t i = 0; i < n && extra > 0; i++) {
                         int add;
 
                         if (layout_cols[ids[i]].priority != prio)
                                 continue;
-                        add = layout_col_target(ids[i], in->name_w) - w[i];
+                        add = layout_col_full(in, ids[i]) - w[i];
                         if (add > extra)
                                 add = extra;
                         if (add > 0) {
@@ -200,10 +221,37 @@ static void layout_fit_cols(const struct layout_in *in, int width, struct layout
                 c->id = ids[i];
                 c->x = x;
                 c->w = w[i];
-                c->truncated = w[i] < layout_col_target(ids[i], in->name_w);
+                c->truncated = w[i] < layout_col_full(in, ids[i]);
                 x += w[i] + 1;
                 out->ncols++;
         }
+}
+
+/* ---- short forms -------------------------------------------------------------------- */
+
+static const struct {
+        const char *word, *shrt;
+} layout_shorts[] = {
+    {"not_opened", "n/open"},    {"not_migrated", "n/migr"},  {"not_ready", "n/rdy"},
+    {"mailbox_error", "mb/err"}, {"unread", "unread"},        {"incomplete", "incompl"},
+    {"RUNNING_P2P", "RUN_P2P"},  {"PRE_COPY_P2P", "PRE_P2P"},
+};
+
+void layout_short_word(const char *word, char *out, size_t size)
+{
+        if (size == 0)
+                return;
+        for (size_t i = 0; i < sizeof(layout_shorts) / sizeof(layout_shorts[0]); i++)
+                if (strcmp(word, layout_shorts[i].word) == 0) {
+                        snprintf(out, size, "%s", layout_shorts[i].shrt);
+                        return;
+                }
+        /* "ok 144B": the size alone says the read was fine */
+        if (strncmp(word, "ok ", 3) == 0 && word[3] >= '0' && word[3] <= '9') {
+                snprintf(out, size, "%s", word + 3);
+                return;
+        }
+        snprintf(out, size, "%s", word);
 }
 
 /* ---- views -------------------------------------------------------------------------- */
@@ -412,7 +460,7 @@ static int layout_cp_count(const char *s, size_t len)
 int layout_ellipsize(const char *s, int width, enum layout_ellipsis mode, bool utf8, char *out,
                      size_t outsz)
 {
-        const char *ell = utf8 ? "\xe2\x80\xa6" : "~";
+        const char *ell = glyph(GLYPH_ELLIPSIS, utf8);
         size_t len = strlen(s), ell_len = strlen(ell), head_b, tail_b, need;
         int ncp = layout_cp_count(s, len), keep, head, tail;
 

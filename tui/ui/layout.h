@@ -64,11 +64,12 @@ enum layout_ellipsis {
 };
 
 struct layout_col_info {
-        const char *name;  /* config-file name */
-        const char *title; /* column heading */
-        int min_w;         /* narrower than this the column is dropped */
-        int pref_w;        /* width it gets when there is room */
-        int priority;      /* 0 = kept longest; higher numbers are dropped first */
+        const char *name;        /* config-file name */
+        const char *title;       /* column heading */
+        const char *short_title; /* heading when the column is narrower than title */
+        int min_w;               /* narrowest it is shown (when the cells' widths are unknown) */
+        int pref_w;              /* width it gets when there is room (cells' widths unknown) */
+        int priority;            /* 0 = kept longest; higher numbers are dropped first */
         enum layout_ellipsis ellipsis;
 };
 
@@ -112,12 +113,24 @@ struct layout_in {
         size_t nwant;
         int name_w; /* widest device name to show (0: the column's preferred width) */
         int page;   /* requested compare page (clamped; wraps are the caller's business) */
+        /*
+         * What the list's cells need, per column (0: unknown, the table's pref_w/min_w):
+         * full_w the widest cell or heading in full, short_w the widest in its short form
+         * (layout_short_word(), the short heading).  A column is never narrower than its
+         * short_w (the device column excepted: it is middle-ellipsised); it is dropped
+         * instead, least important first.  Width left over goes to the columns whose full
+         * text does not fit yet, most important first.  The device column's full width
+         * is name_w when that is set.
+         */
+        int full_w[LAYOUT_NCOLS];
+        int short_w[LAYOUT_NCOLS];
 };
 
 struct layout_col_out {
         enum layout_col id;
         int x, w;       /* relative to the list rectangle */
-        bool truncated; /* narrower than its preferred width: ellipsise its cells */
+        bool truncated; /* narrower than its full width: cells that do not fit use their
+                           short form (layout_short_word()), the device name an ellipsis */
 };
 
 struct layout_pane {
@@ -150,6 +163,21 @@ struct layout {
 
 /* Compute the layout; never fails.  in->want entries out of range are ignored. */
 void layout_compute(const struct layout_in *in, struct layout *out);
+/*
+ * Only the list columns for a list width cols of width (out->col, ncols, ndropped), the
+ * part of layout_compute() a list view uses: for tests at any width.
+ */
+void layout_fit_cols(const struct layout_in *in, int width, struct layout *out);
+
+/* Device-name width from which the device column is middle-ellipsised (a BDF and marks). */
+#define LAYOUT_DEVICE_KEEP_W 14
+
+/*
+ * The short form of a status word or state shown in a list cell ("not_opened" ->
+ * "n/open", "PRE_COPY_P2P" -> "PRE_P2P", "ok 144B" -> "144B"), written to out; a word
+ * without one is copied.  A view draws it only when the full word does not fit.
+ */
+void layout_short_word(const char *word, char *out, size_t size);
 
 /* Whether two rectangles share a cell (empty ones never do). */
 bool layout_rect_overlap(const struct layout_rect *a, const struct layout_rect *b);

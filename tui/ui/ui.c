@@ -205,6 +205,8 @@ static enum layout_view ui_layout_view(const struct views *v)
 static void ui_compute_layout(struct ui *u)
 {
         getmaxyx(stdscr, u->v.rows, u->v.cols);
+        if (u->v.view == VIEWS_LIST)
+                view_list_measure(&u->v);
         if (u->v.view == VIEWS_COMPARE)
                 view_compare_layout(&u->v, &u->lay);
         else

@@ -12,6 +12,7 @@
 #include "core/pair.h"
 #include "ui/cmpmodel.h"
 #include "ui/draw.h"
+#include "ui/glyph.h"
 #include "ui/pairside.h"
 #include "ui/view_compare.h"
 
@@ -224,9 +225,9 @@ static enum theme_elem vc_check_elem(enum check_verdict cv)
 static const char *vc_check_mark(const struct views *v, enum check_verdict cv)
 {
         if (cv == CHECK_PASS)
-                return v->utf8 ? "✓" : "+";
+                return glyph(GLYPH_PASS, v->utf8);
         if (cv == CHECK_FAIL)
-                return v->utf8 ? "✗" : "x";
+                return glyph(GLYPH_FAIL, v->utf8);
         return "?";
 }
 
@@ -246,7 +247,8 @@ static void vc_verdict_line(const struct views *v, const struct layout *l, int y
                           ln->text, false);
                 break;
         default:
-                draw_textf(y, x, w, THEME_DIFF_FIELD, "  %s %s", v->utf8 ? "≠" : "*", ln->text);
+                draw_textf(y, x, w, THEME_DIFF_FIELD, "  %s %s", glyph(GLYPH_DIFF, v->utf8),
+                           ln->text);
                 break;
         }
 }

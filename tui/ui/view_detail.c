@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "ui/draw.h"
+#include "ui/glyph.h"
 #include "ui/timeline.h"
 #include "ui/view_detail.h"
 
@@ -214,7 +215,7 @@ static enum theme_elem view_detail_class_elem(enum fsm_class c)
 static void view_detail_change(struct view_detail_out *o, const struct views *v,
                                const struct hist_change *c)
 {
-        const char *arrow = v->utf8 ? "→" : "->";
+        const char *arrow = glyph(GLYPH_ARROW, v->utf8);
         char t[32], buf[256];
         int len;
 

@@ -11,11 +11,35 @@
 #include "ui/draw.h"
 #include "ui/view_list.h"
 
+#define VIEW_LIST_AGE_W 6
+
 struct view_list_ctx {
         struct views *v;
         bool have_pair;
         enum match_verdict verdict;
 };
+
+/* Terminal cells of a cell's text (one per code point). */
+static int view_list_width(const char *s)
+{
+        int n = 0;
+
+        for (; *s; s++)
+                if (((unsigned char)*s & 0xc0) != 0x80)
+                        n++;
+        return n;
+}
+
+/* The short form of a cell (in place). */
+static void view_list_shorten(char *buf, size_t size)
+{
+        char tmp[64];
+
+        if (strlen(buf) >= sizeof(tmp))
+                return;
+        layout_short_word(buf, tmp, sizeof(tmp));
+        snprintf(buf, size, "%s", tmp);
+}
 
 static enum theme_elem view_list_file_cell(const struct drv_file *f, bool len, char *buf,
                                            size_t size)
@@ -36,12 +60,13 @@ static void view_list_features(unsigned f, char *buf, size_t size)
         fsm_features_format(f, buf, size);
 }
 
+/* The pair's verdict on its two rows; "-" elsewhere (no pair marked, or not in it). */
 static enum theme_elem view_list_match(const struct view_list_ctx *c, const char *name, char *buf,
                                        size_t size)
 {
         if (!c->have_pair || views_role(c->v, name) == ' ') {
-                buf[0] = '\0';
-                return THEME_LIST_ROW;
+                snprintf(buf, size, "-");
+                return THEME_STATUS_ABSENT;
         }
         snprintf(buf, size, "%s", match_verdict_name(c->verdict));
         if (c->verdict == MATCH_ACCEPT)
@@ -114,6 +139,8 @@ static void view_list_row(const struct view_list_ctx *c, const struct layout *l,
 
                 if (sel)
                         e = THEME_LIST_SELECTED;
+                if (co->id != LAYOUT_COL_DEVICE && view_list_width(buf) > co->w)
+                        view_list_shorten(buf, sizeof(buf));
                 draw_text_mode(y, l->list.x + co->x, co->w, e, buf,
                                layout_col_get(co->id)->ellipsis);
                 if (co->id == LAYOUT_COL_DEVICE && co->w >= 2 &&
@@ -128,7 +155,16 @@ static const enum layout_col view_list_sort_col[VIEWS_NSORT] = {
     [VIEWS_SORT_DRIVER] = LAYOUT_COL_DRIVER,
 };
 
-/* Column headings; the sort column is marked with a trailing '*'. */
+/* A column's heading, full or short; the sort column is marked with a trailing '*'. */
+static void view_list_title(const struct views *v, enum layout_col id, bool shrt, char *buf,
+                            size_t size)
+{
+        const struct layout_col_info *ci = layout_col_get(id);
+
+        snprintf(buf, size, "%s%s%s", id == LAYOUT_COL_DEVICE ? "  " : "",
+                 shrt ? ci->short_title : ci->title, view_list_sort_col[v->sort] == id ? "*" : "");
+}
+
 static void view_list_titles(const struct views *v, const struct layout *l)
 {
         char buf[32];
@@ -137,9 +173,9 @@ static void view_list_titles(const struct views *v, const struct layout *l)
         for (size_t k = 0; k < l->ncols; k++) {
                 const struct layout_col_out *co = &l->col[k];
 
-                snprintf(buf, sizeof(buf), "%s%s%s", co->id == LAYOUT_COL_DEVICE ? "  " : "",
-                         layout_col_get(co->id)->title,
-                         view_list_sort_col[v->sort] == co->id ? "*" : "");
+                view_list_title(v, co->id, false, buf, sizeof(buf));
+                if (view_list_width(buf) > co->w)
+                        view_list_title(v, co->id, true, buf, sizeof(buf));
                 draw_text(l->list_title.y, l->list_title.x + co->x, co->w, THEME_LIST_HEADER, buf,
                           false);
         }
@@ -148,6 +184,44 @@ static void view_list_titles(const struct views *v, const struct layout *l)
 static void view_list_pair(struct view_list_ctx *c)
 {
         c->have_pair = views_pair_verdict(c->v, &c->verdict);
+}
+
+void view_list_measure(struct views *v)
+{
+        struct view_list_ctx c = {.v = v};
+        char buf[VIEWS_NAME_MAX + 8];
+
+        memset(v->col_full, 0, sizeof(v->col_full));
+        memset(v->col_short, 0, sizeof(v->col_short));
+        for (int id = 0; id < LAYOUT_NCOLS; id++) {
+                view_list_title(v, (enum layout_col)id, false, buf, sizeof(buf));
+                v->col_full[id] = view_list_width(buf);
+                view_list_title(v, (enum layout_col)id, true, buf, sizeof(buf));
+                v->col_short[id] = view_list_width(buf);
+        }
+        /* ages grow up to "12m05s": a column that does not jump as they do */
+        v->col_full[LAYOUT_COL_AGE] = v->col_short[LAYOUT_COL_AGE] = VIEW_LIST_AGE_W;
+        if (v->norder == 0)
+                return;
+        view_list_pair(&c);
+        for (size_t pos = 0; pos < v->norder; pos++) {
+                for (size_t k = 0; k < v->ncols_want; k++) {
+                        enum layout_col id = v->cols_want[k];
+                        int n;
+
+                        if ((unsigned)id >= LAYOUT_NCOLS)
+                                continue;
+                        view_list_cell(&c, v->order[pos], id, buf, sizeof(buf));
+                        n = view_list_width(buf);
+                        if (n > v->col_full[id])
+                                v->col_full[id] = n;
+                        if (id != LAYOUT_COL_DEVICE)
+                                view_list_shorten(buf, sizeof(buf));
+                        n = view_list_width(buf);
+                        if (n > v->col_short[id])
+                                v->col_short[id] = n;
+                }
+        }
 }
 
 void view_list_draw(struct views *v, const struct layout *l)

@@ -294,6 +294,8 @@ void views_layout(struct views *v, enum layout_view lv, struct layout *out)
                 w = l > w ? l : w;
         }
         in.name_w = w;
+        memcpy(in.full_w, v->col_full, sizeof(in.full_w));
+        memcpy(in.short_w, v->col_short, sizeof(in.short_w));
         layout_compute(&in, out);
         if (lv == LAYOUT_VIEW_LIST) {
                 v->scroll = out->scroll;

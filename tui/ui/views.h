@@ -50,6 +50,7 @@ struct views {
         char edit[VIEWS_FILTER_MAX];
         enum layout_col cols_want[LAYOUT_NCOLS];
         size_t ncols_want;
+        int col_full[LAYOUT_NCOLS], col_short[LAYOUT_NCOLS]; /* view_list_measure() */
 
         /* pairing: device names, "" when unset */
         char src[VIEWS_NAME_MAX], dst[VIEWS_NAME_MAX];
