@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "batch.h"
+#include "core/stuck.h"
 #include "core/tree.h"
 #include "engine/engine.h"
 #include "ui/config.h"
@@ -41,6 +42,7 @@ enum {
         OPT_HOST,
         OPT_KMSG,
         OPT_NO_KMSG,
+        OPT_STUCK,
         OPT_TEXTFILE,
         OPT_OPENMETRICS,
 };
@@ -62,6 +64,7 @@ static const struct option main_longopts[] = {
     {"host", required_argument, NULL, OPT_HOST},
     {"kmsg", required_argument, NULL, OPT_KMSG},
     {"no-kmsg", no_argument, NULL, OPT_NO_KMSG},
+    {"stuck", required_argument, NULL, OPT_STUCK},
     {"textfile", required_argument, NULL, OPT_TEXTFILE},
     {"openmetrics", no_argument, NULL, OPT_OPENMETRICS},
     {"help", no_argument, NULL, 'h'},
@@ -79,6 +82,9 @@ struct main_args {
         bool no_color;
         bool no_mouse;
         const char *host;
+        bool stuck_set;         /* --stuck given: the states it names are in stuck */
+        struct stuck_cfg stuck; /* (stuck_unset() for the others) */
+        struct stuck_cfg batch_stuck;
 };
 
 /* Keep in sync with man/migtop.1 (OPTIONS): the CLI test compares the two lists. */
@@ -113,6 +119,11 @@ static void main_usage(FILE *f)
               "                     (default /dev/kmsg for the live tree; none with --root\n"
               "                     or --fixture)\n"
               "  --no-kmsg          do not read the kernel log\n"
+              "  --stuck STATE=SECONDS[,STATE=SECONDS...]\n"
+              "                     flag a device in STATE longer than SECONDS as stuck\n"
+              "                     (0: never; default STOP_COPY, RESUMING, PRE_COPY,\n"
+              "                     PRE_COPY_P2P, RUNNING_P2P 60; console: over the config\n"
+              "                     file's stuck)\n"
               "  --textfile DIR     every -d interval, replace DIR/migtop.prom with the\n"
               "                     metrics (Prometheus text format) for node_exporter's\n"
               "                     textfile collector, until interrupted or the -n\n"
@@ -250,6 +261,16 @@ static int main_option(int c, char **argv, struct main_args *a)
         case OPT_NO_KMSG:
                 a->b.no_kmsg = true;
                 return -1;
+        case OPT_STUCK: {
+                char err[400];
+
+                if (!a->stuck_set)
+                        stuck_unset(&a->stuck);
+                a->stuck_set = true;
+                if (stuck_parse(&a->stuck, optarg, err, sizeof(err)) < 0)
+                        return main_usage_error("--stuck: %s", err);
+                return -1;
+        }
         case OPT_TEXTFILE:
                 if (!optarg[0])
                         return main_usage_error("--textfile needs a directory");
@@ -368,6 +389,9 @@ static int main_console(const struct main_args *a)
         if (a->b.deadline_ms > 0)
                 eo.deadline_ms = a->b.deadline_ms;
         eo.klog = klog;
+        eo.stuck = cfg.stuck;
+        if (a->stuck_set)
+                stuck_merge(&eo.stuck, &a->stuck);
         /*
          * sysfs facts for the live system, or for --sysfs-root; hotplug events for the live
          * system only (without udevd, e.g. in a VM, the kernel's own uevents)
@@ -427,5 +451,10 @@ int main(int argc, char **argv)
         if (!a.once && !a.count_set && !a.b.json && !a.b.log_path && !a.b.textfile &&
             !a.b.openmetrics)
                 return main_console(&a);
+        if (a.stuck_set) {
+                stuck_default(&a.batch_stuck);
+                stuck_merge(&a.batch_stuck, &a.stuck);
+                a.b.stuck = &a.batch_stuck;
+        }
         return batch_run(&a.b, stdout, stderr);
 }
