@@ -206,7 +206,7 @@ static void batch_reopen(struct batch_ctx *c)
         ret = evlog_reopen(c->log);
         if (ret < 0)
                 fprintf(c->err, "migtop: reopening the log %s: %s\n", evlog_path(c->log),
-                        strerror(-ret));
+                        evlog_strerror(-ret));
 }
 
 /* Take the signals that arrived (SIGHUP: reopen now).  True when told to stop. */
@@ -565,7 +565,7 @@ int batch_run(const struct batch_opts *o, FILE *out, FILE *err)
                 ret = evlog_open(o->log_path, o->json, &c.log);
                 if (ret < 0) {
                         snprintf(msg, sizeof(msg), "cannot open the log %s: %s", o->log_path,
-                                 strerror(-ret));
+                                 evlog_strerror(-ret));
                         src_close(s);
                         ret = batch_fail(&c, msg, NULL);
                         disc_close(c.disc);

@@ -10,6 +10,7 @@
 
 #include "batch.h"
 #include "batch_int.h"
+#include "core/esc.h"
 #include "core/jsonout.h"
 #include "core/pair.h"
 #include "core/tree.h"
@@ -20,7 +21,7 @@
 
 static struct json_object *batch_str_or_null(const char *s)
 {
-        return s && s[0] ? json_object_new_string(s) : NULL;
+        return s && s[0] ? jout_str(s) : NULL;
 }
 
 static struct json_object *batch_json_sysfs(const struct disc_dev *d)
@@ -31,13 +32,11 @@ static struct json_object *batch_json_sysfs(const struct disc_dev *d)
 
         if (!o)
                 return NULL;
-        json_object_object_add(
-            o, "bus",
-            json_object_new_string(bus[d->bus <= DISC_BUS_OTHER ? d->bus : DISC_BUS_OTHER]));
+        json_object_object_add(o, "bus",
+                               jout_str(bus[d->bus <= DISC_BUS_OTHER ? d->bus : DISC_BUS_OTHER]));
         json_object_object_add(o, "path", batch_str_or_null(d->syspath));
         json_object_object_add(o, "driver", batch_str_or_null(d->driver));
-        json_object_object_add(o, "driver_migration",
-                               json_object_new_string(disc_mig_name(d->mig)));
+        json_object_object_add(o, "driver_migration", jout_str(disc_mig_name(d->mig)));
         json_object_object_add(o, "iommu_group",
                                d->iommu_group >= 0 ? json_object_new_int(d->iommu_group) : NULL);
         json_object_object_add(o, "numa_node",
@@ -45,9 +44,9 @@ static struct json_object *batch_json_sysfs(const struct disc_dev *d)
         json_object_object_add(o, "parent", batch_str_or_null(d->parent));
         json_object_object_add(o, "vf", json_object_new_boolean(d->is_vf));
         snprintf(hex, sizeof(hex), "%04x", d->vendor);
-        json_object_object_add(o, "vendor", d->has_ids ? json_object_new_string(hex) : NULL);
+        json_object_object_add(o, "vendor", d->has_ids ? jout_str(hex) : NULL);
         snprintf(hex, sizeof(hex), "%04x", d->device);
-        json_object_object_add(o, "device", d->has_ids ? json_object_new_string(hex) : NULL);
+        json_object_object_add(o, "device", d->has_ids ? jout_str(hex) : NULL);
         json_object_object_add(o, "pci_name",
                                d->pci_name_known ? batch_str_or_null(d->pci_name) : NULL);
         json_object_object_add(o, "mdev_type", batch_str_or_null(d->mdev_type));
@@ -62,10 +61,10 @@ static struct json_object *batch_json_sysfs_only(const struct disc_entry *en)
 
         if (!o)
                 return NULL;
-        json_object_object_add(o, "name", json_object_new_string(en->name));
+        json_object_object_add(o, "name", jout_str(en->name));
         json_object_object_add(o, "sysfs_only", json_object_new_boolean(1));
-        json_object_object_add(o, "reason", json_object_new_string(disc_reason_key(en->reason)));
-        json_object_object_add(o, "message", json_object_new_string(disc_reason_text(en->reason)));
+        json_object_object_add(o, "reason", jout_str(disc_reason_key(en->reason)));
+        json_object_object_add(o, "message", jout_str(disc_reason_text(en->reason)));
         json_object_object_add(o, "migration", NULL);
         json_object_object_add(o, "state", NULL);
         json_object_object_add(o, "sysfs", batch_json_sysfs(&en->dev));
@@ -78,6 +77,15 @@ static void batch_json_add_sysfs_only(struct json_object *devs, const struct dis
         for (size_t i = 0; devs && m && i < m->n; i++)
                 if (!m->e[i].in_debugfs && m->e[i].in_sysfs)
                         json_object_array_add(devs, batch_json_sysfs_only(&m->e[i]));
+}
+
+/* s escaped for the terminal (core/esc.h): a message may quote a name. */
+static void batch_err_puts(FILE *err, const char *s)
+{
+        char *e = esc_text_dup(s, strlen(s), esc_locale_utf8() ? ESC_UTF8 : 0, NULL);
+
+        fputs(e ? e : "(out of memory)", err);
+        free(e);
 }
 
 /* "sysfs shows ..." for the environment error message. */
@@ -100,7 +108,11 @@ static void batch_sysfs_summary(FILE *err, const struct disc_merged *m)
                 if (m->e[i].in_debugfs || !m->e[i].in_sysfs)
                         continue;
                 disc_format_dev(&m->e[i].dev, line, sizeof(line));
-                fprintf(err, "migtop:   %s %s\n", m->e[i].name, line);
+                fputs("migtop:   ", err);
+                batch_err_puts(err, m->e[i].name);
+                fputc(' ', err);
+                batch_err_puts(err, line);
+                fputc('\n', err);
         }
 }
 
@@ -175,20 +187,17 @@ static struct json_object *batch_json_klog_status(const struct engine_klog *k)
 
         if (!o)
                 return NULL;
-        json_object_object_add(
-            o, "source", k->state != ENGINE_KLOG_OFF ? json_object_new_string(k->source) : NULL);
-        json_object_object_add(o, "status",
-                               json_object_new_string(engine_klog_state_name(k->state)));
+        json_object_object_add(o, "source",
+                               k->state != ENGINE_KLOG_OFF ? jout_str(k->source) : NULL);
+        json_object_object_add(o, "status", jout_str(engine_klog_state_name(k->state)));
         json_object_object_add(o, "error",
-                               k->state == ENGINE_KLOG_UNAVAILABLE ? json_object_new_string(k->msg)
-                                                                   : NULL);
+                               k->state == ENGINE_KLOG_UNAVAILABLE ? jout_str(k->msg) : NULL);
         json_object_object_add(o, "records", on ? json_object_new_uint64(k->records) : NULL);
         json_object_object_add(o, "attributed", on ? json_object_new_uint64(k->attributed) : NULL);
         json_object_object_add(o, "gaps", on ? json_object_new_uint64(k->gaps) : NULL);
         json_object_object_add(o, "lost", on ? json_object_new_uint64(k->lost) : NULL);
         json_object_object_add(o, "skipped", on ? json_object_new_uint64(k->bad) : NULL);
-        json_object_object_add(o, "skipped_reason",
-                               k->bad ? json_object_new_string(k->bad_msg) : NULL);
+        json_object_object_add(o, "skipped_reason", k->bad ? jout_str(k->bad_msg) : NULL);
         /* ts_us can be set beside state-change times: the live kernel on this machine */
         json_object_object_add(o, "same_clock", json_object_new_boolean(on && k->same_clock));
         return o;
@@ -209,8 +218,8 @@ int batch_json(struct batch_ctx *c, const struct engine_snap *s, const struct di
                 batch_json_add_sysfs_only(devs, m);
         }
         batch_time(ts, sizeof(ts));
-        json_object_object_add(j, "time", json_object_new_string(ts));
-        json_object_object_add(j, "root", json_object_new_string(o->root));
+        json_object_object_add(j, "time", jout_str(ts));
+        json_object_object_add(j, "root", jout_str(o->root));
         {
                 /* files no read answered in time ("unread"): the snapshot was cut short */
                 size_t unread = tree_count_status(&s->tree, DRV_ST_UNREAD);
@@ -230,7 +239,9 @@ int batch_json(struct batch_ctx *c, const struct engine_snap *s, const struct di
 /* A fatal error: message on stderr, and {"error"} (+ what sysfs shows) on stdout in JSON. */
 int batch_fail(struct batch_ctx *c, const char *msg, const struct disc_merged *m)
 {
-        fprintf(c->err, "migtop: %s\n", msg);
+        fputs("migtop: ", c->err);
+        batch_err_puts(c->err, msg);
+        fputc('\n', c->err);
         if (m && c->disc)
                 batch_sysfs_summary(c->err, m);
         if (c->o->json) {
@@ -245,8 +256,8 @@ int batch_fail(struct batch_ctx *c, const char *msg, const struct disc_merged *m
                 }
                 batch_time(ts, sizeof(ts));
                 if (j) {
-                        json_object_object_add(j, "time", json_object_new_string(ts));
-                        json_object_object_add(j, "root", json_object_new_string(c->o->root));
+                        json_object_object_add(j, "time", jout_str(ts));
+                        json_object_object_add(j, "root", jout_str(c->o->root));
                 }
                 batch_json_put(c->out, j, !c->o->lines);
                 json_object_put(j);

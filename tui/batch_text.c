@@ -10,6 +10,7 @@
 
 #include "batch.h"
 #include "batch_int.h"
+#include "core/esc.h"
 #include "core/jsonout.h"
 #include "core/pair.h"
 #include "core/tree.h"
@@ -19,6 +20,36 @@
 #include "ui/pairside.h"
 
 /* ---- text output ----------------------------------------------------------------------- */
+
+/*
+ * Every string from outside (names, file contents, kernel log text, messages quoting
+ * them) is printed escaped (core/esc.h): control characters, '\' and bytes that are not
+ * UTF-8 (any byte >= 0x80 outside a UTF-8 locale) as \xNN, so nothing reaches the
+ * terminal raw and a newline in a name cannot forge a line.
+ */
+#define BT_E_MAX (ESC_GROWTH * 512 + 1) /* the longest message (512 bytes), escaped */
+
+static unsigned bt_flags(void)
+{
+        return esc_locale_utf8() ? ESC_UTF8 : 0;
+}
+
+/* s escaped, in a buffer that lives until the end of the caller's full expression. */
+#define BT_E(s) esc_str((char[BT_E_MAX]){0}, BT_E_MAX, (s), bt_flags())
+
+/* s[0..n) escaped, whatever its length. */
+static void bt_putn(FILE *out, const char *s, size_t n)
+{
+        size_t len;
+        char *e = esc_text_dup(s, n, bt_flags(), &len);
+
+        if (!e) {
+                fputs("(out of memory)", out);
+                return;
+        }
+        fwrite(e, 1, len, out);
+        free(e);
+}
 
 static void batch_value(FILE *out, const struct acc_field *f, unsigned i)
 {
@@ -86,8 +117,8 @@ static void batch_kv(FILE *out, const struct kv *kv)
                 if (end != kv->value && !*end)
                         m = acc_qm_state_meaning(v);
         }
-        fprintf(out, "      %s: %s%s%s%s\n", kv->key, kv->value, m ? " (" : "", m ? m : "",
-                m ? ")" : "");
+        fprintf(out, "      %s: %s%s%s%s\n", BT_E(kv->key), BT_E(kv->value), m ? " (" : "",
+                m ? m : "", m ? ")" : "");
 }
 
 /* How long the read of a file has been blocked (ms), or -1. */
@@ -112,20 +143,21 @@ static void batch_status(FILE *out, const struct drv_file *f, long long blocked_
         if (en && !strstr(f->msg, en))
                 fprintf(out, " (%s)", en);
         if (f->msg[0])
-                fprintf(out, ": %s", f->msg);
+                fprintf(out, ": %s", BT_E(f->msg));
 }
 
 static void batch_text_file(FILE *out, const char *dir, const struct drv_file *f,
                             long long blocked_ms)
 {
-        fprintf(out, "  %s/%s: ", dir, f->name);
+        fprintf(out, "  %s/%s: ", BT_E(dir), BT_E(f->name));
         batch_status(out, f, blocked_ms);
         if (f->status == DRV_ST_OK && f->text) {
                 size_t n = f->text_len;
 
                 while (n && (f->text[n - 1] == '\n'))
                         n--;
-                fprintf(out, ": %.*s", (int)n, f->text);
+                fputs(": ", out);
+                bt_putn(out, f->text, n);
         }
         fputc('\n', out);
 }
@@ -133,7 +165,7 @@ static void batch_text_file(FILE *out, const char *dir, const struct drv_file *f
 static void batch_dump_file(FILE *out, const char *dir, const struct drv_file *f,
                             long long blocked_ms)
 {
-        fprintf(out, "  %s/%s: ", dir, f->name);
+        fprintf(out, "  %s/%s: ", BT_E(dir), BT_E(f->name));
         batch_status(out, f, blocked_ms);
         if (f->bytes || f->has_fields) {
                 fprintf(out, " [%s, %zu bytes%s]",
@@ -169,7 +201,8 @@ static void batch_text_dirs(FILE *out, const struct engine_snap *s, size_t i, in
                 const struct tree_drvdir *dir = &d->dirs[k];
 
                 if (!dir->ops) {
-                        fprintf(out, "  %s/: unknown driver directory (not read)\n", dir->name);
+                        fprintf(out, "  %s/: unknown driver directory (not read)\n",
+                                BT_E(dir->name));
                         continue;
                 }
                 for (unsigned j = 0; j < dir->nfiles && j < dir->ops->nfiles; j++) {
@@ -191,7 +224,7 @@ static void batch_text_sysfs(FILE *out, const struct disc_entry *en)
         if (!en || !en->in_sysfs)
                 return;
         disc_format_dev(&en->dev, line, sizeof(line));
-        fprintf(out, "  sysfs: %s\n", line);
+        fprintf(out, "  sysfs: %s\n", BT_E(line));
 }
 
 static void batch_text_dev_body(FILE *out, const struct engine_snap *s, size_t i,
@@ -200,7 +233,7 @@ static void batch_text_dev_body(FILE *out, const struct engine_snap *s, size_t i
         const struct tree_dev *d = &s->tree.devs[i];
         const struct engine_dev_info *info = s->info ? &s->info[i] : NULL;
 
-        fprintf(out, "device %s\n", d->name);
+        fprintf(out, "device %s\n", BT_E(d->name));
         if (info && info->gone)
                 fprintf(out, "  gone: vanished %.1f s ago%s%s\n",
                         (double)(now - info->gone_ns) / 1e9,
@@ -253,14 +286,7 @@ static void batch_text_klog(FILE *out, const struct engine_snap *s, size_t i)
 
                 fprintf(out, "    [%5lld.%06lld] %s: ", (long long)(r->ts_us / 1000000),
                         (long long)(r->ts_us % 1000000), kmsg_level_name(r->level));
-                for (size_t c = 0; c < r->text_len; c++) {
-                        unsigned char ch = (unsigned char)r->text[c];
-
-                        if (ch < ' ' || ch == 127)
-                                fprintf(out, "\\x%02x", ch);
-                        else
-                                fputc(ch, out);
-                }
+                bt_putn(out, r->text, r->text_len);
                 fputs(r->text_cut ? "...\n" : "\n", out);
         }
 }
@@ -277,22 +303,22 @@ static void batch_text_klog_status(FILE *out, const struct engine_klog *k)
 {
         if (k->state == ENGINE_KLOG_OFF)
                 return;
-        fprintf(out, "kernel log: %s %s", k->source, engine_klog_state_name(k->state));
+        fprintf(out, "kernel log: %s %s", BT_E(k->source), engine_klog_state_name(k->state));
         if (k->state == ENGINE_KLOG_UNAVAILABLE) {
-                fprintf(out, ": %s\n", k->msg);
+                fprintf(out, ": %s\n", BT_E(k->msg));
                 return;
         }
         fprintf(out, ", %" PRIu64 " records", k->records);
         if (k->gaps || k->lost)
                 fprintf(out, ", %" PRIu64 " gaps, %" PRIu64 " records lost", k->gaps, k->lost);
         if (k->bad)
-                fprintf(out, ", %" PRIu64 " skipped (%s)", k->bad, k->bad_msg);
+                fprintf(out, ", %" PRIu64 " skipped (%s)", k->bad, BT_E(k->bad_msg));
         fputc('\n', out);
 }
 
 static void batch_text_sysfs_only(FILE *out, const struct disc_entry *en)
 {
-        fprintf(out, "device %s\n  sysfs only: %s\n", en->name, disc_reason_text(en->reason));
+        fprintf(out, "device %s\n  sysfs only: %s\n", BT_E(en->name), disc_reason_text(en->reason));
         batch_text_sysfs(out, en);
 }
 
@@ -307,21 +333,21 @@ static void batch_opt_value(FILE *out, uint64_t v, bool valid)
 static void batch_text_compare(FILE *out, const char *src, const char *dst,
                                const struct pair_result *p)
 {
-        fprintf(out, "compare %s -> %s", src, dst);
+        fprintf(out, "compare %s -> %s", BT_E(src), BT_E(dst));
         if (p->dir)
                 fprintf(out, " (%s)", p->dir);
         fprintf(out, "\n  verdict: %s", match_verdict_name(p->match.verdict));
         if (p->match.summary[0] && p->match.verdict != MATCH_REJECT &&
             p->match.verdict != MATCH_INCOMPLETE)
-                fprintf(out, ": %s", p->match.summary);
+                fprintf(out, ": %s", BT_E(p->match.summary));
         fputc('\n', out);
         if (p->msg[0])
-                fprintf(out, "  note: %s\n", p->msg);
+                fprintf(out, "  note: %s\n", BT_E(p->msg));
         for (unsigned i = 0; i < p->checks.n && i < CHECK_MAX; i++) {
                 const struct check *c = &p->checks.c[i];
 
                 fprintf(out, "  check %-8s %-7s %s\n", c->name, check_verdict_name(c->verdict),
-                        c->reason);
+                        BT_E(c->reason));
         }
         for (unsigned i = 0; i < p->match.n && i < MATCH_MAX; i++) {
                 const struct match_mismatch *mm = &p->match.m[i];
@@ -356,13 +382,14 @@ void batch_text(struct batch_ctx *c, const struct engine_snap *s, const struct d
                 fprintf(out, "=== %s ===\n", ts);
         }
         batch_text_klog_status(out, &s->klog);
-        if (s->tree.err)
-                fprintf(out, "error: %s\n", s->tree.msg[0] ? s->tree.msg : "cannot list the root");
-        else if (s->tree.ndevs == 0)
-                fprintf(
-                    out,
-                    "no devices under %s (no vfio device with migration support is registered)\n",
-                    o->root);
+        if (s->tree.err) {
+                fprintf(out, "error: %s\n",
+                        s->tree.msg[0] ? BT_E(s->tree.msg) : "cannot list the root");
+        } else if (s->tree.ndevs == 0) {
+                fputs("no devices under ", out);
+                bt_putn(out, o->root, strlen(o->root));
+                fputs(" (no vfio device with migration support is registered)\n", out);
+        }
         for (size_t i = 0; i < s->tree.ndevs; i++) {
                 if (!first)
                         fputc('\n', out);

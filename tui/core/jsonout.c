@@ -10,10 +10,56 @@
 #include <string.h>
 #include <time.h>
 
-/* Names printed by the kernel's `features` file, in FSM_F_* bit order. */
-static struct json_object *jout_str_or_null(const char *s)
+#include "esc.h"
+
+/*
+ * A JSON string of s[0..n): always valid UTF-8 (json-c copies bytes that are not UTF-8
+ * raw, and escapes control characters itself), each invalid byte as U+FFFD (esc.h).
+ */
+struct json_object *jout_strn(const char *s, size_t n)
 {
-        return s ? json_object_new_string(s) : NULL;
+        struct json_object *o;
+        size_t len;
+        char *fixed;
+
+        if (n > INT32_MAX / 3)
+                n = INT32_MAX / 3;
+        if (esc_utf8_valid(s, n))
+                return json_object_new_string_len(s, (int)n);
+        fixed = esc_utf8_fix(s, n, &len);
+        if (!fixed)
+                return NULL;
+        o = json_object_new_string_len(fixed, (int)len);
+        free(fixed);
+        return o;
+}
+
+static struct json_object *jout_s(const char *s)
+{
+        return jout_strn(s, strlen(s));
+}
+
+/* json_object_object_add() with a key from outside (a directory name, a kv key). */
+static void jout_add(struct json_object *o, const char *key, struct json_object *v)
+{
+        char *fixed;
+
+        if (esc_utf8_valid(key, strlen(key))) {
+                json_object_object_add(o, key, v);
+                return;
+        }
+        fixed = esc_utf8_fix(key, strlen(key), NULL);
+        if (!fixed) {
+                json_object_put(v);
+                return;
+        }
+        json_object_object_add(o, fixed, v);
+        free(fixed);
+}
+
+struct json_object *jout_str(const char *s)
+{
+        return s ? jout_s(s) : NULL;
 }
 
 static struct json_object *jout_hex(const uint8_t *b, size_t n)
@@ -72,7 +118,7 @@ static struct json_object *jout_not_in_file(const struct acc_decoded *d)
                 return NULL;
         a = json_object_new_array();
         for (unsigned i = 0; a && acc_header_fields[i]; i++)
-                json_object_array_add(a, json_object_new_string(acc_header_fields[i]));
+                json_object_array_add(a, jout_s(acc_header_fields[i]));
         return a;
 }
 
@@ -82,7 +128,7 @@ static struct json_object *jout_guest(const struct acc_decoded *d)
         const struct acc_field *f = acc_field_find(d, "vf_qm_state");
         const char *m = f && acc_field_valid(f) ? acc_qm_state_meaning(f->value[0]) : NULL;
 
-        return m ? json_object_new_string(m) : NULL;
+        return m ? jout_s(m) : NULL;
 }
 
 /* kv lines: decimal values as numbers, anything else as the string printed. */
@@ -96,10 +142,9 @@ static struct json_object *jout_info(const struct kv_list *l)
                 uint64_t v;
 
                 if (kv_get_u64(l, l->items[i].key, &v) == 0)
-                        json_object_object_add(o, l->items[i].key, json_object_new_uint64(v));
+                        jout_add(o, l->items[i].key, json_object_new_uint64(v));
                 else
-                        json_object_object_add(o, l->items[i].key,
-                                               json_object_new_string(l->items[i].value));
+                        jout_add(o, l->items[i].key, jout_s(l->items[i].value));
         }
         return o;
 }
@@ -113,18 +158,16 @@ static struct json_object *jout_file_kind(const struct drv_file *f, int kind)
                 return NULL;
         if (kind < 0)
                 kind = (f->bytes || f->has_fields) ? DRV_FILE_DUMP : DRV_FILE_TEXT;
-        json_object_object_add(o, "status", json_object_new_string(drv_status_name(f->status)));
-        json_object_object_add(o, "errno", jout_str_or_null(src_errno_name(f->err)));
-        json_object_object_add(o, "message", f->msg[0] ? json_object_new_string(f->msg) : NULL);
+        json_object_object_add(o, "status", jout_s(drv_status_name(f->status)));
+        json_object_object_add(o, "errno", jout_str(src_errno_name(f->err)));
+        json_object_object_add(o, "message", f->msg[0] ? jout_s(f->msg) : NULL);
         if (kind == DRV_FILE_DUMP) {
                 json_object_object_add(o, "bytes", jout_hex(f->bytes, f->len));
                 json_object_object_add(o, "length",
                                        f->bytes ? json_object_new_uint64(f->len) : NULL);
                 json_object_object_add(o, "truncated", json_object_new_boolean(f->cut));
                 json_object_object_add(
-                    o, "layout",
-                    f->has_fields ? json_object_new_string(acc_layout_name(f->fields.layout))
-                                  : NULL);
+                    o, "layout", f->has_fields ? jout_s(acc_layout_name(f->fields.layout)) : NULL);
                 json_object_object_add(o, "fields", f->has_fields ? jout_fields(&f->fields) : NULL);
                 json_object_object_add(o, "not_in_file",
                                        f->has_fields ? jout_not_in_file(&f->fields) : NULL);
@@ -136,9 +179,7 @@ static struct json_object *jout_file_kind(const struct drv_file *f, int kind)
                                        f->has_fields ? jout_guest(&f->fields) : NULL);
                 json_object_object_add(o, "info", f->text ? jout_info(&f->kv) : NULL);
         } else {
-                json_object_object_add(
-                    o, "text",
-                    f->text ? json_object_new_string_len(f->text, (int)f->text_len) : NULL);
+                json_object_object_add(o, "text", f->text ? jout_strn(f->text, f->text_len) : NULL);
         }
         return o;
 }
@@ -159,7 +200,7 @@ static struct json_object *jout_features(const struct tree_dev *d)
                 return NULL;
         for (unsigned bit = 1; bit && bit <= d->features; bit <<= 1)
                 if ((d->features & bit) && fsm_feature_name(bit))
-                        json_object_array_add(a, json_object_new_string(fsm_feature_name(bit)));
+                        json_object_array_add(a, jout_s(fsm_feature_name(bit)));
         return a;
 }
 
@@ -186,13 +227,12 @@ struct json_object *jout_dev(const struct tree_dev *d)
 
         if (!o)
                 return NULL;
-        json_object_object_add(o, "name", json_object_new_string(d->name));
+        json_object_object_add(o, "name", jout_s(d->name));
         json_object_object_add(o, "migration", json_object_new_boolean(d->has_migration));
-        json_object_object_add(o, "error", jout_str_or_null(src_errno_name(d->err)));
+        json_object_object_add(o, "error", jout_str(src_errno_name(d->err)));
         json_object_object_add(o, "state",
-                               d->state_file.status == DRV_ST_OK
-                                   ? json_object_new_string(fsm_state_name(d->state))
-                                   : NULL);
+                               d->state_file.status == DRV_ST_OK ? jout_s(fsm_state_name(d->state))
+                                                                 : NULL);
         json_object_object_add(o, "features", jout_features(d));
         files = json_object_new_object();
         if (files) {
@@ -203,7 +243,7 @@ struct json_object *jout_dev(const struct tree_dev *d)
         }
         json_object_object_add(o, "files", files);
         for (size_t i = 0; i < d->ndirs; i++)
-                json_object_object_add(o, d->dirs[i].name, jout_drvdir(&d->dirs[i]));
+                jout_add(o, d->dirs[i].name, jout_drvdir(&d->dirs[i]));
         return o;
 }
 
@@ -219,9 +259,8 @@ struct json_object *jout_tree(const struct tree *t)
                 json_object_array_add(a, jout_dev(&t->devs[i]));
         json_object_object_add(o, "devices", a);
         if (t->err)
-                json_object_object_add(
-                    o, "error",
-                    json_object_new_string(t->msg[0] ? t->msg : "cannot read the tree"));
+                json_object_object_add(o, "error",
+                                       jout_s(t->msg[0] ? t->msg : "cannot read the tree"));
         return o;
 }
 
@@ -236,10 +275,10 @@ static struct json_object *jout_mismatch(const struct match_mismatch *m)
 
         if (!mo)
                 return NULL;
-        json_object_object_add(mo, "field", jout_str_or_null(m->field));
+        json_object_object_add(mo, "field", jout_str(m->field));
         json_object_object_add(mo, "src", jout_value(m->src, m->src_valid));
         json_object_object_add(mo, "dst", jout_value(m->dst, m->dst_valid));
-        json_object_object_add(mo, "reason", jout_str_or_null(m->reason));
+        json_object_object_add(mo, "reason", jout_str(m->reason));
         return mo;
 }
 
@@ -255,7 +294,7 @@ static struct json_object *jout_time(int64_t t_ns)
         snprintf(buf, sizeof(buf), "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
                  tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
                  (int)(t_ns % 1000000000LL / 1000000));
-        return json_object_new_string(buf);
+        return jout_s(buf);
 }
 
 static struct json_object *jout_kmsg(const struct kmsg_rec *r, const char *side)
@@ -265,13 +304,12 @@ static struct json_object *jout_kmsg(const struct kmsg_rec *r, const char *side)
         if (!o)
                 return NULL;
         if (side)
-                json_object_object_add(o, "side", json_object_new_string(side));
-        json_object_object_add(o, "device",
-                               r->device[0] ? json_object_new_string(r->device) : NULL);
+                json_object_object_add(o, "side", jout_s(side));
+        json_object_object_add(o, "device", r->device[0] ? jout_s(r->device) : NULL);
         json_object_object_add(o, "seq", json_object_new_uint64(r->seq));
         json_object_object_add(o, "ts_us", json_object_new_int64(r->ts_us));
-        json_object_object_add(o, "level", json_object_new_string(kmsg_level_name(r->level)));
-        json_object_object_add(o, "text", json_object_new_string(r->text));
+        json_object_object_add(o, "level", jout_s(kmsg_level_name(r->level)));
+        json_object_object_add(o, "text", jout_strn(r->text, r->text_len));
         return o;
 }
 
@@ -282,13 +320,10 @@ static struct json_object *jout_check(const struct check *c)
 
         if (!o)
                 return NULL;
-        json_object_object_add(o, "name", jout_str_or_null(c->name));
-        json_object_object_add(o, "verdict",
-                               json_object_new_string(check_verdict_name(c->verdict)));
-        json_object_object_add(o, "reason",
-                               c->reason[0] ? json_object_new_string(c->reason) : NULL);
-        json_object_object_add(o, "kernel_line",
-                               c->has_kline ? json_object_new_string(c->kline.text) : NULL);
+        json_object_object_add(o, "name", jout_str(c->name));
+        json_object_object_add(o, "verdict", jout_s(check_verdict_name(c->verdict)));
+        json_object_object_add(o, "reason", c->reason[0] ? jout_s(c->reason) : NULL);
+        json_object_object_add(o, "kernel_line", c->has_kline ? jout_s(c->kline.text) : NULL);
         a = json_object_new_array();
         for (unsigned i = 0; a && i < c->nmis && i < CHECK_MAX_MISMATCH; i++)
                 json_object_array_add(a, jout_mismatch(&c->mis[i]));
@@ -300,14 +335,12 @@ static struct json_object *jout_check(const struct check *c)
 
                 if (!eo)
                         break;
-                json_object_object_add(
-                    eo, "side", json_object_new_string(e->side == CHECK_SRC ? "src" : "dst"));
-                json_object_object_add(eo, "what", jout_str_or_null(e->what));
-                json_object_object_add(eo, "status", jout_str_or_null(e->status));
-                json_object_object_add(eo, "errno", jout_str_or_null(src_errno_name(e->err)));
+                json_object_object_add(eo, "side", jout_s(e->side == CHECK_SRC ? "src" : "dst"));
+                json_object_object_add(eo, "what", jout_str(e->what));
+                json_object_object_add(eo, "status", jout_str(e->status));
+                json_object_object_add(eo, "errno", jout_str(src_errno_name(e->err)));
                 json_object_object_add(eo, "time", jout_time(e->t_ns));
-                json_object_object_add(eo, "detail",
-                                       e->detail[0] ? json_object_new_string(e->detail) : NULL);
+                json_object_object_add(eo, "detail", e->detail[0] ? jout_s(e->detail) : NULL);
                 json_object_array_add(a, eo);
         }
         json_object_object_add(o, "evidence", a);
@@ -322,16 +355,14 @@ struct json_object *jout_compare(const char *src, const char *dst, const struct 
 
         if (!o)
                 return NULL;
-        json_object_object_add(o, "src", jout_str_or_null(src));
-        json_object_object_add(o, "dst", jout_str_or_null(dst));
-        json_object_object_add(o, "dir", jout_str_or_null(p->dir));
-        json_object_object_add(o, "src_file", jout_str_or_null(p->src_file));
-        json_object_object_add(o, "dst_file", jout_str_or_null(p->dst_file));
-        json_object_object_add(o, "verdict",
-                               json_object_new_string(match_verdict_name(p->match.verdict)));
-        json_object_object_add(
-            o, "summary", p->match.summary[0] ? json_object_new_string(p->match.summary) : NULL);
-        json_object_object_add(o, "message", p->msg[0] ? json_object_new_string(p->msg) : NULL);
+        json_object_object_add(o, "src", jout_str(src));
+        json_object_object_add(o, "dst", jout_str(dst));
+        json_object_object_add(o, "dir", jout_str(p->dir));
+        json_object_object_add(o, "src_file", jout_str(p->src_file));
+        json_object_object_add(o, "dst_file", jout_str(p->dst_file));
+        json_object_object_add(o, "verdict", jout_s(match_verdict_name(p->match.verdict)));
+        json_object_object_add(o, "summary", p->match.summary[0] ? jout_s(p->match.summary) : NULL);
+        json_object_object_add(o, "message", p->msg[0] ? jout_s(p->msg) : NULL);
         a = json_object_new_array();
         for (unsigned i = 0; a && i < p->checks.n && i < CHECK_MAX; i++)
                 json_object_array_add(a, jout_check(&p->checks.c[i]));
@@ -349,7 +380,7 @@ struct json_object *jout_compare(const char *src, const char *dst, const struct 
         json_object_object_add(o, "mismatches", a);
         fl = json_object_new_array();
         for (unsigned i = 0; fl && i < p->fields.n && i < ACC_MAX_FIELDS; i++)
-                json_object_array_add(fl, jout_str_or_null(p->fields.field[i]));
+                json_object_array_add(fl, jout_str(p->fields.field[i]));
         json_object_object_add(o, "differing_fields", fl);
         json_object_object_add(o, "differing_bytes",
                                p->src_file && p->dst_file ? json_object_new_uint64(p->diff_bytes)
@@ -368,10 +399,8 @@ struct json_object *jout_kernel_log(const struct kmsg_rec *r, size_t n)
                         break;
                 json_object_object_add(o, "seq", json_object_new_uint64(r[i].seq));
                 json_object_object_add(o, "ts_us", json_object_new_int64(r[i].ts_us));
-                json_object_object_add(o, "level",
-                                       json_object_new_string(kmsg_level_name(r[i].level)));
-                json_object_object_add(o, "text",
-                                       json_object_new_string_len(r[i].text, (int)r[i].text_len));
+                json_object_object_add(o, "level", jout_s(kmsg_level_name(r[i].level)));
+                json_object_object_add(o, "text", jout_strn(r[i].text, r[i].text_len));
                 json_object_array_add(a, o);
         }
         return a;
@@ -383,19 +412,59 @@ struct json_object *jout_error(const char *msg)
 
         if (!o)
                 return NULL;
-        json_object_object_add(o, "error", json_object_new_string(msg ? msg : "unknown error"));
+        json_object_object_add(o, "error", jout_s(msg ? msg : "unknown error"));
         return o;
+}
+
+/*
+ * json-c's pretty printer writes an empty array or object over two lines ("[\n  ]"):
+ * join them ("[]", "{}") outside strings, in place.
+ */
+static void jout_join_empty(char *s)
+{
+        bool in_str = false;
+        char *w = s;
+
+        for (const char *r = s; *r;) {
+                char c = *r++;
+
+                *w++ = c;
+                if (in_str) {
+                        if (c == '\\' && *r)
+                                *w++ = *r++;
+                        else if (c == '"')
+                                in_str = false;
+                        continue;
+                }
+                if (c == '"') {
+                        in_str = true;
+                } else if (c == '[' || c == '{') {
+                        const char *e = r;
+
+                        while (*e == '\n' || *e == ' ')
+                                e++;
+                        if (e != r && *e == (c == '[' ? ']' : '}')) {
+                                *w++ = *e;
+                                r = e + 1;
+                        }
+                }
+        }
+        *w = '\0';
 }
 
 char *jout_string(struct json_object *o, int pretty)
 {
         int flags = JSON_C_TO_STRING_NOSLASHESCAPE;
         const char *s;
+        char *d;
 
         if (pretty)
                 flags |= JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED;
         else
                 flags |= JSON_C_TO_STRING_PLAIN;
         s = json_object_to_json_string_ext(o, flags);
-        return s ? strdup(s) : NULL;
+        d = s ? strdup(s) : NULL;
+        if (d && pretty)
+                jout_join_empty(d);
+        return d;
 }

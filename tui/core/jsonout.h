@@ -31,6 +31,14 @@
 #include "pair.h"
 #include "tree.h"
 
+/*
+ * A JSON string of s[0..n) / of s (NULL: JSON null) that is always valid UTF-8: json-c
+ * escapes control characters itself but copies bytes that are not UTF-8 raw; each such
+ * byte becomes U+FFFD (see core/esc.h).  Every string from outside goes through these.
+ */
+struct json_object *jout_strn(const char *s, size_t n);
+struct json_object *jout_str(const char *s);
+
 struct json_object *jout_file(const struct drv_file *f);
 struct json_object *jout_dev(const struct tree_dev *d);
 /* {"devices": [...]} (+ "error" when the tree could not be read at all). */

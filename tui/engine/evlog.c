@@ -2,11 +2,16 @@
 #include "engine/evlog.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <json-c/json.h>
+
+#include "core/esc.h"
+#include "core/jsonout.h"
 
 #include "core/stuck.h"
 
@@ -15,20 +20,46 @@ struct evlog {
         FILE *f;
         bool json;
         bool is_stdout;
-        int err; /* the first write error (positive errno), until reopened */
+        unsigned esc; /* esc_text() flags: UTF-8 kept in a UTF-8 locale */
+        int err;      /* the first write error (positive errno), until reopened */
 };
 
 static int open_file(struct evlog *l)
 {
+        int fd, flags, err;
+
         if (l->is_stdout) {
                 l->f = stdout;
                 return 0;
         }
-        l->f = fopen(l->path, "ae");
-        if (!l->f)
+        /*
+         * O_NONBLOCK: a FIFO without a reader fails at once (ENXIO, see evlog_strerror())
+         * instead of hanging in open(); writes block again as usual once it is open.
+         */
+        fd = open(l->path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NONBLOCK, 0666);
+        if (fd < 0)
                 return -errno;
+        flags = fcntl(fd, F_GETFL);
+        if (flags < 0 || fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) < 0) {
+                err = -errno;
+                close(fd);
+                return err;
+        }
+        l->f = fdopen(fd, "a");
+        if (!l->f) {
+                err = -errno;
+                close(fd);
+                return err;
+        }
         setvbuf(l->f, NULL, _IOLBF, 0);
         return 0;
+}
+
+const char *evlog_strerror(int err)
+{
+        if (err == ENXIO)
+                return "it is a FIFO with no reader (start the reader first, then migtop)";
+        return strerror(err);
 }
 
 int evlog_open(const char *path, bool json, struct evlog **out)
@@ -45,6 +76,7 @@ int evlog_open(const char *path, bool json, struct evlog **out)
                 return -ENOMEM;
         }
         l->json = json;
+        l->esc = esc_locale_utf8() ? ESC_UTF8 : 0;
         l->is_stdout = strcmp(path, "-") == 0;
         err = open_file(l);
         if (err) {
@@ -106,6 +138,15 @@ static const char *err_name(int err, char *buf, size_t n)
         return buf;
 }
 
+/* An escaped copy of s for a text line (core/esc.h), in buf. */
+static const char *ev_e(const struct evlog *l, char *buf, size_t n, const char *s)
+{
+        return esc_str(buf, n, s, l->esc);
+}
+
+#define EV_E_MAX    (ESC_GROWTH * 256 + 1) /* a name or message of 256 bytes, escaped */
+#define EV_LINE_MAX (3 * EV_E_MAX + 256)
+
 /* Every line is written through (line-buffered, or flushed): a failure is seen at once. */
 static int put_line(struct evlog *l, const char *line)
 {
@@ -145,14 +186,14 @@ static struct json_object *json_head(int64_t t_ns, const char *dev, const char *
 
         evlog_time(t_ns, ts, sizeof(ts));
         json_object_object_add(o, "time", json_object_new_string(ts));
-        json_object_object_add(o, "device", json_object_new_string(dev));
+        json_object_object_add(o, "device", jout_str(dev));
         json_object_object_add(o, "event", json_object_new_string(event));
         return o;
 }
 
 int evlog_state(struct evlog *l, int64_t t_ns, const char *dev, const struct fsm_change *c)
 {
-        char ts[40], line[512];
+        char ts[40], de[EV_E_MAX], line[EV_LINE_MAX];
         size_t off;
 
         if (l->json) {
@@ -169,9 +210,9 @@ int evlog_state(struct evlog *l, int64_t t_ns, const char *dev, const struct fsm
                 return put_json(l, o);
         }
         evlog_time(t_ns, ts, sizeof(ts));
-        off = (size_t)snprintf(line, sizeof(line), "%s %s state %s -> %s (%s", ts, dev,
-                               fsm_state_name(c->from), fsm_state_name(c->to),
-                               fsm_class_name(c->cls));
+        off = (size_t)snprintf(line, sizeof(line), "%s %s state %s -> %s (%s", ts,
+                               ev_e(l, de, sizeof(de), dev), fsm_state_name(c->from),
+                               fsm_state_name(c->to), fsm_class_name(c->cls));
         for (unsigned i = 0; i < c->nsteps && i < FSM_MAX_STEPS && off < sizeof(line); i++)
                 off += (size_t)snprintf(line + off, sizeof(line) - off, "%s%s", i ? ", " : " via ",
                                         fsm_state_name(c->steps[i]));
@@ -189,13 +230,13 @@ int evlog_file(struct evlog *l, int64_t t_ns, const char *dev, const char *file,
 int evlog_file_after(struct evlog *l, int64_t t_ns, const char *dev, const char *file,
                      const char *status, int err, size_t len, long long blocked_ms)
 {
-        char ts[40], line[512], eb[24];
+        char ts[40], de[EV_E_MAX], fe[EV_E_MAX], line[EV_LINE_MAX], eb[24];
         size_t off;
 
         if (l->json) {
                 struct json_object *o = json_head(t_ns, dev, "file");
 
-                json_object_object_add(o, "file", json_object_new_string(file));
+                json_object_object_add(o, "file", jout_str(file));
                 json_object_object_add(o, "status", json_object_new_string(status));
                 json_object_object_add(
                     o, "errno", err ? json_object_new_string(err_name(err, eb, sizeof(eb))) : NULL);
@@ -205,11 +246,13 @@ int evlog_file_after(struct evlog *l, int64_t t_ns, const char *dev, const char 
                 return put_json(l, o);
         }
         evlog_time(t_ns, ts, sizeof(ts));
+        ev_e(l, de, sizeof(de), dev);
+        ev_e(l, fe, sizeof(fe), file);
         if (err)
-                snprintf(line, sizeof(line), "%s %s file %s %s (%s)", ts, dev, file, status,
+                snprintf(line, sizeof(line), "%s %s file %s %s (%s)", ts, de, fe, status,
                          strerrorname_np(err) ? strerrorname_np(err) : "?");
         else
-                snprintf(line, sizeof(line), "%s %s file %s %s, %zu bytes", ts, dev, file, status,
+                snprintf(line, sizeof(line), "%s %s file %s %s, %zu bytes", ts, de, fe, status,
                          len);
         off = strlen(line);
         if (blocked_ms >= 0 && off < sizeof(line))
@@ -220,25 +263,25 @@ int evlog_file_after(struct evlog *l, int64_t t_ns, const char *dev, const char 
 int evlog_device(struct evlog *l, int64_t t_ns, const char *dev, const char *action,
                  const char *reason)
 {
-        char ts[40], line[512];
+        char ts[40], de[EV_E_MAX], re[EV_E_MAX], line[EV_LINE_MAX];
 
         if (l->json) {
                 struct json_object *o = json_head(t_ns, dev, "device");
 
                 json_object_object_add(o, "action", json_object_new_string(action));
-                json_object_object_add(o, "reason", reason ? json_object_new_string(reason) : NULL);
+                json_object_object_add(o, "reason", jout_str(reason));
                 return put_json(l, o);
         }
         evlog_time(t_ns, ts, sizeof(ts));
-        snprintf(line, sizeof(line), "%s %s device %s%s%s", ts, dev, action, reason ? ": " : "",
-                 reason ? reason : "");
+        snprintf(line, sizeof(line), "%s %s device %s%s%s", ts, ev_e(l, de, sizeof(de), dev),
+                 action, reason ? ": " : "", ev_e(l, re, sizeof(re), reason));
         return put_line(l, line);
 }
 
 int evlog_kmsg(struct evlog *l, int64_t t_ns, const char *dev, const struct kmsg_rec *r)
 {
-        char ts[40], line[4 * KMSG_TEXT_MAX + 512], text[4 * KMSG_TEXT_MAX + 1];
-        size_t o = 0;
+        char ts[40], de[EV_E_MAX], line[ESC_GROWTH * KMSG_TEXT_MAX + EV_E_MAX + 128];
+        char text[ESC_GROWTH * KMSG_TEXT_MAX + 1];
 
         if (l->json) {
                 struct json_object *o2 = json_head(t_ns, dev, "kernel");
@@ -247,30 +290,21 @@ int evlog_kmsg(struct evlog *l, int64_t t_ns, const char *dev, const struct kmsg
                 json_object_object_add(o2, "ts_us", json_object_new_int64(r->ts_us));
                 json_object_object_add(o2, "level",
                                        json_object_new_string(kmsg_level_name(r->level)));
-                json_object_object_add(o2, "text",
-                                       json_object_new_string_len(r->text, (int)r->text_len));
+                json_object_object_add(o2, "text", jout_strn(r->text, r->text_len));
                 return put_json(l, o2);
         }
-        for (size_t i = 0; i < r->text_len && o + 5 < sizeof(text); i++) {
-                unsigned char c = (unsigned char)r->text[i];
-
-                if (c < ' ' || c == 127 || c == '\\')
-                        o += (size_t)snprintf(text + o, sizeof(text) - o, "\\x%02x", c);
-                else
-                        text[o++] = (char)c;
-        }
-        text[o] = '\0';
+        esc_text(text, sizeof(text), r->text, r->text_len, l->esc);
         evlog_time(t_ns, ts, sizeof(ts));
-        snprintf(line, sizeof(line), "%s %s kernel %s: %s%s (seq %llu, %lld.%06lld s)", ts, dev,
-                 kmsg_level_name(r->level), text, r->text_cut ? "..." : "",
-                 (unsigned long long)r->seq, (long long)(r->ts_us / 1000000),
-                 (long long)(r->ts_us % 1000000));
+        snprintf(line, sizeof(line), "%s %s kernel %s: %s%s (seq %llu, %lld.%06lld s)", ts,
+                 ev_e(l, de, sizeof(de), dev), kmsg_level_name(r->level), text,
+                 r->text_cut ? "..." : "", (unsigned long long)r->seq,
+                 (long long)(r->ts_us / 1000000), (long long)(r->ts_us % 1000000));
         return put_line(l, line);
 }
 
 int evlog_klog(struct evlog *l, int64_t t_ns, const char *status, const char *msg)
 {
-        char ts[40], line[512];
+        char ts[40], de[EV_E_MAX], line[EV_LINE_MAX];
 
         if (l->json) {
                 struct json_object *o = json_object_new_object();
@@ -280,19 +314,19 @@ int evlog_klog(struct evlog *l, int64_t t_ns, const char *status, const char *ms
                 json_object_object_add(o, "device", NULL);
                 json_object_object_add(o, "event", json_object_new_string("kernel_log"));
                 json_object_object_add(o, "status", json_object_new_string(status));
-                json_object_object_add(o, "message", msg ? json_object_new_string(msg) : NULL);
+                json_object_object_add(o, "message", jout_str(msg));
                 return put_json(l, o);
         }
         evlog_time(t_ns, ts, sizeof(ts));
         snprintf(line, sizeof(line), "%s - kernel_log %s%s%s", ts, status, msg ? ": " : "",
-                 msg ? msg : "");
+                 ev_e(l, de, sizeof(de), msg));
         return put_line(l, line);
 }
 
 int evlog_stuck(struct evlog *l, int64_t t_ns, const char *dev, enum fsm_state st,
                 int64_t in_state_ms, int64_t threshold_ms, const char *ended)
 {
-        char ts[40], line[512], in[32], thr[32];
+        char ts[40], de[EV_E_MAX], line[EV_LINE_MAX], in[32], thr[32];
 
         if (l->json) {
                 struct json_object *o = json_head(t_ns, dev, "stuck");
@@ -308,10 +342,11 @@ int evlog_stuck(struct evlog *l, int64_t t_ns, const char *dev, enum fsm_state s
         stuck_fmt_dur(in_state_ms, in, sizeof(in));
         stuck_fmt_dur(threshold_ms, thr, sizeof(thr));
         if (ended)
-                snprintf(line, sizeof(line), "%s %s stuck ended: %s -> %s after %s in %s", ts, dev,
-                         fsm_state_name(st), ended, in, fsm_state_name(st));
+                snprintf(line, sizeof(line), "%s %s stuck ended: %s -> %s after %s in %s", ts,
+                         ev_e(l, de, sizeof(de), dev), fsm_state_name(st), ended, in,
+                         fsm_state_name(st));
         else
-                snprintf(line, sizeof(line), "%s %s stuck: in %s for %s (threshold %s)", ts, dev,
-                         fsm_state_name(st), in, thr);
+                snprintf(line, sizeof(line), "%s %s stuck: in %s for %s (threshold %s)", ts,
+                         ev_e(l, de, sizeof(de), dev), fsm_state_name(st), in, thr);
         return put_line(l, line);
 }

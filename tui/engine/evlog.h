@@ -17,8 +17,14 @@
 
 struct evlog;
 
-/* path "-" is stdout (never reopened).  0 or negative errno. */
+/*
+ * path "-" is stdout (never reopened).  0 or negative errno; a FIFO without a reader is
+ * -ENXIO at once (opened with O_NONBLOCK, never hanging in open()).
+ */
 int evlog_open(const char *path, bool json, struct evlog **out);
+/* The message for evlog_open()'s or evlog_reopen()'s errno: strerror(), or for ENXIO that
+ * the FIFO has no reader. */
+const char *evlog_strerror(int err);
 void evlog_close(struct evlog *l);
 /* Close and reopen the same path (after logrotate moved it).  0 or negative errno. */
 int evlog_reopen(struct evlog *l);
@@ -43,8 +49,10 @@ int evlog_device(struct evlog *l, int64_t t_ns, const char *dev, const char *act
                  const char *reason);
 
 /*
- * A kernel log record of dev: "TIME DEV kernel err: TEXT (seq 1742, 8123.456789 s)", the
- * text's control bytes and '\' escaped again as \xNN so that a record is one line.
+ * A kernel log record of dev: "TIME DEV kernel err: TEXT (seq 1742, 8123.456789 s)".
+ * In text lines every name and text from outside is escaped (core/esc.h: control bytes,
+ * '\' and bytes that are not UTF-8 as \xNN) so that a record is one line; in JSON lines
+ * strings are valid UTF-8 (bytes that are not: U+FFFD).
  */
 int evlog_kmsg(struct evlog *l, int64_t t_ns, const char *dev, const struct kmsg_rec *r);
 /* The kernel log as a whole: "TIME - kernel_log STATUS: MESSAGE" (a gap, unavailable). */
