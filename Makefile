@@ -55,7 +55,7 @@ UNIT_BINS   := $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRC))
 FIXGEN      := $(B)/tests/mkfixture
 MIGRATE     := $(B)/migtop-migrate
 
-.PHONY: all check test unit cli screen fuzz fuzz-smoke san clang-build kernel e2e demo install \
+.PHONY: all check test unit cli screen prom fuzz fuzz-smoke san clang-build kernel e2e demo install \
         uninstall clean deps format format-check lint-man checkpatch bench
 all: $(PROG)
 
@@ -96,6 +96,10 @@ unit: $(UNIT_BINS)
 
 cli: $(PROG) $(FIXGEN)
 	@MIGTOP=$(abspath $(PROG)) FIXGEN=$(abspath $(FIXGEN)) tests/cli/run.sh
+
+# The fleet metrics with Debian's promtool and node_exporter (tests/prom/run.sh).
+prom: $(PROG) $(FIXGEN)
+	@MIGTOP=$(abspath $(PROG)) FIXGEN=$(abspath $(FIXGEN)) tests/prom/run.sh
 
 screen: $(PROG) $(FIXGEN)
 	@MIGTOP=$(abspath $(PROG)) FIXGEN=$(abspath $(FIXGEN)) tests/screen/run.sh
@@ -161,6 +165,7 @@ check: deps
 	$(MAKE) format-check
 	$(if $(wildcard man/*.[0-9]),$(MAKE) lint-man)
 	$(if $(wildcard tests/screen/run.sh),$(MAKE) WERROR=1 screen)
+	$(if $(wildcard tests/prom/run.sh),$(MAKE) WERROR=1 prom)
 	$(if $(wildcard tests/vm/checkpatch.sh),$(MAKE) checkpatch)
 	$(if $(wildcard tests/vm/run.sh),$(MAKE) WERROR=1 e2e)
 	@case "$$MIGTOP_E2E_DEBUG" in 1) $(MAKE) WERROR=1 e2e-debug ;; 0) echo "make check: e2e-debug off (MIGTOP_E2E_DEBUG=0)" ;; *) if tests/vm/debug-kernel.sh --check; then $(MAKE) WERROR=1 e2e-debug; else echo "make check: e2e-debug skipped: no cached debug kernel (MIGTOP_E2E_DEBUG=1 builds it, about 1 h)"; fi ;; esac
@@ -171,6 +176,7 @@ install: $(PROG)
 	install -D -m 0644 man/migtop.1 $(DESTDIR)$(PREFIX)/share/man/man1/migtop.1
 	for t in themes/*.theme; do [ -e "$$t" ] || continue; \
 		install -D -m 0644 $$t $(DESTDIR)$(PREFIX)/share/migtop/themes/$$(basename $$t); done
+	install -D -m 0644 tui/share/migtop.rules.yml $(DESTDIR)$(PREFIX)/share/migtop/migtop.rules.yml
 
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/migtop $(DESTDIR)$(PREFIX)/share/man/man1/migtop.1

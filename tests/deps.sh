@@ -8,6 +8,8 @@ pkgs=(
 	make gcc clang pkg-config libncurses-dev libudev-dev libpci-dev libjson-c-dev
 	# tests: unit, sanitizers, fuzzing, screen, man page, format
 	libcmocka-dev libclang-rt-14-dev llvm-14 tmux mandoc clang-format
+	# tests: fleet metrics (promtool, node_exporter's textfile collector, an OpenMetrics parser)
+	prometheus prometheus-node-exporter curl python3-prometheus-client
 	# kernel module, VM end-to-end test
 	gcc-12 pahole qemu-system-x86 busybox-static cpio xz-utils kmod zstd linux-source-6.12 jq
 	ca-certificates
