@@ -346,6 +346,35 @@ static void main_exe_dir(char *buf, size_t n)
         memmove(buf, dir, strlen(dir) + 1);
 }
 
+/*
+ * The console while the tree root does not exist yet (vfio not loaded, debugfs not
+ * mounted): it stays up with the remediation on screen and tries again (ui_opts.connect).
+ */
+struct main_conn {
+        const struct main_args *a;
+        struct engine_opts eo;
+        struct engine *e;
+};
+
+static int main_connect(void *arg, struct engine **e, char *msg, size_t size)
+{
+        struct main_conn *c = arg;
+        struct src *s;
+        int ret = batch_open_src(c->a->b.root, c->a->b.fixture, &s);
+
+        if (ret < 0) {
+                batch_root_message(-ret, c->a->b.root, msg, size);
+                return ret;
+        }
+        ret = engine_new(s, &c->eo, &c->e);
+        if (ret < 0) {
+                snprintf(msg, size, "starting the poller: %s", strerror(-ret));
+                return ret;
+        }
+        *e = c->e;
+        return 0;
+}
+
 /* The interactive console. */
 static int main_console(const struct main_args *a)
 {
@@ -353,17 +382,19 @@ static int main_console(const struct main_args *a)
         struct disc *disc = NULL;
         struct klog *klog = NULL;
         bool live;
+        struct main_conn conn = {.a = a};
         struct engine_opts eo;
-        struct engine *e;
+        struct engine *e = NULL;
         struct config cfg;
-        struct src *s;
+        struct src *s = NULL;
         char msg[512], exe[PATH_MAX];
         int ret = main_config(&cfg);
 
         if (ret)
                 return ret;
         ret = batch_open_src(a->b.root, a->b.fixture, &s);
-        if (ret < 0) {
+        /* a root that does not exist yet may appear (modprobe vfio): the console waits */
+        if (ret < 0 && ret != -ENOENT) {
                 batch_root_message(-ret, a->b.root, msg, sizeof(msg));
                 fprintf(stderr, "migtop: %s\n", msg);
                 return BATCH_EXIT_ENV;
@@ -405,7 +436,10 @@ static int main_console(const struct main_args *a)
                 if (live && disc_monitor_start(disc) >= 0)
                         uo.hotplug = disc;
         }
-        ret = engine_new(s, &eo, &e);
+        conn.eo = eo;
+        uo.connect = main_connect;
+        uo.connect_arg = &conn;
+        ret = s ? engine_new(s, &eo, &e) : 0;
         if (ret < 0) {
                 fprintf(stderr, "migtop: starting the poller: %s\n", strerror(-ret));
                 if (disc)
@@ -414,7 +448,7 @@ static int main_console(const struct main_args *a)
                 return BATCH_EXIT_ENV;
         }
         ret = ui_run(e, &uo);
-        engine_free(e);
+        engine_free(e ? e : conn.e);
         klog_free(klog);
         if (disc)
                 disc_close(disc);

@@ -41,6 +41,7 @@ struct ui {
         bool quit, dirty, changed; /* changed: the engine has news not yet in v.snap */
         int64_t next_snap_ns;      /* do not take a new snapshot before (interval) */
         int64_t drawn_sec;         /* the second the ages on screen were computed for */
+        int64_t next_connect_ns;   /* without an engine: the next try of o->connect */
         struct sigaction old_int, old_term;
 };
 
@@ -105,7 +106,8 @@ static void ui_load_config(struct ui *u, struct config *c, struct theme *t)
         name = u->o->theme ? u->o->theme : c->theme[0] ? c->theme : "default";
         if (theme_load(name, &tp, t, err, sizeof(err)) < 0) {
                 theme_builtin(t);
-                snprintf(u->v.status, sizeof(u->v.status), "theme: %s", err);
+                snprintf(u->v.status, sizeof(u->v.status), "theme: %s; using the default theme",
+                         err);
         }
 }
 
@@ -168,7 +170,7 @@ static void ui_take_snapshot(struct ui *u, int64_t now)
 {
         const struct engine_snap *s;
 
-        if (u->v.paused || (u->v.snap && (!u->changed || now < u->next_snap_ns)))
+        if (!u->e || u->v.paused || (u->v.snap && (!u->changed || now < u->next_snap_ns)))
                 return;
         s = engine_snapshot(u->e);
         if (!s)
@@ -184,6 +186,37 @@ static void ui_take_snapshot(struct ui *u, int64_t now)
         u->v.snap = s;
         views_rebuild(&u->v);
         u->dirty = true;
+}
+
+/*
+ * Without an engine: try o->connect (forced, or once a second).  The remediation stays on
+ * screen until the root appears; then the devices are read as usual.
+ */
+static void ui_connect(struct ui *u, int64_t now, bool force)
+{
+        char msg[VIEWS_STATUS_MAX - 80];
+        struct engine *e = NULL;
+
+        if (u->e || !u->o->connect || (!force && now < u->next_connect_ns))
+                return;
+        u->next_connect_ns = now + 1000000000;
+        msg[0] = '\0';
+        if (u->o->connect(u->o->connect_arg, &e, msg, sizeof(msg)) == 0 && e) {
+                u->e = e;
+                u->v.root_msg[0] = '\0';
+                u->changed = true;
+                u->dirty = true;
+                engine_set_state_period(u->e, u->v.interval_ms);
+                snprintf(u->v.status, sizeof(u->v.status),
+                         "the vfio debugfs tree is there now: "
+                         "reading its devices");
+                return;
+        }
+        snprintf(u->v.root_msg, sizeof(u->v.root_msg),
+                 "%s. Waiting for it: checked every second, r checks now, q quits.", msg);
+        u->dirty = u->dirty || force;
+        if (force)
+                snprintf(u->v.status, sizeof(u->v.status), "still no vfio debugfs tree");
 }
 
 /* ---- drawing -------------------------------------------------------------------------- */
@@ -283,8 +316,17 @@ static void ui_draw_frame(const struct ui *u)
                 draw_fill(&u->lay.status, THEME_MESSAGE);
                 draw_text(u->lay.status.y, u->lay.status.x, u->lay.status.w, THEME_MESSAGE, buf,
                           false);
+                ui_draw_footer(u);
+        } else if (u->v.editing || u->v.status[0]) {
+                /* too short for a status line: a message (or the filter) takes the footer's
+                   row until the next key */
+                ui_status_text(&u->v, buf, sizeof(buf));
+                draw_fill(&u->lay.footer, THEME_MESSAGE);
+                draw_text(u->lay.footer.y, u->lay.footer.x, u->lay.footer.w, THEME_MESSAGE, buf,
+                          false);
+        } else {
+                ui_draw_footer(u);
         }
-        ui_draw_footer(u);
 }
 
 static void ui_draw(struct ui *u)
@@ -396,7 +438,8 @@ static void ui_interval(struct ui *u, int dir)
         u->v.interval_ms = ui_intervals[k];
         u->next_snap_ns = 0;
         /* the screen and the state polling go at the same pace */
-        engine_set_state_period(u->e, u->v.interval_ms);
+        if (u->e)
+                engine_set_state_period(u->e, u->v.interval_ms);
         snprintf(u->v.status, sizeof(u->v.status), "state read and screen refreshed every %d ms",
                  u->v.interval_ms);
 }
@@ -547,6 +590,10 @@ static void ui_action(struct ui *u, enum keys_action a)
                 ui_export(u);
                 break;
         case KEYS_RESCAN:
+                if (!u->e) {
+                        ui_connect(u, ui_now(), true);
+                        break;
+                }
                 engine_rescan(u->e);
                 snprintf(u->v.status, sizeof(u->v.status), "rescanning devices");
                 break;
@@ -635,7 +682,7 @@ static int ui_timeout(const struct ui *u, int64_t now)
         int64_t ms = 1000 - (now / 1000000) % 1000; /* the next clock second */
         int t;
 
-        if (!u->v.paused) {
+        if (!u->v.paused && u->e) {
                 t = engine_next_timeout_ms(u->e);
                 if (t >= 0 && t < ms)
                         ms = t;
@@ -662,7 +709,10 @@ static void ui_hotplug(struct ui *u)
         struct disc_changes ch = {0};
 
         if (disc_monitor_process(u->o->hotplug, &ch) > 0 && ch.n) {
-                engine_rescan(u->e);
+                if (u->e)
+                        engine_rescan(u->e);
+                else
+                        ui_connect(u, ui_now(), true);
                 snprintf(u->v.status, sizeof(u->v.status), "hotplug: %zu device%s changed (%s%s)",
                          ch.n, ch.n == 1 ? "" : "s", ch.c[0].name, ch.n > 1 ? ", ..." : "");
                 u->dirty = true;
@@ -674,14 +724,15 @@ static int ui_loop(struct ui *u)
 {
         struct pollfd pfd[3] = {
             {.fd = STDIN_FILENO, .events = POLLIN},
-            {.fd = engine_fd(u->e), .events = POLLIN},
+            {.fd = -1, .events = POLLIN},
             {.fd = u->o->hotplug ? disc_monitor_fd(u->o->hotplug) : -1, .events = POLLIN}};
         int64_t now;
 
         u->dirty = true;
         u->changed = true;
         while (!u->quit && !ui_signalled) {
-                if (!u->v.paused && engine_process(u->e) > 0)
+                ui_connect(u, ui_now(), false);
+                if (u->e && !u->v.paused && engine_process(u->e) > 0)
                         u->changed = true;
                 now = ui_now();
                 ui_take_snapshot(u, now);
@@ -691,7 +742,7 @@ static int ui_loop(struct ui *u)
                         ui_draw(u);
                 }
                 /* paused: only the keyboard (and hotplug, noted for when polling resumes) */
-                pfd[1].fd = u->v.paused ? -1 : engine_fd(u->e);
+                pfd[1].fd = u->v.paused || !u->e ? -1 : engine_fd(u->e);
                 if (poll(pfd, 3, ui_timeout(u, ui_now())) < 0 && errno != EINTR)
                         return -errno;
                 if (pfd[2].revents & POLLIN)
@@ -706,6 +757,8 @@ int ui_run(struct engine *e, const struct ui_opts *o)
         struct ui u = {.e = e, .o = o};
         int err;
 
+        if (!e && !o->connect)
+                return -EINVAL;
         ui_signalled = 0;
         /* before newterm(): curses then leaves SIGINT/SIGTERM to us */
         ui_signals(&u, true);

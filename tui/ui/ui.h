@@ -8,6 +8,7 @@
 #define MIGTOP_UI_UI_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "engine/discover.h"
 #include "engine/engine.h"
@@ -24,10 +25,20 @@ struct ui_opts {
         const char *exe_dir;  /* directory of the executable (theme search in the source tree) */
         struct disc *hotplug; /* a started udev monitor: rescan on its events (NULL: none) */
         const struct config *config; /* the config file as main read it (NULL: defaults) */
+        /*
+         * For ui_run(NULL, o): the tree root could not be opened yet (no vfio directory in
+         * debugfs).  The console stays up with msg on screen and calls connect at start,
+         * once a second and on r (rescan) until it returns 0 with an engine (which the
+         * caller keeps and frees); else a negative errno and one line in msg (the
+         * remediation batch output gives).
+         */
+        int (*connect)(void *arg, struct engine **e, char *msg, size_t size);
+        void *connect_arg;
 };
 
 /*
- * Run the console until the user quits.  Takes no ownership of e.  Returns 0, or a
+ * Run the console until the user quits.  Takes no ownership of e (NULL: o->connect gives
+ * it later).  Returns 0, or a
  * negative errno when the terminal cannot be used (not a tty, no terminfo): main prints
  * the message from ui_strerror() and exits 1.
  */

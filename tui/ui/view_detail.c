@@ -96,7 +96,8 @@ static void view_detail_file_head(struct view_detail_out *o, const struct views 
         if (fi && fi->blocked) {
                 char age[32];
 
-                draw_age(v->snap->now_ns - fi->started_ns, age, sizeof(age));
+                /* as of this redraw, not of the snapshot: it grows while nothing else changes */
+                draw_age(v->now_ns - fi->started_ns, age, sizeof(age));
                 snprintf(extra, sizeof(extra), " (blocked for %s)", age);
         }
         if (f->status == DRV_ST_OK && f->bytes)

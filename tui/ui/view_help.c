@@ -11,7 +11,20 @@
 #define VIEW_HELP_KEY_W  12
 #define VIEW_HELP_FKEY_W 5
 #define VIEW_HELP_HEAD   2 /* title and a blank row */
-#define VIEW_HELP_TAIL   3 /* a blank row, the mouse line, the list mark */
+
+/* After the keys and a blank row: the legend, one short line each (80 columns). */
+static const char *const view_help_tail[] = {
+    "mouse: click selects a device, double-click opens its detail, the wheel",
+    "       scrolls (off with --no-mouse)",
+    "list: '!' after S/D marks a rejected destination or a device whose kernel",
+    "       log has an err line since its last state change",
+    "MATCH: the marked pair's verdict (accept, reject, incomplete) on its S and",
+    "       D rows; '-': the device is not in a marked pair (s and d mark one)",
+    "narrow list: n/open = not_opened, n/migr = not_migrated, n/rdy = not_ready,",
+    "       mb/err = mailbox_error, incompl = incomplete, RUN_P2P = RUNNING_P2P,",
+    "       PRE_P2P = PRE_COPY_P2P",
+};
+#define VIEW_HELP_TAIL ((int)(sizeof(view_help_tail) / sizeof(view_help_tail[0])) + 1)
 
 int view_help_lines(void)
 {
@@ -48,16 +61,10 @@ static void view_help_line(int y, const struct layout_rect *b, int i)
                           "migtop keys (Esc closes this help; Up/Down scroll)", false);
         else if (i >= VIEW_HELP_HEAD && i - VIEW_HELP_HEAD < (int)n)
                 view_help_entry(y, b, &t[i - VIEW_HELP_HEAD]);
-        else if (i == (int)n + VIEW_HELP_HEAD + 1)
+        else if (i > (int)n + VIEW_HELP_HEAD &&
+                 i - (int)n - VIEW_HELP_HEAD - 1 < VIEW_HELP_TAIL - 1)
                 draw_text(y, b->x + 1, b->w - 1, THEME_HELP,
-                          "mouse: click selects a device, double-click opens its detail, the "
-                          "wheel scrolls (off with --no-mouse)",
-                          false);
-        else if (i == (int)n + VIEW_HELP_HEAD + 2)
-                draw_text(y, b->x + 1, b->w - 1, THEME_HELP,
-                          "list: '!' after S/D marks a rejected destination or a device whose "
-                          "kernel log has an err line since its last state change",
-                          false);
+                          view_help_tail[i - (int)n - VIEW_HELP_HEAD - 1], false);
 }
 
 void view_help_draw(struct views *v, const struct layout *l)

@@ -224,11 +224,45 @@ void view_list_measure(struct views *v)
         }
 }
 
+/* text word-wrapped into the rows of r from row y (long words are cut); rows used. */
+static int view_list_wrap(const struct layout_rect *r, int y, int x, enum theme_elem e,
+                          const char *text)
+{
+        int w = r->x + r->w - x, rows = 0;
+        char line[VIEWS_STATUS_MAX];
+
+        while (*text && y + rows < r->y + r->h && w > 0) {
+                size_t len = strlen(text), cut = len;
+
+                if ((int)len > w) {
+                        cut = (size_t)w;
+                        while (cut > 0 && text[cut] != ' ')
+                                cut--;
+                        if (cut == 0)
+                                cut = (size_t)w;
+                }
+                if (cut >= sizeof(line))
+                        cut = sizeof(line) - 1;
+                memcpy(line, text, cut);
+                line[cut] = '\0';
+                draw_text(y + rows, x, w, e, line, false);
+                rows++;
+                text += cut;
+                while (*text == ' ')
+                        text++;
+        }
+        return rows;
+}
+
 void view_list_draw(struct views *v, const struct layout *l)
 {
         struct view_list_ctx c = {.v = v};
 
         view_list_titles(v, l);
+        if (!v->snap && v->root_msg[0]) {
+                view_list_wrap(&l->list, l->list.y, l->list.x + 2, THEME_STATUS_ERROR, v->root_msg);
+                return;
+        }
         if (v->norder == 0) {
                 draw_text(l->list.y, l->list.x + 2, l->list.w - 2, THEME_MESSAGE,
                           !v->snap            ? "waiting for the first scan..."

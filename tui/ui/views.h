@@ -66,6 +66,8 @@ struct views {
         bool paused;
         int interval_ms;
         char status[VIEWS_STATUS_MAX];
+        /* why there is no device list at all (the tree root cannot be opened), or "" */
+        char root_msg[VIEWS_STATUS_MAX];
 };
 
 void views_init(struct views *v);
