@@ -144,6 +144,7 @@ demo: $(PROG) $(MIGRATE)
 
 bench:
 	@if [ -x bench/run.sh ]; then bench/run.sh; fi
+	@if [ -x bench/prom.sh ]; then B=$(B) bench/prom.sh; fi
 
 deps:
 	@tests/deps.sh
