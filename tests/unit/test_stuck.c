@@ -336,7 +336,8 @@ static void t_engine(void **state)
 int main(void)
 {
         const struct CMUnitTest tests[] = {
-            cmocka_unit_test(t_defaults),     cmocka_unit_test(t_parse), cmocka_unit_test(t_merge), cmocka_unit_test(t_config),
+            cmocka_unit_test(t_defaults),     cmocka_unit_test(t_parse),
+            cmocka_unit_test(t_merge),        cmocka_unit_test(t_config),
             cmocka_unit_test(t_parse_errors), cmocka_unit_test(t_eval),
             cmocka_unit_test(t_fmt_dur),      cmocka_unit_test(t_engine),
         };
