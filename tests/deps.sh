@@ -6,6 +6,7 @@ set -euo pipefail
 pkgs=(
 	# build
 	make gcc clang pkg-config libncurses-dev libudev-dev libpci-dev libjson-c-dev
+	libzstd-dev zlib1g-dev
 	# tests: unit, sanitizers, fuzzing, screen, man page, format
 	libcmocka-dev libclang-rt-14-dev llvm-14 tmux mandoc clang-format
 	# tests: fleet metrics (promtool, node_exporter's textfile collector, an OpenMetrics parser)
