@@ -25,9 +25,14 @@
 #define BATCH_PROM_FILE "migtop.prom"
 #define BATCH_NS_S      1e9
 
-/* The state label of a device: the kernel's name, "unknown" when not read (yet) or failed. */
+/*
+ * The state label of a device: the kernel's name; "gone" for a vanished device (kept a
+ * while by the engine), "unknown" when the state file was not read (yet) or failed.
+ */
 static const char *batch_prom_state(const struct tree_dev *d)
 {
+        if (d->state_file.status == DRV_ST_GONE)
+                return "gone";
         return d->state_file.status == DRV_ST_OK ? fsm_state_name(d->state) : "unknown";
 }
 
@@ -71,7 +76,7 @@ static void batch_prom_states(struct prom_w *w, const struct engine_snap *s, int
         prom_family(w, "migtop_device_state", PROM_GAUGE,
                     "1 for the device's current migration state (migration/state as the kernel "
                     "prints it: RUNNING, STOP, STOP_COPY, RESUMING, PRE_COPY, ...; unknown when "
-                    "not read).");
+                    "not read, gone for a vanished device).");
         for (size_t i = 0; i < s->tree.ndevs; i++) {
                 const struct tree_dev *d = &s->tree.devs[i];
                 const struct prom_label l[] = {{"device", d->name}, {"state", batch_prom_state(d)}};
@@ -90,7 +95,8 @@ static void batch_prom_states(struct prom_w *w, const struct engine_snap *s, int
         }
         prom_family(w, "migtop_device_stuck", PROM_GAUGE,
                     "1 when the device has been in its state longer than that state's stuck "
-                    "threshold (--stuck; STOP_COPY, PRE_COPY, RESUMING, RUNNING_P2P: 60 s).");
+                    "threshold (--stuck; by default 60 s in STOP_COPY, RESUMING, PRE_COPY, "
+                    "PRE_COPY_P2P and RUNNING_P2P, never in the others).");
         for (size_t i = 0; s->info && i < s->tree.ndevs; i++) {
                 const struct prom_label l[] = {{"device", s->tree.devs[i].name}};
 

@@ -212,6 +212,11 @@ m1=$(stat -c '%i %y' "$d/migtop.prom" 2>/dev/null || echo 0)
 sleep 0.3
 m2=$(stat -c '%i %y' "$d/migtop.prom" 2>/dev/null || echo 0)
 [[ $m1 != "$m2" ]] && ok || bad "file not replaced (renamed over: a new inode) between intervals"
+# a vanished device stays (kept 60 s by the engine) with its state "gone"
+rm -rf "${root:?}/$SRC"
+wait_for "migtop_device_state{device=\"$SRC\",state=\"gone\"} 1" && ok || bad "no gone state"
+wait_for "migtop_file_status{device=\"$SRC\",file=\"state\",status=\"gone\"} 1" &&
+	ok || bad "no gone file status"
 kill -TERM "$pid"
 wait "$pid"
 rc=$?
