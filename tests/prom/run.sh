@@ -147,9 +147,12 @@ want_rc 0
 has "$out" "# TYPE migtop_state_transitions counter"
 has "$out" "# TYPE migtop_build info"
 has "$out" "migtop_device_state{device=\"$SRC\",state=\"STOP\"} 1"
-if python3 -c 'import prometheus_client.openmetrics.parser' 2>/dev/null; then
+# Debian's python3 (python3-prometheus-client), not one first in PATH (pyenv, a venv)
+py=/usr/bin/python3
+[[ -x $py ]] || py=python3
+if "$py" -c 'import prometheus_client.openmetrics.parser' 2>/dev/null; then
 	t "--openmetrics: parsed by prometheus_client's OpenMetrics parser"
-	if python3 - "$out" >"$tmp/py" 2>&1 <<'EOF'; then ok; else bad "$(tail -3 "$tmp/py")"; fi
+	if "$py" - "$out" >"$tmp/py" 2>&1 <<'EOF'; then ok; else bad "$(tail -3 "$tmp/py")"; fi
 import sys
 from prometheus_client.openmetrics.parser import text_string_to_metric_families
 fams = {f.name: f for f in text_string_to_metric_families(open(sys.argv[1]).read())}
