@@ -910,8 +910,8 @@ struct rec_reader {
         uint64_t tail_off; /* junk or a cut index frame from here to the end; 0: none */
         char msg[320];
         ZSTD_DCtx *dc;
-        uint8_t *raw;
-        size_t raw_len, raw_cap, pos;
+        uint8_t *raw, *stage;
+        size_t raw_len, raw_cap, pos, stage_cap;
         size_t cur;     /* next chunk to load */
         bool loaded;    /* raw holds chunk cur - 1 */
         bool frame_cut; /* its zstd frame ended with the file */
@@ -1095,7 +1095,9 @@ int rec_reader_open_mem(const void *data, size_t size, size_t raw_max, struct re
                 return ret;
         }
         r->dc = ZSTD_createDCtx();
-        if (!r->dc ||
+        r->stage_cap = ZSTD_DStreamOutSize();
+        r->stage = malloc(r->stage_cap);
+        if (!r->dc || !r->stage ||
             ZSTD_isError(ZSTD_DCtx_setParameter(r->dc, ZSTD_d_windowLogMax, REC_WINDOW_LOG)) ||
             rr_index(r, (size_t)ret) < 0) {
                 rec_reader_free(r);
@@ -1162,6 +1164,7 @@ void rec_reader_free(struct rec_reader *r)
         free(r->chunks);
         free(r->skipped);
         free(r->raw);
+        free(r->stage);
         free(r->names);
         free(r);
 }
@@ -1214,30 +1217,36 @@ static int rr_load(struct rec_reader *r, size_t i)
         r->frame_cut = false;
         r->zerr[0] = '\0';
         ZSTD_DCtx_reset(r->dc, ZSTD_reset_session_only);
+        /*
+         * Through a staging buffer of a fixed size: zstd decodes a whole frame at once (and
+         * then gives nothing of a damaged one) when the output has room for it, so the
+         * records read from a damaged chunk would depend on the buffer's size.
+         */
         for (;;) {
-                ZSTD_outBuffer out;
-                size_t ret;
+                ZSTD_outBuffer out = {r->stage, r->stage_cap, 0};
+                size_t ret = ZSTD_decompressStream(r->dc, &out, &in);
 
-                if (r->raw_len == r->raw_cap) {
-                        size_t ncap = r->raw_cap ? r->raw_cap * 2 : 64 * 1024;
-                        uint8_t *nr;
-
-                        if (r->raw_cap >= r->raw_max) {
+                if (out.pos) {
+                        if (out.pos > r->raw_max - r->raw_len) {
                                 snprintf(r->zerr, sizeof(r->zerr),
                                          "larger than %zu bytes decompressed", r->raw_max);
                                 return 0;
                         }
-                        if (ncap > r->raw_max)
-                                ncap = r->raw_max;
-                        nr = realloc(r->raw, ncap);
-                        if (!nr)
-                                return -ENOMEM;
-                        r->raw = nr;
-                        r->raw_cap = ncap;
+                        if (r->raw_len + out.pos > r->raw_cap) {
+                                size_t ncap = r->raw_cap ? r->raw_cap : 64 * 1024;
+                                uint8_t *nr;
+
+                                while (ncap < r->raw_len + out.pos)
+                                        ncap *= 2;
+                                nr = realloc(r->raw, ncap);
+                                if (!nr)
+                                        return -ENOMEM;
+                                r->raw = nr;
+                                r->raw_cap = ncap;
+                        }
+                        memcpy(r->raw + r->raw_len, r->stage, out.pos);
+                        r->raw_len += out.pos;
                 }
-                out = (ZSTD_outBuffer){r->raw, r->raw_cap, r->raw_len};
-                ret = ZSTD_decompressStream(r->dc, &out, &in);
-                r->raw_len = out.pos;
                 if (ZSTD_isError(ret)) {
                         snprintf(r->zerr, sizeof(r->zerr), "zstd: %s", ZSTD_getErrorName(ret));
                         return 0;
