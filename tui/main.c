@@ -199,7 +199,8 @@ static int main_option(int c, char **argv, struct main_args *a)
         case OPT_ROOT:
         case OPT_SYSFS_ROOT:
                 if (!optarg[0])
-                        return main_usage_error("%s needs a directory", argv[optind - 1]);
+                        return main_usage_error("%s needs a directory",
+                                                c == OPT_ROOT ? "--root" : "--sysfs-root");
                 *(c == OPT_ROOT ? &a->b.root : &a->b.sysfs_root) = optarg;
                 return -1;
         case OPT_ONCE:
