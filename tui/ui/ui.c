@@ -266,6 +266,7 @@ static void ui_draw_header(const struct ui *u)
 
 static void ui_status_text(const struct views *v, char *buf, size_t size)
 {
+        char why[160];
         long s, d, i = views_selected(v);
         enum match_verdict pv;
 
@@ -273,9 +274,9 @@ static void ui_status_text(const struct views *v, char *buf, size_t size)
                 snprintf(buf, size, "filter: %s_  (Enter applies, Esc clears)", v->edit);
         else if (v->status[0])
                 snprintf(buf, size, "%s", v->status);
-        else if (!(v->src[0] && v->dst[0]) && views_suggest(v, &s, &d))
-                snprintf(buf, size, "suggested pair: %s (STOP_COPY) -> %s (RESUMING): c compares",
-                         v->snap->tree.devs[s].name, v->snap->tree.devs[d].name);
+        else if (!(v->src[0] && v->dst[0]) && views_suggest(v, &s, &d, why, sizeof(why)))
+                snprintf(buf, size, "suggested pair: %s -> %s (%s); c compares",
+                         v->snap->tree.devs[s].name, v->snap->tree.devs[d].name, why);
         else if (i >= 0 && v->view == VIEWS_LIST &&
                  views_alert(v, (size_t)i, views_pair_verdict(v, &pv) ? &pv : NULL, buf, size))
                 return;
@@ -411,7 +412,7 @@ static void ui_compare(struct ui *u)
         struct views *v = &u->v;
         long s, d;
 
-        if (!(v->src[0] && v->dst[0]) && views_suggest(v, &s, &d)) {
+        if (!(v->src[0] && v->dst[0]) && views_suggest(v, &s, &d, NULL, 0)) {
                 snprintf(v->src, sizeof(v->src), "%s", v->snap->tree.devs[s].name);
                 snprintf(v->dst, sizeof(v->dst), "%s", v->snap->tree.devs[d].name);
         }

@@ -326,6 +326,15 @@ static void view_detail_history(const struct views *v, size_t i, const struct la
                    tl.interleaved && in->nklog ? " and kernel log" : "");
         if (tl.status[0])
                 view_detail_line(&o, 0, THEME_STATUS_WARN, tl.status);
+        if (in->stuck && !in->gone) {
+                char line[160], age[32], thr[32];
+
+                stuck_fmt_dur(views_state_age(v, i) / 1000000, age, sizeof(age));
+                stuck_fmt_dur(in->stuck_threshold_ms, thr, sizeof(thr));
+                snprintf(line, sizeof(line), "stuck: in %s for %s (threshold %s)",
+                         fsm_state_name(v->snap->tree.devs[i].state), age, thr);
+                view_detail_line(&o, 0, THEME_STATUS_WARN, line);
+        }
         /* a separate kernel log section keeps at least half the pane (or what it needs) */
         if (tl.nlog) {
                 struct view_detail_out cnt = {.r = r};

@@ -95,6 +95,13 @@ static enum theme_elem view_list_cell(const struct view_list_ctx *c, size_t i, e
                         snprintf(buf, size, "%s", drv_status_name(d->state_file.status));
                 else
                         snprintf(buf, size, "%s", fsm_state_name(d->state));
+                /* stuck (engine_opts.stuck): "RESUMING!" in the warning style */
+                if (!in->gone && in->stuck) {
+                        size_t n = strlen(buf);
+
+                        snprintf(buf + n, size - n, "!");
+                        return THEME_STATUS_WARN;
+                }
                 return in->gone                            ? THEME_STATUS_ABSENT
                        : d->state_file.status == DRV_ST_OK ? draw_state_elem(d->state)
                                                            : draw_status_elem(d->state_file.status);

@@ -13,6 +13,7 @@
 
 #include "core/jsonout.h"
 #include "core/pair.h"
+#include "core/suggest.h"
 #include "ui/timeline.h"
 #include "ui/views.h"
 
@@ -255,22 +256,61 @@ bool views_alert(const struct views *v, size_t i, const enum match_verdict *pair
         return rejected || r;
 }
 
-bool views_suggest(const struct views *v, long *src, long *dst)
+/* The i-th kept state change of a device (suggest_change_fn over engine_dev_info). */
+static bool views_suggest_change(const void *ctx, size_t i, enum fsm_state *from,
+                                 enum fsm_state *to, int64_t *t_ns)
 {
-        *src = *dst = -1;
-        if (!v->snap)
-                return false;
-        for (size_t i = 0; i < v->snap->tree.ndevs; i++) {
-                const struct tree_dev *d = &v->snap->tree.devs[i];
+        const struct engine_dev_info *in = ctx;
 
-                if (v->snap->info[i].gone)
+        if (i >= in->nchanges)
+                return false;
+        *from = in->changes[i].fsm.from;
+        *to = in->changes[i].fsm.to;
+        *t_ns = in->changes[i].t_ns;
+        return true;
+}
+
+bool views_suggest(const struct views *v, long *src, long *dst, char *why, size_t size)
+{
+        struct suggest_dev *sd;
+        struct suggest_result r;
+        size_t n;
+
+        *src = *dst = -1;
+        if (why && size)
+                why[0] = '\0';
+        if (!v->snap || !v->snap->tree.ndevs)
+                return false;
+        n = v->snap->tree.ndevs;
+        sd = calloc(n, sizeof(*sd));
+        if (!sd)
+                return false;
+        for (size_t i = 0; i < n; i++) {
+                const struct tree_dev *d = &v->snap->tree.devs[i];
+                const struct engine_dev_info *in = &v->snap->info[i];
+                const struct drv_file *mf;
+
+                sd[i].state = d->state_file.status == DRV_ST_OK ? d->state : FSM_INVALID;
+                sd[i].gone = in->gone;
+                sd[i].began_ns = -1;
+                if (!suggest_is_source(sd[i].state) && sd[i].state != FSM_RESUMING)
                         continue;
-                if (d->state == FSM_STOP_COPY && *src < 0)
-                        *src = (long)i;
-                else if (d->state == FSM_RESUMING && *dst < 0)
-                        *dst = (long)i;
+                sd[i].began_ns = suggest_began(sd[i].state, in->nchanges, views_suggest_change, in,
+                                               &sd[i].began_state);
+                /* the header of the last migration file the driver copied (hisi_acc) */
+                mf = views_dev_file(d, "migf_data");
+                if (mf && mf->status == DRV_ST_OK && mf->bytes && mf->len >= SUGGEST_HDR_LEN)
+                        sd[i].hdr = mf->bytes;
         }
-        return *src >= 0 && *dst >= 0;
+        suggest_pair(sd, n, &r);
+        if (r.by != SUGGEST_NONE) {
+                *src = r.src;
+                *dst = r.dst;
+                if (why && size)
+                        suggest_describe(&r, sd, why, size);
+        }
+        free(sd);
+        return r.by != SUGGEST_NONE;
 }
 
 void views_layout(struct views *v, enum layout_view lv, struct layout *out)

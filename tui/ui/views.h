@@ -112,8 +112,14 @@ bool views_pair_verdict(const struct views *v, enum match_verdict *out);
 bool views_alert(const struct views *v, size_t i, const enum match_verdict *pair_verdict, char *why,
                  size_t size);
 
-/* A suggested pair: one device in STOP_COPY while another is in RESUMING. */
-bool views_suggest(const struct views *v, long *src, long *dst);
+/*
+ * A suggested pair while a migration runs: a source in the saving group (STOP_COPY,
+ * PRE_COPY[_P2P]) and a destination in RESUMING, by the evidence core/suggest.h ranks
+ * (migf_data headers equal, then when RESUMING began after the source's saving, then list
+ * order).  why (may be NULL) gets that evidence in words ("by timing: RESUMING began 0.4 s
+ * after STOP_COPY").
+ */
+bool views_suggest(const struct views *v, long *src, long *dst, char *why, size_t size);
 
 /* layout_compute() for a view of v at the current size. */
 void views_layout(struct views *v, enum layout_view lv, struct layout *out);
