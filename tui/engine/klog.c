@@ -22,12 +22,15 @@ struct klog {
         bool live;
         enum klog_state state;
         char msg[256];
+        klog_tap_fn *tap; /* --record: each record's raw bytes */
+        void *tap_ctx;
 };
 
 /* ---- the live /dev/kmsg ---- */
 
 struct klog_dev {
         int fd;
+        size_t n; /* bytes of the last record in buf */
         char buf[KLOG_READ_BUF];
 };
 
@@ -47,6 +50,7 @@ static int klog_dev_next(void *ctx, struct kmsg_rec *out, char *err, size_t errs
                         break;
         }
         if (n > 0) {
+                d->n = (size_t)n;
                 if (kmsg_parse(d->buf, (size_t)n, out, err, errsz) < 0)
                         return KLOG_BAD;
                 return KLOG_REC;
@@ -81,11 +85,20 @@ static void klog_dev_destroy(void *ctx)
         free(d);
 }
 
+static const char *klog_dev_raw(void *ctx, size_t *len)
+{
+        struct klog_dev *d = ctx;
+
+        *len = d->n;
+        return d->buf;
+}
+
 static const struct klog_ops klog_dev_ops = {
     .kind = "kmsg",
     .fd = klog_dev_fd,
     .next = klog_dev_next,
     .destroy = klog_dev_destroy,
+    .raw = klog_dev_raw,
 };
 
 /* ---- a file of records ---- */
@@ -94,6 +107,7 @@ static const struct klog_ops klog_dev_ops = {
 struct klog_file {
         char *buf;
         size_t len, pos;
+        size_t last; /* where the last record returned began */
         unsigned line;
 };
 
@@ -106,7 +120,10 @@ static int klog_file_fd(void *ctx)
 static int klog_file_next(void *ctx, struct kmsg_rec *out, char *err, size_t errsz)
 {
         struct klog_file *f = ctx;
-        int ret = kmsg_file_next(f->buf, f->len, &f->pos, &f->line, out, err, errsz);
+        int ret;
+
+        f->last = f->pos;
+        ret = kmsg_file_next(f->buf, f->len, &f->pos, &f->line, out, err, errsz);
 
         if (ret == 0)
                 return KLOG_END;
@@ -121,10 +138,19 @@ static void klog_file_destroy(void *ctx)
         free(f);
 }
 
+static const char *klog_file_raw(void *ctx, size_t *len)
+{
+        struct klog_file *f = ctx;
+
+        *len = f->pos - f->last;
+        return f->buf + f->last;
+}
+
 static const struct klog_ops klog_file_ops = {
     .kind = "file",
     .fd = klog_file_fd,
     .next = klog_file_next,
+    .raw = klog_file_raw,
     .destroy = klog_file_destroy,
 };
 
@@ -338,11 +364,23 @@ int klog_next(struct klog *k, struct kmsg_rec *out, char *err, size_t errsz)
                 return KLOG_END;
         err[0] = '\0';
         ret = k->ops->next(k->ctx, out, err, errsz);
+        if (ret == KLOG_REC && k->tap && k->ops->raw) {
+                size_t n = 0;
+                const char *raw = k->ops->raw(k->ctx, &n);
+
+                k->tap(k->tap_ctx, raw, n);
+        }
         if (ret >= 0)
                 return ret;
         k->state = KLOG_ST_UNAVAILABLE;
         snprintf(k->msg, sizeof(k->msg), "%s", err[0] ? err : strerror(-ret));
         return KLOG_END;
+}
+
+void klog_set_tap(struct klog *k, klog_tap_fn *fn, void *ctx)
+{
+        k->tap = fn;
+        k->tap_ctx = ctx;
 }
 
 enum klog_state klog_state(const struct klog *k)

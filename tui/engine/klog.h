@@ -53,6 +53,8 @@ struct klog_ops {
            failed (then it is unavailable; err says why). */
         int (*next)(void *ctx, struct kmsg_rec *out, char *err, size_t errsz);
         void (*destroy)(void *ctx);
+        /* Optional: the bytes of the record next() returned last (for --record). */
+        const char *(*raw)(void *ctx, size_t *len);
 };
 
 enum klog_state {
@@ -79,6 +81,9 @@ void klog_free(struct klog *k);
 int klog_unavailable(const char *source, bool live, const char *msg, struct klog **out);
 
 int klog_fd(const struct klog *k);
+/* Called with the raw bytes of every record klog_next() returns (--record); NULL: none. */
+typedef void klog_tap_fn(void *ctx, const char *raw, size_t len);
+void klog_set_tap(struct klog *k, klog_tap_fn *fn, void *ctx);
 /* Like ops->next; after a failure, the state turns unavailable and it returns KLOG_END. */
 int klog_next(struct klog *k, struct kmsg_rec *out, char *err, size_t errsz);
 

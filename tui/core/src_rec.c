@@ -1,0 +1,229 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* src_rec: the recording tee source (see src_rec.h). */
+#include "src_rec.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define SRC_REC_TICK_MS 250
+
+struct src_rec {
+        pthread_mutex_t mu;
+        pthread_cond_t cv;
+        pthread_t flusher;
+        bool flusher_on, stop;
+        struct rec_writer *w; /* NULL once closed */
+        int error;            /* the first write error */
+        unsigned refs;        /* the owner (until close) + each tee source */
+};
+
+struct src_tee {
+        struct src_rec *rc;
+        struct src *inner;
+        unsigned host;
+};
+
+static void sr_unref(struct src_rec *rc)
+{
+        bool last;
+
+        pthread_mutex_lock(&rc->mu);
+        last = --rc->refs == 0;
+        pthread_mutex_unlock(&rc->mu);
+        if (!last)
+                return;
+        pthread_mutex_destroy(&rc->mu);
+        pthread_cond_destroy(&rc->cv);
+        free(rc);
+}
+
+/* With mu held: remember a write failure (the writer stays failed). */
+static void sr_note(struct src_rec *rc, int ret)
+{
+        if (ret < 0 && ret != -EFBIG && !rc->error)
+                rc->error = -ret;
+}
+
+static void *sr_flusher(void *arg)
+{
+        struct src_rec *rc = arg;
+        struct timespec ts;
+
+        pthread_mutex_lock(&rc->mu);
+        while (!rc->stop) {
+                clock_gettime(CLOCK_REALTIME, &ts);
+                ts.tv_nsec += SRC_REC_TICK_MS * 1000000L;
+                if (ts.tv_nsec >= 1000000000L) {
+                        ts.tv_sec++;
+                        ts.tv_nsec -= 1000000000L;
+                }
+                pthread_cond_timedwait(&rc->cv, &rc->mu, &ts);
+                if (rc->w && !rc->stop)
+                        sr_note(rc, rec_writer_tick(rc->w, src_now_ns()));
+        }
+        pthread_mutex_unlock(&rc->mu);
+        return NULL;
+}
+
+int src_rec_open(const char *path, const struct rec_writer_opts *o, struct src_rec **out, char *err,
+                 size_t errsz)
+{
+        struct src_rec *rc = calloc(1, sizeof(*rc));
+        int ret;
+
+        *out = NULL;
+        if (!rc) {
+                snprintf(err, errsz, "out of memory");
+                return -ENOMEM;
+        }
+        ret = rec_writer_open(path, o, &rc->w, err, errsz);
+        if (ret < 0) {
+                free(rc);
+                return ret;
+        }
+        pthread_mutex_init(&rc->mu, NULL);
+        pthread_cond_init(&rc->cv, NULL);
+        rc->refs = 1;
+        if (pthread_create(&rc->flusher, NULL, sr_flusher, rc) != 0) {
+                rec_writer_close(rc->w);
+                rc->w = NULL;
+                sr_unref(rc);
+                snprintf(err, errsz, "recording %s: cannot start a thread", path);
+                return -EAGAIN;
+        }
+        rc->flusher_on = true;
+        *out = rc;
+        return 0;
+}
+
+static int sr_read(void *ctx, const char *path, struct src_read *out)
+{
+        struct src_tee *t = ctx;
+        int ret = src_read(t->inner, path, out);
+
+        if (ret < 0)
+                return ret;
+        pthread_mutex_lock(&t->rc->mu);
+        if (t->rc->w)
+                sr_note(t->rc, rec_write_read(t->rc->w, t->host, path, out));
+        pthread_mutex_unlock(&t->rc->mu);
+        return ret;
+}
+
+static int sr_list(void *ctx, const char *path, struct src_list *out)
+{
+        struct src_tee *t = ctx;
+        int ret = src_list(t->inner, path, out);
+        int64_t now = src_now_ns();
+
+        if (ret < 0)
+                return ret;
+        pthread_mutex_lock(&t->rc->mu);
+        if (t->rc->w)
+                sr_note(t->rc, rec_write_list(t->rc->w, t->host, path, now, out));
+        pthread_mutex_unlock(&t->rc->mu);
+        return ret;
+}
+
+static void sr_destroy(void *ctx)
+{
+        struct src_tee *t = ctx;
+
+        src_close(t->inner);
+        sr_unref(t->rc);
+        free(t);
+}
+
+static const struct src_ops sr_ops = {
+    .kind = "record",
+    .read = sr_read,
+    .list = sr_list,
+    .destroy = sr_destroy,
+};
+
+int src_rec_wrap(struct src_rec *rc, struct src *inner, unsigned host, struct src **out)
+{
+        struct src_tee *t = calloc(1, sizeof(*t));
+        int ret;
+
+        *out = NULL;
+        if (!t) {
+                src_close(inner);
+                return -ENOMEM;
+        }
+        t->rc = rc;
+        t->inner = inner;
+        t->host = host;
+        ret = src_new(&sr_ops, t, inner->root, out);
+        if (ret < 0) {
+                src_close(inner);
+                free(t);
+                return ret;
+        }
+        pthread_mutex_lock(&rc->mu);
+        rc->refs++;
+        pthread_mutex_unlock(&rc->mu);
+        return 0;
+}
+
+void src_rec_klog(void *ctx, const char *raw, size_t len)
+{
+        struct src_rec *rc = ctx;
+
+        pthread_mutex_lock(&rc->mu);
+        if (rc->w)
+                sr_note(rc, rec_write_klog(rc->w, 0, src_now_ns(), raw, len));
+        pthread_mutex_unlock(&rc->mu);
+}
+
+int src_rec_reopen(struct src_rec *rc)
+{
+        int ret = 0;
+
+        pthread_mutex_lock(&rc->mu);
+        if (rc->w) {
+                ret = rec_writer_reopen(rc->w);
+                sr_note(rc, ret);
+        }
+        pthread_mutex_unlock(&rc->mu);
+        return ret;
+}
+
+int src_rec_error(struct src_rec *rc)
+{
+        int e;
+
+        pthread_mutex_lock(&rc->mu);
+        e = rc->error;
+        pthread_mutex_unlock(&rc->mu);
+        return e;
+}
+
+int src_rec_close(struct src_rec *rc)
+{
+        struct rec_writer *w;
+        int ret;
+
+        if (!rc)
+                return 0;
+        pthread_mutex_lock(&rc->mu);
+        rc->stop = true;
+        pthread_cond_signal(&rc->cv);
+        pthread_mutex_unlock(&rc->mu);
+        if (rc->flusher_on)
+                pthread_join(rc->flusher, NULL);
+        pthread_mutex_lock(&rc->mu);
+        w = rc->w;
+        rc->w = NULL;
+        ret = rec_writer_close(w);
+        if (ret == 0 && rc->error)
+                ret = -rc->error;
+        pthread_mutex_unlock(&rc->mu);
+        sr_unref(rc);
+        return ret;
+}

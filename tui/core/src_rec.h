@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * src_rec: --record.  A tee source wraps the real one and writes every read and list result
+ * it returns into a recording (core/rec.h), from whichever reader thread made the call; the
+ * kernel log comes in through src_rec_klog() (a klog tap).  A thread of its own flushes the
+ * recording every second, so a kill -9 loses at most the last second.
+ *
+ * Lifetime: the owner opens the recorder, wraps sources (each tee source holds a
+ * reference: the engine may close its source late, from a reader thread that was stuck),
+ * and closes it when the engine is gone; results arriving after src_rec_close() are
+ * passed through and not recorded.
+ */
+#ifndef MIGTOP_CORE_SRC_REC_H
+#define MIGTOP_CORE_SRC_REC_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/rec.h"
+#include "core/src.h"
+
+struct src_rec;
+
+/* Create the recording (rec_writer_open) and start the flusher.  0 or negative errno + err. */
+int src_rec_open(const char *path, const struct rec_writer_opts *o, struct src_rec **out, char *err,
+                 size_t errsz);
+/*
+ * A source that reads through inner (owned by the new source) and records what it returns
+ * as host index host.  0 or -ENOMEM (then inner is closed).
+ */
+int src_rec_wrap(struct src_rec *rc, struct src *inner, unsigned host, struct src **out);
+/* Record one raw kernel log record (a klog_tap_fn when ctx is the src_rec: host 0). */
+void src_rec_klog(void *rc, const char *raw, size_t len);
+/* SIGHUP: close the file and open it again (a new header and keyframe).  0 or negative errno. */
+int src_rec_reopen(struct src_rec *rc);
+/* The positive errno that stopped the recording (a write failed), or 0. */
+int src_rec_error(struct src_rec *rc);
+/* Stop the flusher, flush and close the file.  0 or the negative errno of a failed write. */
+int src_rec_close(struct src_rec *rc);
+
+#endif
