@@ -112,6 +112,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
         check_text(in, size, 0, cut);
         check_text(in, size, ESC_UTF8, cut);
+        check_text(in, size, ESC_UTF8 | ESC_WIDTH1, cut);
 
         f = esc_utf8_fix(in, size, &len);
         if (!f)

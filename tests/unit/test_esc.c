@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <locale.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -58,6 +59,21 @@ static void test_utf8_kept_or_escaped(void **state)
                    "2J",
                    4, ESC_UTF8, "\\xc2\\x9b2J");
         check_text("\xc2\xa0", 2, ESC_UTF8, "\xc2\xa0"); /* U+00A0: printable */
+}
+
+static void test_width1(void **state)
+{
+        (void)state;
+        /* the console: only characters of one cell are kept (wcwidth() in a UTF-8 locale) */
+        if (!setlocale(LC_CTYPE, "C.UTF-8"))
+                skip();
+        check_text("caf\xc3\xa9 \xe2\x80\xa6", 9, ESC_UTF8 | ESC_WIDTH1,
+                   "caf\xc3\xa9 \xe2\x80\xa6");
+        /* a wide CJK character (2 cells), a combining acute accent (0 cells) */
+        check_text("\xe4\xb8\xad", 3, ESC_UTF8 | ESC_WIDTH1, "\\xe4\\xb8\\xad");
+        check_text("\xe4\xb8\xad", 3, ESC_UTF8, "\xe4\xb8\xad");
+        check_text("e\xcc\x81", 3, ESC_UTF8 | ESC_WIDTH1, "e\\xcc\\x81");
+        setlocale(LC_CTYPE, "C");
 }
 
 static void test_truncation(void **state)
@@ -154,6 +170,7 @@ int main(void)
             cmocka_unit_test(test_controls_and_backslash),
             cmocka_unit_test(test_utf8_kept_or_escaped),
             cmocka_unit_test(test_truncation),
+            cmocka_unit_test(test_width1),
             cmocka_unit_test(test_str_and_dup),
             cmocka_unit_test(test_utf8_seq_and_valid),
             cmocka_unit_test(test_utf8_fix),

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <wchar.h>
 
 size_t esc_utf8_seq(const char *s, size_t n, uint32_t *cp)
 {
@@ -75,6 +76,8 @@ static size_t esc_keep(const char *s, size_t n, unsigned flags)
                 return 0;
         k = esc_utf8_seq(s, n, &cp);
         if (!k || cp < 0xa0) /* ill-formed, or a C1 control U+0080-U+009F */
+                return 0;
+        if ((flags & ESC_WIDTH1) && wcwidth((wchar_t)cp) != 1)
                 return 0;
         return k;
 }

@@ -12,14 +12,16 @@
  *   - not part of a well-formed UTF-8 sequence (0xff, a truncated or overlong sequence,
  *     a surrogate), or part of a C1 control character (U+0080-U+009F, which some
  *     terminals obey),
- *   - any byte >= 0x80 when the caller's locale is not UTF-8 (no ESC_UTF8).
+ *   - any byte >= 0x80 when the caller's locale is not UTF-8 (no ESC_UTF8),
+ *   - with ESC_WIDTH1 (the console), a character that does not take exactly one cell, so
+ *     that one character is one cell and columns never shift.
  * Everything else (printable ASCII, and well-formed UTF-8 when ESC_UTF8) is kept as is.
  *
  * For JSON (esc_utf8_fix): json-c escapes control characters itself (\u001b, \n) but copies
  * bytes that are not UTF-8 raw; each such byte becomes U+FFFD (the replacement character),
  * so JSON output is always valid UTF-8.  Well-formed input is unchanged.
  *
- * Pure: no I/O, no global state (esc_locale_utf8() only reads the process locale).
+ * Pure: no I/O, no global state (esc_locale_utf8() and ESC_WIDTH1 read the process locale).
  */
 #ifndef MIGTOP_CORE_ESC_H
 #define MIGTOP_CORE_ESC_H
@@ -29,6 +31,9 @@
 #include <stdint.h>
 
 #define ESC_UTF8 0x1u /* keep well-formed printable UTF-8 (a UTF-8 locale) */
+#define ESC_WIDTH1                                                                                 \
+        0x2u /* with ESC_UTF8: escape characters that do not take exactly one                      \
+                terminal cell (wide CJK, combining marks; wcwidth() != 1) */
 
 /* Escaped output is at most this many times the input (each byte -> "\xNN"). */
 #define ESC_GROWTH 4u

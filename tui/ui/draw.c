@@ -10,6 +10,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "core/esc.h"
 #include "ui/draw.h"
 #include "ui/glyph.h"
 
@@ -108,25 +109,58 @@ void draw_fill(const struct layout_rect *r, enum theme_elem e)
                 mvhline(y, r->x, ' ', r->w);
 }
 
-int draw_text_mode(int y, int x, int w, enum theme_elem e, const char *s, enum layout_ellipsis mode)
+/*
+ * Every string reaches the screen through here, escaped (core/esc.h: control characters,
+ * '\\' and bytes that are not UTF-8 as \\xNN; without a UTF-8 locale any byte >= 0x80;
+ * ESC_WIDTH1: characters that do not take exactly one cell too) before its width is
+ * measured, so that one character is one cell and columns never shift.
+ */
+static unsigned draw_esc_flags(bool utf8)
 {
-        char buf[DRAW_LINE_MAX], ascii[DRAW_LINE_MAX];
-        bool utf8 = draw_utf8();
+        return utf8 ? ESC_UTF8 | ESC_WIDTH1 : 0;
+}
+
+/* s, already escaped (only one-cell characters), fitted into w cells. */
+static int draw_escaped(int y, int x, int w, enum theme_elem e, const char *s,
+                        enum layout_ellipsis mode)
+{
+        char buf[DRAW_LINE_MAX];
         int n;
 
         if (w <= 0)
                 return 0;
-        /* without UTF-8 only ASCII reaches curses: glyphs fall back (glyph.h) */
-        if (!utf8 && s && !glyph_is_ascii(s)) {
-                glyph_ascii(s, ascii, sizeof(ascii));
-                s = ascii;
-        }
-        n = layout_ellipsize(s ? s : "", w, mode, utf8, buf, sizeof(buf));
+        n = layout_ellipsize(s, w, mode, draw_utf8(), buf, sizeof(buf));
         if (n < 0)
                 return 0;
         draw_style(e, false);
         mvaddstr(y, x, buf);
         return n;
+}
+
+/* s made safe for the screen into out: glyphs' ASCII fallbacks, then escaped. */
+static void draw_escape(const char *s, char *out, size_t size)
+{
+        char ascii[DRAW_LINE_MAX];
+        bool utf8 = draw_utf8();
+
+        if (!s)
+                s = "";
+        /* without UTF-8 only ASCII reaches curses: glyphs fall back (glyph.h) */
+        if (!utf8 && !glyph_is_ascii(s)) {
+                glyph_ascii(s, ascii, sizeof(ascii));
+                s = ascii;
+        }
+        esc_str(out, size, s, draw_esc_flags(utf8));
+}
+
+int draw_text_mode(int y, int x, int w, enum theme_elem e, const char *s, enum layout_ellipsis mode)
+{
+        char esc[DRAW_LINE_MAX];
+
+        if (w <= 0)
+                return 0;
+        draw_escape(s, esc, sizeof(esc));
+        return draw_escaped(y, x, w, e, esc, mode);
 }
 
 int draw_text(int y, int x, int w, enum theme_elem e, const char *s, bool pad)
@@ -246,6 +280,16 @@ void draw_field_value(const struct acc_field *f, char *buf, size_t size)
                 snprintf(buf + used, size - used, "]");
 }
 
+/* Cells of an escaped string: one per code point (escaping left only one-cell characters). */
+static int draw_cells(const char *s)
+{
+        int n = 0;
+
+        for (; *s; s++)
+                n += ((unsigned char)*s & 0xc0) != 0x80;
+        return n;
+}
+
 void draw_field_row(int y, int x, int w, const char *name, int offset, const char *value, bool diff,
                     bool cur)
 {
@@ -256,17 +300,23 @@ void draw_field_row(int y, int x, int w, const char *name, int offset, const cha
 void draw_field_row_elem(int y, int x, int w, enum theme_elem e, const char *name, int offset,
                          const char *value, bool diff, bool cur)
 {
-        char line[DRAW_LINE_MAX], off[16] = "   ";
+        char line[DRAW_LINE_MAX], en[DRAW_LINE_MAX / 4], ev[DRAW_LINE_MAX / 2], mark[16];
+        char off[16] = "   ";
+        int pad;
 
         if (w <= 0)
                 return;
         if (offset >= 0)
                 snprintf(off, sizeof(off), "%3d", offset);
-        snprintf(line, sizeof(line), "%s %-14s %s  %s", diff ? glyph(GLYPH_DIFF, draw_utf8()) : " ",
-                 name, off, value);
+        /* escaped first and padded by cells, not bytes, so that the value column holds */
+        draw_escape(diff ? glyph(GLYPH_DIFF, draw_utf8()) : " ", mark, sizeof(mark));
+        draw_escape(name, en, sizeof(en));
+        draw_escape(value, ev, sizeof(ev));
+        pad = 14 - draw_cells(en);
+        snprintf(line, sizeof(line), "%s %s%*s %s  %s", mark, en, pad > 0 ? pad : 0, "", off, ev);
         draw_style(e, cur);
         mvhline(y, x, ' ', w);
-        draw_text(y, x, w, e, line, false);
+        draw_escaped(y, x, w, e, line, LAYOUT_ELLIPSIS_END);
         if (cur)
                 mvchgat(y, x, w, draw_attr[e] ^ A_REVERSE, draw_pair[e], NULL);
 }
