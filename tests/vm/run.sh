@@ -134,7 +134,7 @@ log=$vmdir/$mode$tag-serial.log
 echo "$mode: booting (timeout ${timeout_s}s, log $log)"
 start=$(date +%s)
 timeout --foreground -k 10 "$timeout_s" "${qemu[@]}" -append "$append" </dev/null 2>&1 |
-	tr -d '\r' | tee "$log"
+	tr -d '\r' | tee "$log" | "$here/strip-esc.sh"
 qrc=${PIPESTATUS[0]}
 echo "$mode: VM ran $(($(date +%s) - start)) s, qemu exit $qrc"
 
