@@ -17,11 +17,13 @@
 #include <string.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
+#include <sys/utsname.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "core/jsonout.h"
 #include "core/pair.h"
+#include "core/src_rec.h"
 #include "core/tree.h"
 #include "engine/discover.h"
 #include "engine/engine.h"
@@ -39,6 +41,46 @@
 int batch_open_src(const char *root, bool fixture, struct src **out)
 {
         return src_local_open(root, fixture ? SRC_LOCAL_ERRNO_FILES : 0, out);
+}
+
+int batch_open_rec(const struct batch_opts *o, struct src_rec **rec, struct src **s, char *msg,
+                   size_t size)
+{
+        struct rec_writer_opts ro;
+        struct rec_host h = {0};
+        struct utsname u;
+        char why[400];
+        int ret;
+
+        rec_writer_opts_default(&ro);
+        ro.migtop_version = MIGTOP_VERSION;
+        ro.max_bytes = o->record_max;
+        if (uname(&u) == 0) {
+                snprintf(h.name, sizeof(h.name), "%s", u.nodename);
+                snprintf(h.kernel, sizeof(h.kernel), "%s", u.release);
+        } else {
+                snprintf(h.name, sizeof(h.name), "local");
+        }
+        snprintf(h.root, sizeof(h.root), "%s", o->root);
+        ro.nhosts = 1;
+        ro.hosts = &h;
+        ret = src_rec_open(o->record, &ro, rec, why, sizeof(why));
+        if (ret < 0) {
+                snprintf(msg, size, "%s", why);
+                src_close(*s);
+                *s = NULL;
+                return ret;
+        }
+        if (!*s)
+                return 0; /* the console: the source comes later (src_rec_wrap) */
+        ret = src_rec_wrap(*rec, *s, 0, s);
+        if (ret < 0) {
+                snprintf(msg, size, "recording %s: %s", o->record, strerror(-ret));
+                src_rec_close(*rec);
+                *rec = NULL;
+                *s = NULL;
+        }
+        return ret;
 }
 
 int batch_open_klog(const struct batch_opts *o, struct klog **out, char *msg, size_t size)
@@ -184,7 +226,7 @@ static void batch_signals(struct batch_ctx *c, sigset_t *old)
         for (size_t i = 0; i < sizeof(sigs) / sizeof(*sigs); i++) {
                 struct sigaction sa;
 
-                if (sigs[i] == SIGHUP && !c->log)
+                if (sigs[i] == SIGHUP && !c->log && !c->rec)
                         continue;
                 /* ignored when started (nohup, a shell's background job): stays ignored */
                 if (sigaction(sigs[i], NULL, &sa) == 0 && sa.sa_handler == SIG_IGN)
@@ -201,6 +243,9 @@ static void batch_reopen(struct batch_ctx *c)
 {
         int ret;
 
+        if (c->rec && (ret = src_rec_reopen(c->rec)) < 0)
+                fprintf(c->err, "migtop: reopening the recording %s: %s\n", c->o->record,
+                        strerror(-ret));
         if (!c->log)
                 return;
         ret = evlog_reopen(c->log);
@@ -573,6 +618,19 @@ int batch_run(const struct batch_opts *o, FILE *out, FILE *err)
                         return ret;
                 }
         }
+        if (o->record) {
+                ret = batch_open_rec(o, &c.rec, &s, msg, sizeof(msg));
+                if (ret < 0) {
+                        ret = batch_fail(&c, msg, NULL);
+                        disc_close(c.disc);
+                        klog_free(c.klog);
+                        if (c.log)
+                                evlog_close(c.log);
+                        return ret;
+                }
+                if (c.klog)
+                        klog_set_tap(c.klog, src_rec_klog, c.rec);
+        }
         batch_signals(&c, &old);
         if (fstat(fileno(out), &st) == 0 && (S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode)))
                 c.out_watch = fileno(out);
@@ -587,6 +645,16 @@ int batch_run(const struct batch_opts *o, FILE *out, FILE *err)
         }
         engine_free(c.e);
         klog_free(c.klog);
+        if (c.rec) {
+                int rr = src_rec_close(c.rec);
+
+                if (rr < 0) {
+                        fprintf(err, "migtop: writing the recording %s: %s\n", o->record,
+                                strerror(-rr));
+                        if (ret == BATCH_EXIT_OK)
+                                ret = BATCH_EXIT_ENV;
+                }
+        }
         if (c.log)
                 evlog_close(c.log);
         disc_close(c.disc);

@@ -48,10 +48,21 @@ struct batch_opts {
 
         const char *textfile; /* --textfile DIR: replace DIR/migtop.prom each snapshot */
         bool openmetrics;     /* --openmetrics: snapshots as OpenMetrics text on stdout */
+        const char *record;   /* --record FILE: record what is read (core/rec.h), NULL: no */
+        uint64_t record_max;  /* --record-max: rotate FILE to FILE.1 past this size; 0 */
 };
 
 struct klog;
 struct stuck_cfg;
+struct src_rec;
+
+/*
+ * --record: open o->record (header: this host's name and kernel release, o->root) and
+ * wrap *s (when not NULL) into a source that records what it reads.  On failure *s is
+ * closed (NULL) and msg says why.  0 or negative errno.
+ */
+int batch_open_rec(const struct batch_opts *o, struct src_rec **rec, struct src **s, char *msg,
+                   size_t size);
 
 /*
  * The kernel log these options ask for: --kmsg PATH; else /dev/kmsg for the live local

@@ -16,6 +16,7 @@ struct engine;
 struct evlog;
 struct disc;
 struct klog;
+struct src_rec;
 struct engine_snap;
 struct engine_file_info;
 struct disc_merged;
@@ -35,6 +36,7 @@ struct batch_ctx {
         struct evlog *log;
         struct disc *disc; /* NULL: no sysfs discovery */
         struct klog *klog; /* NULL: no kernel log */
+        struct src_rec *rec; /* --record, or NULL */
         int sfd;           /* signalfd of SIGINT, SIGTERM (and SIGHUP with --log), or -1 */
         int stop_sig;      /* the SIGINT/SIGTERM that stopped the run, or 0 */
         int out_watch;     /* stdout's fd when it is a pipe or socket (its reader may go), or -1 */

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "batch.h"
+#include "core/src_rec.h"
 #include "core/stuck.h"
 #include "core/tree.h"
 #include "engine/engine.h"
@@ -45,6 +46,8 @@ enum {
         OPT_STUCK,
         OPT_TEXTFILE,
         OPT_OPENMETRICS,
+        OPT_RECORD,
+        OPT_RECORD_MAX,
 };
 
 static const struct option main_longopts[] = {
@@ -67,6 +70,8 @@ static const struct option main_longopts[] = {
     {"stuck", required_argument, NULL, OPT_STUCK},
     {"textfile", required_argument, NULL, OPT_TEXTFILE},
     {"openmetrics", no_argument, NULL, OPT_OPENMETRICS},
+    {"record", required_argument, NULL, OPT_RECORD},
+    {"record-max", required_argument, NULL, OPT_RECORD_MAX},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, 'V'},
     {NULL, 0, NULL, 0},
@@ -130,6 +135,11 @@ static void main_usage(FILE *f)
               "                     snapshots are done\n"
               "  --openmetrics      print the metrics as OpenMetrics text; alone, it\n"
               "                     implies --once\n"
+              "  --record FILE      record everything read (results, errnos, times, the\n"
+              "                     kernel log) into FILE, zstd-compressed, flushed every\n"
+              "                     second; SIGHUP reopens FILE (batch modes)\n"
+              "  --record-max SIZE  past SIZE bytes (suffix K, M or G), rename FILE to\n"
+              "                     FILE.1 and start a new one\n"
               "  --theme NAME|PATH  console colour theme\n"
               "  --no-color         console without colours\n"
               "  --no-mouse         console without mouse support\n"
@@ -180,6 +190,31 @@ static int main_number(const char *s, long min, long max, long *out)
         if (errno || end == s || *end || v < min || v > max)
                 return -1;
         *out = v;
+        return 0;
+}
+
+/* "1048576", "512K", "64M", "2G": at least 64 KiB.  0 or -1. */
+static int main_size(const char *s, uint64_t *out)
+{
+        char *end;
+        unsigned long long v;
+        unsigned shift = 0;
+
+        errno = 0;
+        v = strtoull(s, &end, 10);
+        if (errno || end == s || s[0] == '-')
+                return -1;
+        if (*end == 'K' || *end == 'k')
+                shift = 10;
+        else if (*end == 'M' || *end == 'm')
+                shift = 20;
+        else if (*end == 'G' || *end == 'g')
+                shift = 30;
+        if (shift)
+                end++;
+        if (*end || v > (UINT64_MAX >> shift) || (v << shift) < 65536)
+                return -1;
+        *out = (uint64_t)v << shift;
         return 0;
 }
 
@@ -280,6 +315,17 @@ static int main_option(int c, char **argv, struct main_args *a)
         case OPT_OPENMETRICS:
                 a->b.openmetrics = true;
                 return -1;
+        case OPT_RECORD:
+                if (!optarg[0])
+                        return main_usage_error("--record needs a file name");
+                a->b.record = optarg;
+                return -1;
+        case OPT_RECORD_MAX:
+                if (main_size(optarg, &a->b.record_max) < 0)
+                        return main_usage_error("--record-max: '%s' is not a size of at least "
+                                                "64K (bytes, or with K, M or G)",
+                                                optarg);
+                return -1;
         case 'h':
                 main_usage(stdout);
                 return fflush(stdout) == 0 ? 0 : 1;
@@ -307,6 +353,8 @@ static int main_parse(int argc, char **argv, struct main_args *a)
                 return main_usage_error("unexpected argument '%s'", argv[optind]);
         if (a->once && a->count_set)
                 return main_usage_error("--once and -n cannot be combined (--once is -n 1)");
+        if (a->b.record_max && !a->b.record)
+                return main_usage_error("--record-max needs --record FILE");
         if (a->b.kmsg && a->b.no_kmsg)
                 return main_usage_error("--kmsg and --no-kmsg cannot be combined");
         if (a->b.openmetrics && (a->b.json || a->b.textfile))
@@ -355,6 +403,7 @@ struct main_conn {
         const struct main_args *a;
         struct engine_opts eo;
         struct engine *e;
+        struct src_rec *rec; /* --record */
 };
 
 static int main_connect(void *arg, struct engine **e, char *msg, size_t size)
@@ -365,6 +414,10 @@ static int main_connect(void *arg, struct engine **e, char *msg, size_t size)
 
         if (ret < 0) {
                 batch_root_message(-ret, c->a->b.root, msg, size);
+                return ret;
+        }
+        if (c->rec && (ret = src_rec_wrap(c->rec, s, 0, &s)) < 0) {
+                snprintf(msg, size, "recording: %s", strerror(-ret));
                 return ret;
         }
         ret = engine_new(s, &c->eo, &c->e);
@@ -405,6 +458,16 @@ static int main_console(const struct main_args *a)
                 fprintf(stderr, "migtop: %s\n", msg);
                 src_close(s);
                 return BATCH_EXIT_ENV;
+        }
+        if (a->b.record) {
+                ret = batch_open_rec(&a->b, &conn.rec, &s, msg, sizeof(msg));
+                if (ret < 0) {
+                        fprintf(stderr, "migtop: %s\n", msg);
+                        klog_free(klog);
+                        return BATCH_EXIT_ENV;
+                }
+                if (klog)
+                        klog_set_tap(klog, src_rec_klog, conn.rec);
         }
         main_exe_dir(exe, sizeof(exe));
         uo.theme = a->theme ? a->theme : cfg.theme[0] ? cfg.theme : NULL;
@@ -451,6 +514,10 @@ static int main_console(const struct main_args *a)
         ret = ui_run(e, &uo);
         engine_free(e ? e : conn.e);
         klog_free(klog);
+        if (conn.rec && src_rec_close(conn.rec) < 0 && ret == 0) {
+                fprintf(stderr, "migtop: writing the recording %s failed\n", a->b.record);
+                ret = BATCH_EXIT_ENV;
+        }
         if (disc)
                 disc_close(disc);
         if (ret == -ENOTTY) {
