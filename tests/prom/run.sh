@@ -190,7 +190,7 @@ fix not-migrated
 d="$tmp/run"
 mkdir -p "$d"
 "$MIGTOP" --fixture --root "$root" --textfile "$d" -d 100 --stuck STOP_COPY=1 \
-	>"$out" 2>"$err" &
+	--log "$tmp/run.log" >"$out" 2>"$err" &
 pid=$!
 wait_for() { # wait_for PATTERN: until DIR/migtop.prom has the line (5 s)
 	for _ in $(seq 50); do
@@ -225,6 +225,9 @@ wait "$pid"
 rc=$?
 want_rc 0
 lint "$d/migtop.prom"
+# --log ran alongside: the same changes as lines
+grep -q "$SRC state RUNNING -> STOP_COPY" "$tmp/run.log" && ok || bad "--log lacks the change"
+[[ -s $out ]] && bad "--textfile printed on stdout" || ok
 # only migtop.prom: no temporary file left behind, none ever named *.prom
 [[ $(find "$d" -mindepth 1 | wc -l) -eq 1 ]] && ok || bad "leftovers: $(ls -A "$d")"
 
