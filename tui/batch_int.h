@@ -36,7 +36,6 @@ struct batch_ctx {
         struct evlog *log;
         struct disc *disc; /* NULL: no sysfs discovery */
         struct klog *klog; /* NULL: no kernel log */
-        struct src_rec *rec; /* --record, or NULL */
         int sfd;           /* signalfd of SIGINT, SIGTERM (and SIGHUP with --log), or -1 */
         int stop_sig;      /* the SIGINT/SIGTERM that stopped the run, or 0 */
         int out_watch;     /* stdout's fd when it is a pipe or socket (its reader may go), or -1 */
@@ -47,6 +46,8 @@ struct batch_ctx {
         int interval_ms;
         int64_t now_ns; /* monotonic (the engine's clock) when the snapshot was taken */
         uint64_t prom_errors; /* migtop_scrape_errors_total (batch_prom.c) */
+        /* --record, or NULL */
+        struct src_rec *rec;
 };
 
 /* ---- batch.c ---- */
