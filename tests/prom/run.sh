@@ -124,6 +124,22 @@ hasnt "$prom" "migtop_migf_length_bytes{"
 t "no kernel log: no kernel log series"
 hasnt "$prom" "migtop_kernel_log_lines_total{"
 
+t "device_info: driver, PCI IDs and parent (PF) from sysfs"
+fix not-migrated
+sy="$tmp/sysfs"
+d="$sy/sys/devices/pci0000:3a/$SRC"
+mkdir -p "$d" "$sy/sys/devices/pci0000:3a/0000:3b:00.0" "$sy/sys/bus/pci/devices" \
+	"$sy/sys/bus/pci/drivers/hisi_acc_vfio_pci" "$sy/sys/bus/mdev/devices"
+echo 0x19e5 >"$d/vendor"
+echo 0xa256 >"$d/device"
+ln -s "$sy/sys/bus/pci/drivers/hisi_acc_vfio_pci" "$d/driver"
+ln -s ../0000:3b:00.0 "$d/physfn"
+ln -s "../../../devices/pci0000:3a/$SRC" "$sy/sys/bus/pci/devices/$SRC"
+textfile --sysfs-root "$sy"
+want_rc 0
+lint "$prom"
+has "$prom" "migtop_device_info{device=\"$SRC\",driver=\"hisi_acc_vfio_pci\",pci_vendor=\"19e5\",pci_device=\"a256\",parent=\"0000:3b:00.0\"} 1"
+
 # ---- 1,000 devices --------------------------------------------------------------------
 t "1000 devices: clean, one state series each"
 fix many 1000
