@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/esc.h"
 #include "ui/draw.h"
 #include "ui/glyph.h"
 #include "ui/timeline.h"
@@ -245,21 +246,20 @@ static enum theme_elem view_detail_level_elem(int level)
 static int view_detail_wrapped(struct view_detail_out *o, enum theme_elem e, const char *head,
                                const char *text, bool count_only)
 {
-        char buf[KMSG_TEXT_MAX + 96];
+        char raw[KMSG_TEXT_MAX + 96], buf[ESC_GROWTH * (KMSG_TEXT_MAX + 96)];
         int w = o->r->w, rows = 0;
         size_t len, pos = 0;
 
-        snprintf(buf, sizeof(buf), "%s%s", head, text);
-        for (char *p = buf; *p; p++)
-                if ((unsigned char)*p < 0x20 || *p == 0x7f)
-                        *p = '?';
+        /* escaped first (draw.h): wrapped by the cells it takes on screen */
+        snprintf(raw, sizeof(raw), "%s%s", head, text);
+        draw_escape(raw, buf, sizeof(buf));
         len = strlen(buf);
         if (w < 8)
                 w = 8;
         while (pos < len || rows == 0) {
                 int ind = rows ? 4 : 0;
                 size_t n = (size_t)(w - ind), end;
-                char line[KMSG_TEXT_MAX + 96];
+                char line[sizeof(buf)];
 
                 /* after the last ": " that fits (the "driver device: " prefix of a
                    dev_printk line), else at the last blank, else whole UTF-8 sequences */
@@ -279,6 +279,12 @@ static int view_detail_wrapped(struct view_detail_out *o, enum theme_elem e, con
                 }
                 while (end > pos + 1 && end < len && ((unsigned char)buf[end] & 0xc0) == 0x80)
                         end--;
+                /* nor inside a "\xNN" escape */
+                for (size_t k = 1; k <= 3 && end < len && end > pos + k; k++)
+                        if (buf[end - k] == '\\' && buf[end - k + 1] == 'x') {
+                                end -= k;
+                                break;
+                        }
                 if (!count_only) {
                         snprintf(line, sizeof(line), "%.*s", (int)(end - pos), buf + pos);
                         view_detail_line(o, ind, e, line);
