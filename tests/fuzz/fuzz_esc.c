@@ -4,6 +4,8 @@
  *  - esc_text() output has no control byte, is valid UTF-8 (only ASCII without ESC_UTF8),
  *    is at most ESC_GROWTH times the input, and unescaping every "\xNN" gives the input
  *    back (round trip; so no "\x" is ambiguous);
+ *  - with ESC_KEEP_BS (the console) the output is as safe and escaping it again gives it
+ *    back unchanged (idempotent);
  *  - a cut output (small buffer) is a prefix of the whole one that ends on a piece;
  *  - esc_utf8_fix() output is valid UTF-8, equals the input when that was valid, and has
  *    one U+FFFD per byte esc_text() had to escape as invalid.
@@ -86,6 +88,23 @@ static void check_text(const char *in, size_t n, unsigned flags, size_t cut)
         free(e);
 }
 
+/* The console's flags (ESC_KEEP_BS): safe output, and escaping it again changes nothing. */
+static void check_idempotent(const char *in, size_t n, unsigned flags)
+{
+        size_t len = 0, len2 = 0;
+        char *e = esc_text_dup(in, n, flags, &len), *e2;
+
+        if (!e)
+                return;
+        CHECK(len <= ESC_GROWTH * n && esc_utf8_valid(e, len));
+        for (size_t i = 0; i < len; i++)
+                CHECK((unsigned char)e[i] >= 0x20 && e[i] != 0x7f);
+        e2 = esc_text_dup(e, len, flags, &len2);
+        CHECK(e2 != NULL && len2 == len && memcmp(e, e2, len) == 0);
+        free(e2);
+        free(e);
+}
+
 /* U+FFFD characters in s[0..n); *bad (when bad): bytes not part of well-formed UTF-8. */
 static size_t count_fffd(const char *s, size_t n, size_t *bad)
 {
@@ -113,6 +132,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         check_text(in, size, 0, cut);
         check_text(in, size, ESC_UTF8, cut);
         check_text(in, size, ESC_UTF8 | ESC_WIDTH1, cut);
+        check_idempotent(in, size, ESC_KEEP_BS);
+        check_idempotent(in, size, ESC_KEEP_BS | ESC_UTF8 | ESC_WIDTH1);
 
         f = esc_utf8_fix(in, size, &len);
         if (!f)

@@ -76,6 +76,19 @@ static void test_width1(void **state)
         setlocale(LC_CTYPE, "C");
 }
 
+static void test_keep_backslash(void **state)
+{
+        char once[64], twice[64];
+
+        (void)state;
+        /* the console: '\' kept, so that escaping twice changes nothing */
+        check_text("a\\b\x1b", 4, ESC_KEEP_BS, "a\\b\\x1b");
+        esc_str(once, sizeof(once), "\x1b[2J\xff\\x", ESC_KEEP_BS | ESC_UTF8);
+        esc_str(twice, sizeof(twice), once, ESC_KEEP_BS | ESC_UTF8);
+        assert_string_equal(once, "\\x1b[2J\\xff\\x");
+        assert_string_equal(twice, once);
+}
+
 static void test_truncation(void **state)
 {
         char out[8];
@@ -171,6 +184,7 @@ int main(void)
             cmocka_unit_test(test_utf8_kept_or_escaped),
             cmocka_unit_test(test_truncation),
             cmocka_unit_test(test_width1),
+            cmocka_unit_test(test_keep_backslash),
             cmocka_unit_test(test_str_and_dup),
             cmocka_unit_test(test_utf8_seq_and_valid),
             cmocka_unit_test(test_utf8_fix),

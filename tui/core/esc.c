@@ -71,7 +71,7 @@ static size_t esc_keep(const char *s, size_t n, unsigned flags)
         size_t k;
 
         if (c < 0x80)
-                return (c < 0x20 || c == 0x7f || c == '\\') ? 0 : 1;
+                return (c < 0x20 || c == 0x7f || (c == '\\' && !(flags & ESC_KEEP_BS))) ? 0 : 1;
         if (!(flags & ESC_UTF8))
                 return 0;
         k = esc_utf8_seq(s, n, &cp);

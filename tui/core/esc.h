@@ -8,13 +8,15 @@
  * characters "\xNN" (two lower-case hex digits) when it is
  *   - a control character: 0x00-0x1f or 0x7f (ESC is \x1b, a newline \x0a),
  *   - a backslash (\x5c), so that every "\x" in the output is an escape and the original
- *     bytes can always be recovered,
+ *     bytes can always be recovered (not with ESC_KEEP_BS: the console, where escaping
+ *     must be idempotent because views measure escaped text that is drawn through the
+ *     same escaping again; there "\x1b" may also be those four characters),
  *   - not part of a well-formed UTF-8 sequence (0xff, a truncated or overlong sequence,
  *     a surrogate), or part of a C1 control character (U+0080-U+009F, which some
  *     terminals obey),
  *   - any byte >= 0x80 when the caller's locale is not UTF-8 (no ESC_UTF8),
- *   - with ESC_WIDTH1 (the console), a character that does not take exactly one cell, so
- *     that one character is one cell and columns never shift.
+ *   - with ESC_WIDTH1 (the console), a character that does not take exactly one cell (wide
+ *     CJK, combining marks), so that one character is one cell and columns never shift.
  * Everything else (printable ASCII, and well-formed UTF-8 when ESC_UTF8) is kept as is.
  *
  * For JSON (esc_utf8_fix): json-c escapes control characters itself (\u001b, \n) but copies
@@ -30,10 +32,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define ESC_UTF8 0x1u /* keep well-formed printable UTF-8 (a UTF-8 locale) */
-#define ESC_WIDTH1                                                                                 \
-        0x2u /* with ESC_UTF8: escape characters that do not take exactly one                      \
-                terminal cell (wide CJK, combining marks; wcwidth() != 1) */
+/* esc_text() flags */
+#define ESC_UTF8    0x1u /* keep well-formed printable UTF-8 (a UTF-8 locale) */
+#define ESC_WIDTH1  0x2u /* with ESC_UTF8: escape what is not one cell (wcwidth() != 1) */
+#define ESC_KEEP_BS 0x4u /* keep '\' as it is: escaping twice changes nothing */
 
 /* Escaped output is at most this many times the input (each byte -> "\xNN"). */
 #define ESC_GROWTH 4u

@@ -110,14 +110,15 @@ void draw_fill(const struct layout_rect *r, enum theme_elem e)
 }
 
 /*
- * Every string reaches the screen through here, escaped (core/esc.h: control characters,
- * '\\' and bytes that are not UTF-8 as \\xNN; without a UTF-8 locale any byte >= 0x80;
+ * Every string reaches the screen through here, escaped (core/esc.h: control characters
+ * and bytes that are not UTF-8 as \\xNN; without a UTF-8 locale any byte >= 0x80;
  * ESC_WIDTH1: characters that do not take exactly one cell too) before its width is
- * measured, so that one character is one cell and columns never shift.
+ * measured, so that one character is one cell and columns never shift.  ESC_KEEP_BS:
+ * escaping twice changes nothing, so a view may escape (draw_escape()) to measure.
  */
 static unsigned draw_esc_flags(bool utf8)
 {
-        return utf8 ? ESC_UTF8 | ESC_WIDTH1 : 0;
+        return ESC_KEEP_BS | (utf8 ? ESC_UTF8 | ESC_WIDTH1 : 0);
 }
 
 /* s, already escaped (only one-cell characters), fitted into w cells. */
@@ -137,8 +138,7 @@ static int draw_escaped(int y, int x, int w, enum theme_elem e, const char *s,
         return n;
 }
 
-/* s made safe for the screen into out: glyphs' ASCII fallbacks, then escaped. */
-static void draw_escape(const char *s, char *out, size_t size)
+void draw_escape(const char *s, char *out, size_t size)
 {
         char ascii[DRAW_LINE_MAX];
         bool utf8 = draw_utf8();

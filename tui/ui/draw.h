@@ -30,6 +30,14 @@ bool draw_utf8(void);
 /* Select an element's style for the next output (plus extra curses attributes). */
 void draw_style(enum theme_elem e, bool extra_reverse);
 
+/*
+ * s as draw_text() shows it, into out: glyphs' ASCII fallbacks without UTF-8, then
+ * escaped (core/esc.h: control characters and bytes that are not UTF-8 as \xNN, only
+ * characters of one cell kept).  Idempotent: draw_text() of the result shows it as it is,
+ * so a view can measure or wrap escaped text.  One character is one cell.
+ */
+void draw_escape(const char *s, char *out, size_t size);
+
 /* Fill a rectangle with blanks in an element's style. */
 void draw_fill(const struct layout_rect *r, enum theme_elem e);
 /*
