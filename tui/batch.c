@@ -24,6 +24,7 @@
 #include "core/jsonout.h"
 #include "core/pair.h"
 #include "core/src_rec.h"
+#include "core/src_replay.h"
 #include "core/tree.h"
 #include "engine/discover.h"
 #include "engine/engine.h"
@@ -41,6 +42,54 @@
 int batch_open_src(const char *root, bool fixture, struct src **out)
 {
         return src_local_open(root, fixture ? SRC_LOCAL_ERRNO_FILES : 0, out);
+}
+
+int batch_open_replay(const struct batch_opts *o, FILE *err, struct src **s, struct klog **k,
+                      char *msg, size_t size)
+{
+        struct replay *r;
+        char **lines = NULL, *buf;
+        size_t *lens = NULL, n = 0, len = 0;
+        int64_t t;
+        int ret;
+
+        *s = NULL;
+        *k = NULL;
+        ret = replay_open(o->replay, &r, msg, size);
+        if (ret < 0)
+                return ret;
+        if (replay_message(r)[0])
+                fprintf(err, "migtop: %s\n", replay_message(r));
+        t = replay_last_ns(r);
+        if (o->replay_at && (ret = replay_parse_time(r, o->replay_at, &t, msg, size)) < 0) {
+                replay_free(r);
+                return ret;
+        }
+        ret = replay_src_at(r, t, 0, s, &lines, &lens, &n);
+        replay_free(r);
+        if (ret < 0) {
+                snprintf(msg, size, "replaying %s: %s", o->replay, strerror(-ret));
+                return ret;
+        }
+        for (size_t i = 0; i < n; i++)
+                len += lens[i];
+        buf = malloc(len + 1);
+        if (buf) {
+                len = 0;
+                for (size_t i = 0; i < n; i++) {
+                        memcpy(buf + len, lines[i], lens[i]);
+                        len += lens[i];
+                }
+                ret = klog_open_buf(buf, len, o->replay, k);
+        }
+        replay_lines_free(lines, lens, n);
+        if (!buf || ret < 0) {
+                src_close(*s);
+                *s = NULL;
+                snprintf(msg, size, "replaying %s: out of memory", o->replay);
+                return -ENOMEM;
+        }
+        return 0;
 }
 
 int batch_open_rec(const struct batch_opts *o, struct src_rec **rec, struct src **s, char *msg,
@@ -575,7 +624,7 @@ static void batch_engine_opts(const struct batch_ctx *c, struct engine_opts *eo)
 int batch_run(const struct batch_opts *o, FILE *out, FILE *err)
 {
         struct batch_ctx c = {.o = o, .out = out, .err = err, .sfd = -1, .out_watch = -1};
-        const char *sysroot = batch_sysfs_root(o);
+        const char *sysroot = o->replay ? NULL : batch_sysfs_root(o);
         struct engine_opts eo;
         struct src *s = NULL;
         sigset_t old;
@@ -588,7 +637,13 @@ int batch_run(const struct batch_opts *o, FILE *out, FILE *err)
         /* discovery failures never fail the run: without a context there is no sysfs view */
         if (sysroot && disc_open(sysroot, NULL, 0, &c.disc) < 0)
                 c.disc = NULL;
-        ret = batch_open_src(o->root, o->fixture, &s);
+        ret = o->replay ? batch_open_replay(o, err, &s, &c.klog, msg, sizeof(msg))
+                        : batch_open_src(o->root, o->fixture, &s);
+        if (ret < 0 && o->replay) {
+                ret = batch_fail(&c, msg, NULL);
+                disc_close(c.disc);
+                return ret;
+        }
         if (ret < 0) {
                 struct disc_merged m;
 
@@ -599,7 +654,7 @@ int batch_run(const struct batch_opts *o, FILE *out, FILE *err)
                 disc_close(c.disc);
                 return ret;
         }
-        ret = batch_open_klog(o, &c.klog, msg, sizeof(msg));
+        ret = o->replay ? 0 : batch_open_klog(o, &c.klog, msg, sizeof(msg));
         if (ret < 0) {
                 src_close(s);
                 ret = batch_fail(&c, msg, NULL);

@@ -50,6 +50,8 @@ struct batch_opts {
         bool openmetrics;     /* --openmetrics: snapshots as OpenMetrics text on stdout */
         const char *record;   /* --record FILE: record what is read (core/rec.h), NULL: no */
         uint64_t record_max;  /* --record-max: rotate FILE to FILE.1 past this size; 0 */
+        const char *replay;   /* --replay FILE: read a recording instead of root */
+        const char *replay_at; /* --at TIME: the moment replayed (NULL: the recording's end) */
 };
 
 struct klog;
@@ -61,6 +63,13 @@ struct src_rec;
  * wrap *s (when not NULL) into a source that records what it reads.  On failure *s is
  * closed (NULL) and msg says why.  0 or negative errno.
  */
+/*
+ * --replay: the recording's source and kernel log as of o->replay_at.  A cut or damaged
+ * recording is replayed up to what is readable, with the reader's message on err.  0 or
+ * negative errno with msg set.
+ */
+int batch_open_replay(const struct batch_opts *o, FILE *err, struct src **s, struct klog **k,
+                      char *msg, size_t size);
 int batch_open_rec(const struct batch_opts *o, struct src_rec **rec, struct src **s, char *msg,
                    size_t size);
 

@@ -19,6 +19,7 @@
 
 #include "batch.h"
 #include "core/src_rec.h"
+#include "core/src_replay.h"
 #include "core/stuck.h"
 #include "core/tree.h"
 #include "engine/engine.h"
@@ -48,6 +49,9 @@ enum {
         OPT_OPENMETRICS,
         OPT_RECORD,
         OPT_RECORD_MAX,
+        OPT_REPLAY,
+        OPT_AT,
+        OPT_DUMP,
 };
 
 static const struct option main_longopts[] = {
@@ -72,6 +76,9 @@ static const struct option main_longopts[] = {
     {"openmetrics", no_argument, NULL, OPT_OPENMETRICS},
     {"record", required_argument, NULL, OPT_RECORD},
     {"record-max", required_argument, NULL, OPT_RECORD_MAX},
+    {"replay", required_argument, NULL, OPT_REPLAY},
+    {"at", required_argument, NULL, OPT_AT},
+    {"dump", no_argument, NULL, OPT_DUMP},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, 'V'},
     {NULL, 0, NULL, 0},
@@ -87,6 +94,7 @@ struct main_args {
         bool no_color;
         bool no_mouse;
         const char *host;
+        bool dump;              /* --dump (with --replay) */
         bool stuck_set;         /* --stuck given: the states it names are in stuck */
         struct stuck_cfg stuck; /* (stuck_unset() for the others) */
         struct stuck_cfg batch_stuck;
@@ -140,6 +148,11 @@ static void main_usage(FILE *f)
               "                     second; SIGHUP reopens FILE (batch modes)\n"
               "  --record-max SIZE  past SIZE bytes (suffix K, M or G), rename FILE to\n"
               "                     FILE.1 and start a new one\n"
+              "  --replay FILE      read the recording FILE instead of --root: with --once\n"
+              "                     or --json, the snapshot at its end or at --at\n"
+              "  --at TIME          with --replay: the moment to show, ISO 8601 UTC\n"
+              "                     (2026-11-30T03:12:07.5Z) or +SECONDS from its start\n"
+              "  --dump             with --replay: print the recording as JSON lines\n"
               "  --theme NAME|PATH  console colour theme\n"
               "  --no-color         console without colours\n"
               "  --no-mouse         console without mouse support\n"
@@ -315,6 +328,17 @@ static int main_option(int c, char **argv, struct main_args *a)
         case OPT_OPENMETRICS:
                 a->b.openmetrics = true;
                 return -1;
+        case OPT_REPLAY:
+                if (!optarg[0])
+                        return main_usage_error("--replay needs a file name");
+                a->b.replay = optarg;
+                return -1;
+        case OPT_AT:
+                a->b.replay_at = optarg;
+                return -1;
+        case OPT_DUMP:
+                a->dump = true;
+                return -1;
         case OPT_RECORD:
                 if (!optarg[0])
                         return main_usage_error("--record needs a file name");
@@ -353,6 +377,15 @@ static int main_parse(int argc, char **argv, struct main_args *a)
                 return main_usage_error("unexpected argument '%s'", argv[optind]);
         if (a->once && a->count_set)
                 return main_usage_error("--once and -n cannot be combined (--once is -n 1)");
+        if ((a->b.replay_at || a->dump) && !a->b.replay)
+                return main_usage_error("%s needs --replay FILE", a->dump ? "--dump" : "--at");
+        if (a->b.replay && (a->b.record || a->b.log_path || a->count_set || a->b.textfile))
+                return main_usage_error("--replay shows one snapshot (--once, --json) or "
+                                        "--dump; not yet with %s",
+                                        a->b.record     ? "--record"
+                                        : a->b.log_path ? "--log"
+                                        : a->count_set  ? "-n"
+                                                        : "--textfile");
         if (a->b.record_max && !a->b.record)
                 return main_usage_error("--record-max needs --record FILE");
         if (a->b.kmsg && a->b.no_kmsg)
@@ -361,6 +394,28 @@ static int main_parse(int argc, char **argv, struct main_args *a)
                 return main_usage_error("--openmetrics cannot be combined with %s",
                                         a->b.json ? "--json" : "--textfile");
         return -1;
+}
+
+/* --replay FILE --dump */
+static int main_dump(const char *path)
+{
+        struct replay *r;
+        char err[512];
+        int ret = replay_open(path, &r, err, sizeof(err));
+
+        if (ret < 0) {
+                fprintf(stderr, "migtop: %s\n", err);
+                return BATCH_EXIT_ENV;
+        }
+        ret = replay_dump(r, stdout);
+        if (replay_message(r)[0])
+                fprintf(stderr, "migtop: %s\n", replay_message(r));
+        replay_free(r);
+        if (ret < 0) {
+                fprintf(stderr, "migtop: writing the dump: %s\n", strerror(-ret));
+                return BATCH_EXIT_ENV;
+        }
+        return BATCH_EXIT_OK;
 }
 
 /* The config file over the defaults; 0, or an exit status after a message. */
@@ -550,6 +605,10 @@ int main(int argc, char **argv)
                 a.b.count = LONG_MAX; /* until SIGINT/SIGTERM */
         else if ((a.b.json || a.b.openmetrics) && !a.b.log_path)
                 a.b.count = 1; /* --json or --openmetrics alone: one snapshot */
+        if (a.dump)
+                return main_dump(a.b.replay);
+        if (a.b.replay && !a.once && !a.b.json && !a.b.openmetrics)
+                a.b.count = a.once = 1; /* the console's replay is not built yet */
         if (!a.once && !a.count_set && !a.b.json && !a.b.log_path && !a.b.textfile &&
             !a.b.openmetrics)
                 return main_console(&a);

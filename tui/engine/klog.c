@@ -349,6 +349,25 @@ int klog_open(const char *path, struct klog **out, char *err, size_t errsz)
         }
 }
 
+int klog_open_buf(char *buf, size_t len, const char *source, struct klog **out)
+{
+        struct klog_file *f = calloc(1, sizeof(*f));
+        int ret;
+
+        *out = NULL;
+        if (!f) {
+                free(buf);
+                return -ENOMEM;
+        }
+        f->buf = buf;
+        f->len = len;
+        f->line = 1;
+        ret = klog_new(&klog_file_ops, f, source, false, out);
+        if (ret < 0)
+                klog_file_destroy(f);
+        return ret;
+}
+
 int klog_fd(const struct klog *k)
 {
         if (k->state != KLOG_ST_OK || !k->ops || !k->ops->fd)

@@ -80,6 +80,9 @@ void klog_free(struct klog *k);
 /* A source that is not there: state unavailable, msg the reason (copied). */
 int klog_unavailable(const char *source, bool live, const char *msg, struct klog **out);
 
+/* Records in the /dev/kmsg file format from memory (buf: malloc'd, taken, also on failure;
+   a malformed record is skipped as KLOG_BAD): a replayed recording's kernel log. */
+int klog_open_buf(char *buf, size_t len, const char *source, struct klog **out);
 int klog_fd(const struct klog *k);
 /* Called with the raw bytes of every record klog_next() returns (--record); NULL: none. */
 typedef void klog_tap_fn(void *ctx, const char *raw, size_t len);

@@ -1,0 +1,495 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* src_replay: a recording read back as a source, and as JSON lines (see src_replay.h). */
+#include "src_replay.h"
+
+#include <errno.h>
+#include <json-c/json.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "core/esc.h"
+#include "core/jsonout.h"
+
+struct replay {
+        struct rec_reader *rd;
+        int64_t first, last;
+        char msg[400];
+};
+
+/* One path's last result. */
+struct rp_ent {
+        unsigned type;
+        char *path;
+        int err;
+        bool truncated;
+        int64_t t_start, t_end;
+        char *data; /* READ: bytes (NUL-terminated); LIST: names, each NUL-terminated */
+        size_t len, n;
+};
+
+struct rp_src {
+        struct rp_ent *e;
+        size_t n, cap;
+};
+
+int replay_open(const char *path, struct replay **out, char *err, size_t errsz)
+{
+        struct replay *r = calloc(1, sizeof(*r));
+        struct rec_ev ev;
+        int ret;
+
+        *out = NULL;
+        if (!r) {
+                snprintf(err, errsz, "out of memory");
+                return -ENOMEM;
+        }
+        ret = rec_reader_open(path, &r->rd, err, errsz);
+        if (ret < 0) {
+                free(r);
+                return ret;
+        }
+        r->first = r->last = rec_reader_header(r->rd)->t0_ns;
+        while ((ret = rec_next(r->rd, &ev)) == 1) {
+                if (ev.type == REC_KEY)
+                        continue;
+                if (r->first == rec_reader_header(r->rd)->t0_ns || ev.t_ns < r->first)
+                        r->first = ev.t_ns;
+                if (ev.t_ns > r->last)
+                        r->last = ev.t_ns;
+        }
+        if (ret < 0) {
+                replay_free(r);
+                snprintf(err, errsz, "out of memory");
+                return ret;
+        }
+        if (rec_reader_message(r->rd)[0])
+                snprintf(r->msg, sizeof(r->msg), "%s: %s", path, rec_reader_message(r->rd));
+        *out = r;
+        return 0;
+}
+
+void replay_free(struct replay *r)
+{
+        if (!r)
+                return;
+        rec_reader_free(r->rd);
+        free(r);
+}
+
+const char *replay_message(const struct replay *r)
+{
+        return r->msg;
+}
+
+int64_t replay_first_ns(const struct replay *r)
+{
+        return r->first;
+}
+
+int64_t replay_last_ns(const struct replay *r)
+{
+        return r->last;
+}
+
+const struct rec_header *replay_header(const struct replay *r)
+{
+        return rec_reader_header(r->rd);
+}
+
+static int64_t rp_timegm(struct tm *tm)
+{
+        return (int64_t)timegm(tm);
+}
+
+int replay_parse_time(const struct replay *r, const char *s, int64_t *t_ns, char *err, size_t errsz)
+{
+        char a[40], b[40];
+        int64_t t;
+
+        if (s[0] == '+') {
+                char *end;
+                double v;
+
+                errno = 0;
+                v = strtod(s + 1, &end);
+                if (errno || end == s + 1 || *end || v < 0 || v > 1e9) {
+                        snprintf(err, errsz,
+                                 "--at '%s': not +SECONDS (seconds from the recording's start)", s);
+                        return -EINVAL;
+                }
+                t = r->first + (int64_t)(v * 1e9 + 0.5);
+        } else {
+                struct tm tm = {0};
+                const char *p = strptime(s, "%Y-%m-%dT%H:%M:%S", &tm);
+                long ns = 0;
+
+                if (!p)
+                        p = strptime(s, "%Y-%m-%d %H:%M:%S", &tm);
+                if (p && *p == '.') {
+                        long scale = 100000000;
+
+                        for (p++; *p >= '0' && *p <= '9'; p++) {
+                                ns += (*p - '0') * scale;
+                                scale /= 10;
+                        }
+                }
+                if (p && *p == 'Z')
+                        p++;
+                if (!p || *p) {
+                        snprintf(err, errsz,
+                                 "--at '%s': not an ISO 8601 UTC time (2026-11-30T14:02:03Z, "
+                                 "decimals allowed) nor +SECONDS",
+                                 s);
+                        return -EINVAL;
+                }
+                t = rp_timegm(&tm) * 1000000000LL + ns;
+        }
+        if (t < r->first || t > r->last) {
+                rec_time_iso(r->first, a, sizeof(a));
+                rec_time_iso(r->last, b, sizeof(b));
+                snprintf(err, errsz, "--at '%s': the recording runs from %s to %s", s, a, b);
+                return -EINVAL;
+        }
+        *t_ns = t;
+        return 0;
+}
+
+/* ---- the source ---- */
+
+static struct rp_ent *rp_find(struct rp_src *p, unsigned type, const char *path)
+{
+        for (size_t i = 0; i < p->n; i++)
+                if (p->e[i].type == type && strcmp(p->e[i].path, path) == 0)
+                        return &p->e[i];
+        return NULL;
+}
+
+static int rp_apply(struct rp_src *p, const struct rec_ev *ev)
+{
+        struct rp_ent *e = rp_find(p, ev->type, ev->path);
+        size_t len = 0;
+        char *d;
+
+        if (!e) {
+                if (p->n == p->cap) {
+                        size_t ncap = p->cap ? p->cap * 2 : 64;
+                        struct rp_ent *ne = realloc(p->e, ncap * sizeof(*ne));
+
+                        if (!ne)
+                                return -ENOMEM;
+                        p->e = ne;
+                        p->cap = ncap;
+                }
+                e = &p->e[p->n];
+                memset(e, 0, sizeof(*e));
+                e->type = ev->type;
+                e->path = strdup(ev->path);
+                if (!e->path)
+                        return -ENOMEM;
+                p->n++;
+        }
+        if (ev->type == REC_READ) {
+                len = ev->len;
+                d = malloc(len + 1);
+                if (!d)
+                        return -ENOMEM;
+                memcpy(d, ev->data, len + 1);
+        } else {
+                for (size_t i = 0; i < ev->n; i++)
+                        len += strlen(ev->names[i]) + 1;
+                d = malloc(len + 1);
+                if (!d)
+                        return -ENOMEM;
+                for (size_t i = 0, off = 0; i < ev->n; i++) {
+                        size_t k = strlen(ev->names[i]) + 1;
+
+                        memcpy(d + off, ev->names[i], k);
+                        off += k;
+                }
+                e->n = ev->n;
+        }
+        free(e->data);
+        e->data = d;
+        e->len = len;
+        e->err = ev->err;
+        e->truncated = ev->truncated;
+        e->t_start = ev->t_start ? ev->t_start : ev->t_ns;
+        e->t_end = ev->t_end ? ev->t_end : ev->t_ns;
+        return 0;
+}
+
+static void rp_destroy(void *ctx)
+{
+        struct rp_src *p = ctx;
+
+        for (size_t i = 0; i < p->n; i++) {
+                free(p->e[i].path);
+                free(p->e[i].data);
+        }
+        free(p->e);
+        free(p);
+}
+
+static int rp_read(void *ctx, const char *path, struct src_read *out)
+{
+        struct rp_ent *e = rp_find(ctx, REC_READ, path);
+
+        memset(out, 0, sizeof(*out));
+        out->t_start = out->t_end = src_now_ns();
+        if (!e) {
+                out->err = ENOENT; /* never read while recording */
+                return 0;
+        }
+        out->err = e->err;
+        out->truncated = e->truncated;
+        out->t_start = e->t_start;
+        out->t_end = e->t_end;
+        if (e->err)
+                return 0;
+        out->data = malloc(e->len + 1);
+        if (!out->data)
+                return -ENOMEM;
+        memcpy(out->data, e->data, e->len + 1);
+        out->len = e->len;
+        return 0;
+}
+
+static int rp_list(void *ctx, const char *path, struct src_list *out)
+{
+        struct rp_ent *e = rp_find(ctx, REC_LIST, path);
+        char **names;
+
+        memset(out, 0, sizeof(*out));
+        if (!e) {
+                out->err = ENOENT;
+                return 0;
+        }
+        if (e->err) {
+                out->err = e->err;
+                return 0;
+        }
+        names = calloc(e->n + 1, sizeof(*names));
+        if (!names)
+                return -ENOMEM;
+        for (size_t i = 0, off = 0; i < e->n; i++) {
+                names[i] = strdup(e->data + off);
+                if (!names[i]) {
+                        while (i--)
+                                free(names[i]);
+                        free(names);
+                        return -ENOMEM;
+                }
+                off += strlen(e->data + off) + 1;
+        }
+        src_list_take(out, names, e->n);
+        return 0;
+}
+
+static const struct src_ops rp_ops = {
+    .kind = "replay",
+    .read = rp_read,
+    .list = rp_list,
+    .destroy = rp_destroy,
+};
+
+void replay_lines_free(char **lines, size_t *lens, size_t n)
+{
+        for (size_t i = 0; i < n; i++)
+                free(lines[i]);
+        free(lines);
+        free(lens);
+}
+
+int replay_src_at(struct replay *r, int64_t t_ns, unsigned host, struct src **out, char ***lines,
+                  size_t **lens, size_t *nlines)
+{
+        struct rp_src *p = calloc(1, sizeof(*p));
+        size_t cap = 0;
+        struct rec_ev ev;
+        char root[1100];
+        int ret = 0;
+
+        *out = NULL;
+        *lines = NULL;
+        *lens = NULL;
+        *nlines = 0;
+        if (!p)
+                return -ENOMEM;
+        /* from the keyframe before t_ns: it holds the state then, the records after the rest */
+        rec_seek(r->rd, t_ns);
+        while ((ret = rec_next(r->rd, &ev)) == 1) {
+                if (ev.type == REC_KEY)
+                        continue;
+                if (ev.t_ns > t_ns && !(ev.flags & REC_F_KEY))
+                        break;
+                if (ev.host != host)
+                        continue;
+                if (ev.type == REC_READ || ev.type == REC_LIST) {
+                        ret = rp_apply(p, &ev);
+                } else if (ev.type == REC_KLOG) {
+                        if (*nlines == cap) {
+                                size_t ncap = cap ? cap * 2 : 64;
+                                char **nl = realloc(*lines, ncap * sizeof(*nl));
+                                size_t *nn = nl ? realloc(*lens, ncap * sizeof(*nn)) : NULL;
+
+                                if (nl)
+                                        *lines = nl;
+                                if (!nl || !nn) {
+                                        ret = -ENOMEM;
+                                        break;
+                                }
+                                *lens = nn;
+                                cap = ncap;
+                        }
+                        (*lines)[*nlines] = malloc(ev.len + 1);
+                        if (!(*lines)[*nlines]) {
+                                ret = -ENOMEM;
+                                break;
+                        }
+                        memcpy((*lines)[*nlines], ev.data, ev.len + 1);
+                        (*lens)[(*nlines)++] = ev.len;
+                }
+                if (ret < 0)
+                        break;
+        }
+        if (ret < 0) {
+                rp_destroy(p);
+                replay_lines_free(*lines, *lens, *nlines);
+                *lines = NULL;
+                *lens = NULL;
+                *nlines = 0;
+                return ret;
+        }
+        snprintf(root, sizeof(root), "replay:%s",
+                 host < replay_header(r)->nhosts ? replay_header(r)->hosts[host].root : "?");
+        ret = src_new(&rp_ops, p, root, out);
+        if (ret < 0)
+                rp_destroy(p);
+        return ret;
+}
+
+/* ---- --dump ---- */
+
+static void rp_add(struct json_object *o, const char *k, struct json_object *v)
+{
+        json_object_object_add(o, k, v);
+}
+
+static struct json_object *rp_time(int64_t t)
+{
+        char buf[40];
+
+        rec_time_iso(t, buf, sizeof(buf));
+        return json_object_new_string(buf);
+}
+
+/* bytes as a JSON string, and as hex too when they are not UTF-8 text */
+static void rp_bytes(struct json_object *o, const char *k, const char *d, size_t n)
+{
+        rp_add(o, k, jout_strn(d, n));
+        if (!esc_utf8_valid(d, n)) {
+                char *hex = malloc(2 * n + 1);
+                char key[32];
+
+                if (!hex)
+                        return;
+                for (size_t i = 0; i < n; i++)
+                        snprintf(hex + 2 * i, 3, "%02x", (unsigned char)d[i]);
+                snprintf(key, sizeof(key), "%s_hex", k);
+                rp_add(o, key, json_object_new_string_len(hex, (int)(2 * n)));
+                free(hex);
+        }
+}
+
+static int rp_put(FILE *out, struct json_object *o)
+{
+        const char *s = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
+                                                              JSON_C_TO_STRING_NOSLASHESCAPE);
+        int ret = fprintf(out, "%s\n", s) < 0 ? -EIO : 0;
+
+        json_object_put(o);
+        return ret;
+}
+
+int replay_dump(struct replay *r, FILE *out)
+{
+        const struct rec_header *h = replay_header(r);
+        struct json_object *o = json_object_new_object(), *hosts = json_object_new_array();
+        struct rec_ev ev;
+        uint64_t n = 0;
+        int ret;
+
+        rp_add(o, "type", json_object_new_string("header"));
+        rp_add(o, "format_version", json_object_new_int((int)h->version));
+        rp_add(o, "migtop_version", jout_str(h->migtop_version));
+        rp_add(o, "t0", rp_time(h->t0_ns));
+        for (size_t i = 0; i < h->nhosts; i++) {
+                struct json_object *x = json_object_new_object();
+
+                rp_add(x, "name", jout_str(h->hosts[i].name));
+                rp_add(x, "kernel", jout_str(h->hosts[i].kernel));
+                rp_add(x, "root", jout_str(h->hosts[i].root));
+                json_object_array_add(hosts, x);
+        }
+        rp_add(o, "hosts", hosts);
+        ret = rp_put(out, o);
+        rec_seek(r->rd, INT64_MIN);
+        while (ret == 0 && rec_next(r->rd, &ev) == 1) {
+                o = json_object_new_object();
+                rp_add(o, "type", json_object_new_string(rec_type_name(ev.type)));
+                rp_add(o, "t", rp_time(ev.t_ns));
+                rp_add(o, "t_ns", json_object_new_int64(ev.t_ns));
+                rp_add(o, "host", json_object_new_int((int)ev.host));
+                rp_add(o, "keyframe", json_object_new_boolean(ev.flags & REC_F_KEY));
+                switch (ev.type) {
+                case REC_READ:
+                case REC_LIST:
+                        rp_add(o, "path", jout_str(ev.path));
+                        rp_add(o, "errno",
+                               ev.err ? json_object_new_string(
+                                            src_errno_name(ev.err) ? src_errno_name(ev.err) : "?")
+                                      : NULL);
+                        if (ev.type == REC_LIST) {
+                                struct json_object *a = json_object_new_array();
+
+                                for (size_t i = 0; i < ev.n; i++)
+                                        json_object_array_add(a, jout_str(ev.names[i]));
+                                rp_add(o, "names", a);
+                                break;
+                        }
+                        rp_add(o, "t_start_ns", json_object_new_int64(ev.t_start));
+                        rp_add(o, "t_end_ns", json_object_new_int64(ev.t_end));
+                        rp_add(o, "truncated", json_object_new_boolean(ev.truncated));
+                        rp_bytes(o, "data", ev.data, ev.len);
+                        break;
+                case REC_KLOG:
+                        rp_bytes(o, "line", ev.data, ev.len);
+                        break;
+                case REC_HOST:
+                        rp_add(o, "status",
+                               json_object_new_string(ev.status == REC_HOST_UP ? "up" : "down"));
+                        rp_add(o, "message", jout_str(ev.data));
+                        break;
+                case REC_KEY:
+                        rp_add(o, "count", json_object_new_int64((int64_t)ev.n));
+                        break;
+                default:
+                        break;
+                }
+                ret = rp_put(out, o);
+                n++;
+        }
+        if (ret == 0) {
+                o = json_object_new_object();
+                rp_add(o, "type", json_object_new_string("end"));
+                rp_add(o, "records", json_object_new_int64((int64_t)n));
+                rp_add(o, "message",
+                       rec_reader_message(r->rd)[0] ? jout_str(rec_reader_message(r->rd)) : NULL);
+                ret = rp_put(out, o);
+        }
+        if (ret == 0 && fflush(out) != 0)
+                ret = -EIO;
+        return ret;
+}
