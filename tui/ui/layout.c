@@ -239,8 +239,23 @@ static const struct {
 
 void layout_short_word(const char *word, char *out, size_t size)
 {
+        size_t len = strlen(word);
+
         if (size == 0)
                 return;
+        /* a trailing mark ("RESUMING!": stuck) stays on the short form */
+        if (len > 1 && len < 64 && word[len - 1] == '!') {
+                char base[64];
+                size_t n;
+
+                memcpy(base, word, len - 1);
+                base[len - 1] = '\0';
+                layout_short_word(base, out, size);
+                n = strlen(out);
+                if (n + 1 < size)
+                        snprintf(out + n, size - n, "!");
+                return;
+        }
         for (size_t i = 0; i < sizeof(layout_shorts) / sizeof(layout_shorts[0]); i++)
                 if (strcmp(word, layout_shorts[i].word) == 0) {
                         snprintf(out, size, "%s", layout_shorts[i].shrt);

@@ -266,6 +266,7 @@ static void ui_draw_header(const struct ui *u)
 
 static void ui_status_text(const struct views *v, char *buf, size_t size)
 {
+        char err[256];
         char why[160];
         long s, d, i = views_selected(v);
         enum match_verdict pv;
@@ -280,9 +281,9 @@ static void ui_status_text(const struct views *v, char *buf, size_t size)
         else if (i >= 0 && v->view == VIEWS_LIST &&
                  views_alert(v, (size_t)i, views_pair_verdict(v, &pv) ? &pv : NULL, buf, size))
                 return;
-        else if (i >= 0 && views_last_error(&v->snap->tree.devs[i])[0])
+        else if (i >= 0 && views_error_text(v, (size_t)i, err, sizeof(err))[0])
                 snprintf(buf, size, "%s: %s", v->snap->tree.devs[i].name,
-                         views_last_error(&v->snap->tree.devs[i]));
+                         views_error_text(v, (size_t)i, err, sizeof(err)));
         else
                 buf[0] = '\0';
 }

@@ -43,8 +43,8 @@ static void view_detail_line(struct view_detail_out *o, int indent, enum theme_e
 static void view_detail_seen(const struct views *v, size_t i, const struct layout_rect *r, int y)
 {
         const struct engine_dev_info *in = &v->snap->info[i];
-        const char *err = views_last_error(&v->snap->tree.devs[i]);
-        char t[32], buf[320];
+        char t[32], buf[320], eb[256];
+        const char *err = views_error_text(v, i, eb, sizeof(eb));
 
         if (y >= r->y + r->h)
                 return;
@@ -101,7 +101,10 @@ static void view_detail_file_head(struct view_detail_out *o, const struct views 
                 draw_age(v->now_ns - fi->started_ns, age, sizeof(age));
                 snprintf(extra, sizeof(extra), " (blocked for %s)", age);
         }
-        if (f->status == DRV_ST_OK && f->bytes)
+        if (f->status == DRV_ST_BLOCKED && fi && fi->blocked)
+                /* the engine's message froze the wait at the deadline: say it as of now */
+                snprintf(buf, sizeof(buf), "%s/%s: blocked: no answer%s", dir, f->name, extra);
+        else if (f->status == DRV_ST_OK && f->bytes)
                 snprintf(buf, sizeof(buf), "%s/%s: ok, %zu bytes%s%s%s", dir, f->name, f->len,
                          f->has_fields ? ", layout " : "",
                          f->has_fields ? acc_layout_name(f->fields.layout) : "", extra);

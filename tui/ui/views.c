@@ -101,6 +101,52 @@ const char *views_last_error(const struct tree_dev *d)
         return "";
 }
 
+/* "read blocked: no answer for 3.2s" as of this redraw when f's read is stuck, else NULL. */
+static const char *views_blocked_text(const struct views *v, size_t i, const char *dir,
+                                      const struct drv_file *f, char *buf, size_t size)
+{
+        const struct engine_file_info *fi;
+        int64_t ms;
+
+        if (f->status != DRV_ST_BLOCKED)
+                return NULL;
+        fi = dir ? engine_snap_file_info(v->snap, i, dir, f->name)
+             : f == &v->snap->tree.devs[i].state_file ? &v->snap->info[i].state_info
+                                                      : &v->snap->info[i].features_info;
+        if (!fi || !fi->blocked)
+                return NULL;
+        ms = (v->now_ns - fi->started_ns) / 1000000;
+        snprintf(buf, size, "%s%s%s: read blocked: no answer for %lld.%llds", dir ? dir : "",
+                 dir ? "/" : "", f->name ? f->name : "?", (long long)(ms > 0 ? ms / 1000 : 0),
+                 (long long)(ms > 0 ? ms / 100 % 10 : 0));
+        return buf;
+}
+
+const char *views_error_text(const struct views *v, size_t i, char *buf, size_t size)
+{
+        const struct tree_dev *d = &v->snap->tree.devs[i];
+        const char *t;
+
+        if (d->err)
+                return strerror(d->err);
+        if (d->state_file.status != DRV_ST_OK && d->state_file.msg[0]) {
+                t = views_blocked_text(v, i, NULL, &d->state_file, buf, size);
+                return t ? t : d->state_file.msg;
+        }
+        for (size_t k = 0; k < d->ndirs; k++)
+                for (unsigned j = 0; j < d->dirs[k].nfiles; j++) {
+                        const struct drv_file *f = &d->dirs[k].files[j];
+
+                        if ((f->status == DRV_ST_ERROR || f->status == DRV_ST_BLOCKED ||
+                             f->status == DRV_ST_NOT_READY) &&
+                            f->msg[0]) {
+                                t = views_blocked_text(v, i, d->dirs[k].name, f, buf, size);
+                                return t ? t : f->msg;
+                        }
+                }
+        return "";
+}
+
 static bool views_match_filter(const struct views *v, const struct tree_dev *d)
 {
         if (!v->filter[0])

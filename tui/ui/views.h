@@ -91,6 +91,11 @@ int64_t views_state_age(const struct views *v, size_t i);
 void views_clock(const struct views *v, int64_t t_ns, char *buf, size_t size);
 /* The most useful error line of a device ("" when none). */
 const char *views_last_error(const struct tree_dev *d);
+/*
+ * The same for snapshot device i as of this redraw (v->now_ns): a read that is stuck says
+ * how long it has been waiting now, not when the snapshot was taken.  buf holds it then.
+ */
+const char *views_error_text(const struct views *v, size_t i, char *buf, size_t size);
 
 /* 'S', 'D' or ' ': the device's role in the pair. */
 char views_role(const struct views *v, const char *name);
