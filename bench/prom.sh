@@ -25,11 +25,13 @@ cpu() {
 		{ time "$@" >/dev/null 2>"$f.err"; } 2>"$f"
 	)
 }
+# exit 3: a snapshot had files still unread at its deadline (both modes alike): still a run
 cpu "$tmp/text" "$mig" --fixture --root "$tmp/root" --textfile "$tmp/tf" -n "$n" -d "$ms" &
 p1=$!
 cpu "$tmp/json" "$mig" --fixture --root "$tmp/root" -n "$n" -d "$ms" --json &
 p2=$!
-wait "$p1" "$p2"
+wait "$p1" || echo "prom bench: --textfile exit $?: $(head -c 300 "$tmp/text.err")"
+wait "$p2" || echo "prom bench: --json exit $?: $(head -c 300 "$tmp/json.err")"
 read -r tu ts <"$tmp/text"
 read -r ju js <"$tmp/json"
 size=$(stat -c %s "$tmp/tf/migtop.prom")
