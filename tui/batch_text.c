@@ -117,8 +117,12 @@ static void batch_kv(FILE *out, const struct kv *kv)
                 if (end != kv->value && !*end)
                         m = acc_qm_state_meaning(v);
         }
-        fprintf(out, "      %s: %s%s%s%s\n", BT_E(kv->key), BT_E(kv->value), m ? " (" : "",
-                m ? m : "", m ? ")" : "");
+        /* the lines of a file: any length */
+        fputs("      ", out);
+        bt_putn(out, kv->key, strlen(kv->key));
+        fputs(": ", out);
+        bt_putn(out, kv->value, strlen(kv->value));
+        fprintf(out, "%s%s%s\n", m ? " (" : "", m ? m : "", m ? ")" : "");
 }
 
 /* How long the read of a file has been blocked (ms), or -1. */
