@@ -146,10 +146,11 @@ int replay_parse_time(const struct replay *r, const char *s, int64_t *t_ns, char
                 }
                 t = rp_timegm(&tm) * 1000000000LL + ns;
         }
-        if (t < r->first || t > r->last) {
+        if (t < r->first) { /* past the last record, the state stays as it was */
                 rec_time_iso(r->first, a, sizeof(a));
                 rec_time_iso(r->last, b, sizeof(b));
-                snprintf(err, errsz, "--at '%s': the recording runs from %s to %s", s, a, b);
+                snprintf(err, errsz, "--at '%s': the recording starts at %s (last record at %s)", s,
+                         a, b);
                 return -EINVAL;
         }
         *t_ns = t;

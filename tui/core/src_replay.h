@@ -31,7 +31,7 @@ const struct rec_header *replay_header(const struct replay *r);
 /*
  * A time for --at: "+SECONDS" (decimals allowed) from the first record, or an ISO 8601 UTC
  * time "2026-11-30T14:02:03Z" / "...03.250Z" / "2026-11-30 14:02:03" (UTC).  0, or -EINVAL
- * with err set (also for a time outside the recording).
+ * with err set (also for a time before the first record).
  */
 int replay_parse_time(const struct replay *r, const char *s, int64_t *t_ns, char *err,
                       size_t errsz);
