@@ -44,3 +44,20 @@ if t "escape: ESC, BEL and a wide character in a device name do not shift the co
 	alive
 	keys q
 fi
+
+if t "escape: a kernel log record's ESC, newline and invalid UTF-8 in the detail view"; then
+	fix pair-ok
+	# as /dev/kmsg prints it (every byte < 0x20, >= 0x7f and '\' as \xNN)
+	printf '%s\n' \
+		"3,2001,6000000000,-;hisi_acc_vfio_pci $DST: name \\x1b]0;pwned\\x07 red\\x0a[ 1.0] forged \\xff caf\\xc3\\xa9" \
+		' SUBSYSTEM=pci' " DEVICE=+pci:$DST" >"$root.kmsg"
+	migk 120 40
+	see "$DST"
+	keys Down
+	keys Enter
+	# wrapped to the pane, never inside an escape
+	see 'name \\x1b\]0;pwned\\x07 red\\x0a\[ 1\.0\] forged( |$)'
+	see '\\xff café'
+	alive
+	keys q
+fi
