@@ -56,6 +56,17 @@ static void ascii_replaces_glyphs_and_other_code_points(void **state)
                 assert_true((unsigned char)*p < 0x80);
 }
 
+/* For the console: glyphs fall back, anything else is left to its escaping (\xNN). */
+static void fallback_replaces_only_glyphs(void **state)
+{
+        char out[64];
+
+        glyph_fallback("a \xe2\x80\x94 caf\xc3\xa9 \xff \xe2\x86\x92", out, sizeof(out));
+        assert_string_equal(out, "a - caf\xc3\xa9 \xff ->");
+        assert_int_equal(glyph_fallback("\xe2\x80\xa6x", out, 2), 2);
+        assert_string_equal(out, "~");
+}
+
 static void ascii_cuts_at_a_whole_replacement(void **state)
 {
         char out[5];
@@ -78,6 +89,7 @@ int main(void)
             cmocka_unit_test(codeset_names),
             cmocka_unit_test(ascii_replaces_glyphs_and_other_code_points),
             cmocka_unit_test(ascii_cuts_at_a_whole_replacement),
+            cmocka_unit_test(fallback_replaces_only_glyphs),
         };
 
         return cmocka_run_group_tests(tests, NULL, NULL);

@@ -145,9 +145,9 @@ void draw_escape(const char *s, char *out, size_t size)
 
         if (!s)
                 s = "";
-        /* without UTF-8 only ASCII reaches curses: glyphs fall back (glyph.h) */
+        /* without UTF-8 glyphs fall back (glyph.h); esc_str() escapes any other byte >= 0x80 */
         if (!utf8 && !glyph_is_ascii(s)) {
-                glyph_ascii(s, ascii, sizeof(ascii));
+                glyph_fallback(s, ascii, sizeof(ascii));
                 s = ascii;
         }
         esc_str(out, size, s, draw_esc_flags(utf8));

@@ -53,18 +53,21 @@ static size_t glyph_seq_len(const unsigned char *s)
         return n;
 }
 
-size_t glyph_ascii(const char *s, char *out, size_t size)
+/* strict: other code points and stray bytes become '?'; else they are copied as they are. */
+static size_t glyph_replace(const char *s, char *out, size_t size, bool strict)
 {
         size_t need = 0;
 
         while (*s) {
                 const char *rep = NULL;
-                char one[2] = {*s, '\0'};
+                char one[2] = {*s, '\0'}, seq[5];
                 size_t adv = 1, rlen;
 
-                if ((unsigned char)*s >= 0x80) {
+                if ((unsigned char)*s < 0x80) {
+                        rep = one;
+                } else {
                         adv = glyph_seq_len((const unsigned char *)s);
-                        rep = "?";
+                        rep = strict ? "?" : NULL;
                         for (int g = 0; g < GLYPH_NGLYPHS; g++) {
                                 size_t gl = strlen(glyph_table[g].utf8);
 
@@ -73,8 +76,11 @@ size_t glyph_ascii(const char *s, char *out, size_t size)
                                         break;
                                 }
                         }
-                } else {
-                        rep = one;
+                        if (!rep) { /* copied as it is: the sequence, or the stray byte */
+                                memcpy(seq, s, adv);
+                                seq[adv] = '\0';
+                                rep = seq;
+                        }
                 }
                 rlen = strlen(rep);
                 if (size > 0 && need + rlen < size)
@@ -87,4 +93,14 @@ size_t glyph_ascii(const char *s, char *out, size_t size)
         if (size > 0)
                 out[need < size ? need : size - 1] = '\0';
         return need;
+}
+
+size_t glyph_ascii(const char *s, char *out, size_t size)
+{
+        return glyph_replace(s, out, size, true);
+}
+
+size_t glyph_fallback(const char *s, char *out, size_t size)
+{
+        return glyph_replace(s, out, size, false);
 }

@@ -37,6 +37,12 @@ bool glyph_codeset_utf8(const char *codeset);
  */
 size_t glyph_ascii(const char *s, char *out, size_t size);
 
+/*
+ * The same, but only the table's glyphs are replaced: every other byte is copied as it
+ * is, for an escaping step after it (the console shows them as \xNN, as batch output).
+ */
+size_t glyph_fallback(const char *s, char *out, size_t size);
+
 /* Whether s holds only ASCII (a quick test before glyph_ascii()). */
 bool glyph_is_ascii(const char *s);
 
