@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <json-c/json.h>
@@ -59,6 +60,55 @@ static void text_lines_name_the_change(void **state)
             "2026-11-23T09:12:01.123Z 0000:3b:00.1 file hisi_acc/migf_data not_migrated "
             "(EAGAIN)\n"
             "2026-11-23T09:12:01.123Z 0000:3b:00.1 device removed: ENODEV\n");
+        unlink(path);
+}
+
+/* Names from outside are escaped (core/esc.h): one event, one line, nothing raw. */
+static void text_lines_escape_names(void **state)
+{
+        char path[128];
+        struct evlog *l;
+        struct kmsg_rec r = {.seq = 7, .ts_us = 1000000, .level = 3};
+
+        tmpname(path, sizeof(path), "esc");
+        assert_int_equal(evlog_open(path, false, &l), 0);
+        assert_int_equal(evlog_device(l, T0, "evil\x1b]0;x\a\ndevice forged\xff", "added", NULL),
+                         0);
+        r.text_len = (size_t)snprintf(r.text, sizeof(r.text), "a\\b\x1b[2J");
+        assert_int_equal(evlog_kmsg(l, T0, "0000:3b:00.1", &r), 0);
+        evlog_close(l);
+        assert_string_equal(slurp(path), "2026-11-23T09:12:01.123Z evil\\x1b]0;x\\x07\\x0adevice "
+                                         "forged\\xff device added\n"
+                                         "2026-11-23T09:12:01.123Z 0000:3b:00.1 kernel err: "
+                                         "a\\x5cb\\x1b[2J (seq 7, 1.000000 s)\n");
+        unlink(path);
+}
+
+/* JSON lines stay valid UTF-8: a byte that is not UTF-8 is U+FFFD. */
+static void json_lines_are_utf8(void **state)
+{
+        char path[128];
+        struct evlog *l;
+
+        tmpname(path, sizeof(path), "jesc");
+        assert_int_equal(evlog_open(path, true, &l), 0);
+        assert_int_equal(evlog_device(l, T0, "ff\xff\x1b", "added", NULL), 0);
+        evlog_close(l);
+        assert_non_null(strstr(slurp(path), "\"device\":\"ff\xef\xbf\xbd\\u001b\""));
+        unlink(path);
+}
+
+/* A FIFO nobody reads: an error at once (ENXIO, said plainly), not a hang in open(). */
+static void fifo_without_reader_fails_at_once(void **state)
+{
+        char path[128];
+        struct evlog *l = NULL;
+
+        tmpname(path, sizeof(path), "fifo");
+        assert_int_equal(mkfifo(path, 0600), 0);
+        assert_int_equal(evlog_open(path, false, &l), -ENXIO);
+        assert_null(l);
+        assert_non_null(strstr(evlog_strerror(ENXIO), "FIFO with no reader"));
         unlink(path);
 }
 
@@ -183,6 +233,9 @@ int main(void)
         const struct CMUnitTest tests[] = {
             cmocka_unit_test(text_lines_name_the_change),
             cmocka_unit_test(json_lines_parse_back),
+            cmocka_unit_test(text_lines_escape_names),
+            cmocka_unit_test(json_lines_are_utf8),
+            cmocka_unit_test(fifo_without_reader_fails_at_once),
             cmocka_unit_test(reopen_follows_logrotate),
             cmocka_unit_test(unwritable_path_is_an_error),
             cmocka_unit_test(recovery_line_names_the_wait),
