@@ -162,6 +162,7 @@ check: deps
 	$(MAKE) WERROR=1 test
 	$(MAKE) WERROR=1 clang-build
 	$(MAKE) WERROR=1 san
+	@if [ -x bench/mem.sh ]; then B=$(B) bench/mem.sh; fi
 	$(if $(FUZZ_SRC),$(MAKE) WERROR=1 fuzz-smoke)
 	$(MAKE) format-check
 	$(if $(wildcard man/*.[0-9]),$(MAKE) lint-man)

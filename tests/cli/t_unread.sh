@@ -1,4 +1,4 @@
-# shellcheck shell=bash
+# shellcheck shell=bash disable=SC2154,SC2034
 # SPDX-License-Identifier: GPL-2.0-only
 # Sourced by tests/cli/run.sh (its helpers: t, run, fix, want_*).  Issue 12 items 4 and 14:
 # a file no read answered before the snapshot's time ran out is "unread" (never the

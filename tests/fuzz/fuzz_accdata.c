@@ -72,8 +72,7 @@ static void fake_dir(struct tree_drvdir *dir, struct drv_file files[3], uint8_t 
                    &files[1].fields);
         files[1].fields.stream_len = stream_len;
         files[2].name = "cmd_state";
-        for (unsigned i = 0; i < 3; i++)
-                dir->files[i] = files[i];
+        dir->files = files; /* the caller's array outlives the directory */
 }
 
 static void check_pair(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen,

@@ -128,6 +128,41 @@ static void samples_bounded_by_count_and_bytes(void **state)
         hist_samples_free(&h);
 }
 
+/* Rings start empty and grow as entries come, keeping oldest-first order across a wrap. */
+static void rings_grow_on_demand_in_order(void **state)
+{
+        static const char *const data[] = {"aaaa", "bbbb", "cccc", "dddd", "e", "f", "g", "h"};
+        static const char *const kept[] = {"cccc", "dddd", "e", "f", "g", "h"};
+        struct hist_samples h;
+        struct hist_states st;
+
+        assert_int_equal(hist_samples_init(&h, 8, 12), 0);
+        assert_null(h.ring); /* nothing allocated before the first sample */
+        for (int i = 0; i < 8; i++)
+                assert_int_equal(hist_samples_observe(&h, i, 0, data[i], strlen(data[i])), 1);
+        /* the byte bound dropped a and b (head moved) before the ring grew past 4 */
+        assert_int_equal(h.n, 6);
+        assert_int_equal(h.bytes, 12);
+        assert_true(h.alloc >= 6 && h.alloc <= 8);
+        for (size_t i = 0; i < 6; i++) {
+                const struct hist_sample *x = hist_samples_at(&h, i);
+
+                assert_non_null(x);
+                assert_int_equal(x->len, strlen(kept[i]));
+                assert_memory_equal(x->data, kept[i], x->len);
+                assert_int_equal(x->t_ns, (int64_t)i + 2);
+        }
+        hist_samples_free(&h);
+
+        assert_int_equal(hist_states_init(&st, 256), 0);
+        assert_int_equal(hist_states_observe(&st, 0, FSM_RUNNING, FSM_F_ALL), 0);
+        assert_int_equal(hist_states_observe(&st, 1, FSM_RUNNING, FSM_F_ALL), 0);
+        assert_null(st.ring); /* an idle device keeps no change ring */
+        assert_int_equal(hist_states_observe(&st, 2, FSM_STOP, FSM_F_ALL), 1);
+        assert_int_equal(st.alloc, 2);
+        hist_states_free(&st);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -137,6 +172,7 @@ int main(void)
             cmocka_unit_test(impossible_arc_is_flagged),
             cmocka_unit_test(samples_store_only_changes),
             cmocka_unit_test(samples_bounded_by_count_and_bytes),
+            cmocka_unit_test(rings_grow_on_demand_in_order),
         };
         return cmocka_run_group_tests_name("history", tests, NULL, NULL);
 }

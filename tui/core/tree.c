@@ -53,7 +53,12 @@ static bool tree_listed(const struct src_list *l, const char *name)
 
 static int tree_read_drvdir(struct src *s, const char *dev, struct tree_drvdir *d)
 {
-        for (unsigned i = 0; i < d->ops->nfiles && i < DRV_MAX_FILES; i++) {
+        unsigned n = d->ops->nfiles < DRV_MAX_FILES ? d->ops->nfiles : DRV_MAX_FILES;
+
+        d->files = calloc(n ? n : 1, sizeof(*d->files));
+        if (!d->files)
+                return -ENOMEM;
+        for (unsigned i = 0; i < n; i++) {
                 struct src_read r;
                 int ret = tree_read_file(s, dev, d->name, d->ops->files[i].name, &r);
 
@@ -368,6 +373,7 @@ void tree_dev_free(struct tree_dev *d)
         for (size_t i = 0; i < d->ndirs; i++) {
                 for (unsigned k = 0; k < d->dirs[i].nfiles; k++)
                         drv_file_free(&d->dirs[i].files[k]);
+                free(d->dirs[i].files);
                 free(d->dirs[i].name);
         }
         free(d->dirs);

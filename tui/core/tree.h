@@ -23,7 +23,7 @@ struct tree_drvdir {
         char *name;                /* "hisi_acc" */
         const struct drv_ops *ops; /* NULL: unknown driver directory (listed, not read) */
         unsigned nfiles;
-        struct drv_file files[DRV_MAX_FILES]; /* in ops->files order */
+        struct drv_file *files; /* nfiles of them (malloc'd), in ops->files order */
 };
 
 struct tree_dev {

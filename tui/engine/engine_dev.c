@@ -126,6 +126,7 @@ static void dev_free_dirs(struct engine *e, struct eng_dev *d)
         for (size_t i = 0; i < d->td.ndirs; i++) {
                 for (unsigned j = 0; j < d->td.dirs[i].nfiles; j++)
                         drv_file_free(&d->td.dirs[i].files[j]);
+                free(d->td.dirs[i].files);
                 free(d->td.dirs[i].name);
         }
         free(d->td.dirs);
@@ -160,6 +161,7 @@ static int dev_add_dir(struct engine *e, struct eng_dev *d, const char *name,
 {
         struct tree_drvdir *nd = realloc(d->td.dirs, (d->td.ndirs + 1) * sizeof(*nd));
         struct tree_drvdir *dir;
+        unsigned n;
 
         if (!nd)
                 return -ENOMEM;
@@ -170,10 +172,16 @@ static int dev_add_dir(struct engine *e, struct eng_dev *d, const char *name,
         if (!dir->name)
                 return -ENOMEM;
         dir->ops = ops;
-        dir->nfiles = ops ? (ops->nfiles < DRV_MAX_FILES ? ops->nfiles : DRV_MAX_FILES) : 0;
-        for (unsigned j = 0; j < dir->nfiles; j++)
+        d->td.ndirs++; /* freed with the device from here on */
+        n = ops ? (ops->nfiles < DRV_MAX_FILES ? ops->nfiles : DRV_MAX_FILES) : 0;
+        if (n) {
+                dir->files = calloc(n, sizeof(*dir->files));
+                if (!dir->files)
+                        return -ENOMEM;
+        }
+        dir->nfiles = n;
+        for (unsigned j = 0; j < n; j++)
                 file_set_unread(&dir->files[j], ops->files[j].name);
-        d->td.ndirs++;
         return 0;
 }
 

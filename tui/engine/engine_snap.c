@@ -40,6 +40,11 @@ static int copy_dev(struct tree_dev *dst, const struct eng_dev *d)
                 if (!o->name)
                         return -ENOMEM;
                 o->ops = s->dirs[i].ops;
+                if (s->dirs[i].nfiles) {
+                        o->files = calloc(s->dirs[i].nfiles, sizeof(*o->files));
+                        if (!o->files)
+                                return -ENOMEM;
+                }
                 for (unsigned j = 0; j < s->dirs[i].nfiles; j++) {
                         if (drv_file_copy(&o->files[j], &s->dirs[i].files[j]) < 0)
                                 return -ENOMEM;
@@ -57,6 +62,7 @@ static void free_dev_copy(struct tree_dev *t)
         for (size_t i = 0; i < t->ndirs; i++) {
                 for (unsigned j = 0; j < t->dirs[i].nfiles; j++)
                         drv_file_free(&t->dirs[i].files[j]);
+                free(t->dirs[i].files);
                 free(t->dirs[i].name);
         }
         free(t->dirs);

@@ -5,14 +5,37 @@
 #include <stdlib.h>
 #include <string.h>
 
+/*
+ * The rings start empty and grow (doubling, in oldest-first order) up to their bound: a
+ * device that never changes state, or a file whose content never changes, costs one slot
+ * or none (thousands of idle devices).  The ring, grown when full and below cap (ring
+ * is then freed), or NULL without memory (ring is kept).
+ */
+static void *ring_grow(void *ring, size_t elem, size_t cap, size_t *alloc, size_t *head, size_t n)
+{
+        size_t na = *alloc ? *alloc * 2 : 2;
+        unsigned char *nr;
+
+        if (n < *alloc || *alloc >= cap)
+                return ring;
+        if (na > cap)
+                na = cap;
+        nr = calloc(na, elem);
+        if (!nr)
+                return NULL;
+        for (size_t i = 0; i < n; i++)
+                memcpy(nr + i * elem, (unsigned char *)ring + ((*head + i) % *alloc) * elem, elem);
+        free(ring);
+        *alloc = na;
+        *head = 0;
+        return nr;
+}
+
 int hist_states_init(struct hist_states *h, size_t cap)
 {
         memset(h, 0, sizeof(*h));
         if (cap == 0)
                 return -EINVAL;
-        h->ring = calloc(cap, sizeof(*h->ring));
-        if (!h->ring)
-                return -ENOMEM;
         h->cap = cap;
         return 0;
 }
@@ -25,7 +48,7 @@ void hist_states_free(struct hist_states *h)
 
 int hist_states_observe(struct hist_states *h, int64_t t_ns, enum fsm_state s, unsigned features)
 {
-        struct hist_change *c;
+        struct hist_change *c, *ring;
 
         if (!h->have_state) {
                 h->have_state = 1;
@@ -38,11 +61,21 @@ int hist_states_observe(struct hist_states *h, int64_t t_ns, enum fsm_state s, u
                 h->last_seen_ns = t_ns;
                 return 0;
         }
-        if (h->n == h->cap) {
+        ring = ring_grow(h->ring, sizeof(*h->ring), h->cap, &h->alloc, &h->head, h->n);
+        if (!ring) {
+                /* no memory for the record: the change is still the current state */
+                h->total++;
+                h->cur = s;
+                h->cur_since_ns = t_ns;
+                h->last_seen_ns = t_ns;
+                return 1;
+        }
+        h->ring = ring;
+        if (h->n == h->alloc) {
                 c = &h->ring[h->head];
-                h->head = (h->head + 1) % h->cap;
+                h->head = (h->head + 1) % h->alloc;
         } else {
-                c = &h->ring[(h->head + h->n) % h->cap];
+                c = &h->ring[(h->head + h->n) % h->alloc];
                 h->n++;
         }
         c->t_ns = t_ns;
@@ -61,7 +94,7 @@ const struct hist_change *hist_states_at(const struct hist_states *h, size_t i)
 {
         if (i >= h->n)
                 return NULL;
-        return &h->ring[(h->head + i) % h->cap];
+        return &h->ring[(h->head + i) % h->alloc];
 }
 
 int64_t hist_states_age(const struct hist_states *h, int64_t now_ns)
@@ -76,9 +109,6 @@ int hist_samples_init(struct hist_samples *h, size_t cap, size_t max_bytes)
         memset(h, 0, sizeof(*h));
         if (cap == 0)
                 return -EINVAL;
-        h->ring = calloc(cap, sizeof(*h->ring));
-        if (!h->ring)
-                return -ENOMEM;
         h->cap = cap;
         h->max_bytes = max_bytes;
         return 0;
@@ -91,7 +121,7 @@ static void samples_drop_oldest(struct hist_samples *h)
         h->bytes -= o->len;
         free(o->data);
         memset(o, 0, sizeof(*o));
-        h->head = (h->head + 1) % h->cap;
+        h->head = (h->head + 1) % h->alloc;
         h->n--;
 }
 
@@ -107,7 +137,7 @@ const struct hist_sample *hist_samples_at(const struct hist_samples *h, size_t i
 {
         if (i >= h->n)
                 return NULL;
-        return &h->ring[(h->head + i) % h->cap];
+        return &h->ring[(h->head + i) % h->alloc];
 }
 
 const struct hist_sample *hist_samples_latest(const struct hist_samples *h)
@@ -127,7 +157,7 @@ int hist_samples_observe(struct hist_samples *h, int64_t t_ns, int err, const vo
 {
         struct hist_sample *latest = (struct hist_sample *)hist_samples_latest(h);
         unsigned char *copy = NULL;
-        struct hist_sample *s;
+        struct hist_sample *s, *ring;
 
         if (err)
                 len = 0;
@@ -146,7 +176,13 @@ int hist_samples_observe(struct hist_samples *h, int64_t t_ns, int err, const vo
         /* Keep at least the new sample, even if it alone exceeds max_bytes. */
         while (h->n && h->max_bytes && h->bytes + len > h->max_bytes)
                 samples_drop_oldest(h);
-        s = &h->ring[(h->head + h->n) % h->cap];
+        ring = ring_grow(h->ring, sizeof(*h->ring), h->cap, &h->alloc, &h->head, h->n);
+        if (!ring) {
+                free(copy);
+                return -ENOMEM;
+        }
+        h->ring = ring;
+        s = &h->ring[(h->head + h->n) % h->alloc];
         s->t_ns = t_ns;
         s->last_ns = t_ns;
         s->err = err;

@@ -19,9 +19,9 @@ struct hist_change {
 };
 
 struct hist_states {
-        struct hist_change *ring;
-        size_t cap, head, n; /* head: index of the oldest entry */
-        uint64_t total;      /* changes ever recorded (n stops at cap) */
+        struct hist_change *ring;   /* grown on demand up to cap (an idle device has none) */
+        size_t cap, alloc, head, n; /* cap: the bound; alloc: slots in ring; head: oldest */
+        uint64_t total;             /* changes ever recorded (n stops at cap) */
         /* ... of each fsm_class */
         uint64_t by_class[FSM_CLASS_IMPOSSIBLE + 1];
         int have_state;
@@ -55,8 +55,8 @@ struct hist_sample {
 };
 
 struct hist_samples {
-        struct hist_sample *ring;
-        size_t cap, head, n;
+        struct hist_sample *ring; /* grown on demand up to cap */
+        size_t cap, alloc, head, n;
         size_t bytes;     /* sum of len of kept samples */
         size_t max_bytes; /* oldest samples are dropped to stay under this */
         uint64_t total;
