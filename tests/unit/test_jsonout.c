@@ -420,6 +420,36 @@ static void test_error_and_empty_tree(void **state)
         json_object_put(j);
 }
 
+/* Strings from outside are valid UTF-8 (U+FFFD per bad byte); pretty "[]" stays one line. */
+static void test_utf8_and_pretty_empty(void **state)
+{
+        struct json_object *j = jout_error("cannot open /x\xff\xe2\x82: No such file");
+        struct json_object *o;
+        struct tree t = {0};
+        char *txt;
+
+        assert_str(get(j, "error"),
+                   "cannot open /x\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd: No such file");
+        json_object_put(j);
+        o = jout_strn("a\x1b\0b", 4); /* control bytes and NUL kept: json-c escapes them */
+        assert_int_equal(json_object_get_string_len(o), 4);
+        txt = jout_string(o, 0);
+        assert_string_equal(txt, "\"a\\u001b\\u0000b\"");
+        free(txt);
+        json_object_put(o);
+        assert_null(jout_str(NULL));
+
+        j = jout_tree(&t);
+        json_object_object_add(j, "s", json_object_new_string("[\n  ] {\n}"));
+        json_object_object_add(j, "o", json_object_new_object());
+        txt = jout_string(j, 1);
+        assert_non_null(strstr(txt, "\"devices\": [],"));
+        assert_non_null(strstr(txt, "\"o\": {}"));
+        assert_non_null(strstr(txt, "\"s\": \"[\\n  ] {\\n}\"")); /* strings untouched */
+        free(txt);
+        json_object_put(j);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -429,6 +459,7 @@ int main(void)
             cmocka_unit_test(test_compare),
             cmocka_unit_test(test_compare_nothing),
             cmocka_unit_test(test_error_and_empty_tree),
+            cmocka_unit_test(test_utf8_and_pretty_empty),
         };
 
         return cmocka_run_group_tests(tests, NULL, NULL);
