@@ -266,8 +266,8 @@ static void batch_text_dev_body(FILE *out, const struct engine_snap *s, size_t i
                 /* the same words as the console's detail view */
                 stuck_fmt_dur((now - info->state_since_ns) / BATCH_MS_NS, in, sizeof(in));
                 stuck_fmt_dur(info->stuck_threshold_ms, thr, sizeof(thr));
-                fprintf(out, "  stuck: in %s for %s (threshold %s)\n", fsm_state_name(d->state),
-                        in, thr);
+                fprintf(out, "  stuck: in %s for %s (threshold %s)\n", fsm_state_name(d->state), in,
+                        thr);
         }
         batch_text_dirs(out, s, i, now);
 }
