@@ -203,20 +203,56 @@ static struct json_object *batch_json_klog_status(const struct engine_klog *k)
         return o;
 }
 
+/*
+ * One element of the "devices" array, as json-c would print it inside the document: pretty,
+ * at depth 2 (every line indented 4 more spaces), after "[" or ","; plain, as is.  A NULL
+ * object (out of memory) is null, as json-c prints it.
+ */
+static int batch_json_put_elem(FILE *out, struct json_object *o, bool pretty, bool first)
+{
+        char *str = o ? jout_string(o, pretty) : NULL;
+        const char *v = str ? str : "null";
+
+        if (o && !str)
+                return -ENOMEM;
+        fputs(first ? "" : ",", out);
+        if (pretty) {
+                fputs("\n    ", out);
+                for (const char *q = v; *q; q++) {
+                        putc(*q, out);
+                        if (*q == '\n')
+                                fputs("    ", out);
+                }
+        } else {
+                fputs(v, out);
+        }
+        free(str);
+        return 0;
+}
+
+/*
+ * The document is printed one device at a time (built, printed, freed), not built whole:
+ * with 10,000 devices the whole document held about 23 KB of json-c objects per device.
+ * The text is the same as json-c's for the whole document (same flags, same indentation).
+ */
 int batch_json(struct batch_ctx *c, const struct engine_snap *s, const struct disc_merged *m,
                const struct pair_result *p, const struct pair_side *sides)
 {
         const struct batch_opts *o = c->o;
-        struct json_object *j = jout_tree(&s->tree), *devs = NULL;
-        char ts[40];
+        struct tree top = s->tree;
+        struct json_object *j, *only = NULL;
+        bool pretty = !o->lines, first = true;
+        char ts[40], *doc, *open, *close;
+        size_t nonly;
+        int ret = 0;
 
+        top.ndevs = 0; /* the devices are printed one by one below */
+        j = jout_tree(&top);
         if (!j)
                 return -ENOMEM;
-        if (json_object_object_get_ex(j, "devices", &devs)) {
-                for (size_t i = 0; i < s->tree.ndevs; i++)
-                        batch_json_dev(s, i, json_object_array_get_idx(devs, i), m, c->now_ns);
-                batch_json_add_sysfs_only(devs, m);
-        }
+        only = json_object_new_array();
+        batch_json_add_sysfs_only(only, m);
+        nonly = only ? json_object_array_length(only) : 0;
         batch_time(ts, sizeof(ts));
         json_object_object_add(j, "time", jout_str(ts));
         json_object_object_add(j, "root", jout_str(o->root));
@@ -231,9 +267,40 @@ int batch_json(struct batch_ctx *c, const struct engine_snap *s, const struct di
         if (p)
                 json_object_object_add(
                     j, "compare", jout_compare(o->pair_src, o->pair_dst, p, &sides[0], &sides[1]));
-        batch_json_put(c->out, j, !o->lines);
+        doc = jout_string(j, pretty);
         json_object_put(j);
-        return 0;
+        if (!doc) {
+                json_object_put(only);
+                return -ENOMEM;
+        }
+        /* "devices" is the first key: its (empty) array is where the devices go */
+        open = strstr(doc, "\"devices\":");
+        open = open ? strchr(open, '[') : NULL;
+        close = open ? strchr(open, ']') : NULL;
+        if (!close || (s->tree.ndevs == 0 && nonly == 0)) {
+                fprintf(c->out, "%s\n", doc);
+                free(doc);
+                json_object_put(only);
+                return 0;
+        }
+        fwrite(doc, 1, (size_t)(open - doc) + 1, c->out);
+        for (size_t i = 0; ret == 0 && i < s->tree.ndevs; i++) {
+                struct json_object *dj = jout_dev(&s->tree.devs[i]);
+
+                batch_json_dev(s, i, dj, m, c->now_ns);
+                ret = batch_json_put_elem(c->out, dj, pretty, first);
+                json_object_put(dj);
+                first = false;
+        }
+        for (size_t i = 0; ret == 0 && i < nonly; i++) {
+                ret = batch_json_put_elem(c->out, json_object_array_get_idx(only, i), pretty,
+                                          first);
+                first = false;
+        }
+        fprintf(c->out, "%s%s\n", pretty ? "\n  " : "", close);
+        free(doc);
+        json_object_put(only);
+        return ret;
 }
 
 /* A fatal error: message on stderr, and {"error"} (+ what sysfs shows) on stdout in JSON. */
