@@ -117,7 +117,13 @@ static void batch_prom_states(struct prom_w *w, const struct engine_snap *s, int
         }
 }
 
-/* Calls fn for each file of device i that has been read: its label and its state. */
+/* A file with something to show: a read answered, or one in flight past its deadline. */
+static bool batch_prom_shown(const struct engine_file_info *fi)
+{
+        return fi && (fi->read_once || fi->blocked);
+}
+
+/* The files of a device with a status (batch_prom_shown): label, parsed file, descriptor. */
 struct batch_prom_file {
         char label[80]; /* "state", "features", "hisi_acc/dev_data" */
         const struct drv_file *f;
@@ -133,12 +139,12 @@ static size_t batch_prom_files(const struct engine_snap *s, size_t i, struct bat
 
         if (max < 2)
                 return 0;
-        if (!in || in->state_info.read_once) {
+        if (!in || batch_prom_shown(&in->state_info)) {
                 snprintf(out[n].label, sizeof(out[n].label), "state");
                 out[n].f = &d->state_file;
                 out[n++].desc = NULL;
         }
-        if (!in || in->features_info.read_once) {
+        if (!in || batch_prom_shown(&in->features_info)) {
                 snprintf(out[n].label, sizeof(out[n].label), "features");
                 out[n].f = &d->features_file;
                 out[n++].desc = NULL;
@@ -153,7 +159,7 @@ static size_t batch_prom_files(const struct engine_snap *s, size_t i, struct bat
 
                         if (n == max)
                                 return n;
-                        if (s->info && (!fi || !fi->read_once))
+                        if (s->info && !batch_prom_shown(fi))
                                 continue;
                         snprintf(out[n].label, sizeof(out[n].label), "%s/%s", dir->name,
                                  dir->files[j].name);
