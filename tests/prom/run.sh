@@ -181,6 +181,25 @@ else
 	echo "prom: python3-prometheus-client missing: OpenMetrics parse skipped"
 fi
 
+t "escaped label values: promtool and the OpenMetrics parser read the name back"
+fix not-migrated
+w=$'we"ird\\dev\nx'
+mkdir -p "$root/$w/migration"
+printf 'RUNNING\n' >"$root/$w/migration/state"
+textfile
+want_rc 0
+lint "$prom"
+"$MIGTOP" --fixture --root "$root" --openmetrics >"$out" 2>"$err"
+if "$py" -c 'import prometheus_client.openmetrics.parser' 2>/dev/null; then
+	if "$py" - "$out" "$w" >"$tmp/py" 2>&1 <<'EOF'; then ok; else bad "$(tail -3 "$tmp/py")"; fi
+import sys
+from prometheus_client.openmetrics.parser import text_string_to_metric_families
+fams = {f.name: f for f in text_string_to_metric_families(open(sys.argv[1]).read())}
+devs = [x.labels["device"] for x in fams["migtop_device_state"].samples]
+assert sys.argv[2] in devs, devs
+EOF
+fi
+
 # ---- errors ---------------------------------------------------------------------------
 t "--textfile: a directory that does not exist"
 fix pair-ok
