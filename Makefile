@@ -5,6 +5,11 @@ VERSION     := 0.1.0
 CC          ?= cc
 B           ?= build
 PREFIX      ?= /usr/local
+BINDIR      ?= $(PREFIX)/bin
+MANDIR      ?= $(PREFIX)/share/man
+# Themes (themes/), alert rules and other shared files; compiled into the binary, so a build
+# for another DATADIR (e.g. `make install PREFIX=/usr` after `make`) rebuilds: see BAKED.
+DATADIR     ?= $(PREFIX)/share/migtop
 DESTDIR     ?=
 PKG_CONFIG  ?= pkg-config
 
@@ -28,7 +33,7 @@ ENGINE_LIBS := $(shell $(PKG_CONFIG) --libs $(ENGINE_PKGS) 2>/dev/null) -lpthrea
 UI_LIBS     := $(shell $(PKG_CONFIG) --libs $(UI_PKGS) 2>/dev/null)
 CMOCKA_LIBS := $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null)
 
-CPPFLAGS    += -D_GNU_SOURCE -DMIGTOP_VERSION='"$(VERSION)"' -DMIGTOP_DATADIR='"$(PREFIX)/share/migtop"' \
+CPPFLAGS    += -D_GNU_SOURCE -DMIGTOP_VERSION='"$(VERSION)"' -DMIGTOP_DATADIR='"$(DATADIR)"' \
                -Itui -Ikernel/include
 CFLAGS      += -std=c11 $(OPT) $(WARN) $(SANFLAGS) $(PKG_CFLAGS) -MMD -MP
 LDFLAGS     += $(SANFLAGS)
@@ -58,6 +63,16 @@ MIGRATE     := $(B)/migtop-migrate
 .PHONY: all check test unit cli screen prom fuzz fuzz-smoke san clang-build kernel e2e demo install \
         uninstall clean deps format format-check lint-man checkpatch bench
 all: $(PROG)
+
+# The values compiled into the binary, kept in a stamp that changes only when they do; the
+# sources that use them depend on it, so `make install PREFIX=/usr` after a plain `make`
+# rebuilds them instead of installing a binary that looks for its themes under /usr/local.
+BAKED       := VERSION=$(VERSION) DATADIR=$(DATADIR)
+BAKED_STAMP := $(B)/baked.stamp
+BAKED_SRC   := $(shell grep -lE 'MIGTOP_(VERSION|DATADIR)' $(CORE_SRC) $(ENGINE_SRC) $(UI_SRC) $(MAIN_SRC))
+$(shell mkdir -p '$(B)' && { [ "$$(cat '$(BAKED_STAMP)' 2>/dev/null)" = '$(BAKED)' ] || \
+	printf '%s\n' '$(BAKED)' >'$(BAKED_STAMP)'; })
+$(call obj,$(BAKED_SRC)): $(BAKED_STAMP)
 
 $(B)/%.o: %.c
 	@mkdir -p $(@D)
@@ -139,18 +154,24 @@ e2e: $(PROG) $(MIGRATE)
 e2e-debug: $(PROG) $(MIGRATE)
 	@MIGTOP=$(abspath $(PROG)) MIGRATE=$(abspath $(MIGRATE)) tests/vm/run.sh --debug-kernel
 
-demo: $(PROG) $(MIGRATE)
+# The terminal check comes first: without one the demo would build for seconds, then refuse.
+demo:
+	@[ -t 0 ] && [ -t 1 ] || { echo "make demo: the demo needs a terminal (stdin and stdout);" \
+		"run it from an interactive shell" >&2; exit 1; }
+	@$(MAKE) --no-print-directory $(PROG) $(MIGRATE)
 	@MIGTOP=$(abspath $(PROG)) MIGRATE=$(abspath $(MIGRATE)) tests/vm/run.sh --demo
 
 bench:
 	@if [ -x bench/run.sh ]; then bench/run.sh; fi
 	@if [ -x bench/prom.sh ]; then B=$(B) bench/prom.sh; fi
+	@if [ -x bench/mem.sh ]; then B=$(B) bench/mem.sh; fi
 
 deps:
 	@tests/deps.sh
 
+# mandoc's default -Tlint level (style and up) on the pages as `make install` writes them.
 lint-man:
-	mandoc -Tlint -Wwarning man/*.[0-9]
+	@tests/pkg/lint-man.sh $(MAN_PAGES)
 
 format:
 	clang-format -i $$(git ls-files 'tui/*.[ch]' 'tests/*.[ch]' 'bench/*.[ch]' 'kernel/tools/*.[ch]')
@@ -162,10 +183,10 @@ check: deps
 	$(MAKE) WERROR=1 test
 	$(MAKE) WERROR=1 clang-build
 	$(MAKE) WERROR=1 san
-	@if [ -x bench/mem.sh ]; then B=$(B) bench/mem.sh; fi
 	$(if $(FUZZ_SRC),$(MAKE) WERROR=1 fuzz-smoke)
 	$(MAKE) format-check
 	$(if $(wildcard man/*.[0-9]),$(MAKE) lint-man)
+	$(MAKE) WERROR=1 pkg-test
 	$(if $(wildcard tests/screen/run.sh),$(MAKE) WERROR=1 screen)
 	$(if $(wildcard tests/prom/run.sh),$(MAKE) WERROR=1 prom)
 	$(if $(wildcard tests/vm/checkpatch.sh),$(MAKE) checkpatch)
@@ -173,16 +194,47 @@ check: deps
 	@case "$$MIGTOP_E2E_DEBUG" in 1) $(MAKE) WERROR=1 e2e-debug ;; 0) echo "make check: e2e-debug off (MIGTOP_E2E_DEBUG=0)" ;; *) if tests/vm/debug-kernel.sh --check; then $(MAKE) WERROR=1 e2e-debug; else echo "make check: e2e-debug skipped: no cached debug kernel (MIGTOP_E2E_DEBUG=1 builds it, about 1 h)"; fi ;; esac
 	@echo "make check: all test levels passed"
 
+# ---- install and packages -----------------------------------------------------------
+MAN_PAGES   := $(wildcard man/*.[1-8])
+THEMES      := $(wildcard themes/*.theme)
+# Installed into DATADIR beside themes/: add a shared file here.
+SHARE_FILES := $(wildcard tui/share/migtop.rules.yml)
+
+# The man pages name /usr/local/share/migtop (the default DATADIR); installed, they name
+# the DATADIR the binary was built with.
 install: $(PROG)
-	install -D -m 0755 $(PROG) $(DESTDIR)$(PREFIX)/bin/migtop
-	install -D -m 0644 man/migtop.1 $(DESTDIR)$(PREFIX)/share/man/man1/migtop.1
-	for t in themes/*.theme; do [ -e "$$t" ] || continue; \
-		install -D -m 0644 $$t $(DESTDIR)$(PREFIX)/share/migtop/themes/$$(basename $$t); done
-	install -D -m 0644 tui/share/migtop.rules.yml $(DESTDIR)$(PREFIX)/share/migtop/migtop.rules.yml
+	install -D -m 0755 $(PROG) $(DESTDIR)$(BINDIR)/migtop
+	for m in $(MAN_PAGES); do s=$${m##*.}; d=$(DESTDIR)$(MANDIR)/man$$s; \
+		install -d $$d && sed 's|/usr/local/share/migtop|$(DATADIR)|g' $$m >$$d/$${m##*/} && \
+		chmod 0644 $$d/$${m##*/} || exit 1; done
+	for t in $(THEMES); do install -D -m 0644 $$t $(DESTDIR)$(DATADIR)/themes/$${t##*/} || exit 1; done
+	for f in $(SHARE_FILES); do install -D -m 0644 $$f $(DESTDIR)$(DATADIR)/$${f##*/} || exit 1; done
 
 uninstall:
-	rm -f $(DESTDIR)$(PREFIX)/bin/migtop $(DESTDIR)$(PREFIX)/share/man/man1/migtop.1
-	rm -rf $(DESTDIR)$(PREFIX)/share/migtop
+	rm -f $(DESTDIR)$(BINDIR)/migtop
+	for m in $(MAN_PAGES); do rm -f $(DESTDIR)$(MANDIR)/man$${m##*.}/$${m##*/}; done
+	rm -rf $(DESTDIR)$(DATADIR)
+
+# Two Debian packages from this tree with dpkg-buildpackage and debhelper (debian/): migtop
+# and migtop-acc-dkms, written to $(DEBDIR) (build/deb).  Build dependencies: make deps.
+# The tree is copied first (without build/ and .git), so the packaging never cleans or
+# writes the working tree; debian/changelog's version must be VERSION.
+DEBDIR      ?= build/deb
+.PHONY: deb pkg-test
+deb:
+	@v=$$(dpkg-parsechangelog -S Version) && [ "$$v" = "$(VERSION)" ] || \
+		{ echo "make deb: debian/changelog says $$v, the Makefile $(VERSION)" >&2; exit 1; }
+	rm -rf $(DEBDIR) && mkdir -p $(DEBDIR)/migtop-$(VERSION)
+	tar --exclude=./build --exclude=./.git --exclude=./tui/migtop -cf - . | \
+		tar -C $(DEBDIR)/migtop-$(VERSION) -xf -
+	cd $(DEBDIR)/migtop-$(VERSION) && dpkg-buildpackage -b -us -uc -j2
+	@ls $(DEBDIR)/*.deb
+
+# install/uninstall, lint-man, make -C kernel messages, the demo's terminal check, the
+# serial-log filter; as root also the dkms range (tests/pkg/dkms.sh) and the packages
+# (tests/pkg/deb.sh: make deb, apt-get install, run, purge).  PKG_ONLY=regex picks tests.
+pkg-test: $(PROG)
+	@MIGTOP=$(abspath $(PROG)) tests/pkg/run.sh
 
 clean:
 	rm -rf build $(PROG)
