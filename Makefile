@@ -164,6 +164,7 @@ demo:
 bench:
 	@if [ -x bench/run.sh ]; then bench/run.sh; fi
 	@if [ -x bench/prom.sh ]; then B=$(B) bench/prom.sh; fi
+	@if [ -x bench/rec.sh ]; then B=$(B) bench/rec.sh; fi
 	@if [ -x bench/mem.sh ]; then B=$(B) bench/mem.sh; fi
 
 deps:

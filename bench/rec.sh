@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
+# The cost of --record: CPU time (user + system) of `migtop -n N --json` with and without
+# `--record FILE` on the same fixture tree (default 256 devices), in alternating runs, and
+# their ratio (goal <= 1.10); then the recording's size for idle devices, as bytes per
+# device-hour: the growth between a short and a long run (so the first full read does not
+# count).  A new chunk and its keyframe start only when something is written.
+# Usage: bench/rec.sh [DEVICES [SNAPSHOTS [INTERVAL_MS [IDLE_SECONDS]]]]  (256 20 500 70)
+# Env: ROUNDS (3); MIGTOP and FIXGEN (binaries to use instead of building).
+set -eu
+cd "$(dirname "$0")/.."
+B=${B:-build}
+devs=${1:-256} n=${2:-20} ms=${3:-500} idle=${4:-70}
+if [[ -n ${MIGTOP:-} && -n ${FIXGEN:-} ]]; then # given binaries: no build
+	mig=$MIGTOP fixgen=$FIXGEN
+else
+	make -s -j2 B="$B" "$([[ $B == build ]] && echo tui/migtop || echo "$B/migtop")" \
+		"$B/tests/mkfixture"
+	mig=$([[ $B == build ]] && echo tui/migtop || echo "$B/migtop")
+	fixgen=$B/tests/mkfixture
+fi
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/migtop-bench-rec.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+"$fixgen" "$tmp/root" many "$devs" >/dev/null
+
+# cpu FILE CMD...: run CMD, its CPU seconds (user system) into FILE
+cpu() {
+	local f=$1
+	shift
+	(
+		TIMEFORMAT='%3U %3S'
+		{ time "$@" >/dev/null 2>"$f.err"; } 2>"$f"
+	)
+}
+# Alternating runs, ROUNDS of each: CPU time of one run varies by 10-30 % on a shared machine
+# (other work steals and slows it), so the least of each is compared.  Exit 3 (a snapshot had
+# files still unread at its deadline) is still a run.
+rounds=${ROUNDS:-5}
+pmin="" rmin="" pall="" rall=""
+for ((i = 0; i < rounds; i++)); do
+	cpu "$tmp/plain" "$mig" --fixture --root "$tmp/root" -n "$n" -d "$ms" --json ||
+		echo "rec bench: plain exit $?: $(head -c 300 "$tmp/plain.err")"
+	cpu "$tmp/rec" "$mig" --fixture --root "$tmp/root" -n "$n" -d "$ms" --json \
+		--record "$tmp/a.rec" || echo "rec bench: --record exit $?: $(head -c 300 "$tmp/rec.err")"
+	p=$(awk '{ printf "%.3f", $1 + $2 }' "$tmp/plain")
+	r=$(awk '{ printf "%.3f", $1 + $2 }' "$tmp/rec")
+	pall+="$p " rall+="$r "
+	[[ -z $pmin ]] || awk -v a="$p" -v b="$pmin" 'BEGIN { exit !(a < b) }' && pmin=$p
+	[[ -z $rmin ]] || awk -v a="$r" -v b="$rmin" 'BEGIN { exit !(a < b) }' && rmin=$r
+done
+size=$(stat -c %s "$tmp/a.rec")
+
+# idle size: 10 s and IDLE_SECONDS s of -d 1000 side by side
+"$mig" --fixture --root "$tmp/root" -n 10 -d 1000 --json --record "$tmp/s.rec" >/dev/null 2>&1 &
+p1=$!
+"$mig" --fixture --root "$tmp/root" -n "$idle" -d 1000 --json --record "$tmp/l.rec" >/dev/null 2>&1 &
+p2=$!
+wait "$p1" || true
+wait "$p2" || true
+s10=$(stat -c %s "$tmp/s.rec")
+sl=$(stat -c %s "$tmp/l.rec")
+"$mig" --replay "$tmp/l.rec" --dump >"$tmp/l.jsonl"
+keys=$(grep -c '"type":"key"' "$tmp/l.jsonl")
+awk -v p="$pmin" -v r="$rmin" -v pall="$pall" -v rall="$rall" -v n="$n" -v ms="$ms" \
+	-v d="$devs" -v size="$size" -v s10="$s10" -v sl="$sl" -v idle="$idle" -v keys="$keys" \
+	-v rounds="$rounds" 'BEGIN {
+	printf "rec bench: %d devices, %d snapshots %d ms apart, %d alternating runs each\n", d, n, ms, rounds
+	printf "  -n %d --json            cpu s (user + sys): %s least %.3f\n", n, pall, p
+	printf "  ... --record FILE       cpu s (user + sys): %s least %.3f  (%d bytes)\n", rall, r, size
+	printf "  ratio record/plain (least of each): %.3f (goal <= 1.10)\n", (p > 0 ? r / p : 0)
+	g = sl - s10
+	printf "  idle: %d bytes after 10 s, %d after %d s (%d keyframes): %.0f bytes per device-hour%s\n", s10, sl, idle, keys, (g > 0 ? g : 0) / d / ((idle - 10) / 3600), (g > 0 ? "" : " (no growth: unchanged reads are not written)")
+	printf "  first full snapshot: %.0f bytes per device\n", s10 / d
+}'
