@@ -173,12 +173,12 @@ static void batch_dump_file(FILE *out, const char *dir, const struct drv_file *f
         batch_status(out, f, blocked_ms);
         if (f->bytes || f->has_fields) {
                 fprintf(out, " [%s, %zu bytes%s]",
-                        f->has_fields ? acc_layout_name(f->fields.layout) : "raw", f->len,
+                        f->has_fields ? acc_layout_name(drv_fields(f)->layout) : "raw", f->len,
                         f->cut ? ", cut off" : "");
         }
         fputc('\n', out);
         if (f->has_fields)
-                batch_fields(out, f->name, &f->fields);
+                batch_fields(out, f->name, drv_fields(f));
         for (size_t i = 0; i < f->kv.n; i++)
                 batch_kv(out, &f->kv.items[i]);
 }

@@ -49,8 +49,8 @@ static void check_decoded(const uint8_t *buf, size_t len, const struct acc_decod
 }
 
 /* A hisi_acc directory whose dev_data holds regs and migf_data holds stream. */
-static void fake_dir(struct tree_drvdir *dir, struct drv_file files[3], uint8_t *bytes, size_t len,
-                     int64_t stream_len, bool dev_ok, bool migf_ok)
+static void fake_dir(struct tree_drvdir *dir, struct drv_file files[3], struct acc_decoded dec[2],
+                     uint8_t *bytes, size_t len, int64_t stream_len, bool dev_ok, bool migf_ok)
 {
         memset(dir, 0, sizeof(*dir));
         memset(files, 0, 3 * sizeof(files[0]));
@@ -62,15 +62,17 @@ static void fake_dir(struct tree_drvdir *dir, struct drv_file files[3], uint8_t 
         files[0].bytes = dev_ok ? bytes : NULL;
         files[0].len = dev_ok ? len : 0;
         files[0].has_fields = dev_ok;
-        acc_decode_registers(bytes, len, &files[0].fields);
+        acc_decode_registers(bytes, len, &dec[0]);
+        files[0].fields = &dec[0];
         files[1].name = "migf_data";
         files[1].status = migf_ok ? DRV_ST_OK : DRV_ST_NOT_MIGRATED;
         files[1].bytes = migf_ok ? bytes : NULL;
         files[1].len = migf_ok ? len : 0;
         files[1].has_fields = migf_ok;
         acc_decode(bytes, stream_len >= 0 && (size_t)stream_len < len ? (size_t)stream_len : len,
-                   &files[1].fields);
-        files[1].fields.stream_len = stream_len;
+                   &dec[1]);
+        dec[1].stream_len = stream_len;
+        files[1].fields = &dec[1];
         files[2].name = "cmd_state";
         dir->files = files; /* the caller's array outlives the directory */
 }
@@ -81,6 +83,7 @@ static void check_pair(const uint8_t *a, size_t alen, const uint8_t *b, size_t b
         static const int64_t lens[] = {-1, 0, 40, 100, 176, 177};
         struct tree_drvdir sd, dd;
         struct drv_file sf[3], df[3];
+        struct acc_decoded sdec[2], ddec[2];
         struct tree_dev s = {.name = (char *)"s"}, d = {.name = (char *)"d"};
         struct pair_event tl[2][3];
         struct pair_side ss, ds;
@@ -88,8 +91,8 @@ static void check_pair(const uint8_t *a, size_t alen, const uint8_t *b, size_t b
         struct pair_result p;
         unsigned fails = 0, passes = 0, total = 0;
 
-        fake_dir(&sd, sf, (uint8_t *)a, alen, lens[ctl[0] % 6], ctl[1] & 1, ctl[1] & 2);
-        fake_dir(&dd, df, (uint8_t *)b, blen, lens[ctl[2] % 6], ctl[1] & 4, ctl[1] & 8);
+        fake_dir(&sd, sf, sdec, (uint8_t *)a, alen, lens[ctl[0] % 6], ctl[1] & 1, ctl[1] & 2);
+        fake_dir(&dd, df, ddec, (uint8_t *)b, blen, lens[ctl[2] % 6], ctl[1] & 4, ctl[1] & 8);
         s.state = (enum fsm_state)(ctl[3] % FSM_NSTATES);
         d.state = (enum fsm_state)(ctl[4] % FSM_NSTATES);
         s.ndirs = d.ndirs = 1;

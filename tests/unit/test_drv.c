@@ -90,7 +90,7 @@ static void parse_errno(unsigned idx, int err, struct drv_file *f)
 
 static uint64_t field(const struct drv_file *f, const char *name, unsigned i, bool *valid)
 {
-        const struct acc_field *fl = acc_field_find(&f->fields, name);
+        const struct acc_field *fl = acc_field_find(drv_fields(f), name);
 
         assert_non_null(fl);
         *valid = (fl->valid_mask >> i) & 1u;
@@ -209,12 +209,12 @@ static void test_v2_dev_data_ok(void **state)
         assert_string_equal(kv_get(&f.kv, "data size"), "176");
         assert_true(f.has_fields);
         /* a register snapshot: no header fields at all, not zeros */
-        assert_int_equal(f.fields.layout, ACC_LAYOUT_REGISTERS);
-        assert_null(acc_field_find(&f.fields, "qp_num"));
-        assert_null(acc_field_find(&f.fields, "dev_id"));
-        assert_null(acc_field_find(&f.fields, "acc_magic"));
-        assert_null(acc_field_find(&f.fields, "eqe_dma"));
-        assert_int_equal(f.fields.stream_len, -1);
+        assert_int_equal(drv_fields(&f)->layout, ACC_LAYOUT_REGISTERS);
+        assert_null(acc_field_find(drv_fields(&f), "qp_num"));
+        assert_null(acc_field_find(drv_fields(&f), "dev_id"));
+        assert_null(acc_field_find(drv_fields(&f), "acc_magic"));
+        assert_null(acc_field_find(drv_fields(&f), "eqe_dma"));
+        assert_int_equal(drv_fields(&f)->stream_len, -1);
         assert_int_equal(field(&f, "vf_qm_state", 0, &valid), 1);
         assert_true(valid);
         assert_int_equal(field(&f, "aeq_int_mask", 0, &valid), 0xabcdef01u);
@@ -239,9 +239,10 @@ static void test_v1_migf_data_match_part_only(void **state)
         parse(MIGF_DATA, t, n, &f);
         assert_int_equal(f.status, DRV_ST_OK);
         assert_int_equal(f.len, ACC_DUMP_SIZE);
-        assert_int_equal(f.fields.layout, ACC_LAYOUT_V1);
-        assert_int_equal(f.fields.stream_len, 40); /* the length line is part of the result */
-        assert_int_equal(f.fields.len, 40);
+        assert_int_equal(drv_fields(&f)->layout, ACC_LAYOUT_V1);
+        assert_int_equal(drv_fields(&f)->stream_len,
+                         40); /* the length line is part of the result */
+        assert_int_equal(drv_fields(&f)->len, 40);
         assert_int_equal(field(&f, "qp_num", 0, &valid), 8);
         assert_true(valid);
         /* past the migrated length: shown as not present, not as the dump's bytes */

@@ -114,7 +114,7 @@ static void test_two_devices(void **state)
         assert_int_equal(f->status, DRV_ST_OK);
         assert_int_equal(f->len, ACC_DUMP_SIZE);
         assert_true(f->has_fields);
-        assert_int_equal(acc_field_find(&f->fields, "page_size")->value[0], 16);
+        assert_int_equal(acc_field_find(drv_fields(f), "page_size")->value[0], 16);
         assert_int_equal(tree_dev_file(a, "hisi_acc", "migf_data")->status, DRV_ST_NOT_MIGRATED);
         assert_int_equal(tree_dev_file(a, "hisi_acc", "cmd_state")->status, DRV_ST_OK);
         assert_ptr_equal(tree_dev_file(a, NULL, "state"), &a->state_file);

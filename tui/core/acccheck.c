@@ -224,11 +224,11 @@ static double acccheck_ago(const struct pair_side *s, int64_t t)
 static void acccheck_ev_file(struct check *c, enum check_side side, const char *what,
                              const struct drv_file *f)
 {
-        if (f && f->has_fields && f->fields.stream_len >= 0)
-                check_evidence_file(c, side, what, f, "length %" PRId64, f->fields.stream_len);
+        if (f && f->has_fields && drv_fields(f)->stream_len >= 0)
+                check_evidence_file(c, side, what, f, "length %" PRId64, drv_fields(f)->stream_len);
         else if (f && f->has_fields)
                 check_evidence_file(c, side, what, f, "%s, %zu bytes",
-                                    acc_layout_name(f->fields.layout), f->fields.len);
+                                    acc_layout_name(drv_fields(f)->layout), drv_fields(f)->len);
         else
                 check_evidence_file(c, side, what, f, "%s", f && f->msg[0] ? f->msg : "");
 }
@@ -350,18 +350,20 @@ static void acccheck_stream(const struct pair_side *src, const struct tree_drvdi
         }
         same = acccheck_same(src, dst, dd, c, why, sizeof(why));
         *same_out = same;
-        n = sm->fields.len < dm->fields.len ? sm->fields.len : dm->fields.len;
+        n = drv_fields(sm)->len < drv_fields(dm)->len ? drv_fields(sm)->len : drv_fields(dm)->len;
         nb = match_diff_bytes(sm->bytes, n, dm->bytes, n, NULL, 0);
         if (same != SAME_YES) {
                 check_reason(c, "%s (the copies %s)", why,
-                             nb || sm->fields.stream_len != dm->fields.stream_len ? "differ"
-                                                                                  : "are equal");
+                             nb || drv_fields(sm)->stream_len != drv_fields(dm)->stream_len
+                                 ? "differ"
+                                 : "are equal");
                 return;
         }
-        if (sm->fields.stream_len != dm->fields.stream_len)
-                check_mismatch(c, "length", (uint64_t)sm->fields.stream_len,
-                               sm->fields.stream_len >= 0, (uint64_t)dm->fields.stream_len,
-                               dm->fields.stream_len >= 0,
+        if (drv_fields(sm)->stream_len != drv_fields(dm)->stream_len)
+                check_mismatch(c, "length", (uint64_t)drv_fields(sm)->stream_len,
+                               drv_fields(sm)->stream_len >= 0,
+                               (uint64_t)drv_fields(dm)->stream_len,
+                               drv_fields(dm)->stream_len >= 0,
                                "the destination holds another length than the source saved: "
                                "a truncated or extended stream, or a stale copy");
         {
@@ -372,7 +374,7 @@ static void acccheck_stream(const struct pair_side *src, const struct tree_drvdi
                     "qm_eqc_dw",   "qm_aeqc_dw"};
                 unsigned cmp = 0;
 
-                acccheck_regs(c, &sm->fields, &dm->fields, all, NELEM(all),
+                acccheck_regs(c, drv_fields(sm), drv_fields(dm), all, NELEM(all),
                               "the bytes differ: damage in transport, or a stale copy", &cmp);
         }
         if (c->nmis || nb) {
@@ -381,13 +383,14 @@ static void acccheck_stream(const struct pair_side *src, const struct tree_drvdi
                              "the destination's copy differs from the source's stream (%zu of "
                              "%zu bytes%s): damage in transport, or a stale copy",
                              nb, n,
-                             sm->fields.stream_len != dm->fields.stream_len ? ", and the length"
-                                                                            : "");
+                             drv_fields(sm)->stream_len != drv_fields(dm)->stream_len
+                                 ? ", and the length"
+                                 : "");
                 return;
         }
         c->verdict = CHECK_PASS;
         check_reason(c, "the destination holds exactly the source's stream (%" PRId64 " bytes)",
-                     sm->fields.stream_len);
+                     drv_fields(sm)->stream_len);
 }
 
 /* ---- accept ----------------------------------------------------------------------------- */
@@ -502,7 +505,7 @@ static void acccheck_accept(const struct pair_side *src, const struct tree_drvdi
                 check_reason(c, "no stream header: source migf_data %s", ws);
                 return;
         }
-        h = &hf->fields;
+        h = drv_fields(hf);
         /* what the destination received, unless the timeline shows its copy is older */
         if (hf == sm && acccheck_usable(dm) && same != SAME_NO) {
                 lf = dm;
@@ -510,13 +513,13 @@ static void acccheck_accept(const struct pair_side *src, const struct tree_drvdi
         }
 
         /* the kernel's order: length, magic and version, dev_id, qp_num, que_iso_cfg */
-        r[R_LENGTH] = acccheck_len_rule(lf->fields.stream_len, &why[R_LENGTH]);
+        r[R_LENGTH] = acccheck_len_rule(drv_fields(lf)->stream_len, &why[R_LENGTH]);
         if (r[R_LENGTH] == CHECK_FAIL && lf != hf && h->stream_len >= 0)
                 /* the source saved one length, the destination received another */
                 check_mismatch(c, "length", (uint64_t)h->stream_len, true,
-                               (uint64_t)lf->fields.stream_len, true, why[R_LENGTH]);
+                               (uint64_t)drv_fields(lf)->stream_len, true, why[R_LENGTH]);
         else if (r[R_LENGTH] == CHECK_FAIL)
-                check_mismatch(c, "length", (uint64_t)lf->fields.stream_len, true, 0, false,
+                check_mismatch(c, "length", (uint64_t)drv_fields(lf)->stream_len, true, 0, false,
                                why[R_LENGTH]);
         if (h->len >= ACC_MATCH_SIZE) {
                 if (h->layout == ACC_LAYOUT_V1) {
@@ -689,7 +692,7 @@ static void acccheck_restore(const struct pair_side *src, const struct tree_drvd
                 check_reason(c, "no stream to compare with: destination migf_data %s", ws);
                 return;
         }
-        if (hf->fields.stream_len == ACC_MATCH_SIZE) {
+        if (drv_fields(hf)->stream_len == ACC_MATCH_SIZE) {
                 c->verdict = CHECK_PASS;
                 check_reason(c, "nothing to restore: the stream is the 40-byte header only (the "
                                 "source's guest driver was not running)");
@@ -705,8 +708,8 @@ static void acccheck_restore(const struct pair_side *src, const struct tree_drvd
                 check_reason(c, "destination dev_data %s", ws);
                 return;
         }
-        if (acccheck_get(&hf->fields, "vf_qm_state", &a) &&
-            acccheck_get(&dv->fields, "vf_qm_state", &b)) {
+        if (acccheck_get(drv_fields(hf), "vf_qm_state", &a) &&
+            acccheck_get(drv_fields(dv), "vf_qm_state", &b)) {
                 cmp++;
                 if (a != b) {
                         const struct kmsg_rec *dn =
@@ -722,7 +725,8 @@ static void acccheck_restore(const struct pair_side *src, const struct tree_drvd
                                             "zero)");
                 }
         }
-        acccheck_regs(c, &hf->fields, &dv->fields, acccheck_restored, NELEM(acccheck_restored),
+        acccheck_regs(c, drv_fields(hf), drv_fields(dv), acccheck_restored,
+                      NELEM(acccheck_restored),
                       "not restored: the destination's register differs from the stream", &cmp);
         if (c->nmis) {
                 c->verdict = CHECK_FAIL;
@@ -781,17 +785,17 @@ static void acccheck_capture(const struct pair_side *src, const struct tree_drvd
                 check_reason(c, "source %s %s", acccheck_usable(sm) ? "dev_data" : "migf_data", ws);
                 return;
         }
-        if (acccheck_get(&sm->fields, "vf_qm_state", &a) &&
-            acccheck_get(&sv->fields, "vf_qm_state", &b)) {
+        if (acccheck_get(drv_fields(sm), "vf_qm_state", &a) &&
+            acccheck_get(drv_fields(sv), "vf_qm_state", &b)) {
                 cmp++;
                 if (a != b)
                         check_mismatch(c, "vf_qm_state", a, true, b, true,
                                        "the driver's cached guest driver load differs from the "
                                        "saved one");
         }
-        if (sm->fields.stream_len == ACC_MATCH_SIZE)
+        if (drv_fields(sm)->stream_len == ACC_MATCH_SIZE)
                 nnames = 0; /* a 40-byte save holds no registers */
-        acccheck_regs(c, &sm->fields, &sv->fields, names, nnames,
+        acccheck_regs(c, drv_fields(sm), drv_fields(sv), names, nnames,
                       "the stopped source's register differs from what it saved", &cmp);
         if (c->nmis && !certain) {
                 check_reason(c, "%u of %u values differ, but %s the copy may predate the last stop",
@@ -811,7 +815,7 @@ static void acccheck_capture(const struct pair_side *src, const struct tree_drvd
         }
         c->verdict = CHECK_PASS;
         check_reason(c, "the stopped source's registers equal its saved stream (%u values%s)", cmp,
-                     sm->fields.stream_len == ACC_MATCH_SIZE ? ", a 40-byte save" : "");
+                     drv_fields(sm)->stream_len == ACC_MATCH_SIZE ? ", a 40-byte save" : "");
 }
 
 void acccheck_run(const struct pair_side *src, const struct tree_drvdir *sd,

@@ -9,6 +9,8 @@
 
 #include <errno.h>
 #include <stdarg.h>
+#include <stdatomic.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +22,27 @@ static const struct drv_ops *const drv_table[] = {
 };
 
 #define DRV_TABLE_N (sizeof(drv_table) / sizeof(drv_table[0]))
+
+const struct acc_decoded drv_no_fields;
+
+/* A decode shared by the copies of one parsed file (the engine's, every snapshot's). */
+struct drv_fields_blk {
+        atomic_uint refs;
+        struct acc_decoded d;
+};
+
+static struct drv_fields_blk *drv_blk(const struct acc_decoded *d)
+{
+        return (struct drv_fields_blk *)((char *)d - offsetof(struct drv_fields_blk, d));
+}
+
+static void drv_fields_put(struct drv_file *f)
+{
+        if (f->fields && atomic_fetch_sub(&drv_blk(f->fields)->refs, 1) == 1)
+                free(drv_blk(f->fields));
+        f->fields = NULL;
+        f->has_fields = false;
+}
 
 const char *drv_status_name(enum drv_status st)
 {
@@ -166,7 +189,7 @@ static void drv_file_garbled(struct drv_file *out)
         out->bytes = NULL;
         out->len = 0;
         out->cut = false;
-        out->has_fields = false;
+        drv_fields_put(out);
         kv_list_free(&out->kv);
         out->status = DRV_ST_ERROR;
 }
@@ -255,8 +278,20 @@ static int drv_parse_dump(const struct drv_ops *ops, unsigned idx, bool read_cut
                 if (lret == -ENOENT && !out->cut && !out->msg[0])
                         drv_msg(out->msg, sizeof(out->msg), "no \"%s\" line", d->length_key);
         }
-        if (ops->decode && ops->decode(idx, out->bytes, out->len, &out->kv, &out->fields))
+        if (ops->decode) {
+                struct drv_fields_blk *b = malloc(sizeof(*b));
+
+                if (!b)
+                        return -ENOMEM;
+                memset(&b->d, 0, sizeof(b->d));
+                if (!ops->decode(idx, out->bytes, out->len, &out->kv, &b->d)) {
+                        free(b);
+                        return 0;
+                }
+                atomic_init(&b->refs, 1);
+                out->fields = &b->d;
                 out->has_fields = true;
+        }
         return 0;
 }
 
@@ -304,6 +339,7 @@ void drv_file_free(struct drv_file *f)
         free(f->text);
         free(f->bytes);
         kv_list_free(&f->kv);
+        drv_fields_put(f);
         memset(f, 0, sizeof(*f));
 }
 
@@ -334,6 +370,8 @@ int drv_file_copy(struct drv_file *dst, const struct drv_file *src)
         dst->text = NULL;
         dst->bytes = NULL;
         memset(&dst->kv, 0, sizeof(dst->kv));
+        if (src->fields)
+                atomic_fetch_add(&drv_blk(src->fields)->refs, 1); /* shared, never written */
         if (src->text) {
                 dst->text = malloc(src->text_len + 1);
                 if (!dst->text)

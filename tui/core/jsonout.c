@@ -167,16 +167,18 @@ static struct json_object *jout_file_kind(const struct drv_file *f, int kind)
                                        f->bytes ? json_object_new_uint64(f->len) : NULL);
                 json_object_object_add(o, "truncated", json_object_new_boolean(f->cut));
                 json_object_object_add(
-                    o, "layout", f->has_fields ? jout_s(acc_layout_name(f->fields.layout)) : NULL);
-                json_object_object_add(o, "fields", f->has_fields ? jout_fields(&f->fields) : NULL);
+                    o, "layout",
+                    f->has_fields ? jout_s(acc_layout_name(drv_fields(f)->layout)) : NULL);
+                json_object_object_add(o, "fields",
+                                       f->has_fields ? jout_fields(drv_fields(f)) : NULL);
                 json_object_object_add(o, "not_in_file",
-                                       f->has_fields ? jout_not_in_file(&f->fields) : NULL);
+                                       f->has_fields ? jout_not_in_file(drv_fields(f)) : NULL);
                 json_object_object_add(o, "stream_length",
-                                       f->has_fields && f->fields.stream_len >= 0
-                                           ? json_object_new_int64(f->fields.stream_len)
+                                       f->has_fields && drv_fields(f)->stream_len >= 0
+                                           ? json_object_new_int64(drv_fields(f)->stream_len)
                                            : NULL);
                 json_object_object_add(o, "guest_driver",
-                                       f->has_fields ? jout_guest(&f->fields) : NULL);
+                                       f->has_fields ? jout_guest(drv_fields(f)) : NULL);
                 json_object_object_add(o, "info", f->text ? jout_info(&f->kv) : NULL);
         } else {
                 json_object_object_add(o, "text", f->text ? jout_strn(f->text, f->text_len) : NULL);

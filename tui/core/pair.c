@@ -93,7 +93,7 @@ int pair_compare(const struct pair_side *src, const struct pair_side *dst, struc
         out->dst_file = df ? df->name : NULL;
         if (!sf || !df)
                 return 0;
-        match_diff_fields(&sf->fields, &df->fields, &out->fields);
+        match_diff_fields(drv_fields(sf), drv_fields(df), &out->fields);
         {
                 size_t n = sf->len > df->len ? sf->len : df->len;
                 size_t mb = (n + 7) / 8;

@@ -131,7 +131,7 @@ static const char *cmpm_kv(const struct drv_file *f, const char *key)
 
 static const struct acc_field *cmpm_field(const struct drv_file *f, const char *name)
 {
-        return f && f->has_fields ? acc_field_find(&f->fields, name) : NULL;
+        return f && f->has_fields ? acc_field_find(drv_fields(f), name) : NULL;
 }
 
 static int cmpm_row_order(const void *pa, const void *pb)
@@ -164,8 +164,8 @@ static int cmpm_rows_build(struct cmpm_model *m, const struct drv_file *const fi
 
         for (unsigned p = 0; p < CMPM_NPANES; p++)
                 if (files[p])
-                        cap +=
-                            (files[p]->has_fields ? files[p]->fields.nfields : 0) + files[p]->kv.n;
+                        cap += (files[p]->has_fields ? drv_fields(files[p])->nfields : 0) +
+                               files[p]->kv.n;
         if (!cap)
                 return 0;
         rows = calloc(cap, sizeof(*rows));
@@ -174,17 +174,20 @@ static int cmpm_rows_build(struct cmpm_model *m, const struct drv_file *const fi
         for (int line = 0; line < 2; line++)
                 for (unsigned p = 0; p < CMPM_NPANES; p++) {
                         const struct drv_file *f = files[p];
-                        size_t nf = !f ? 0 : line ? f->kv.n : f->has_fields ? f->fields.nfields : 0;
+                        size_t nf = !f              ? 0
+                                    : line          ? f->kv.n
+                                    : f->has_fields ? drv_fields(f)->nfields
+                                                    : 0;
 
                         for (size_t i = 0; i < nf && n < cap; i++) {
                                 const char *name =
-                                    line ? f->kv.items[i].key : f->fields.fields[i].name;
+                                    line ? f->kv.items[i].key : drv_fields(f)->fields[i].name;
 
                                 if (cmpm_row_known(rows, n, name, line))
                                         continue;
                                 rows[n].field = name;
                                 rows[n].line = line;
-                                rows[n].offset = line ? 0 : f->fields.fields[i].offset;
+                                rows[n].offset = line ? 0 : drv_fields(f)->fields[i].offset;
                                 n++;
                         }
                 }

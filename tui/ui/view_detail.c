@@ -107,7 +107,7 @@ static void view_detail_file_head(struct view_detail_out *o, const struct views 
         else if (f->status == DRV_ST_OK && f->bytes)
                 snprintf(buf, sizeof(buf), "%s/%s: ok, %zu bytes%s%s%s", dir, f->name, f->len,
                          f->has_fields ? ", layout " : "",
-                         f->has_fields ? acc_layout_name(f->fields.layout) : "", extra);
+                         f->has_fields ? acc_layout_name(drv_fields(f)->layout) : "", extra);
         else
                 snprintf(buf, sizeof(buf), "%s/%s: %s%s%s%s", dir, f->name,
                          drv_status_name(f->status), f->msg[0] ? ": " : "", f->msg, extra);
@@ -153,8 +153,8 @@ static void view_detail_file(struct view_detail_out *o, const struct views *v, s
         if (f->status != DRV_ST_OK)
                 return;
         if (f->has_fields) {
-                for (unsigned k = 0; k < f->fields.nfields; k++)
-                        view_detail_field(o, &f->fields.fields[k]);
+                for (unsigned k = 0; k < drv_fields(f)->nfields; k++)
+                        view_detail_field(o, &drv_fields(f)->fields[k]);
         } else if (!f->bytes) {
                 view_detail_text(o, f);
         }
