@@ -223,6 +223,8 @@ uninstall:
 DEBDIR      ?= build/deb
 .PHONY: deb pkg-test
 deb:
+	@command -v dpkg-buildpackage >/dev/null && command -v dh >/dev/null || { echo "make deb:" \
+		"needs dpkg-dev, debhelper and dh-dkms: apt-get install dpkg-dev debhelper dh-dkms" >&2; exit 1; }
 	@v=$$(dpkg-parsechangelog -S Version) && [ "$$v" = "$(VERSION)" ] || \
 		{ echo "make deb: debian/changelog says $$v, the Makefile $(VERSION)" >&2; exit 1; }
 	rm -rf $(DEBDIR) && mkdir -p $(DEBDIR)/migtop-$(VERSION)

@@ -33,6 +33,11 @@ for a in "$@"; do
 		;;
 	esac
 done
+# Before fetching and building anything (make demo checks this too).
+if [[ $mode == demo ]] && ! [[ -t 0 && -t 1 ]]; then
+	echo "demo: error: the demo needs a terminal (stdin and stdout)" >&2
+	exit 1
+fi
 timeout_s=${E2E_TIMEOUT:-420} tag='' mem=512
 if [[ $debug -eq 1 ]]; then
 	# KASAN + lockdep + kmemleak under TCG: 21-30 s to /init, 941 s for the suite (measured).
