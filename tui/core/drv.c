@@ -36,6 +36,15 @@ static struct drv_fields_blk *drv_blk(const struct acc_decoded *d)
         return (struct drv_fields_blk *)((char *)d - offsetof(struct drv_fields_blk, d));
 }
 
+/* The content of a file shared by its copies (drv_file_copy). */
+struct drv_content {
+        atomic_uint refs;
+        char *text;
+        uint8_t *bytes;
+        size_t nkv;
+        struct kv *kv;
+};
+
 static void drv_fields_put(struct drv_file *f)
 {
         if (f->fields && atomic_fetch_sub(&drv_blk(f->fields)->refs, 1) == 1)
@@ -288,6 +297,15 @@ static int drv_parse_dump(const struct drv_ops *ops, unsigned idx, bool read_cut
                         free(b);
                         return 0;
                 }
+                if (b->d.nfields < ACC_MAX_FIELDS) {
+                        /* keep only the fields decoded: every reader stops at nfields */
+                        size_t sz = offsetof(struct drv_fields_blk, d.fields) +
+                                    (size_t)b->d.nfields * sizeof(b->d.fields[0]);
+                        struct drv_fields_blk *nb = realloc(b, sz);
+
+                        if (nb)
+                                b = nb;
+                }
                 atomic_init(&b->refs, 1);
                 out->fields = &b->d;
                 out->has_fields = true;
@@ -336,9 +354,24 @@ void drv_file_free(struct drv_file *f)
 {
         if (!f)
                 return;
-        free(f->text);
-        free(f->bytes);
-        kv_list_free(&f->kv);
+        if (f->content) {
+                struct drv_content *c = f->content;
+
+                if (atomic_fetch_sub(&c->refs, 1) == 1) {
+                        free(c->text);
+                        free(c->bytes);
+                        for (size_t i = 0; i < c->nkv; i++) {
+                                free(c->kv[i].key);
+                                free(c->kv[i].value);
+                        }
+                        free(c->kv);
+                        free(c);
+                }
+        } else {
+                free(f->text);
+                free(f->bytes);
+                kv_list_free(&f->kv);
+        }
         drv_fields_put(f);
         memset(f, 0, sizeof(*f));
 }
@@ -366,6 +399,27 @@ static int drv_kv_copy(struct kv_list *dst, const struct kv_list *src)
 
 int drv_file_copy(struct drv_file *dst, const struct drv_file *src)
 {
+        if (!src->content && (src->text || src->bytes || src->kv.items)) {
+                /* the first copy: the content becomes shared (src is not const to its owner) */
+                struct drv_content *c = malloc(sizeof(*c));
+
+                if (c) {
+                        atomic_init(&c->refs, 1);
+                        c->text = src->text;
+                        c->bytes = src->bytes;
+                        c->nkv = src->kv.n;
+                        c->kv = src->kv.items;
+                        ((struct drv_file *)src)->content = c;
+                }
+        }
+        if (src->content) {
+                *dst = *src;
+                atomic_fetch_add(&src->content->refs, 1);
+                if (src->fields)
+                        atomic_fetch_add(&drv_blk(src->fields)->refs, 1);
+                return 0;
+        }
+        /* no memory to share it, or nothing to share: a copy of its own */
         *dst = *src;
         dst->text = NULL;
         dst->bytes = NULL;

@@ -26,6 +26,7 @@
 struct pair_side;
 struct check_set;
 struct tree_drvdir;
+struct drv_content;
 
 /* Status of one file, as scripts see it (JSON "status"). */
 enum drv_status {
@@ -88,6 +89,8 @@ struct drv_file {
          */
         const struct acc_decoded *fields;
         int64_t t_start, t_end; /* read timestamps (CLOCK_REALTIME ns) */
+        /* (drv.c) once copied: the shared owner of text, bytes and kv's items (read-only) */
+        struct drv_content *content;
 };
 
 /* A decode with nothing in it (all zero): what a file without fields shows. */
@@ -135,7 +138,11 @@ int drv_file_index(const struct drv_ops *ops, const char *name);
 /*
  * Turn the result of src_read() of ops->files[idx] into a parsed file (status, message,
  * bytes, kv, decoded fields).  r is not modified.  Returns 0 or -ENOMEM.
- * drv_file_free() releases it; drv_file_copy() deep-copies (the engine keeps samples).
+ * drv_file_free() releases it.  drv_file_copy() copies: the content (text, bytes, kv
+ * items, fields) is never written after parsing, so the copy shares it with src (counted
+ * references: either may be freed first, from any thread); only the struct (status,
+ * message) is the copy's own.  Call it from the thread that owns src (its first copy
+ * records the sharing in src).
  */
 int drv_file_from_read(const struct drv_ops *ops, unsigned idx, const struct src_read *r,
                        struct drv_file *out);

@@ -76,7 +76,7 @@ static bool dir_blocked(const struct eng_file *f)
         if (f->kind != EF_DRV || !f->costly || !f->info.read_once)
                 return false;
         for (unsigned j = 0; j < d->td.dirs[f->dir].nfiles; j++) {
-                const struct eng_file *o = &d->dfiles[f->dir * DRV_MAX_FILES + j];
+                const struct eng_file *o = eng_dfile(d, f->dir, j);
 
                 if (o != f && o->costly && o->blocked && o->sch.in_flight)
                         return true;
@@ -406,8 +406,7 @@ static void stuck_pass(struct engine *e, int64_t now)
 
                 if (d->hist.have_state && !d->gone) {
                         st = stuck_eval(&e->o.stuck, d->hist.cur,
-                                        now > d->hist.cur_since_ns ? now - d->hist.cur_since_ns
-                                                                   : 0,
+                                        now > d->hist.cur_since_ns ? now - d->hist.cur_since_ns : 0,
                                         &over);
                         t = stuck_deadline_ns(&e->o.stuck, d->hist.cur, d->hist.cur_since_ns);
                         if (!st && t < e->stuck_next_ns)
@@ -618,7 +617,7 @@ int engine_request(struct engine *e, const char *dev, const char *dir, const cha
                 for (unsigned j = 0; j < td->nfiles; j++) {
                         if (file && strcmp(td->files[j].name, file) != 0)
                                 continue;
-                        found += request_file(&d->dfiles[i * DRV_MAX_FILES + j]) == 0;
+                        found += request_file(eng_dfile(d, i, j)) == 0;
                 }
         }
         if (found)

@@ -234,15 +234,18 @@ static int dev_discover(struct engine *e, struct eng_dev *d, int64_t now)
         free(path);
         if (ret < 0)
                 return ret;
-        d->dfiles = calloc(d->td.ndirs ? d->td.ndirs * DRV_MAX_FILES : 1, sizeof(*d->dfiles));
-        if (!d->dfiles)
+        for (size_t i = 0; i < d->td.ndirs; i++)
+                d->ndfiles += d->td.dirs[i].nfiles;
+        d->dfiles = calloc(d->ndfiles ? d->ndfiles : 1, sizeof(*d->dfiles));
+        if (!d->dfiles) {
+                d->ndfiles = 0;
                 return -ENOMEM;
-        d->ndfiles = d->td.ndirs * DRV_MAX_FILES;
+        }
         for (size_t i = 0; i < d->td.ndirs; i++) {
                 const struct tree_drvdir *dir = &d->td.dirs[i];
 
                 for (unsigned j = 0; j < dir->nfiles; j++) {
-                        struct eng_file *f = &d->dfiles[i * DRV_MAX_FILES + j];
+                        struct eng_file *f = eng_dfile(d, i, j);
                         const struct drv_file_desc *desc = &dir->ops->files[j];
 
                         ret = file_init(e, f, d, EF_DRV, dir->name, desc->name, period_for(e, desc),

@@ -40,7 +40,7 @@ struct eng_dev {
         struct tree_dev td; /* the engine's current view of the device */
         struct engine_sys sys;
         struct eng_file state, features;
-        struct eng_file *dfiles; /* td.ndirs * DRV_MAX_FILES, only nfiles of each used */
+        struct eng_file *dfiles; /* each directory's nfiles in turn: see eng_dfile() */
         size_t ndfiles;
         struct hist_states hist;
         struct klog_ring klog; /* its kernel log records */
@@ -104,6 +104,16 @@ struct engine {
         struct engine_klog kst;        /* the status snapshots show */
         int64_t stuck_next_ns;         /* the next device to turn stuck does then (INT64_MAX) */
 };
+
+/* The engine file of d->td.dirs[dir].files[j]. */
+static inline struct eng_file *eng_dfile(const struct eng_dev *d, size_t dir, unsigned j)
+{
+        size_t base = 0;
+
+        for (size_t k = 0; k < dir; k++)
+                base += d->td.dirs[k].nfiles;
+        return &d->dfiles[base + j];
+}
 
 static inline int64_t eng_now(const struct engine *e)
 {

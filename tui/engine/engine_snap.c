@@ -131,13 +131,15 @@ static int info_dev(struct engine_dev_info *o, const struct eng_dev *d)
                 o->changes = ch;
                 o->nchanges = d->hist.n;
         }
-        if (d->ndfiles) {
-                fi = calloc(d->ndfiles, sizeof(*fi));
+        if (d->td.ndirs) {
+                /* dir_info keeps DRV_MAX_FILES slots per directory (engine.h) */
+                fi = calloc(d->td.ndirs * DRV_MAX_FILES, sizeof(*fi));
                 if (!fi)
                         return -ENOMEM;
-                for (size_t k = 0; k < d->ndfiles; k++)
-                        if (d->dfiles[k].path)
-                                file_info(&d->dfiles[k], &fi[k]);
+                for (size_t k = 0; k < d->td.ndirs; k++)
+                        for (unsigned j = 0; j < d->td.dirs[k].nfiles; j++)
+                                if (eng_dfile(d, k, j)->path)
+                                        file_info(eng_dfile(d, k, j), &fi[k * DRV_MAX_FILES + j]);
                 o->dir_info = fi;
         }
         o->klog_total = d->klog.total;
@@ -303,7 +305,7 @@ static struct eng_file *file_lookup(struct engine *e, const char *dev, const cha
                         continue;
                 for (unsigned j = 0; j < d->td.dirs[i].nfiles; j++)
                         if (strcmp(d->td.dirs[i].files[j].name, file) == 0)
-                                return &d->dfiles[i * DRV_MAX_FILES + j];
+                                return eng_dfile(d, i, j);
         }
         return NULL;
 }
