@@ -564,6 +564,7 @@ static int main_console(const struct main_args *a)
                 if (disc)
                         disc_close(disc);
                 klog_free(klog);
+                src_rec_close(conn.rec);
                 return BATCH_EXIT_ENV;
         }
         ret = ui_run(e, &uo);
