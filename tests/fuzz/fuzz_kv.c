@@ -42,7 +42,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 CHECK(ret == 0 || ret == -EINVAL);
         }
         if (l.bad_line)
-                CHECK(l.msg[0] != '\0' && l.bad_line <= nl + 1);
+                CHECK(l.why && l.why[0] && l.bad_line <= nl + 1);
         kv_list_free(&l);
         return 0;
 }

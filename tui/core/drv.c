@@ -266,7 +266,8 @@ static int drv_parse_dump(const struct drv_ops *ops, unsigned idx, bool read_cut
                         drv_file_garbled(out);
                         return 0;
                 } else if (out->kv.bad_line) {
-                        drv_msg(out->msg, sizeof(out->msg), "%s (ignored)", out->kv.msg);
+                        drv_msg(out->msg, sizeof(out->msg), "line %u: %s (ignored)",
+                                out->kv.bad_line, out->kv.why ? out->kv.why : "bad line");
                 }
         }
         if (d->length_key) {

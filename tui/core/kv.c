@@ -17,7 +17,7 @@ static void kv_bad(struct kv_list *l, unsigned line, const char *why)
         if (l->bad_line)
                 return;
         l->bad_line = line;
-        snprintf(l->msg, sizeof(l->msg), "line %u: %s", line, why);
+        l->why = why; /* a literal: kv_list lives in every parsed file, keep it small */
 }
 
 static int kv_add(struct kv_list *l, size_t *cap, const char *k, size_t klen, const char *v,

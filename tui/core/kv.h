@@ -18,9 +18,10 @@ struct kv {
 struct kv_list {
         size_t n;
         struct kv *items;
-        /* the first line that is not "key: value" (0 when all were); msg says what was wrong */
+        /* the first line that is not "key: value" (0 when all were), and what was wrong with
+           it ("empty line": static text, NULL when none) */
         unsigned bad_line;
-        char msg[160];
+        const char *why;
 };
 
 /*
