@@ -1265,7 +1265,7 @@ static int rr_record(struct rec_reader *r, struct rec_ev *ev)
 {
         const struct rec_chunk_info *c = &r->chunks[r->cur - 1];
         size_t left = r->raw_len - r->pos;
-        const uint8_t *q = r->raw + r->pos;
+        const uint8_t *q = r->raw ? r->raw + r->pos : NULL; /* NULL: nothing decoded yet */
         struct rec_dec d;
         char when[40];
         uint32_t len;
