@@ -17,8 +17,11 @@ ver=$upstream.pkgtest
 src=/usr/src/$name-$ver
 tmp=$(mktemp -d /tmp/migtop-dkms.XXXXXX)
 dpkg-query -W -f='${Package}\n' | sort >"$tmp/pkgs-before"
+# dkms makes a module signing key on its first build: removed again if this test made it
+mok_before=$(ls /var/lib/dkms/mok.key /var/lib/dkms/mok.pub 2>/dev/null)
 cleanup() {
 	dkms remove "$name/$ver" --all >/dev/null 2>&1
+	[[ -z $mok_before ]] && rm -f /var/lib/dkms/mok.key /var/lib/dkms/mok.pub
 	rm -rf "$src" "/var/lib/dkms/$name/$ver"
 	rmdir "/var/lib/dkms/$name" 2>/dev/null
 	dpkg-query -W -f='${Package}\n' | sort >"$tmp/pkgs-after"
