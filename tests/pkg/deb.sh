@@ -4,7 +4,7 @@
 # Environment: PKG_DEBDIR (default build/pkg-deb).
 . "$(dirname "$0")/lib.sh"
 is_root || die "needs root (installs packages)"
-cd "$top"
+cd "$top" || exit 1
 debdir=${PKG_DEBDIR:-build/pkg-deb}
 for p in migtop migtop-acc-dkms; do
 	installed "$p" && die "$p is already installed here: remove it first (apt-get remove --purge $p)"

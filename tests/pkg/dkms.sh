@@ -10,7 +10,7 @@
 . "$(dirname "$0")/lib.sh"
 is_root || die "needs root (installs packages, dkms add)"
 command -v dkms >/dev/null || die "dkms not installed (make deps)"
-cd "$top"
+cd "$top" || exit 1
 upstream=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"$/\1/p' kernel/dkms.conf)
 name=$(sed -n 's/^PACKAGE_NAME="\(.*\)"$/\1/p' kernel/dkms.conf)
 ver=$upstream.pkgtest
@@ -97,7 +97,7 @@ if [[ $rc -eq 0 && -n $ko ]] && modinfo -F vermagic "$ko" | grep -q "^$k612 "; t
 	ok "build-$k612 ($((SECONDS - t0)) s)"
 else
 	tail -20 "$tmp/b612.log"
-	cat /var/lib/dkms/"$name/$ver"/build/make.log 2>/dev/null | tail -20
+	tail -20 /var/lib/dkms/"$name/$ver"/build/make.log 2>/dev/null
 	bad "build-$k612" "exit $rc"
 fi
 finish

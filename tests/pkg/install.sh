@@ -10,7 +10,7 @@ b=${PKG_B:-build/pkg}
 tmp=$(mktemp -d /tmp/migtop-install.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
 p=$tmp/prefix
-cd "$top"
+cd "$top" || exit 1
 
 # 1. A build for the default PREFIX, then make install with another one.
 make -s -j2 B="$b" >"$tmp/build.log" 2>&1 || { cat "$tmp/build.log"; die "make B=$b failed"; }

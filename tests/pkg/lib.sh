@@ -1,6 +1,7 @@
 # shellcheck shell=bash
 # Helpers for the packaging tests (sourced): PASS/FAIL lines, a count, a temp dir.
 set -uo pipefail
+# shellcheck disable=SC2034 # used by the tests that source this file
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 pass=0 fail=0
 t_name=${0##*/}

@@ -4,7 +4,7 @@
 . "$(dirname "$0")/lib.sh"
 tmp=$(mktemp -d /tmp/migtop-misc.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
-cd "$top"
+cd "$top" || exit 1
 
 # 1. make -C kernel: a missing headers tree is named with what to do about it.
 make -s -C kernel KDIR="$tmp/nonexistent" >"$tmp/out" 2>&1
