@@ -100,4 +100,10 @@ else
 	tail -20 /var/lib/dkms/"$name/$ver"/build/make.log 2>/dev/null
 	bad "build-$k612" "exit $rc"
 fi
+
+# 3. Again for 6.1, now that dkms also lists the module as built for 6.12 (dkms then reads
+#    AUTOINSTALL with $kernelver set to 6.12, not to the kernel being installed).
+/etc/kernel/header_postinst.d/dkms "$k61" >"$tmp/hook2.log" 2>&1
+rc=$?
+if [[ $rc -eq 0 ]]; then ok "hook-$k61-after-$k612"; else bad "hook-$k61-after-$k612" "exit $rc: $(tail -3 "$tmp/hook2.log")"; fi
 finish
