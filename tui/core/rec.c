@@ -284,7 +284,7 @@ struct rec_writer {
 void rec_writer_opts_default(struct rec_writer_opts *o)
 {
         memset(o, 0, sizeof(*o));
-        o->level = 3;
+        o->level = 1;
         o->keyframe_ns = 60LL * 1000000000;
         o->chunk_max = 8u * 1024 * 1024;
         o->flush_ns = 1000000000LL;
@@ -570,7 +570,7 @@ int rec_writer_open(const char *path, const struct rec_writer_opts *o, struct re
         }
         if (ZSTD_isError(ZSTD_CCtx_setParameter(w->cc, ZSTD_c_compressionLevel, o->level)) ||
             ZSTD_isError(ZSTD_CCtx_setParameter(w->cc, ZSTD_c_checksumFlag, 1)) ||
-            ZSTD_isError(ZSTD_CCtx_setParameter(w->cc, ZSTD_c_windowLog, 21))) {
+            ZSTD_isError(ZSTD_CCtx_setParameter(w->cc, ZSTD_c_windowLog, 17))) {
                 snprintf(err, errsz, "recording %s: zstd refused the settings", path);
                 rec_writer_close(w);
                 return -EINVAL;

@@ -96,7 +96,7 @@ struct rec_writer_opts {
         const char *migtop_version;
         size_t nhosts; /* 1..REC_HOSTS_MAX */
         const struct rec_host *hosts;
-        int level;           /* zstd level: 3 */
+        int level;           /* zstd level: 1 (the size hardly differs from 3 here) */
         int64_t keyframe_ns; /* a new chunk (with a keyframe) this often: 60 s */
         size_t chunk_max;    /* ... or after this many raw bytes: 8 MiB */
         int64_t flush_ns;    /* rec_writer_tick() flushes this long after a write: 1 s */
