@@ -82,6 +82,18 @@ run --replay "$tmp/v2.rec" --dump
 want_rc 1
 want_err 'recording format version 2: this migtop \([^)]*\) reads version 1 only'
 
+t "--record: a file that cannot be written is an error before anything runs"
+run --root "$root" --fixture --once --record /nonexistent/x.rec
+want_rc 1
+want_err '^migtop: cannot write the recording /nonexistent/x.rec: No such file or directory$'
+run --root "$root" --fixture --once --json --record /dev/full
+want_rc 1
+want_err 'cannot write the recording /dev/full: No space left on device'
+: >"$tmp/empty.rec"
+run --replay "$tmp/empty.rec" --json
+want_rc 1
+want_err 'empty.rec: an empty file, not a migtop recording'
+
 t "--record survives kill -9: the file replays up to about a second before"
 fix many 4
 "$MIGTOP" --root "$root" --fixture --json -n 1000 -d 100 --record "$tmp/k.rec" >/dev/null 2>&1 &

@@ -949,6 +949,10 @@ static int rr_header(struct rec_reader *r, char *err, size_t errsz)
         uint32_t len;
         unsigned ver;
 
+        if (r->size == 0) {
+                snprintf(err, errsz, "an empty file, not a migtop recording");
+                return -EINVAL;
+        }
         if (r->size < 8 || le32(r->p) != REC_SKIP_HDR) {
                 if (r->size < 8 && r->size > 0 &&
                     memcmp(r->p, (uint8_t[4]){0x50, 0x2A, 0x4D, 0x18}, r->size < 4 ? r->size : 4) ==
