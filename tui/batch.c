@@ -527,12 +527,18 @@ static int batch_snapshot(struct batch_ctx *c, bool first)
                 size_t unread = tree_count_status(&s->tree, DRV_ST_UNREAD);
 
                 c->printed = true;
-                if (unread && !c->partial)
+                /*
+                 * Told once; the exit status follows the last snapshot (a first one cut short
+                 * on a big tree, then complete ones, is a run that saw everything).  Long runs
+                 * (--textfile) exit 0 when stopped.
+                 */
+                if (unread && !c->told_partial)
                         fprintf(c->err,
                                 "migtop: %zu file%s not read before the deadline (%d ms): shown "
                                 "as unread; a longer --deadline gives the reads more time\n",
                                 unread, unread == 1 ? "" : "s", c->deadline_ms);
-                c->partial |= unread > 0;
+                c->told_partial |= unread > 0;
+                c->partial = unread > 0 && !o->textfile;
         }
 out:
         free(tl[0]);

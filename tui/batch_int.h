@@ -41,10 +41,11 @@ struct batch_ctx {
         int out_watch;     /* stdout's fd when it is a pipe or socket (its reader may go), or -1 */
         int out_err;       /* positive errno: writing the output failed */
         bool printed;      /* a snapshot was printed */
-        bool partial;      /* a snapshot was printed with files still unread */
+        bool partial;      /* the last snapshot printed had files still unread */
+        bool told_partial; /* the unread message was printed */
         int deadline_ms;
         int interval_ms;
-        int64_t now_ns; /* monotonic (the engine's clock) when the snapshot was taken */
+        int64_t now_ns;       /* monotonic (the engine's clock) when the snapshot was taken */
         uint64_t prom_errors; /* migtop_scrape_errors_total (batch_prom.c) */
         /* --record, or NULL */
         struct src_rec *rec;

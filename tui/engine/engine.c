@@ -333,9 +333,13 @@ static int submit_due(struct engine *e, struct eng_file *f, int64_t now)
 {
         if (!sched_due(&f->sch, now) || dir_blocked(f))
                 return 0;
-        if (f->costly && !f->sch.demanded && e->o.quiet_in_migration &&
+        /*
+         * Not now: this read would wait on the locks the migration holds.  A file never
+         * read yet is still read once (it has nothing to show, and a device found already
+         * migrating would keep it unread until the migration ends).
+         */
+        if (f->costly && !f->sch.demanded && f->info.read_once && e->o.quiet_in_migration &&
             in_migration(f->dev->td.state)) {
-                /* not now: this read would wait on the locks the migration holds */
                 int64_t ms = f->period_ms > 0 ? f->period_ms : e->o.state_ms;
 
                 f->sch.next_ns = now + (ms > 0 ? ms : 250) * MS_NS;
