@@ -82,6 +82,25 @@ static void test_text_family(void **state)
         prom_free(&w);
 }
 
+static void test_label_invalid_utf8(void **state)
+{
+        struct prom_w w;
+        /* a device directory named with a stray 0xff and a cut 3-byte sequence */
+        const struct prom_label l[] = {{"device", "a\xff"
+                                                  "b\xe2\x82"}};
+
+        (void)state;
+        prom_init(&w, PROM_FMT_TEXT);
+        assert_int_equal(prom_family(&w, "migtop_g", PROM_GAUGE, "g"), 0);
+        assert_int_equal(prom_sample(&w, "migtop_g", l, 1, 1), 0);
+        assert_int_equal(prom_end(&w), 0);
+        assert_string_equal(w.buf, "# HELP migtop_g g\n"
+                                   "# TYPE migtop_g gauge\n"
+                                   "migtop_g{device=\"a\xef\xbf\xbd"
+                                   "b\xef\xbf\xbd\xef\xbf\xbd\"} 1\n");
+        prom_free(&w);
+}
+
 static void test_openmetrics_family(void **state)
 {
         struct prom_w w;
@@ -218,10 +237,15 @@ static void test_write_file(void **state)
 int main(void)
 {
         const struct CMUnitTest tests[] = {
-            cmocka_unit_test(test_names),       cmocka_unit_test(test_escape_label),
-            cmocka_unit_test(test_text_family), cmocka_unit_test(test_openmetrics_family),
-            cmocka_unit_test(test_values),      cmocka_unit_test(test_errors_are_sticky),
-            cmocka_unit_test(test_large),       cmocka_unit_test(test_write_file),
+            cmocka_unit_test(test_names),
+            cmocka_unit_test(test_escape_label),
+            cmocka_unit_test(test_text_family),
+            cmocka_unit_test(test_label_invalid_utf8),
+            cmocka_unit_test(test_openmetrics_family),
+            cmocka_unit_test(test_values),
+            cmocka_unit_test(test_errors_are_sticky),
+            cmocka_unit_test(test_large),
+            cmocka_unit_test(test_write_file),
         };
 
         return cmocka_run_group_tests(tests, NULL, NULL);

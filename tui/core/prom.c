@@ -16,6 +16,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "esc.h"
+
 void prom_init(struct prom_w *w, enum prom_fmt fmt)
 {
         memset(w, 0, sizeof(*w));
@@ -200,6 +202,22 @@ int prom_family(struct prom_w *w, const char *name, enum prom_type type, const c
         return w->err;
 }
 
+/* A label value, escaped; both formats are UTF-8: an invalid byte becomes U+FFFD, as in JSON. */
+static int prom_put_value(struct prom_w *w, const char *v)
+{
+        char *fixed = NULL;
+
+        if (!esc_utf8_valid(v, strlen(v))) {
+                fixed = esc_utf8_fix(v, strlen(v), NULL);
+                if (!fixed)
+                        return prom_fail(w, -ENOMEM);
+                v = fixed;
+        }
+        prom_put_escaped(w, v, true);
+        free(fixed);
+        return 0;
+}
+
 static int prom_head(struct prom_w *w, const char *name, const struct prom_label *l, size_t nl)
 {
         if (w->err)
@@ -217,7 +235,8 @@ static int prom_head(struct prom_w *w, const char *name, const struct prom_label
                                 prom_puts(w, ",");
                         prom_puts(w, l[i].name);
                         prom_puts(w, "=\"");
-                        prom_put_escaped(w, l[i].value ? l[i].value : "", true);
+                        if (prom_put_value(w, l[i].value ? l[i].value : "") < 0)
+                                return w->err;
                         prom_puts(w, "\"");
                 }
                 prom_puts(w, "}");
