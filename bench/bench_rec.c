@@ -14,7 +14,8 @@
 #include <sys/stat.h>
 #include <time.h>
 
-#include "core/rec.h"
+#include "core/rec_read.h"
+#include "core/rec_write.h"
 #include "core/src_replay.h"
 
 #define T0 1764511200000000000LL

@@ -11,7 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "core/rec.h"
+#include "core/rec_read.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

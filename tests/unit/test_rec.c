@@ -18,7 +18,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "core/rec.h"
+#include "core/rec_read.h"
+#include "core/rec_write.h"
 
 #define T0 1764511200000000000LL /* 2025-11-30T14:00:00Z */
 #define MS 1000000LL

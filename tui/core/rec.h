@@ -39,7 +39,7 @@
  * damaged chunk (zstd error, record checksum) gives its records before the damage, a
  * message, and reading goes on at the next chunk; another format version is refused.
  *
- * The writer is not thread-safe (src_rec serialises it).
+ * The writer is core/rec_write.h, the reader core/rec_read.h.
  */
 #ifndef MIGTOP_CORE_REC_H
 #define MIGTOP_CORE_REC_H
@@ -48,15 +48,21 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "core/src.h"
-
-#define REC_VERSION   1
-#define REC_HOSTS_MAX 64
-#define REC_STR_MAX   4096u                /* a path, a name */
-#define REC_BODY_MAX  (1024u * 1024u)      /* one record's body */
-#define REC_CHUNK_KEY 1u                   /* chunk flag: starts with a keyframe */
-#define REC_RAW_MAX   (256u * 1024 * 1024) /* default bound of one chunk, decompressed */
-#define REC_SLOW_NS   250000000LL          /* an unchanged read this slow is still written */
+#define REC_VERSION    1
+#define REC_HOSTS_MAX  64
+#define REC_STR_MAX    4096u                /* a path, a name */
+#define REC_BODY_MAX   (1024u * 1024u)      /* one record's body */
+#define REC_CHUNK_KEY  1u                   /* chunk flag: starts with a keyframe */
+#define REC_RAW_MAX    (256u * 1024 * 1024) /* default bound of one chunk, decompressed */
+#define REC_SLOW_NS    250000000LL          /* an unchanged read this slow is still written */
+#define REC_SKIP_HDR   0x184D2A50u          /* zstd skippable frames 0x184D2A5? */
+#define REC_SKIP_CHUNK 0x184D2A51u
+#define REC_MAGIC      "MIGTOPRC"
+#define REC_META_SIZE  24u
+#define REC_META_TOTAL (8u + REC_META_SIZE)
+#define REC_HDR_MAX    (1024u * 1024u)
+#define REC_REC_FIXED  12u /* type, flags, host, time */
+#define REC_WINDOW_LOG 23  /* the reader's bound; the writer stays below */
 
 enum rec_type {
         REC_READ = 1,
@@ -90,115 +96,12 @@ struct rec_header {
         struct rec_host hosts[REC_HOSTS_MAX];
 };
 
-/* ---- writer ---- */
-
-struct rec_writer_opts {
-        const char *migtop_version;
-        size_t nhosts; /* 1..REC_HOSTS_MAX */
-        const struct rec_host *hosts;
-        int level;           /* zstd level: 1 (the size hardly differs from 3 here) */
-        int64_t keyframe_ns; /* a new chunk (with a keyframe) this often: 60 s */
-        size_t chunk_max;    /* ... or after this many raw bytes: 8 MiB */
-        int64_t flush_ns;    /* rec_writer_tick() flushes this long after a write: 1 s */
-        uint64_t max_bytes;  /* rotate (FILE -> FILE.1) past this size; 0: never */
-        size_t klog_keep;    /* kernel log records repeated in each keyframe: 256 */
-};
-
-void rec_writer_opts_default(struct rec_writer_opts *o);
-
-struct rec_writer;
-
-/*
- * Create (truncate) path and write the header.  0, or a negative errno with a message in
- * err.  The writer keeps the path for rotation and rec_writer_reopen().
- */
-int rec_writer_open(const char *path, const struct rec_writer_opts *o, struct rec_writer **out,
-                    char *err, size_t errsz);
-/*
- * Record a read result.  Returns 1 when written, 0 when skipped (same bytes, errno and
- * truncation as the last result of that path, and faster than REC_SLOW_NS), negative errno
- * on a write failure (then the writer is failed: every later call returns that error).
- */
-int rec_write_read(struct rec_writer *w, unsigned host, const char *path, const struct src_read *r);
-/* Record a listing (at time t_ns); 1 written, 0 unchanged, negative errno. */
-int rec_write_list(struct rec_writer *w, unsigned host, const char *path, int64_t t_ns,
-                   const struct src_list *l);
-/* Record one raw kernel log record. */
-int rec_write_klog(struct rec_writer *w, unsigned host, int64_t t_ns, const char *line, size_t len);
-int rec_write_host(struct rec_writer *w, unsigned host, int64_t t_ns, enum rec_host_status status,
-                   const char *msg);
-/* Make every record written so far readable in the file. */
-int rec_writer_flush(struct rec_writer *w);
-/* Flush when the oldest unflushed write is flush_ns old (call often, e.g. every 250 ms). */
-int rec_writer_tick(struct rec_writer *w, int64_t now_ns);
-/* Close the file and open path again (after logrotate moved it): a new header, a keyframe. */
-int rec_writer_reopen(struct rec_writer *w);
-/* Bytes in the current file. */
-uint64_t rec_writer_bytes(const struct rec_writer *w);
-/* The write error that failed the writer (positive errno), or 0. */
-int rec_writer_error(const struct rec_writer *w);
-/* Flush, end the chunk, close.  0 or the negative errno of a failed write. */
-int rec_writer_close(struct rec_writer *w);
-
-/* ---- reader ---- */
-
-/* One record.  Pointers are into the reader's buffers: valid until the next call. */
-struct rec_ev {
-        unsigned type;
-        unsigned flags;
-        unsigned host;
-        int64_t t_ns;
-        uint64_t chunk_off; /* file offset of the chunk holding it */
-        const char *path;   /* READ, LIST */
-        int err;            /* READ, LIST */
-        bool truncated;     /* READ */
-        int64_t t_start, t_end;
-        const char *data; /* READ data, KLOG line, HOST message: NUL-terminated */
-        size_t len;
-        size_t n; /* LIST names, KEY count */
-        const char *const *names;
-        unsigned status; /* HOST */
-};
-
-struct rec_chunk_info {
-        uint64_t off; /* file offset of its skippable frame */
-        uint64_t end; /* end of its zstd frame (the file's end for a cut one) */
-        uint32_t seq;
-        uint32_t flags;
-        int64_t t_first;
-};
-
-struct rec_reader;
-
-/*
- * Open a recording (mapped read-only).  0, or a negative errno with a message in err:
- * not a recording, another format version, a damaged or cut header.
- */
-int rec_reader_open(const char *path, struct rec_reader **out, char *err, size_t errsz);
-/* The same over memory the caller keeps until rec_reader_free(); raw_max 0: REC_RAW_MAX. */
-int rec_reader_open_mem(const void *data, size_t size, size_t raw_max, struct rec_reader **out,
-                        char *err, size_t errsz);
-void rec_reader_free(struct rec_reader *r);
-const struct rec_header *rec_reader_header(const struct rec_reader *r);
-/* The next record: 1 (in *ev), 0 at the end, -ENOMEM. */
-int rec_next(struct rec_reader *r, struct rec_ev *ev);
-/*
- * What was wrong with the file so far ("" when nothing): the first problem met, e.g.
- * "recording cut at byte 1234: last whole record at 2026-11-30T14:02:03.250Z".
- */
-const char *rec_reader_message(const struct rec_reader *r);
-/* Chunks found (the index, built at open without decompressing). */
-size_t rec_reader_nchunks(const struct rec_reader *r);
-const struct rec_chunk_info *rec_reader_chunk(const struct rec_reader *r, size_t i);
-/*
- * Go to the last keyframe chunk whose first record is at or before t_ns (the first chunk
- * when none is): the next rec_next() returns its keyframe.  0.
- */
-int rec_seek(struct rec_reader *r, int64_t t_ns);
-/* Time of the last whole record returned so far (0: none). */
-int64_t rec_reader_last_t(const struct rec_reader *r);
-
 /* "2026-11-30T14:02:03.250Z" */
 void rec_time_iso(int64_t t_ns, char *buf, size_t size);
+
+/* zlib's crc32 of n bytes (records, the header, chunk index frames). */
+uint32_t rec_crc(const void *d, size_t n);
+/* A little-endian u32 at q. */
+uint32_t rec_le32(const uint8_t *q);
 
 #endif

@@ -16,7 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "core/rec.h"
+#include "core/rec_write.h"
 #include "core/src.h"
 
 struct src_rec;

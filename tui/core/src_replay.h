@@ -11,7 +11,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "core/rec.h"
+#include "core/rec_read.h"
 #include "core/src.h"
 
 struct replay;

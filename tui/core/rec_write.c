@@ -1,0 +1,752 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * rec_write: the recording writer (see rec_write.h; the layout in rec.h).  zstd (streaming,
+ * one frame per chunk) compresses.
+ */
+#include "rec_write.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <zstd.h>
+
+/* ---- encoding ---------------------------------------------------------------------- */
+
+struct rec_buf {
+        uint8_t *p;
+        size_t len, cap;
+        bool oom;
+};
+
+static void rb_put(struct rec_buf *b, const void *d, size_t n)
+{
+        if (b->oom)
+                return;
+        if (b->len + n > b->cap) {
+                size_t cap = b->cap ? b->cap : 256;
+                uint8_t *np;
+
+                while (cap < b->len + n)
+                        cap *= 2;
+                np = realloc(b->p, cap);
+                if (!np) {
+                        b->oom = true;
+                        return;
+                }
+                b->p = np;
+                b->cap = cap;
+        }
+        if (n)
+                memcpy(b->p + b->len, d, n);
+        b->len += n;
+}
+
+static void rb_u8(struct rec_buf *b, unsigned v)
+{
+        uint8_t c = (uint8_t)v;
+
+        rb_put(b, &c, 1);
+}
+
+static void rb_u16(struct rec_buf *b, unsigned v)
+{
+        uint8_t c[2] = {(uint8_t)v, (uint8_t)(v >> 8)};
+
+        rb_put(b, c, 2);
+}
+
+static void rb_u32(struct rec_buf *b, uint32_t v)
+{
+        uint8_t c[4] = {(uint8_t)v, (uint8_t)(v >> 8), (uint8_t)(v >> 16), (uint8_t)(v >> 24)};
+
+        rb_put(b, c, 4);
+}
+
+static void rb_i64(struct rec_buf *b, int64_t sv)
+{
+        uint64_t v = (uint64_t)sv;
+
+        rb_u32(b, (uint32_t)v);
+        rb_u32(b, (uint32_t)(v >> 32));
+}
+
+static void rb_str(struct rec_buf *b, const char *s)
+{
+        size_t n = strlen(s);
+
+        if (n > REC_STR_MAX)
+                n = REC_STR_MAX;
+        rb_u16(b, (unsigned)n);
+        rb_put(b, s, n);
+        rb_u8(b, 0);
+}
+
+static void rb_blob(struct rec_buf *b, const void *d, size_t n)
+{
+        rb_u32(b, (uint32_t)n);
+        rb_put(b, d, n);
+        rb_u8(b, 0);
+}
+
+/* ---- writer ------------------------------------------------------------------------ */
+
+/* The last known result of one (host, type, path): what a keyframe repeats. */
+struct rec_ent {
+        char *path; /* NULL: free slot */
+        unsigned host, type;
+        int err;
+        bool truncated;
+        int64_t t, t_start, t_end;
+        char *data; /* READ: the bytes; LIST: names, each NUL-terminated */
+        size_t len, n;
+};
+
+struct rec_kline {
+        unsigned host;
+        int64_t t;
+        char *line;
+        size_t len;
+};
+
+struct rec_writer {
+        struct rec_writer_opts o;
+        struct rec_host *hosts;
+        char *mver;
+        char *path;
+        int fd;
+        uint64_t bytes;
+        int error;
+        ZSTD_CCtx *cc;
+        uint8_t *zout;
+        size_t zout_cap;
+        bool in_chunk;
+        uint32_t chunk_seq;
+        int64_t chunk_t0;
+        size_t chunk_raw;
+        bool dirty;
+        int64_t dirty_t;
+        struct rec_ent *tab;
+        size_t tab_cap, tab_n;
+        struct rec_kline *kl;
+        size_t kl_head, kl_n;
+        struct rec_buf body, rec;
+};
+
+void rec_writer_opts_default(struct rec_writer_opts *o)
+{
+        memset(o, 0, sizeof(*o));
+        o->level = 1;
+        o->keyframe_ns = 60LL * 1000000000;
+        o->chunk_max = 8u * 1024 * 1024;
+        o->flush_ns = 1000000000LL;
+        o->klog_keep = 256;
+}
+
+static int rw_fail(struct rec_writer *w, int err)
+{
+        if (!w->error)
+                w->error = err;
+        return -w->error;
+}
+
+static int rw_write(struct rec_writer *w, const void *d, size_t n)
+{
+        const uint8_t *p = d;
+
+        if (w->error)
+                return -w->error;
+        while (n) {
+                ssize_t r = write(w->fd, p, n);
+
+                if (r < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        return rw_fail(w, errno);
+                }
+                p += r;
+                n -= (size_t)r;
+                w->bytes += (uint64_t)r;
+        }
+        return 0;
+}
+
+/* Feed in to the compressor with mode, writing what it outputs, until done. */
+static int rw_compress(struct rec_writer *w, const void *d, size_t n, ZSTD_EndDirective mode)
+{
+        ZSTD_inBuffer in = {d, n, 0};
+
+        for (;;) {
+                ZSTD_outBuffer out = {w->zout, w->zout_cap, 0};
+                size_t rem = ZSTD_compressStream2(w->cc, &out, &in, mode);
+                int ret;
+
+                if (ZSTD_isError(rem))
+                        return rw_fail(w, EIO);
+                ret = rw_write(w, w->zout, out.pos);
+                if (ret < 0)
+                        return ret;
+                if (mode == ZSTD_e_continue ? in.pos == in.size : rem == 0)
+                        return 0;
+        }
+}
+
+static int rw_header(struct rec_writer *w)
+{
+        struct rec_buf b = {0};
+        uint8_t head[8];
+        int ret;
+
+        rb_put(&b, REC_MAGIC, 8);
+        rb_u16(&b, REC_VERSION);
+        rb_u16(&b, 0);
+        {
+                struct timespec ts;
+
+                clock_gettime(CLOCK_REALTIME, &ts);
+                rb_i64(&b, (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec);
+        }
+        rb_str(&b, w->mver);
+        rb_u16(&b, (unsigned)w->o.nhosts);
+        for (size_t i = 0; i < w->o.nhosts; i++) {
+                rb_str(&b, w->hosts[i].name);
+                rb_str(&b, w->hosts[i].kernel);
+                rb_str(&b, w->hosts[i].root);
+        }
+        rb_u32(&b, b.oom ? 0 : rec_crc(b.p, b.len));
+        if (b.oom) {
+                free(b.p);
+                return rw_fail(w, ENOMEM);
+        }
+        memcpy(head, (uint8_t[4]){0x50, 0x2A, 0x4D, 0x18}, 4);
+        head[4] = (uint8_t)b.len;
+        head[5] = (uint8_t)(b.len >> 8);
+        head[6] = (uint8_t)(b.len >> 16);
+        head[7] = (uint8_t)(b.len >> 24);
+        ret = rw_write(w, head, 8);
+        if (ret == 0)
+                ret = rw_write(w, b.p, b.len);
+        free(b.p);
+        return ret;
+}
+
+/* Frame body (in w->body) as a record and compress it. */
+static int rw_emit(struct rec_writer *w)
+{
+        if (w->body.oom)
+                return rw_fail(w, ENOMEM);
+        if (w->body.len > REC_BODY_MAX)
+                return -EFBIG; /* not written; the writer goes on */
+        w->rec.len = 0;
+        rb_u32(&w->rec, (uint32_t)w->body.len);
+        rb_put(&w->rec, w->body.p, w->body.len);
+        rb_u32(&w->rec, rec_crc(w->body.p, w->body.len));
+        if (w->rec.oom)
+                return rw_fail(w, ENOMEM);
+        w->chunk_raw += w->rec.len;
+        w->dirty = true;
+        return rw_compress(w, w->rec.p, w->rec.len, ZSTD_e_continue);
+}
+
+static void rw_body_start(struct rec_writer *w, unsigned type, unsigned flags, unsigned host,
+                          int64_t t)
+{
+        w->body.len = 0;
+        rb_u8(&w->body, type);
+        rb_u8(&w->body, flags);
+        rb_u16(&w->body, host);
+        rb_i64(&w->body, t);
+}
+
+static void rw_body_ent(struct rec_writer *w, const struct rec_ent *e, unsigned flags)
+{
+        rw_body_start(w, e->type, flags, e->host, e->t);
+        rb_str(&w->body, e->path);
+        rb_u32(&w->body, (uint32_t)e->err);
+        if (e->type == REC_READ) {
+                rb_u8(&w->body, e->truncated);
+                rb_i64(&w->body, e->t_start);
+                rb_i64(&w->body, e->t_end);
+                rb_blob(&w->body, e->data ? e->data : "", e->len);
+                return;
+        }
+        rb_u32(&w->body, (uint32_t)e->n);
+        for (size_t i = 0, off = 0; i < e->n; i++) {
+                rb_str(&w->body, e->data + off);
+                off += strlen(e->data + off) + 1;
+        }
+}
+
+static int rw_chunk_start(struct rec_writer *w, int64_t t)
+{
+        uint8_t meta[REC_META_TOTAL];
+        size_t nkey = w->tab_n + w->kl_n;
+        int ret;
+
+        if (ZSTD_isError(ZSTD_CCtx_reset(w->cc, ZSTD_reset_session_only)))
+                return rw_fail(w, EIO);
+        {
+                struct rec_buf b = {.p = meta, .cap = sizeof(meta)};
+
+                rb_u32(&b, REC_SKIP_CHUNK);
+                rb_u32(&b, REC_META_SIZE);
+                rb_u32(&b, w->chunk_seq);
+                rb_u32(&b, REC_CHUNK_KEY);
+                rb_i64(&b, t);
+                rb_u32(&b, 0);
+                rb_u32(&b, rec_crc(meta + 8, 20));
+        }
+        ret = rw_write(w, meta, sizeof(meta));
+        if (ret < 0)
+                return ret;
+        w->in_chunk = true;
+        w->chunk_seq++;
+        w->chunk_t0 = t;
+        w->chunk_raw = 0;
+        /* the keyframe: the state as known before t */
+        rw_body_start(w, REC_KEY, 0, 0, t);
+        rb_u32(&w->body, (uint32_t)nkey);
+        ret = rw_emit(w);
+        for (size_t i = 0; ret >= 0 && i < w->tab_cap; i++) {
+                if (!w->tab[i].path)
+                        continue;
+                rw_body_ent(w, &w->tab[i], REC_F_KEY);
+                ret = rw_emit(w);
+        }
+        for (size_t i = 0; ret >= 0 && i < w->kl_n; i++) {
+                const struct rec_kline *k = &w->kl[(w->kl_head + i) % w->o.klog_keep];
+
+                rw_body_start(w, REC_KLOG, REC_F_KEY, k->host, k->t);
+                rb_blob(&w->body, k->line, k->len);
+                ret = rw_emit(w);
+        }
+        return ret < 0 ? ret : 0;
+}
+
+static int rw_chunk_end(struct rec_writer *w)
+{
+        int ret;
+
+        if (!w->in_chunk)
+                return 0;
+        w->in_chunk = false;
+        /* flush first: the last records are whole before the frame's end is written */
+        ret = rw_compress(w, NULL, 0, ZSTD_e_flush);
+        if (ret == 0)
+                ret = rw_compress(w, NULL, 0, ZSTD_e_end);
+        w->dirty = false;
+        return ret;
+}
+
+static int rw_open_file(struct rec_writer *w)
+{
+        w->fd = open(w->path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+        if (w->fd < 0)
+                return -errno;
+        w->bytes = 0;
+        w->in_chunk = false;
+        w->chunk_seq = 0;
+        return rw_header(w);
+}
+
+/* End the file; with rotate move it to FILE.1; open path anew (a new header). */
+static int rw_reopen(struct rec_writer *w, bool rotate)
+{
+        char *old;
+        int ret;
+
+        ret = rw_chunk_end(w);
+        if (close(w->fd) < 0 && ret == 0)
+                ret = rw_fail(w, errno);
+        w->fd = -1;
+        if (ret < 0)
+                return ret;
+        if (rotate) {
+                if (asprintf(&old, "%s.1", w->path) < 0)
+                        return rw_fail(w, ENOMEM);
+                ret = rename(w->path, old) < 0 ? errno : 0;
+                free(old);
+                if (ret)
+                        return rw_fail(w, ret);
+        }
+        ret = rw_open_file(w);
+        return ret < 0 ? rw_fail(w, -ret) : 0;
+}
+
+/* Before recording for host: the writer's error, -EINVAL for an unknown host, or 0. */
+static int rw_check(const struct rec_writer *w, unsigned host)
+{
+        if (w->error)
+                return -w->error;
+        return host < w->o.nhosts ? 0 : -EINVAL;
+}
+
+/* Before writing a record of time t: a chunk is open, and a new one when one is due. */
+static int rw_ready(struct rec_writer *w, int64_t t)
+{
+        int ret;
+
+        if (w->error)
+                return -w->error;
+        if (w->in_chunk &&
+            (t - w->chunk_t0 >= w->o.keyframe_ns || w->chunk_raw >= w->o.chunk_max)) {
+                ret = rw_chunk_end(w);
+                if (ret < 0)
+                        return ret;
+        }
+        return w->in_chunk ? 0 : rw_chunk_start(w, t);
+}
+
+int rec_writer_open(const char *path, const struct rec_writer_opts *o, struct rec_writer **out,
+                    char *err, size_t errsz)
+{
+        struct rec_writer *w;
+        int ret;
+
+        *out = NULL;
+        if (o->nhosts < 1 || o->nhosts > REC_HOSTS_MAX || o->keyframe_ns <= 0) {
+                snprintf(err, errsz, "recording %s: bad options", path);
+                return -EINVAL;
+        }
+        w = calloc(1, sizeof(*w));
+        if (!w)
+                goto oom;
+        w->o = *o;
+        if (w->o.klog_keep == 0)
+                w->o.klog_keep = 1;
+        w->fd = -1;
+        w->hosts = calloc(o->nhosts, sizeof(*w->hosts));
+        w->mver = strdup(o->migtop_version ? o->migtop_version : "?");
+        w->path = strdup(path);
+        w->cc = ZSTD_createCCtx();
+        w->zout_cap = ZSTD_CStreamOutSize();
+        w->zout = malloc(w->zout_cap);
+        w->kl = calloc(w->o.klog_keep, sizeof(*w->kl));
+        if (!w->hosts || !w->mver || !w->path || !w->cc || !w->zout || !w->kl)
+                goto oom;
+        memcpy(w->hosts, o->hosts, o->nhosts * sizeof(*w->hosts));
+        for (size_t i = 0; i < o->nhosts; i++) {
+                w->hosts[i].name[sizeof(w->hosts[i].name) - 1] = '\0';
+                w->hosts[i].kernel[sizeof(w->hosts[i].kernel) - 1] = '\0';
+                w->hosts[i].root[sizeof(w->hosts[i].root) - 1] = '\0';
+        }
+        if (ZSTD_isError(ZSTD_CCtx_setParameter(w->cc, ZSTD_c_compressionLevel, o->level)) ||
+            ZSTD_isError(ZSTD_CCtx_setParameter(w->cc, ZSTD_c_checksumFlag, 1)) ||
+            ZSTD_isError(ZSTD_CCtx_setParameter(w->cc, ZSTD_c_windowLog, 17))) {
+                snprintf(err, errsz, "recording %s: zstd refused the settings", path);
+                rec_writer_close(w);
+                return -EINVAL;
+        }
+        ret = rw_open_file(w);
+        if (ret < 0) {
+                snprintf(err, errsz, "cannot write the recording %s: %s", path, strerror(-ret));
+                w->error = 0;
+                rec_writer_close(w);
+                return ret;
+        }
+        *out = w;
+        return 0;
+oom:
+        snprintf(err, errsz, "recording %s: out of memory", path);
+        rec_writer_close(w);
+        return -ENOMEM;
+}
+
+static uint64_t rw_hash(unsigned host, unsigned type, const char *path)
+{
+        uint64_t h = 1469598103934665603ULL;
+
+        h = (h ^ host) * 1099511628211ULL;
+        h = (h ^ type) * 1099511628211ULL;
+        for (const unsigned char *p = (const unsigned char *)path; *p; p++)
+                h = (h ^ *p) * 1099511628211ULL;
+        return h;
+}
+
+/* The entry of (host, type, path), a new one when absent; NULL on allocation failure. */
+static struct rec_ent *rw_find(const struct rec_writer *w, unsigned host, unsigned type,
+                               const char *path)
+{
+        size_t i;
+
+        if (!w->tab_cap)
+                return NULL;
+        i = rw_hash(host, type, path) & (w->tab_cap - 1);
+        for (; w->tab[i].path; i = (i + 1) & (w->tab_cap - 1)) {
+                struct rec_ent *e = &w->tab[i];
+
+                if (e->host == host && e->type == type && strcmp(e->path, path) == 0)
+                        return e;
+        }
+        return NULL;
+}
+
+/* A new entry for (host, type, path) (not in the table yet); NULL on allocation failure. */
+static struct rec_ent *rw_add(struct rec_writer *w, unsigned host, unsigned type, const char *path)
+{
+        size_t i;
+
+        if ((w->tab_n + 1) * 2 > w->tab_cap) {
+                size_t ncap = w->tab_cap ? w->tab_cap * 2 : 64;
+                struct rec_ent *nt = calloc(ncap, sizeof(*nt));
+
+                if (!nt)
+                        return NULL;
+                for (size_t j = 0; j < w->tab_cap; j++) {
+                        struct rec_ent *e = &w->tab[j];
+
+                        if (!e->path)
+                                continue;
+                        i = rw_hash(e->host, e->type, e->path) & (ncap - 1);
+                        while (nt[i].path)
+                                i = (i + 1) & (ncap - 1);
+                        nt[i] = *e;
+                }
+                free(w->tab);
+                w->tab = nt;
+                w->tab_cap = ncap;
+        }
+        i = rw_hash(host, type, path) & (w->tab_cap - 1);
+        while (w->tab[i].path)
+                i = (i + 1) & (w->tab_cap - 1);
+        w->tab[i].path = strdup(path);
+        if (!w->tab[i].path)
+                return NULL;
+        w->tab[i].host = host;
+        w->tab[i].type = type;
+        w->tab_n++;
+        return &w->tab[i];
+}
+
+/* Check, get a chunk ready for time t and start a record's body. */
+static int rw_begin(struct rec_writer *w, unsigned host, int64_t t, unsigned type)
+{
+        int ret = rw_check(w, host);
+
+        if (ret == 0)
+                ret = rw_ready(w, t);
+        if (ret == 0)
+                rw_body_start(w, type, 0, host, t);
+        return ret;
+}
+
+int rec_write_read(struct rec_writer *w, unsigned host, const char *path, const struct src_read *r)
+{
+        const char *d = r->err ? "" : (r->data ? r->data : "");
+        size_t len = r->err ? 0 : r->len;
+        struct rec_ent *e;
+        bool same;
+        char *copy;
+        int ret;
+
+        ret = rw_check(w, host);
+        if (ret < 0)
+                return ret;
+        e = rw_find(w, host, REC_READ, path);
+        same = e && e->err == r->err && e->truncated == !!r->truncated && e->len == len &&
+               (len == 0 || memcmp(e->data, d, len) == 0);
+        if (same && r->t_end - r->t_start < REC_SLOW_NS)
+                return 0;
+        /* the keyframe a new chunk starts with is the state before this result */
+        ret = rw_ready(w, r->t_end);
+        if (ret < 0)
+                return ret;
+        if (!e && !(e = rw_add(w, host, REC_READ, path)))
+                return rw_fail(w, ENOMEM);
+        if (!same) {
+                copy = malloc(len + 1);
+                if (!copy)
+                        return rw_fail(w, ENOMEM);
+                memcpy(copy, d, len);
+                copy[len] = '\0';
+                free(e->data);
+                e->data = copy;
+                e->len = len;
+        }
+        e->err = r->err;
+        e->truncated = !!r->truncated;
+        e->t = r->t_end;
+        e->t_start = r->t_start;
+        e->t_end = r->t_end;
+        rw_body_ent(w, e, 0);
+        ret = rw_emit(w);
+        return ret < 0 ? ret : 1;
+}
+
+int rec_write_list(struct rec_writer *w, unsigned host, const char *path, int64_t t_ns,
+                   const struct src_list *l)
+{
+        size_t len = 0, off = 0;
+        struct rec_ent *e;
+        char *cat;
+        int ret;
+
+        ret = rw_check(w, host);
+        if (ret < 0)
+                return ret;
+        for (size_t i = 0; i < l->n; i++)
+                len += strlen(l->names[i]) + 1;
+        cat = malloc(len + 1);
+        if (!cat)
+                return rw_fail(w, ENOMEM);
+        for (size_t i = 0; i < l->n; i++) {
+                size_t n = strlen(l->names[i]) + 1;
+
+                memcpy(cat + off, l->names[i], n);
+                off += n;
+        }
+        e = rw_find(w, host, REC_LIST, path);
+        if (e && e->err == l->err && e->n == l->n && e->len == len &&
+            memcmp(e->data, cat, len) == 0) {
+                free(cat);
+                return 0;
+        }
+        ret = rw_ready(w, t_ns);
+        if (ret < 0) {
+                free(cat);
+                return ret;
+        }
+        if (!e && !(e = rw_add(w, host, REC_LIST, path))) {
+                free(cat);
+                return rw_fail(w, ENOMEM);
+        }
+        free(e->data);
+        e->data = cat;
+        e->len = len;
+        e->n = l->n;
+        e->err = l->err;
+        e->t = t_ns;
+        rw_body_ent(w, e, 0);
+        ret = rw_emit(w);
+        return ret < 0 ? ret : 1;
+}
+
+int rec_write_klog(struct rec_writer *w, unsigned host, int64_t t_ns, const char *line, size_t len)
+{
+        struct rec_kline *k;
+        int ret;
+
+        ret = rw_begin(w, host, t_ns, REC_KLOG);
+        if (ret < 0)
+                return ret;
+        rb_blob(&w->body, line, len);
+        ret = rw_emit(w);
+        if (ret < 0)
+                return ret;
+        /* kept for the next keyframes */
+        if (w->kl_n == w->o.klog_keep) {
+                k = &w->kl[w->kl_head];
+                free(k->line);
+                w->kl_head = (w->kl_head + 1) % w->o.klog_keep;
+                w->kl_n--;
+        }
+        k = &w->kl[(w->kl_head + w->kl_n) % w->o.klog_keep];
+        k->line = malloc(len + 1);
+        if (!k->line)
+                return rw_fail(w, ENOMEM);
+        memcpy(k->line, line, len);
+        k->line[len] = '\0';
+        k->len = len;
+        k->host = host;
+        k->t = t_ns;
+        w->kl_n++;
+        return 1;
+}
+
+int rec_write_host(struct rec_writer *w, unsigned host, int64_t t_ns, enum rec_host_status status,
+                   const char *msg)
+{
+        int ret;
+
+        ret = rw_begin(w, host, t_ns, REC_HOST);
+        if (ret < 0)
+                return ret;
+        rb_u8(&w->body, status);
+        rb_str(&w->body, msg ? msg : "");
+        ret = rw_emit(w);
+        return ret < 0 ? ret : 1;
+}
+
+int rec_writer_flush(struct rec_writer *w)
+{
+        int ret;
+
+        if (w->error)
+                return -w->error;
+        if (!w->in_chunk || !w->dirty)
+                return 0;
+        ret = rw_compress(w, NULL, 0, ZSTD_e_flush);
+        if (ret < 0)
+                return ret;
+        w->dirty = false;
+        if (w->o.max_bytes && w->bytes >= w->o.max_bytes)
+                return rw_reopen(w, true);
+        return 0;
+}
+
+int rec_writer_tick(struct rec_writer *w, int64_t now_ns)
+{
+        if (w->error)
+                return -w->error;
+        if (!w->dirty) {
+                w->dirty_t = now_ns;
+                return 0;
+        }
+        if (now_ns - w->dirty_t < w->o.flush_ns)
+                return 0;
+        w->dirty_t = now_ns;
+        return rec_writer_flush(w);
+}
+
+int rec_writer_reopen(struct rec_writer *w)
+{
+        return w->error ? -w->error : rw_reopen(w, false);
+}
+
+uint64_t rec_writer_bytes(const struct rec_writer *w)
+{
+        return w->bytes;
+}
+
+int rec_writer_error(const struct rec_writer *w)
+{
+        return w->error;
+}
+
+int rec_writer_close(struct rec_writer *w)
+{
+        int ret = 0;
+
+        if (!w)
+                return 0;
+        if (w->fd >= 0) {
+                if (w->cc && w->zout)
+                        ret = rw_chunk_end(w);
+                if (close(w->fd) < 0 && ret == 0)
+                        ret = -errno;
+        }
+        if (w->error && ret == 0)
+                ret = -w->error;
+        for (size_t i = 0; i < w->tab_cap; i++) {
+                free(w->tab[i].path);
+                free(w->tab[i].data);
+        }
+        free(w->tab);
+        if (w->kl)
+                for (size_t i = 0; i < w->o.klog_keep; i++)
+                        free(w->kl[i].line);
+        free(w->kl);
+        free(w->body.p);
+        free(w->rec.p);
+        ZSTD_freeCCtx(w->cc);
+        free(w->zout);
+        free(w->hosts);
+        free(w->mver);
+        free(w->path);
+        free(w);
+        return ret;
+}
