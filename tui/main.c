@@ -17,6 +17,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "agent.h"
 #include "batch.h"
 #include "core/src_rec.h"
 #include "core/src_replay.h"
@@ -52,6 +53,7 @@ enum {
         OPT_REPLAY,
         OPT_AT,
         OPT_DUMP,
+        OPT_AGENT,
 };
 
 static const struct option main_longopts[] = {
@@ -79,6 +81,7 @@ static const struct option main_longopts[] = {
     {"replay", required_argument, NULL, OPT_REPLAY},
     {"at", required_argument, NULL, OPT_AT},
     {"dump", no_argument, NULL, OPT_DUMP},
+    {"agent", no_argument, NULL, OPT_AGENT},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, 'V'},
     {NULL, 0, NULL, 0},
@@ -95,6 +98,7 @@ struct main_args {
         bool no_mouse;
         const char *host;
         bool dump;              /* --dump (with --replay) */
+        bool agent;             /* --agent */
         bool stuck_set;         /* --stuck given: the states it names are in stuck */
         struct stuck_cfg stuck; /* (stuck_unset() for the others) */
         struct stuck_cfg batch_stuck;
@@ -153,6 +157,9 @@ static void main_usage(FILE *f)
               "  --at TIME          with --replay: the moment to show, ISO 8601 UTC\n"
               "                     (2026-11-30T03:12:07.5Z) or +SECONDS from its start\n"
               "  --dump             with --replay: print the recording as JSON lines\n"
+              "  --agent            run as the agent of a remote migtop (over ssh): stream\n"
+              "                     the tree under --root as JSON lines on stdout, read only\n"
+              "                     control messages on stdin, exit when stdin closes\n"
               "  --theme NAME|PATH  console colour theme\n"
               "  --no-color         console without colours\n"
               "  --no-mouse         console without mouse support\n"
@@ -336,6 +343,9 @@ static int main_option(int c, char **argv, struct main_args *a)
         case OPT_AT:
                 a->b.replay_at = optarg;
                 return -1;
+        case OPT_AGENT:
+                a->agent = true;
+                return -1;
         case OPT_DUMP:
                 a->dump = true;
                 return -1;
@@ -388,6 +398,11 @@ static int main_parse(int argc, char **argv, struct main_args *a)
                                                         : "--textfile");
         if (a->b.record_max && !a->b.record)
                 return main_usage_error("--record-max needs --record FILE");
+        if (a->agent && (a->once || a->count_set || a->b.json || a->b.log_path ||
+                         a->b.pair_src || a->b.textfile || a->b.openmetrics || a->b.record ||
+                         a->b.replay || a->dump || a->host || a->theme || a->stuck_set))
+                return main_usage_error("--agent takes only --root, --fixture, --kmsg, "
+                                        "--no-kmsg, -d and --deadline");
         if (a->b.kmsg && a->b.no_kmsg)
                 return main_usage_error("--kmsg and --no-kmsg cannot be combined");
         if (a->b.openmetrics && (a->b.json || a->b.textfile))
@@ -608,6 +623,8 @@ int main(int argc, char **argv)
                 a.b.count = 1; /* --json or --openmetrics alone: one snapshot */
         if (a.dump)
                 return main_dump(a.b.replay);
+        if (a.agent)
+                return agent_run(&a.b, STDIN_FILENO, stdout, stderr);
         if (a.b.replay && !a.once && !a.b.json && !a.b.openmetrics)
                 a.b.count = a.once = 1; /* the console's replay is not built yet */
         if (!a.once && !a.count_set && !a.b.json && !a.b.log_path && !a.b.textfile &&

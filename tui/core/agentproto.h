@@ -1,0 +1,123 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * agentproto: the messages between `migtop --agent` (on a hypervisor, behind ssh) and the
+ * migtop that watches it.  JSON lines (json-c), one message per line, each an object whose
+ * "t" names its kind.  Pure: encoding and decoding only, no I/O.
+ *
+ * Agent -> client (stdout), in this order:
+ *   {"t":"hello","proto":1,"migtop":"0.1.0","host":"hv1","kernel":"6.12.0","root":"/sys/...",
+ *    "interval_ms":1000}
+ *   {"t":"snap","seq":1,"ts":1764514325123,"lists":[{"p":"","n":["0000:7d:00.1"]},...],
+ *    "files":[{"p":"0000:7d:00.1/migration/state","d":"RUNNING\n"},...]}
+ *   {"t":"delta","seq":2,"ts":...,"lists":[{"p":"","add":["0000:7d:00.2"],"del":[]}],
+ *    "files":[{"p":"0000:7d:00.1/migration/state","d":"STOP_COPY\n"}]}
+ *   {"t":"klog","r":["6,1203,55123456,-;hisi_acc_vfio_pci 0000:7d:00.1: ...\n"]}
+ *   {"t":"hb","seq":2,"ts":...,"bad":0}
+ *   {"t":"error","msg":"..."}                    (the last line before the agent exits)
+ * A file is {"p":PATH} plus one of "d" (its bytes: well-formed UTF-8 without NUL), "b"
+ * (its bytes in base64, anything else) or "e" (the errno name of a failed read, or its
+ * number when it has no name), and "x":1 when it was cut at SRC_READ_MAX.  A list is
+ * {"p":PATH} plus "n" (every name: snapshots), "add"/"del" (the names that appeared and
+ * went: deltas) or "e".  PATH is relative to the agent's root ("" is the root itself); a
+ * decoded PATH is never absolute, never has "." or ".." components or empty components,
+ * and names never contain '/' (else the message is rejected).  Devices appearing and
+ * going are the root list's add/del; a state change is the delta of DEV/migration/state.
+ *
+ * Client -> agent (stdin), nothing else is accepted:
+ *   {"t":"interval","ms":500}   state polling period, 50..60000 ms
+ *   {"t":"pause"} {"t":"resume"} {"t":"snapshot"} {"t":"quit"}
+ * A control message with any other kind, any other member, a wrong type or more than
+ * AP_CTL_MAX bytes is rejected (so one naming a path, a command or a file is rejected).
+ */
+#ifndef MIGTOP_CORE_AGENTPROTO_H
+#define MIGTOP_CORE_AGENTPROTO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define AP_PROTO_VERSION 1
+#define AP_CTL_MAX       256 /* bytes in a control line (without the newline) */
+#define AP_INTERVAL_MIN  50
+#define AP_INTERVAL_MAX  60000
+
+enum ap_ctl_kind { AP_CTL_INTERVAL, AP_CTL_PAUSE, AP_CTL_RESUME, AP_CTL_SNAPSHOT, AP_CTL_QUIT };
+
+struct ap_ctl {
+        enum ap_ctl_kind kind;
+        int ms; /* AP_CTL_INTERVAL */
+};
+
+/*
+ * One control line (without its newline).  0, or -EINVAL with msg saying why ("unknown
+ * member 'path'"), -ENOMEM.
+ */
+int ap_ctl_decode(const char *line, size_t len, struct ap_ctl *out, char *msg, size_t size);
+/* The line for c, with its newline (malloc'd), or NULL. */
+char *ap_ctl_encode(const struct ap_ctl *c);
+
+struct ap_file {
+        char *path;
+        int err;    /* 0, or the positive errno of the read */
+        char *data; /* NUL-terminated; NULL when err */
+        size_t len;
+        bool trunc;
+};
+
+struct ap_list {
+        char *path;
+        int err;      /* 0, or the positive errno of the listing */
+        bool full;    /* names: every name (snapshot); else add/del (delta) */
+        char **names; /* full: every name; else the names that appeared */
+        size_t n;
+        char **del; /* !full: the names that went */
+        size_t ndel;
+};
+
+struct ap_hello {
+        int proto;
+        char migtop[32];
+        char host[256];
+        char kernel[128];
+        char root[1024];
+        int interval_ms;
+};
+
+enum ap_kind { AP_HELLO, AP_SNAP, AP_DELTA, AP_KLOG, AP_HB, AP_ERROR };
+
+/* A message from the agent.  For encoding, the pointers are borrowed. */
+struct ap_msg {
+        enum ap_kind kind;
+        struct ap_hello hello; /* AP_HELLO */
+        uint64_t seq;          /* SNAP, DELTA, HB */
+        int64_t ts_ms;         /* SNAP, DELTA, HB: the agent's CLOCK_REALTIME in ms */
+        struct ap_list *lists; /* SNAP, DELTA */
+        size_t nlists;
+        struct ap_file *files; /* SNAP, DELTA */
+        size_t nfiles;
+        char **klog; /* KLOG: raw /dev/kmsg records */
+        size_t *klog_len;
+        size_t nklog;
+        uint64_t bad;  /* HB: control lines rejected so far */
+        char msg[512]; /* ERROR */
+};
+
+/* m as one line with its newline (malloc'd; *len its length), or NULL (ENOMEM). */
+char *ap_msg_encode(const struct ap_msg *m, size_t *len);
+/*
+ * One line from the agent (without its newline).  0, or -EINVAL with msg saying why,
+ * -ENOMEM.  On success free with ap_msg_free().  Members it does not know are ignored
+ * (a newer agent of the same protocol version may add some).
+ */
+int ap_msg_decode(const char *line, size_t len, struct ap_msg *out, char *msg, size_t size);
+void ap_msg_free(struct ap_msg *m);
+
+/* Whether path is one the protocol allows (relative, no "."/".."/empty components). */
+bool ap_path_ok(const char *path);
+
+/* base64 (RFC 4648, with padding) of s[0..n): malloc'd, NUL-terminated, or NULL. */
+char *ap_b64_encode(const void *s, size_t n);
+/* Decode; malloc'd (NUL-terminated), *n its length; NULL when malformed or ENOMEM. */
+char *ap_b64_decode(const char *s, size_t len, size_t *n);
+
+#endif
