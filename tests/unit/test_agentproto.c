@@ -1,0 +1,319 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * agentproto: the agent's messages survive encode/decode (text, binary, errnos, list
+ * deltas, kernel log), a decoded path can never leave the root, control lines naming
+ * anything but the five controls are rejected.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/agentproto.h"
+
+static int ctl(const char *line, struct ap_ctl *c, char *why)
+{
+        return ap_ctl_decode(line, strlen(line), c, why, 160);
+}
+
+static void test_ctl_ok(void **state)
+{
+        struct ap_ctl c;
+        char why[160];
+
+        (void)state;
+        assert_int_equal(ctl("{\"t\":\"interval\",\"ms\":500}", &c, why), 0);
+        assert_int_equal(c.kind, AP_CTL_INTERVAL);
+        assert_int_equal(c.ms, 500);
+        assert_int_equal(ctl(" {\"t\":\"pause\"} \r", &c, why), 0);
+        assert_int_equal(c.kind, AP_CTL_PAUSE);
+        assert_int_equal(ctl("{\"t\":\"resume\"}", &c, why), 0);
+        assert_int_equal(c.kind, AP_CTL_RESUME);
+        assert_int_equal(ctl("{\"t\":\"snapshot\"}", &c, why), 0);
+        assert_int_equal(c.kind, AP_CTL_SNAPSHOT);
+        assert_int_equal(ctl("{\"t\":\"quit\"}", &c, why), 0);
+        assert_int_equal(c.kind, AP_CTL_QUIT);
+}
+
+static void test_ctl_rejected(void **state)
+{
+        static const char *const bad[] = {
+            "{\"t\":\"snapshot\",\"path\":\"/etc/shadow\"}",
+            "{\"t\":\"read\",\"p\":\"../../etc/passwd\"}",
+            "{\"t\":\"exec\",\"cmd\":\"rm -rf /\"}",
+            "{\"t\":\"interval\",\"ms\":\"500\"}",
+            "{\"t\":\"interval\",\"ms\":10}",
+            "{\"t\":\"interval\",\"ms\":60001}",
+            "{\"t\":\"interval\"}",
+            "{\"t\":\"pause\",\"ms\":5}",
+            "{\"t\":5}",
+            "[\"quit\"]",
+            "\"quit\"",
+            "quit",
+            "{\"t\":\"quit\"} {\"t\":\"quit\"}",
+            "{\"t\":\"quit\"",
+            "",
+        };
+        struct ap_ctl c;
+        char why[160], big[AP_CTL_MAX + 40];
+
+        (void)state;
+        for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++) {
+                why[0] = '\0';
+                assert_int_equal(ctl(bad[i], &c, why), -EINVAL);
+                assert_true(why[0] != '\0');
+        }
+        assert_int_equal(ctl("{\"t\":\"snapshot\",\"path\":\"/etc/shadow\"}", &c, why), -EINVAL);
+        assert_string_equal(why, "unknown member \"path\" in \"snapshot\"");
+        /* a NUL inside the line */
+        assert_int_equal(ap_ctl_decode("{\"t\":\"quit\"}\0x", 14, &c, why, sizeof(why)), -EINVAL);
+        /* longer than AP_CTL_MAX, even if well formed */
+        memset(big, ' ', sizeof(big));
+        memcpy(big, "{\"t\":\"quit\"}", 12);
+        assert_int_equal(ap_ctl_decode(big, sizeof(big), &c, why, sizeof(why)), -EINVAL);
+}
+
+static void test_ctl_roundtrip(void **state)
+{
+        struct ap_ctl c = {.kind = AP_CTL_INTERVAL, .ms = 250}, d;
+        char why[160], *s = ap_ctl_encode(&c);
+
+        (void)state;
+        assert_non_null(s);
+        assert_string_equal(s, "{\"t\":\"interval\",\"ms\":250}\n");
+        assert_int_equal(ap_ctl_decode(s, strlen(s) - 1, &d, why, sizeof(why)), 0);
+        assert_int_equal(d.kind, AP_CTL_INTERVAL);
+        assert_int_equal(d.ms, 250);
+        free(s);
+}
+
+static void test_paths(void **state)
+{
+        (void)state;
+        assert_true(ap_path_ok(""));
+        assert_true(ap_path_ok("0000:7d:00.1/migration/state"));
+        assert_true(ap_path_ok("a..b/.x"));
+        assert_false(ap_path_ok("/etc/passwd"));
+        assert_false(ap_path_ok("../x"));
+        assert_false(ap_path_ok("a/../../x"));
+        assert_false(ap_path_ok("a/./b"));
+        assert_false(ap_path_ok("a//b"));
+        assert_false(ap_path_ok("a/"));
+        assert_false(ap_path_ok(".."));
+}
+
+static void test_b64(void **state)
+{
+        static const char bin[] = {0, 1, 2, (char)0xff, (char)0xfe, 'a'};
+        size_t n;
+        char *e, *d;
+
+        (void)state;
+        for (size_t len = 0; len <= sizeof(bin); len++) {
+                e = ap_b64_encode(bin, len);
+                assert_non_null(e);
+                assert_int_equal(strlen(e), (len + 2) / 3 * 4);
+                d = ap_b64_decode(e, strlen(e), &n);
+                assert_non_null(d);
+                assert_int_equal(n, len);
+                assert_memory_equal(d, bin, len);
+                free(e);
+                free(d);
+        }
+        e = ap_b64_encode("foobar", 6);
+        assert_string_equal(e, "Zm9vYmFy");
+        free(e);
+        assert_null(ap_b64_decode("Zm9", 3, &n));
+        assert_null(ap_b64_decode("Zm=v", 4, &n));
+        assert_null(ap_b64_decode("Z!9v", 4, &n));
+}
+
+/* Encode m, decode the line (without its newline). */
+static void roundtrip(const struct ap_msg *m, struct ap_msg *out)
+{
+        size_t len;
+        char why[160], *s = ap_msg_encode(m, &len);
+
+        assert_non_null(s);
+        assert_true(len > 1 && s[len - 1] == '\n');
+        assert_null(memchr(s, '\n', len - 1)); /* one line whatever the content */
+        assert_int_equal(ap_msg_decode(s, len - 1, out, why, sizeof(why)), 0);
+        free(s);
+}
+
+static void test_hello(void **state)
+{
+        struct ap_msg m = {.kind = AP_HELLO}, d;
+        char why[160];
+        const char *v2 = "{\"t\":\"hello\",\"proto\":2,\"migtop\":\"9\",\"host\":\"h\","
+                         "\"kernel\":\"k\",\"root\":\"/\",\"interval_ms\":1000}";
+
+        (void)state;
+        m.hello.proto = AP_PROTO_VERSION;
+        strcpy(m.hello.migtop, "0.1.0");
+        strcpy(m.hello.host, "hvA");
+        strcpy(m.hello.kernel, "6.12.0-1-arm64");
+        strcpy(m.hello.root, "/sys/kernel/debug/vfio");
+        m.hello.interval_ms = 1000;
+        roundtrip(&m, &d);
+        assert_int_equal(d.kind, AP_HELLO);
+        assert_int_equal(d.hello.proto, 1);
+        assert_string_equal(d.hello.host, "hvA");
+        assert_string_equal(d.hello.kernel, "6.12.0-1-arm64");
+        assert_string_equal(d.hello.root, "/sys/kernel/debug/vfio");
+        assert_int_equal(d.hello.interval_ms, 1000);
+        ap_msg_free(&d);
+        /* another protocol version: told apart from garbage */
+        assert_int_equal(ap_msg_decode(v2, strlen(v2), &d, why, sizeof(why)), -EPROTO);
+        assert_string_equal(why, "agent protocol version 2, this migtop speaks 1");
+}
+
+static void test_data(void **state)
+{
+        char *add[] = {"0000:7d:00.2"}, *del[] = {"0000:7d:00.1"}, *all[] = {"a", "b"};
+        char bin[] = {'x', 0, (char)0xc3, 'y'};
+        struct ap_list l[] = {
+            {.path = "", .names = add, .n = 1, .del = del, .ndel = 1},
+            {.path = "0000:7d:00.2/migration", .err = EACCES},
+        };
+        struct ap_file f[] = {
+            {.path = "0000:7d:00.2/migration/state", .data = "STOP_COPY\n", .len = 10},
+            {.path = "0000:7d:00.2/migration/hisi_acc/dev_data", .err = EAGAIN},
+            {.path = "0000:7d:00.2/migration/hisi_acc/migf_data",
+             .data = bin,
+             .len = 4,
+             .trunc = true},
+            {.path = "0000:7d:00.2/migration/x", .data = "caf\xc3\xa9 \"q\"\t\n", .len = 12},
+        };
+        struct ap_msg m = {.kind = AP_DELTA,
+                           .seq = 7,
+                           .ts_ms = 1764514325123LL,
+                           .lists = l,
+                           .nlists = 2,
+                           .files = f,
+                           .nfiles = 4},
+                      d;
+        struct ap_list ls = {.path = "", .full = true, .names = all, .n = 2};
+
+        (void)state;
+        roundtrip(&m, &d);
+        assert_int_equal(d.kind, AP_DELTA);
+        assert_int_equal(d.seq, 7);
+        assert_int_equal(d.ts_ms, 1764514325123LL);
+        assert_int_equal(d.nlists, 2);
+        assert_false(d.lists[0].full);
+        assert_int_equal(d.lists[0].n, 1);
+        assert_string_equal(d.lists[0].names[0], "0000:7d:00.2");
+        assert_int_equal(d.lists[0].ndel, 1);
+        assert_string_equal(d.lists[0].del[0], "0000:7d:00.1");
+        assert_int_equal(d.lists[1].err, EACCES);
+        assert_int_equal(d.nfiles, 4);
+        assert_string_equal(d.files[0].data, "STOP_COPY\n");
+        assert_int_equal(d.files[0].len, 10);
+        assert_int_equal(d.files[1].err, EAGAIN);
+        assert_null(d.files[1].data);
+        assert_int_equal(d.files[2].len, 4);
+        assert_memory_equal(d.files[2].data, bin, 4);
+        assert_true(d.files[2].trunc);
+        assert_false(d.files[0].trunc);
+        assert_int_equal(d.files[3].len, 12);
+        assert_memory_equal(d.files[3].data, "caf\xc3\xa9 \"q\"\t\n", 12);
+        ap_msg_free(&d);
+
+        m = (struct ap_msg){.kind = AP_SNAP, .seq = 1, .ts_ms = 5, .lists = &ls, .nlists = 1};
+        roundtrip(&m, &d);
+        assert_int_equal(d.kind, AP_SNAP);
+        assert_true(d.lists[0].full);
+        assert_int_equal(d.lists[0].n, 2);
+        assert_string_equal(d.lists[0].names[1], "b");
+        assert_int_equal(d.nfiles, 0);
+        ap_msg_free(&d);
+}
+
+static void test_klog_hb_error(void **state)
+{
+        char *r[] = {"6,1203,55123456,-;hisi_acc_vfio_pci 0000:7d:00.1: x\n"
+                     " DEVICE=+pci:0000:7d:00.1\n"};
+        size_t rl[] = {strlen(r[0])};
+        struct ap_msg m = {.kind = AP_KLOG, .klog = r, .klog_len = rl, .nklog = 1}, d;
+
+        (void)state;
+        roundtrip(&m, &d);
+        assert_int_equal(d.kind, AP_KLOG);
+        assert_int_equal(d.nklog, 1);
+        assert_string_equal(d.klog[0], r[0]);
+        assert_int_equal(d.klog_len[0], rl[0]);
+        ap_msg_free(&d);
+
+        m = (struct ap_msg){.kind = AP_HB, .seq = 9, .ts_ms = 100, .bad = 3};
+        roundtrip(&m, &d);
+        assert_int_equal(d.kind, AP_HB);
+        assert_int_equal(d.seq, 9);
+        assert_int_equal(d.bad, 3);
+        ap_msg_free(&d);
+
+        m = (struct ap_msg){.kind = AP_ERROR};
+        strcpy(m.msg, "cannot open /x: No such file or directory");
+        roundtrip(&m, &d);
+        assert_int_equal(d.kind, AP_ERROR);
+        assert_string_equal(d.msg, m.msg);
+        ap_msg_free(&d);
+}
+
+static void test_decode_rejects(void **state)
+{
+        static const char *const bad[] = {
+            "{\"t\":\"delta\",\"seq\":1,\"ts\":1,\"lists\":[],\"files\":"
+            "[{\"p\":\"/etc/passwd\",\"d\":\"x\"}]}",
+            "{\"t\":\"delta\",\"seq\":1,\"ts\":1,\"lists\":[],\"files\":"
+            "[{\"p\":\"a/../../etc/passwd\",\"d\":\"x\"}]}",
+            "{\"t\":\"delta\",\"seq\":1,\"ts\":1,\"lists\":[{\"p\":\"\",\"add\":[\"../x\"],"
+            "\"del\":[]}],\"files\":[]}",
+            "{\"t\":\"delta\",\"seq\":1,\"ts\":1,\"lists\":[{\"p\":\"\",\"add\":[\"a/b\"],"
+            "\"del\":[]}],\"files\":[]}",
+            "{\"t\":\"delta\",\"seq\":1,\"ts\":1,\"lists\":[],\"files\":[{\"p\":\"a\"}]}",
+            "{\"t\":\"delta\",\"seq\":1,\"ts\":1,\"lists\":[],\"files\":[{\"p\":\"a\",\"b\":\"@@\"}"
+            "]}",
+            "{\"t\":\"delta\",\"seq\":1,\"ts\":1,\"lists\":[],\"files\":[{\"p\":\"a\",\"e\":"
+            "\"NOPE\"}]}",
+            "{\"t\":\"delta\",\"seq\":1,\"ts\":1,\"files\":[]}",
+            "{\"t\":\"snap\",\"seq\":1,\"ts\":1,\"lists\":[{\"p\":\"\",\"n\":[1]}],\"files\":[]}",
+            "{\"t\":\"hb\",\"seq\":1,\"ts\":1}",
+            "{\"t\":\"nope\"}",
+            "{\"t\":\"klog\",\"r\":[1]}",
+            "not json",
+        };
+        struct ap_msg d;
+        char why[160];
+
+        (void)state;
+        for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++) {
+                why[0] = '\0';
+                assert_int_equal(ap_msg_decode(bad[i], strlen(bad[i]), &d, why, sizeof(why)),
+                                 -EINVAL);
+                assert_true(why[0] != '\0');
+                assert_int_equal(d.nfiles + d.nlists + d.nklog, 0); /* freed */
+        }
+}
+
+int main(void)
+{
+        const struct CMUnitTest tests[] = {
+            cmocka_unit_test(test_ctl_ok),
+            cmocka_unit_test(test_ctl_rejected),
+            cmocka_unit_test(test_ctl_roundtrip),
+            cmocka_unit_test(test_paths),
+            cmocka_unit_test(test_b64),
+            cmocka_unit_test(test_hello),
+            cmocka_unit_test(test_data),
+            cmocka_unit_test(test_klog_hb_error),
+            cmocka_unit_test(test_decode_rejects),
+        };
+
+        return cmocka_run_group_tests(tests, NULL, NULL);
+}
