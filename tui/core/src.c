@@ -350,7 +350,8 @@ int src_read(struct src *s, const char *path, struct src_read *out)
         memset(out, 0, sizeof(*out));
         out->t_start = src_now_ns();
         ret = s->ops->read(s->ctx, path, out);
-        out->t_end = src_now_ns();
+        if (!out->t_end) /* a replayed read keeps its recorded times */
+                out->t_end = src_now_ns();
         if (ret < 0 || out->err) {
                 free(out->data);
                 out->data = NULL;

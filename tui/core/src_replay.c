@@ -4,6 +4,8 @@
 
 #include <errno.h>
 #include <json-c/json.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -493,4 +495,315 @@ int replay_dump(struct replay *r, FILE *out)
         if (ret == 0 && fflush(out) != 0)
                 ret = -EIO;
         return ret;
+}
+
+/* ---- the player: the recording on a virtual clock ---- */
+
+/* A read that took long while recording (it may have been blocked): replayed as long. */
+struct rp_slow {
+        char *path;
+        int64_t t_start, t_end;
+};
+
+struct rp_kline {
+        char *raw;
+        size_t len;
+};
+
+struct replay_play {
+        struct replay *r;
+        unsigned host;
+        pthread_mutex_t mu;
+        pthread_cond_t cv;
+        _Atomic int64_t now;
+        int refs;
+        bool closed;
+        unsigned waiting; /* reads held until the clock reaches their recorded end */
+        struct rp_src tab;
+        struct rp_slow *slow;
+        size_t nslow;
+        struct rp_kline *kq; /* kernel log records due, not taken yet */
+        size_t kq_head, kq_n, kq_cap;
+        bool peeked; /* ev holds the next record (later than now) */
+        bool ended;
+        struct rec_ev ev;
+};
+
+static void rpp_unref(struct replay_play *p)
+{
+        bool last;
+
+        pthread_mutex_lock(&p->mu);
+        last = --p->refs == 0;
+        pthread_mutex_unlock(&p->mu);
+        if (!last)
+                return;
+        for (size_t i = 0; i < p->tab.n; i++) {
+                free(p->tab.e[i].path);
+                free(p->tab.e[i].data);
+        }
+        free(p->tab.e);
+        for (size_t i = 0; i < p->nslow; i++)
+                free(p->slow[i].path);
+        free(p->slow);
+        for (size_t i = 0; i < p->kq_n; i++)
+                free(p->kq[(p->kq_head + i) % p->kq_cap].raw);
+        free(p->kq);
+        pthread_cond_destroy(&p->cv);
+        pthread_mutex_destroy(&p->mu);
+        free(p);
+}
+
+/* The slow read of path in flight at t (recorded start <= t < end), or NULL. */
+static const struct rp_slow *rpp_slow_at(const struct replay_play *p, const char *path, int64_t t)
+{
+        for (size_t i = 0; i < p->nslow; i++)
+                if (p->slow[i].t_start <= t && t < p->slow[i].t_end &&
+                    strcmp(p->slow[i].path, path) == 0)
+                        return &p->slow[i];
+        return NULL;
+}
+
+static int rpp_read(void *ctx, const char *path, struct src_read *out)
+{
+        struct replay_play *p = ctx;
+        const struct rp_slow *s;
+        struct rp_ent *e;
+        int ret = 0;
+
+        memset(out, 0, sizeof(*out));
+        pthread_mutex_lock(&p->mu);
+        s = rpp_slow_at(p, path, p->now);
+        if (s) {
+                int64_t end = s->t_end;
+
+                p->waiting++;
+                while (!p->closed && p->now < end)
+                        pthread_cond_wait(&p->cv, &p->mu);
+                p->waiting--;
+        }
+        e = rp_find(&p->tab, REC_READ, path);
+        out->t_start = out->t_end = p->now;
+        if (!e) {
+                out->err = ENOENT; /* never read while recording */
+        } else {
+                out->err = e->err;
+                out->truncated = e->truncated;
+                out->t_start = e->t_start;
+                out->t_end = e->t_end;
+                if (!e->err) {
+                        out->data = malloc(e->len + 1);
+                        if (out->data) {
+                                memcpy(out->data, e->data, e->len + 1);
+                                out->len = e->len;
+                        } else {
+                                ret = -ENOMEM;
+                        }
+                }
+        }
+        pthread_mutex_unlock(&p->mu);
+        return ret;
+}
+
+static int rpp_list(void *ctx, const char *path, struct src_list *out)
+{
+        struct replay_play *p = ctx;
+        int ret;
+
+        pthread_mutex_lock(&p->mu);
+        ret = rp_list(&p->tab, path, out);
+        pthread_mutex_unlock(&p->mu);
+        return ret;
+}
+
+static void rpp_destroy(void *ctx)
+{
+        rpp_unref(ctx);
+}
+
+static const struct src_ops rpp_ops = {
+    .kind = "replay",
+    .read = rpp_read,
+    .list = rpp_list,
+    .destroy = rpp_destroy,
+};
+
+static int rpp_slow_scan(struct replay_play *p)
+{
+        size_t cap = 0;
+        struct rec_ev ev;
+        int ret;
+
+        rec_seek(p->r->rd, INT64_MIN);
+        while ((ret = rec_next(p->r->rd, &ev)) == 1) {
+                if (ev.type != REC_READ || ev.host != p->host || (ev.flags & REC_F_KEY) ||
+                    ev.t_end - ev.t_start < REC_SLOW_NS)
+                        continue;
+                if (p->nslow == cap) {
+                        size_t ncap = cap ? cap * 2 : 16;
+                        struct rp_slow *ns = realloc(p->slow, ncap * sizeof(*ns));
+
+                        if (!ns)
+                                return -ENOMEM;
+                        p->slow = ns;
+                        cap = ncap;
+                }
+                p->slow[p->nslow].path = strdup(ev.path);
+                if (!p->slow[p->nslow].path)
+                        return -ENOMEM;
+                p->slow[p->nslow].t_start = ev.t_start;
+                p->slow[p->nslow].t_end = ev.t_end;
+                p->nslow++;
+        }
+        rec_seek(p->r->rd, INT64_MIN);
+        return ret;
+}
+
+int replay_play_open(struct replay *r, unsigned host, struct replay_play **out, struct src **src)
+{
+        struct replay_play *p = calloc(1, sizeof(*p));
+        char root[1100];
+        int ret;
+
+        *out = NULL;
+        *src = NULL;
+        if (!p)
+                return -ENOMEM;
+        p->r = r;
+        p->host = host;
+        p->refs = 2; /* the owner and the source */
+        pthread_mutex_init(&p->mu, NULL);
+        pthread_cond_init(&p->cv, NULL);
+        p->now = r->first;
+        ret = rpp_slow_scan(p);
+        if (ret < 0) {
+                p->refs = 1;
+                rpp_unref(p);
+                return ret;
+        }
+        snprintf(root, sizeof(root), "replay:%s",
+                 host < replay_header(r)->nhosts ? replay_header(r)->hosts[host].root : "?");
+        ret = src_new(&rpp_ops, p, root, src);
+        if (ret < 0) {
+                p->refs = 1;
+                rpp_unref(p);
+                return ret;
+        }
+        *out = p;
+        return 0;
+}
+
+void replay_play_close(struct replay_play *p)
+{
+        if (!p)
+                return;
+        pthread_mutex_lock(&p->mu);
+        p->closed = true;
+        pthread_cond_broadcast(&p->cv);
+        pthread_mutex_unlock(&p->mu);
+        rpp_unref(p);
+}
+
+int64_t replay_play_now(const struct replay_play *p)
+{
+        return p->now;
+}
+
+int64_t replay_play_clock(void *p)
+{
+        return ((struct replay_play *)p)->now;
+}
+
+unsigned replay_play_waiting(struct replay_play *p)
+{
+        unsigned n;
+
+        pthread_mutex_lock(&p->mu);
+        n = p->waiting;
+        pthread_mutex_unlock(&p->mu);
+        return n;
+}
+
+int64_t replay_play_next_ns(struct replay_play *p)
+{
+        if (!p->peeked && !p->ended) {
+                int ret = rec_next(p->r->rd, &p->ev);
+
+                p->peeked = ret == 1;
+                p->ended = ret != 1;
+        }
+        return p->peeked ? p->ev.t_ns : INT64_MAX;
+}
+
+static int rpp_kpush(struct replay_play *p, const struct rec_ev *ev)
+{
+        struct rp_kline *k;
+
+        if (p->kq_n == p->kq_cap) {
+                size_t ncap = p->kq_cap ? p->kq_cap * 2 : 64;
+                struct rp_kline *nq = malloc(ncap * sizeof(*nq));
+
+                if (!nq)
+                        return -ENOMEM;
+                for (size_t i = 0; i < p->kq_n; i++)
+                        nq[i] = p->kq[(p->kq_head + i) % p->kq_cap];
+                free(p->kq);
+                p->kq = nq;
+                p->kq_cap = ncap;
+                p->kq_head = 0;
+        }
+        k = &p->kq[(p->kq_head + p->kq_n) % p->kq_cap];
+        k->raw = malloc(ev->len + 1);
+        if (!k->raw)
+                return -ENOMEM;
+        memcpy(k->raw, ev->data, ev->len + 1);
+        k->len = ev->len;
+        p->kq_n++;
+        return 0;
+}
+
+int replay_play_advance(struct replay_play *p, int64_t t_ns, replay_change_fn *fn, void *ctx)
+{
+        int ret = 0;
+
+        pthread_mutex_lock(&p->mu);
+        if (t_ns > p->now)
+                p->now = t_ns;
+        pthread_mutex_unlock(&p->mu);
+        while (ret == 0 && replay_play_next_ns(p) <= t_ns) {
+                const struct rec_ev *ev = &p->ev;
+
+                p->peeked = false;
+                if (ev->host != p->host || ev->type == REC_KEY || ev->type == REC_HOST)
+                        continue;
+                /* a keyframe repeats what is known: news only when the file starts with it */
+                if (ev->type == REC_KLOG) {
+                        if (!(ev->flags & REC_F_KEY) || ev->chunk_off == rec_reader_chunk(p->r->rd, 0)->off)
+                                ret = rpp_kpush(p, ev);
+                        continue;
+                }
+                pthread_mutex_lock(&p->mu);
+                ret = rp_apply(&p->tab, ev);
+                pthread_mutex_unlock(&p->mu);
+                if (ret == 0 && fn && !(ev->flags & REC_F_KEY))
+                        fn(ctx, ev->type, ev->path);
+        }
+        pthread_mutex_lock(&p->mu);
+        pthread_cond_broadcast(&p->cv);
+        pthread_mutex_unlock(&p->mu);
+        return ret;
+}
+
+int replay_play_klog(struct replay_play *p, char **raw, size_t *len)
+{
+        struct rp_kline *k;
+
+        if (!p->kq_n)
+                return p->ended ? -1 : 0;
+        k = &p->kq[p->kq_head];
+        *raw = k->raw;
+        *len = k->len;
+        p->kq_head = (p->kq_head + 1) % p->kq_cap;
+        p->kq_n--;
+        return 1;
 }

@@ -46,6 +46,41 @@ int replay_src_at(struct replay *r, int64_t t_ns, unsigned host, struct src **ou
 void replay_lines_free(char **lines, size_t *lens, size_t n);
 
 /*
+ * The player: the recording replayed on a virtual clock, so that an engine driven by it
+ * sees what the live engine saw, when it saw it.  Its source answers each read with the
+ * result last recorded at or before the clock's time, with the recorded start and end; a
+ * read that took long while recording (REC_SLOW_NS or more: it may have been blocked) and
+ * is in flight at that time is held until the clock reaches its recorded end.  Kernel log
+ * records come out as the clock passes them.  The owner advances the clock; the source
+ * may outlive the player's owner (a reader thread closes it late).
+ */
+struct replay_play;
+/* Called for every recorded result applied (type REC_READ or REC_LIST, its path). */
+typedef void replay_change_fn(void *ctx, unsigned type, const char *path);
+
+/* A player of host's records from the start of r (r must outlive it), and its source. */
+int replay_play_open(struct replay *r, unsigned host, struct replay_play **out, struct src **src);
+/* The owner's close: held reads return at once. */
+void replay_play_close(struct replay_play *p);
+int64_t replay_play_now(const struct replay_play *p);
+/* The clock, as an engine_opts.now / .realtime function (ctx: the player). */
+int64_t replay_play_clock(void *p);
+/* Time of the next record not applied yet; INT64_MAX at the end. */
+int64_t replay_play_next_ns(struct replay_play *p);
+/*
+ * Move the clock to t_ns (never back), apply the records up to it (fn for each new result),
+ * and release the reads held until then.  0 or -ENOMEM.
+ */
+int replay_play_advance(struct replay_play *p, int64_t t_ns, replay_change_fn *fn, void *ctx);
+/* Reads held now (waiting for the clock). */
+unsigned replay_play_waiting(struct replay_play *p);
+/*
+ * The next raw /dev/kmsg record the clock has passed (*raw valid until the next call
+ * and owned by the caller: free it): 1, 0 none yet, -1 none will come.
+ */
+int replay_play_klog(struct replay_play *p, char **raw, size_t *len);
+
+/*
  * Write the recording as JSON lines (man migtop: RECORDINGS): a "header" object, one
  * object per record, and an "end" object.  0, or negative errno when writing failed.
  */
