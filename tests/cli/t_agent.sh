@@ -1,0 +1,162 @@
+# shellcheck shell=bash
+# SPDX-License-Identifier: GPL-2.0-only
+# Sourced by tests/cli/run.sh (its helpers: t, run, fix, want_*).  Issue 10, step 1: the
+# agent alone on a fixture tree, its stdin a pipe the test holds: the hello, the snapshot,
+# a delta after a state file changes, devices appearing and going, heartbeats with the
+# count of rejected control lines, a control line naming a path is ignored and nothing
+# outside the root is opened (strace), and the agent exits when its stdin closes.
+
+ag_in="$tmp/agent.in"
+ag_pid=""
+
+# ag_start ARGS...: the agent on $root with stdin from a FIFO held open on fd 7
+ag_start() {
+	rm -f "$ag_in"
+	mkfifo "$ag_in"
+	"$@" <"$ag_in" >"$out" 2>"$err" &
+	ag_pid=$!
+	exec 7>"$ag_in"
+}
+# ag_stop: close stdin; the agent must exit by itself within 3 s (rc in $rc)
+ag_stop() {
+	exec 7>&-
+	for _ in $(seq 30); do
+		kill -0 "$ag_pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	if kill -0 "$ag_pid" 2>/dev/null; then
+		bad "the agent still runs 3 s after its stdin closed"
+		kill "$ag_pid"
+	fi
+	wait "$ag_pid"
+	rc=$?
+}
+# ag_wait REGEX SECONDS: until a line of $out matches (0) or the time is out (1)
+ag_wait() {
+	local n=$(($2 * 10))
+	for _ in $(seq "$n"); do
+		grep -Eq -- "$1" "$out" && return 0
+		sleep 0.1
+	done
+	return 1
+}
+ag_count() { grep -Ec -- "$1" "$out"; }
+# replace a fixture file in one step (the agent never sees it half written)
+ag_put() { printf '%s\n' "$2" >"$1.new" && mv "$1.new" "$1"; }
+
+t "agent: hello first (protocol 1, this host, kernel, root), then one snapshot"
+fix pair-ok
+ag_start "$MIGTOP" --agent --root "$root" --fixture -d 200
+if ag_wait '^\{"t":"snap"' 5; then ok; else bad "no snapshot within 5 s"; fi
+if head -1 "$out" | grep -Eq "^\\{\"t\":\"hello\",\"proto\":1,\"migtop\":\"[0-9.]+\",\"host\":\"$(uname -n)\",\"kernel\":\"$(uname -r)\",\"root\":\"$root\",\"interval_ms\":200\\}$"; then
+	ok
+else bad "first line is not the hello"; fi
+if sed -n 2p "$out" | grep -q '^{"t":"snap","seq":1,'; then ok; else bad "second line is not the snapshot"; fi
+want_out "\"lists\":\\[\\{\"p\":\"\",\"n\":\\[\"$SRC\",\"$DST\"\\]\\}"
+want_out "\\{\"p\":\"$SRC/migration/state\",\"d\":\"STOP\\\\n\"\\}"
+want_out "\\{\"p\":\"$DST/migration/hisi_acc/cmd_state\",\"d\":\"mailbox cmd channel ready!\\\\n\"\\}"
+
+t "agent: a state change is one delta with the new state, and nothing else changes"
+ag_put "$root/$SRC/migration/state" STOP_COPY
+if ag_wait '^\{"t":"delta"' 3; then ok; else bad "no delta within 3 s"; fi
+want_out "^\\{\"t\":\"delta\",\"seq\":2,\"ts\":[0-9]+,\"lists\":\\[\\],\"files\":\\[\\{\"p\":\"$SRC/migration/state\",\"d\":\"STOP_COPY\\\\n\"\\}\\]\\}$"
+sleep 1
+if [[ $(ag_count '^\{"t":"delta"') -eq 1 ]]; then ok; else bad "more than one delta for one change"; fi
+
+t "agent: a failing read is sent as its errno, once"
+printf 'EAGAIN\n' >"$root/$DST/migration/state.errno"
+if ag_wait "\"p\":\"$DST/migration/state\",\"e\":\"EAGAIN\"" 3; then ok; else bad "no EAGAIN delta"; fi
+
+t "agent: a device appearing and going are the root listing's add and del"
+cp -a "$root/$DST" "$root/0000:86:00.2"
+rm -f "$root/0000:86:00.2/migration/state.errno"
+if ag_wait '"lists":\[\{"p":"","add":\["0000:86:00.2"\],"del":\[\]\}' 5; then ok; else
+	bad "no add of 0000:86:00.2 within 5 s"
+fi
+rm -rf "$root/0000:86:00.2"
+if ag_wait '"lists":\[\{"p":"","add":\[\],"del":\["0000:86:00.2"\]\}' 5; then ok; else
+	bad "no del of 0000:86:00.2 within 5 s"
+fi
+
+t "agent: control lines naming a path, a command or garbage are ignored and counted"
+n_snap=$(ag_count '^\{"t":"snap"')
+echo '{"t":"snapshot","path":"/etc/passwd"}' >&7
+echo '{"t":"exec","cmd":"cat /etc/shadow"}' >&7
+echo 'garbage' >&7
+head -c 1000 /dev/zero | tr '\0' 'x' >&7
+echo >&7
+sleep 0.5
+if [[ $(ag_count '^\{"t":"snap"') -eq $n_snap ]]; then ok; else bad "a snapshot was sent for a line with a path"; fi
+want_err 'control line ignored: unknown member "path" in "snapshot"'
+want_err 'control line ignored: unknown control message "exec"'
+want_err 'control line ignored: longer than 256 bytes'
+if kill -0 "$ag_pid" 2>/dev/null; then ok; else bad "the agent ended on a bad control line"; fi
+
+t "agent: a heartbeat after 5 s of quiet carries the count of rejected lines (4)"
+if ag_wait '^\{"t":"hb","seq":[0-9]+,"ts":[0-9]+,"bad":4\}$' 7; then ok; else bad "no heartbeat with bad 4"; fi
+
+t "agent: a snapshot on request; quit"
+echo '{"t":"snapshot"}' >&7
+if ag_wait '^\{"t":"snap","seq":[0-9]+' 3 && [[ $(ag_count '^\{"t":"snap"') -eq $((n_snap + 1)) ]]; then
+	ok
+else bad "no second snapshot"; fi
+want_out "\\{\"p\":\"$SRC/migration/state\",\"d\":\"STOP_COPY\\\\n\"\\}\\]?"
+echo '{"t":"quit"}' >&7
+ag_stop
+want_rc 0
+
+t "agent: exits 0 when its stdin closes"
+fix pair-ok
+ag_start "$MIGTOP" --agent --root "$root" --fixture
+ag_wait '^\{"t":"snap"' 5
+ag_stop
+want_rc 0
+if [[ -s $err ]]; then bad "stderr not empty"; else ok; fi
+
+t "agent: reads only under its root, never writes, runs nothing (strace)"
+if command -v strace >/dev/null && strace -f -qq -e trace=none true 2>/dev/null; then
+	fix pair-ok
+	ag_start strace -f -qq -e trace=%file,%process,write -o "$tmp/agent.trace" \
+		"$MIGTOP" --agent --root "$root" --fixture -d 100
+	ag_wait '^\{"t":"snap"' 5
+	echo '{"t":"snapshot","path":"/etc/passwd"}' >&7
+	echo '{"t":"snapshot","p":"../../../etc/passwd"}' >&7
+	ag_put "$root/$SRC/migration/state" RUNNING
+	ag_wait '"d":"RUNNING\\n"' 3
+	ag_stop
+	# from the hello on (before it: the dynamic loader and libraries)
+	awk '/write\(1, "\{\\"t\\":\\"hello/ {p = 1} p' "$tmp/agent.trace" |
+		grep -E 'open|exec|unlink|rename|mkdir|rmdir|link|chmod|chown|truncate|utime' \
+			>"$tmp/agent.files"
+	n=$(grep -c 'openat(' "$tmp/agent.files")
+	if ((n > 10)); then ok; else bad "only $n openat calls traced"; fi
+	# every open: the root itself, or relative to a descriptor (the root's), no ".."
+	if grep 'openat(' "$tmp/agent.files" | grep -vE "openat\\(AT_FDCWD, \"$root\", |openat\\([0-9]+, \"[^/\"][^\"]*\", " |
+		grep -q .; then
+		bad "an open outside the root: $(grep 'openat(' "$tmp/agent.files" |
+			grep -vE "openat\\(AT_FDCWD, \"$root\", |openat\\([0-9]+, \"[^/\"]" | head -1)"
+	else ok; fi
+	if grep -E '"(\.\./|[^"]*/\.\./)|passwd' "$tmp/agent.files" | grep -q .; then
+		bad "a path with .. or passwd was opened"
+	else ok; fi
+	if grep 'openat(' "$tmp/agent.files" | grep -qE 'O_WRONLY|O_RDWR|O_CREAT|O_TRUNC'; then
+		bad "an open for writing"
+	else ok; fi
+	if grep -vE 'openat\(|newfstatat\(|statx\(|resumed>' "$tmp/agent.files" | grep -q .; then
+		bad "another file or process call: $(grep -vE 'openat\(|newfstatat\(|statx\(|resumed>' "$tmp/agent.files" | head -1)"
+	else ok; fi
+else
+	echo "skip: strace cannot trace here"
+fi
+
+t "agent: --root that does not exist: hello, then an error message; exit 1"
+run --agent --root "$tmp/nonexistent" </dev/null
+want_rc 1
+want_out '^\{"t":"hello",'
+want_out "^\\{\"t\":\"error\",\"msg\":\"cannot open $tmp/nonexistent: No such file or directory; check --root\"\\}$"
+want_err "migtop --agent: cannot open $tmp/nonexistent"
+
+t "agent: combined with a batch option: usage error"
+run --agent --once
+want_rc 2
+want_err '--agent takes only --root, --fixture, --kmsg, --no-kmsg, -d and --deadline'
