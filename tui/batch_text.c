@@ -144,10 +144,10 @@ static void batch_status(FILE *out, const struct drv_file *f, long long blocked_
                 return;
         }
         /* the message usually names the errno already */
-        if (en && !strstr(f->msg, en))
+        if (en && !strstr(drv_file_msg(f), en))
                 fprintf(out, " (%s)", en);
-        if (f->msg[0])
-                fprintf(out, ": %s", BT_E(f->msg));
+        if (drv_file_msg(f)[0])
+                fprintf(out, ": %s", BT_E(drv_file_msg(f)));
 }
 
 static void batch_text_file(FILE *out, const char *dir, const struct drv_file *f,

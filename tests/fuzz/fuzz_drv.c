@@ -25,8 +25,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 static void check_common(const struct drv_file *f)
 {
         CHECK(f->status < DRV_ST_COUNT);
-        CHECK(strlen(f->msg) < sizeof(f->msg));
-        for (const char *p = f->msg; *p; p++)
+        CHECK(strlen(drv_file_msg(f)) < DRV_MSG_MAX);
+        CHECK(!f->message || f->message[0]); /* no message is NULL, never "" */
+        for (const char *p = drv_file_msg(f); *p; p++)
                 CHECK(*p != '\n');
         if (f->status == DRV_ST_ERROR) {
                 CHECK(f->bytes == NULL && f->len == 0 && !f->has_fields);

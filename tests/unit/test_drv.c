@@ -164,11 +164,11 @@ static void test_errno_mapping(void **state)
                 const char *ename = src_errno_name(cases[i].err);
 
                 parse_errno(cases[i].idx, cases[i].err, &f);
-                if (f.status != cases[i].st || !strstr(f.msg, cases[i].word) ||
-                    !strstr(f.msg, ename))
+                if (f.status != cases[i].st || !strstr(drv_file_msg(&f), cases[i].word) ||
+                    !strstr(drv_file_msg(&f), ename))
                         fail_msg("%s %s: status %s, msg \"%s\"",
                                  drv_hisi_acc_ops.files[cases[i].idx].name, ename,
-                                 drv_status_name(f.status), f.msg);
+                                 drv_status_name(f.status), drv_file_msg(&f));
                 assert_int_equal(f.err, cases[i].err);
                 assert_string_equal(f.name, drv_hisi_acc_ops.files[cases[i].idx].name);
                 assert_null(f.text);
@@ -200,7 +200,7 @@ static void test_v2_dev_data_ok(void **state)
                         "guest driver load: 1\ndata size: 176\n");
         parse(DEV_DATA, t, n, &f);
         assert_int_equal(f.status, DRV_ST_OK);
-        assert_string_equal(f.msg, "");
+        assert_string_equal(drv_file_msg(&f), "");
         assert_false(f.cut);
         assert_int_equal(f.len, ACC_DUMP_SIZE);
         assert_memory_equal(f.bytes, b, ACC_DUMP_SIZE);
@@ -276,7 +276,7 @@ static void test_garbled_dump_is_error_with_position(void **state)
         p[19] = 'x';
         parse(DEV_DATA, t, n, &f);
         assert_int_equal(f.status, DRV_ST_ERROR);
-        assert_non_null(strstr(f.msg, "line 5, column 20"));
+        assert_non_null(strstr(drv_file_msg(&f), "line 5, column 20"));
         assert_null(f.bytes);
         assert_int_equal(f.len, 0);
         assert_false(f.has_fields);
@@ -287,7 +287,7 @@ static void test_garbled_dump_is_error_with_position(void **state)
         n = kernel_text(t, sizeof(t), "Mig Data:", b, sizeof(b), "migrate data length: 176\n");
         parse(DEV_DATA, t, n, &f);
         assert_int_equal(f.status, DRV_ST_ERROR);
-        assert_non_null(strstr(f.msg, "line 1, column 1"));
+        assert_non_null(strstr(drv_file_msg(&f), "line 1, column 1"));
         drv_file_free(&f);
 
         /* empty file */
@@ -313,8 +313,8 @@ static void test_cut_dump_keeps_only_complete_bytes(void **state)
         parse(DEV_DATA, t, n, &f);
         assert_int_equal(f.status, DRV_ST_OK);
         assert_true(f.cut);
-        assert_non_null(strstr(f.msg, "cut off"));
-        assert_non_null(strstr(f.msg, "line 3"));
+        assert_non_null(strstr(drv_file_msg(&f), "cut off"));
+        assert_non_null(strstr(drv_file_msg(&f), "line 3"));
         assert_int_equal(f.len, 41);
         assert_memory_equal(f.bytes, b, 41);
         assert_int_equal(field(&f, "vf_qm_state", 0, &valid), 1);
@@ -335,7 +335,7 @@ static void test_cut_dump_keeps_only_complete_bytes(void **state)
         parse(DEV_DATA, t, full - 2, &f);
         assert_int_equal(f.status, DRV_ST_OK);
         assert_true(f.cut);
-        assert_non_null(strstr(f.msg, "line 11"));
+        assert_non_null(strstr(drv_file_msg(&f), "line 11"));
         assert_null(kv_get(&f.kv, "data size"));
         assert_string_equal(kv_get(&f.kv, "guest driver load"), "1");
         drv_file_free(&f);
@@ -355,15 +355,15 @@ static void test_short_dump_and_bad_length(void **state)
                         "guest driver load: 1\ndata size: 176\n");
         parse(DEV_DATA, t, n, &f);
         assert_int_equal(f.status, DRV_ST_ERROR);
-        assert_non_null(strstr(f.msg, "line 9"));
-        assert_non_null(strstr(f.msg, "144"));
+        assert_non_null(strstr(drv_file_msg(&f), "line 9"));
+        assert_non_null(strstr(drv_file_msg(&f), "144"));
         assert_null(f.bytes);
         drv_file_free(&f);
 
         n = kernel_text(t, sizeof(t), "Mig Data:", b, sizeof(b), "migrate data length: 4o\n");
         parse(MIGF_DATA, t, n, &f);
         assert_int_equal(f.status, DRV_ST_ERROR);
-        assert_non_null(strstr(f.msg, "line 10"));
+        assert_non_null(strstr(drv_file_msg(&f), "line 10"));
         assert_false(f.has_fields);
         drv_file_free(&f);
 }
@@ -383,7 +383,7 @@ static void test_extra_lines_tolerated(void **state)
                         "migrate data length: 176\n");
         parse(MIGF_DATA, t, n, &f);
         assert_int_equal(f.status, DRV_ST_OK);
-        assert_string_equal(f.msg, "");
+        assert_string_equal(drv_file_msg(&f), "");
         assert_string_equal(kv_get(&f.kv, "device opened"), "1");
         drv_file_free(&f);
 
@@ -391,7 +391,7 @@ static void test_extra_lines_tolerated(void **state)
                         "migrate data length: 176\nsomething new\n");
         parse(MIGF_DATA, t, n, &f);
         assert_int_equal(f.status, DRV_ST_OK);
-        assert_non_null(strstr(f.msg, "line 11"));
+        assert_non_null(strstr(drv_file_msg(&f), "line 11"));
         assert_int_equal(f.len, ACC_DUMP_SIZE);
         drv_file_free(&f);
 }
@@ -422,12 +422,12 @@ static void test_cmd_state_texts(void **state)
                 parse(CMD_STATE, cases[i].text, strlen(cases[i].text), &f);
                 if (f.status != cases[i].st)
                         fail_msg("\"%s\": %s (%s)", cases[i].text, drv_status_name(f.status),
-                                 f.msg);
+                                 drv_file_msg(&f));
                 assert_string_equal(f.text, cases[i].text);
                 assert_null(f.bytes);
                 if (f.status == DRV_ST_ERROR) {
-                        assert_non_null(strstr(f.msg, "unexpected"));
-                        for (const char *p = f.msg; *p; p++)
+                        assert_non_null(strstr(drv_file_msg(&f), "unexpected"));
+                        for (const char *p = drv_file_msg(&f); *p; p++)
                                 assert_true(*p >= 0x20 && *p < 0x7f);
                 }
                 drv_file_free(&f);
@@ -463,7 +463,7 @@ static void test_state_file(void **state)
         state_of("Invalid\n", 0, &f, &st);
         assert_int_equal(f.status, DRV_ST_OK);
         assert_int_equal(st, FSM_INVALID);
-        assert_non_null(strstr(f.msg, "unknown state"));
+        assert_non_null(strstr(drv_file_msg(&f), "unknown state"));
         drv_file_free(&f);
         state_of("RUNNING\nSTOP\n", 0, &f, &st);
         assert_int_equal(f.status, DRV_ST_ERROR);
@@ -471,7 +471,7 @@ static void test_state_file(void **state)
         drv_file_free(&f);
         state_of("bogus\x07\n", 0, &f, &st);
         assert_int_equal(f.status, DRV_ST_ERROR);
-        assert_null(strchr(f.msg, '\x07'));
+        assert_null(strchr(drv_file_msg(&f), '\x07'));
         drv_file_free(&f);
         state_of("", 0, &f, &st);
         assert_int_equal(f.status, DRV_ST_ERROR);
@@ -479,7 +479,7 @@ static void test_state_file(void **state)
         state_of(NULL, EINVAL, &f, &st);
         assert_int_equal(f.status, DRV_ST_ERROR);
         assert_int_equal(f.err, EINVAL);
-        assert_non_null(strstr(f.msg, "EINVAL"));
+        assert_non_null(strstr(drv_file_msg(&f), "EINVAL"));
         drv_file_free(&f);
         state_of(NULL, ENOENT, &f, &st);
         assert_int_equal(f.status, DRV_ST_ABSENT);
@@ -506,7 +506,7 @@ static void test_features_file(void **state)
         assert_int_equal(drv_features_from_read(&r, &f, &feat), 0);
         assert_int_equal(f.status, DRV_ST_OK);
         assert_int_equal(feat, FSM_F_STOP_COPY);
-        assert_non_null(strstr(f.msg, "1 unknown"));
+        assert_non_null(strstr(drv_file_msg(&f), "1 unknown"));
         drv_file_free(&f);
 
         r.data = NULL;
@@ -520,7 +520,7 @@ static void test_features_file(void **state)
         r.err = EACCES;
         assert_int_equal(drv_features_from_read(&r, &f, &feat), 0);
         assert_int_equal(f.status, DRV_ST_ERROR);
-        assert_non_null(strstr(f.msg, "root"));
+        assert_non_null(strstr(drv_file_msg(&f), "root"));
         drv_file_free(&f);
 }
 
@@ -566,6 +566,43 @@ static void test_copy_and_changed(void **state)
         drv_file_free(&c);
 }
 
+/* A message is one block shared by every copy (not inline), and each copy may go first. */
+static void test_message_shared(void **state)
+{
+        struct drv_file a, c, d;
+        char longname[300];
+
+        (void)state;
+        parse_errno(MIGF_DATA, EAGAIN, &a);
+        assert_int_equal(a.status, DRV_ST_NOT_MIGRATED);
+        assert_non_null(strstr(drv_file_msg(&a), "EAGAIN: not migrated"));
+        assert_int_equal(drv_file_copy(&c, &a), 0);
+        assert_ptr_equal(c.message, a.message);
+        assert_int_equal(drv_file_copy(&d, &c), 0);
+        drv_file_free(&a);
+        assert_non_null(strstr(drv_file_msg(&c), "EAGAIN: not migrated"));
+        /* a new message for one copy leaves the other's alone */
+        drv_file_set_msg(&c, "device vanished (%s)", "ENOENT");
+        assert_string_equal(drv_file_msg(&c), "device vanished (ENOENT)");
+        assert_non_null(strstr(drv_file_msg(&d), "EAGAIN: not migrated"));
+        assert_false(drv_file_changed(&c, &c));
+        assert_true(drv_file_changed(&c, &d));
+        /* a literal is kept as is; "" is no message */
+        drv_file_set_msg(&c, "not read yet");
+        assert_string_equal(drv_file_msg(&c), "not read yet");
+        drv_file_set_msg(&c, "%s", "");
+        assert_null(c.message);
+        assert_string_equal(drv_file_msg(&c), "");
+        /* cut at DRV_MSG_MAX - 1 bytes, as the inline buffer did */
+        memset(longname, 'x', sizeof(longname) - 1);
+        longname[sizeof(longname) - 1] = '\0';
+        drv_file_set_msg(&c, "device vanished (%s)", longname);
+        assert_int_equal(strlen(drv_file_msg(&c)), DRV_MSG_MAX - 1);
+        drv_file_free(&c);
+        drv_file_free(&d);
+        assert_null(d.message);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -581,6 +618,7 @@ int main(void)
             cmocka_unit_test(test_state_file),
             cmocka_unit_test(test_features_file),
             cmocka_unit_test(test_copy_and_changed),
+            cmocka_unit_test(test_message_shared),
         };
 
         return cmocka_run_group_tests(tests, NULL, NULL);

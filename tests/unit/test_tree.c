@@ -138,7 +138,7 @@ static void test_two_devices(void **state)
         assert_int_equal(c->err, 0);
         assert_int_equal(c->state_file.status, DRV_ST_ABSENT);
         assert_int_equal(c->state, FSM_INVALID);
-        assert_non_null(strstr(c->state_file.msg, "no migration"));
+        assert_non_null(strstr(drv_file_msg(&c->state_file), "no migration"));
         assert_int_equal(c->ndirs, 0);
 
         assert_null(tree_find(&t, "0000:00:00.0"));
@@ -255,7 +255,7 @@ static void test_device_vanishes_mid_read(void **state)
         assert_int_equal(t.devs[0].err, ENOENT);
         assert_false(t.devs[0].has_migration);
         assert_int_equal(t.devs[0].state_file.status, DRV_ST_ABSENT);
-        assert_non_null(strstr(t.devs[0].state_file.msg, "vanished"));
+        assert_non_null(strstr(drv_file_msg(&t.devs[0].state_file), "vanished"));
         assert_int_equal(t.devs[1].state, FSM_RUNNING);
         tree_free(&t);
         src_close(s);
@@ -271,7 +271,7 @@ static void test_migration_dir_unreadable(void **state)
         assert_int_equal(tree_read_dev(s, DEV_A, &d), 0);
         assert_int_equal(d.err, EACCES);
         assert_int_equal(d.state_file.status, DRV_ST_ERROR);
-        assert_non_null(strstr(d.state_file.msg, "root"));
+        assert_non_null(strstr(drv_file_msg(&d.state_file), "root"));
         assert_int_equal(d.ndirs, 0);
         tree_dev_free(&d);
         src_close(s);

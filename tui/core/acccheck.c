@@ -143,8 +143,8 @@ static void acccheck_why(const struct drv_file *f, char *buf, size_t n)
                 snprintf(buf, n, "absent");
                 return;
         }
-        if (f->msg[0])
-                snprintf(buf, n, "%s: %s", drv_status_name(f->status), f->msg);
+        if (drv_file_msg(f)[0])
+                snprintf(buf, n, "%s: %s", drv_status_name(f->status), drv_file_msg(f));
         else
                 snprintf(buf, n, "%s", drv_status_name(f->status));
 }
@@ -230,7 +230,8 @@ static void acccheck_ev_file(struct check *c, enum check_side side, const char *
                 check_evidence_file(c, side, what, f, "%s, %zu bytes",
                                     acc_layout_name(drv_fields(f)->layout), drv_fields(f)->len);
         else
-                check_evidence_file(c, side, what, f, "%s", f && f->msg[0] ? f->msg : "");
+                check_evidence_file(c, side, what, f, "%s",
+                                    f && drv_file_msg(f)[0] ? drv_file_msg(f) : "");
 }
 
 /* Field by field, scalars and each array element: mismatches where both are known. */

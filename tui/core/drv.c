@@ -45,6 +45,68 @@ struct drv_content {
         struct kv *kv;
 };
 
+/* A message shared by the copies of one parsed file (drv_file_set_msg). */
+struct drv_msgblk {
+        atomic_uint refs;
+        char s[];
+};
+
+static struct drv_msgblk *drv_msgblk_of(const char *s)
+{
+        return (struct drv_msgblk *)(void *)((char *)s - offsetof(struct drv_msgblk, s));
+}
+
+static void drv_msg_put(struct drv_file *f)
+{
+        if (f->msg_owned && atomic_fetch_sub(&drv_msgblk_of(f->message)->refs, 1) == 1)
+                free(drv_msgblk_of(f->message));
+        f->message = NULL;
+        f->msg_owned = false;
+}
+
+/* dst took src's message by a struct copy: count its reference. */
+static void drv_msg_get(const struct drv_file *f)
+{
+        if (f->msg_owned)
+                atomic_fetch_add(&drv_msgblk_of(f->message)->refs, 1);
+}
+
+__attribute__((format(printf, 2, 0))) static void drv_msg_setv(struct drv_file *f, const char *fmt,
+                                                               va_list ap)
+{
+        char buf[DRV_MSG_MAX];
+        struct drv_msgblk *b;
+        size_t n;
+
+        drv_msg_put(f);
+        if (!strchr(fmt, '%') && strlen(fmt) < sizeof(buf)) {
+                f->message = fmt[0] ? fmt : NULL; /* a literal: static storage */
+                return;
+        }
+        vsnprintf(buf, sizeof(buf), fmt, ap);
+        if (!buf[0])
+                return;
+        n = strlen(buf) + 1;
+        b = malloc(sizeof(*b) + n);
+        if (!b) {
+                f->message = "(no memory for the message)";
+                return;
+        }
+        atomic_init(&b->refs, 1);
+        memcpy(b->s, buf, n);
+        f->message = b->s;
+        f->msg_owned = true;
+}
+
+void drv_file_set_msg(struct drv_file *f, const char *fmt, ...)
+{
+        va_list ap;
+
+        va_start(ap, fmt);
+        drv_msg_setv(f, fmt, ap);
+        va_end(ap);
+}
+
 static void drv_fields_put(struct drv_file *f)
 {
         if (f->fields && atomic_fetch_sub(&drv_blk(f->fields)->refs, 1) == 1)
@@ -225,7 +287,7 @@ static int drv_parse_dump(const struct drv_ops *ops, unsigned idx, bool read_cut
                 return ret;
         if (ret < 0) {
                 hexdump_result_free(&h);
-                drv_msg(out->msg, sizeof(out->msg), "garbled %s: %s", d->name, h.issue.msg);
+                drv_file_set_msg(out, "garbled %s: %s", d->name, h.issue.msg);
                 drv_file_garbled(out);
                 return 0;
         }
@@ -235,8 +297,7 @@ static int drv_parse_dump(const struct drv_ops *ops, unsigned idx, bool read_cut
         out->status = DRV_ST_OK;
         if (h.issue.code != HEXDUMP_OK) {
                 out->cut = true;
-                drv_msg(out->msg, sizeof(out->msg), "cut off: %s (%zu bytes kept)", h.issue.msg,
-                        out->len);
+                drv_file_set_msg(out, "cut off: %s (%zu bytes kept)", h.issue.msg, out->len);
         } else {
                 /* the lines after the dump; an unterminated last line may be cut */
                 tail_done = drv_complete_len(h.tail, h.tail_len);
@@ -250,24 +311,23 @@ static int drv_parse_dump(const struct drv_ops *ops, unsigned idx, bool read_cut
                                 line += h.tail[i] == '\n';
                         out->cut = true;
                         if (tail_done < h.tail_len)
-                                drv_msg(out->msg, sizeof(out->msg),
-                                        "cut off: line %u has no newline", line);
+                                drv_file_set_msg(out, "cut off: line %u has no newline", line);
                         else
-                                drv_msg(out->msg, sizeof(out->msg),
-                                        "cut off: the file is longer than %u bytes", SRC_READ_MAX);
+                                drv_file_set_msg(out, "cut off: the file is longer than %u bytes",
+                                                 SRC_READ_MAX);
                 } else if (h.tail_len == 0 && d->length_key) {
                         out->cut = true;
-                        drv_msg(out->msg, sizeof(out->msg),
-                                "cut off after the dump: no \"%s\" line", d->length_key);
+                        drv_file_set_msg(out, "cut off after the dump: no \"%s\" line",
+                                         d->length_key);
                 } else if (d->dump_len && out->len < d->dump_len) {
-                        drv_msg(out->msg, sizeof(out->msg),
-                                "garbled %s: line %u: dump ends after %zu bytes, expected %u",
-                                d->name, h.tail_line, out->len, d->dump_len);
+                        drv_file_set_msg(
+                            out, "garbled %s: line %u: dump ends after %zu bytes, expected %u",
+                            d->name, h.tail_line, out->len, d->dump_len);
                         drv_file_garbled(out);
                         return 0;
                 } else if (out->kv.bad_line) {
-                        drv_msg(out->msg, sizeof(out->msg), "line %u: %s (ignored)",
-                                out->kv.bad_line, out->kv.why ? out->kv.why : "bad line");
+                        drv_file_set_msg(out, "line %u: %s (ignored)", out->kv.bad_line,
+                                         out->kv.why ? out->kv.why : "bad line");
                 }
         }
         if (d->length_key) {
@@ -278,15 +338,18 @@ static int drv_parse_dump(const struct drv_ops *ops, unsigned idx, bool read_cut
                         for (size_t i = 0; i < out->kv.n && !kv; i++)
                                 if (strcmp(out->kv.items[i].key, d->length_key) == 0)
                                         kv = &out->kv.items[i];
-                        drv_msg(out->msg, sizeof(out->msg),
+                        char buf[DRV_MSG_MAX];
+
+                        drv_msg(buf, sizeof(buf),
                                 "garbled %s: line %u: \"%s\" is not a number: \"%.40s\"", d->name,
                                 kv ? kv->line : 0, d->length_key, kv ? kv->value : "");
-                        drv_msg_clean(out->msg);
+                        drv_msg_clean(buf);
+                        drv_file_set_msg(out, "%s", buf);
                         drv_file_garbled(out);
                         return 0;
                 }
-                if (lret == -ENOENT && !out->cut && !out->msg[0])
-                        drv_msg(out->msg, sizeof(out->msg), "no \"%s\" line", d->length_key);
+                if (lret == -ENOENT && !out->cut && !out->message)
+                        drv_file_set_msg(out, "no \"%s\" line", d->length_key);
         }
         if (ops->decode) {
                 struct drv_fields_blk *b = malloc(sizeof(*b));
@@ -318,6 +381,7 @@ int drv_file_from_read(const struct drv_ops *ops, unsigned idx, const struct src
                        struct drv_file *out)
 {
         const struct drv_file_desc *d;
+        char buf[DRV_MSG_MAX] = "";
         int ret;
 
         if (!ops || idx >= ops->nfiles) {
@@ -330,15 +394,17 @@ int drv_file_from_read(const struct drv_ops *ops, unsigned idx, const struct src
         if (ret < 0)
                 goto fail;
         if (r->err) {
-                out->status = ops->errno_status
-                                  ? ops->errno_status(idx, r->err, out->msg, sizeof(out->msg))
-                                  : drv_errno_generic(r->err, out->msg, sizeof(out->msg));
+                out->status = ops->errno_status ? ops->errno_status(idx, r->err, buf, sizeof(buf))
+                                                : drv_errno_generic(r->err, buf, sizeof(buf));
+                drv_file_set_msg(out, "%s", buf);
                 return 0;
         }
         if (d->kind == DRV_FILE_TEXT) {
                 out->status = ops->text_status ? ops->text_status(idx, out->text, out->text_len,
-                                                                  out->msg, sizeof(out->msg))
+                                                                  buf, sizeof(buf))
                                                : DRV_ST_OK;
+                if (ops->text_status)
+                        drv_file_set_msg(out, "%s", buf);
                 out->cut = r->truncated;
                 return 0;
         }
@@ -374,6 +440,7 @@ void drv_file_free(struct drv_file *f)
                 kv_list_free(&f->kv);
         }
         drv_fields_put(f);
+        drv_msg_put(f);
         memset(f, 0, sizeof(*f));
 }
 
@@ -415,6 +482,7 @@ int drv_file_copy(struct drv_file *dst, const struct drv_file *src)
         }
         if (src->content) {
                 *dst = *src;
+                drv_msg_get(src);
                 atomic_fetch_add(&src->content->refs, 1);
                 if (src->fields)
                         atomic_fetch_add(&drv_blk(src->fields)->refs, 1);
@@ -422,6 +490,7 @@ int drv_file_copy(struct drv_file *dst, const struct drv_file *src)
         }
         /* no memory to share it, or nothing to share: a copy of its own */
         *dst = *src;
+        drv_msg_get(src);
         dst->text = NULL;
         dst->bytes = NULL;
         memset(&dst->kv, 0, sizeof(dst->kv));
@@ -456,7 +525,7 @@ bool drv_file_changed(const struct drv_file *a, const struct drv_file *b)
                 return true;
         if (a->text && memcmp(a->text, b->text, a->text_len) != 0)
                 return true;
-        return strcmp(a->msg, b->msg) != 0;
+        return strcmp(drv_file_msg(a), drv_file_msg(b)) != 0;
 }
 
 /* ---- state and features ---- */
@@ -464,6 +533,7 @@ bool drv_file_changed(const struct drv_file *a, const struct drv_file *b)
 int drv_state_from_read(const struct src_read *r, struct drv_file *out, enum fsm_state *state)
 {
         enum fsm_state st = FSM_INVALID;
+        char buf[DRV_MSG_MAX];
         int ret;
 
         *state = FSM_INVALID;
@@ -474,35 +544,37 @@ int drv_state_from_read(const struct src_read *r, struct drv_file *out, enum fsm
         }
         if (r->err == EINVAL) {
                 out->status = DRV_ST_ERROR;
-                drv_msg(out->msg, sizeof(out->msg),
-                        "EINVAL: the driver failed to report the migration state");
+                drv_file_set_msg(out, "EINVAL: the driver failed to report the migration state");
                 return 0;
         }
         if (r->err) {
-                out->status = drv_errno_generic(r->err, out->msg, sizeof(out->msg));
+                out->status = drv_errno_generic(r->err, buf, sizeof(buf));
+                drv_file_set_msg(out, "%s", buf);
                 return 0;
         }
         ret = r->truncated ? -EPROTO : fsm_state_parse(out->text, out->text_len, &st);
         if (ret < 0) {
                 out->status = DRV_ST_ERROR;
-                drv_msg(out->msg, sizeof(out->msg), "unexpected state text \"%.60s\"", out->text);
-                drv_msg_clean(out->msg);
+                drv_msg(buf, sizeof(buf), "unexpected state text \"%.60s\"", out->text);
+                drv_msg_clean(buf);
+                drv_file_set_msg(out, "%s", buf);
                 return 0;
         }
         if (out->text[out->text_len - 1] != '\n') {
                 /* the kernel always ends the line: "STOP" may be a cut "STOP_COPY" */
                 out->status = DRV_ST_ERROR;
                 out->cut = true;
-                drv_msg(out->msg, sizeof(out->msg),
+                drv_msg(buf, sizeof(buf),
                         "cut off: no newline after \"%.40s\", the name may be incomplete",
                         out->text);
-                drv_msg_clean(out->msg);
+                drv_msg_clean(buf);
+                drv_file_set_msg(out, "%s", buf);
                 return 0;
         }
         out->status = DRV_ST_OK;
         if (st == FSM_INVALID)
-                drv_msg(out->msg, sizeof(out->msg),
-                        "the kernel printed \"Invalid\": the driver reported an unknown state");
+                drv_file_set_msg(
+                    out, "the kernel printed \"Invalid\": the driver reported an unknown state");
         *state = st;
         return 0;
 }
@@ -510,6 +582,7 @@ int drv_state_from_read(const struct src_read *r, struct drv_file *out, enum fsm
 int drv_features_from_read(const struct src_read *r, struct drv_file *out, unsigned *features)
 {
         unsigned f = 0, unknown = 0;
+        char buf[DRV_MSG_MAX];
         int ret;
 
         *features = FSM_F_ALL;
@@ -520,28 +593,29 @@ int drv_features_from_read(const struct src_read *r, struct drv_file *out, unsig
         }
         if (r->err == ENOENT) {
                 out->status = DRV_ST_ABSENT;
-                drv_msg(out->msg, sizeof(out->msg),
-                        "no features file (kernels before 6.18): every state is assumed possible");
+                drv_file_set_msg(
+                    out, "no features file (kernels before 6.18): every state is assumed possible");
                 return 0;
         }
         if (r->err) {
-                out->status = drv_errno_generic(r->err, out->msg, sizeof(out->msg));
+                out->status = drv_errno_generic(r->err, buf, sizeof(buf));
+                drv_file_set_msg(out, "%s", buf);
                 return 0;
         }
         ret =
             fsm_features_parse(out->text, drv_complete_len(out->text, out->text_len), &f, &unknown);
         if (ret < 0) {
                 out->status = DRV_ST_ERROR;
-                drv_msg(out->msg, sizeof(out->msg), "features file is not a list of names");
+                drv_file_set_msg(out, "features file is not a list of names");
                 return 0;
         }
         out->status = DRV_ST_OK;
         if (drv_complete_len(out->text, out->text_len) < out->text_len || r->truncated) {
                 out->cut = true;
-                drv_msg(out->msg, sizeof(out->msg), "cut off: the last line has no newline");
+                drv_file_set_msg(out, "cut off: the last line has no newline");
         } else if (unknown) {
-                drv_msg(out->msg, sizeof(out->msg), "%u unknown feature name%s ignored", unknown,
-                        unknown == 1 ? "" : "s");
+                drv_file_set_msg(out, "%u unknown feature name%s ignored", unknown,
+                                 unknown == 1 ? "" : "s");
         }
         *features = f;
         return 0;

@@ -73,13 +73,19 @@ struct drv_file_desc {
 struct drv_file {
         const char *name; /* from the descriptor (static storage) */
         enum drv_status status;
-        int err;       /* positive errno of the read, 0 */
-        char msg[200]; /* one line for humans: why not ok, or "" */
-        char *text;    /* malloc'd raw content (NULL when the read failed) */
+        int err; /* positive errno of the read, 0 */
+        /*
+         * One line for humans: why not ok, or NULL (none).  Read it through drv_file_msg()
+         * (never NULL), set it with drv_file_set_msg(): a static text, or a counted block
+         * shared by every copy (drv_file_copy), not 200 bytes inline in every copy.
+         */
+        const char *message;
+        char *text; /* malloc'd raw content (NULL when the read failed) */
         size_t text_len;
         uint8_t *bytes; /* malloc'd dump bytes (DRV_FILE_DUMP), NULL when none */
         size_t len;
         bool cut;          /* the dump was cut off (truncated read): bytes are partial */
+        bool msg_owned;    /* (drv.c) message is a counted block, not static text */
         struct kv_list kv; /* the lines after the dump (DRV_FILE_DUMP) */
         bool has_fields;
         /*
@@ -101,6 +107,24 @@ static inline const struct acc_decoded *drv_fields(const struct drv_file *f)
 {
         return f->fields ? f->fields : &drv_no_fields;
 }
+
+/* Longest message + 1 (longer ones are cut, as drivers' errno_status buffers are). */
+#define DRV_MSG_MAX 200
+
+/* The message of f: "" when it has none. */
+static inline const char *drv_file_msg(const struct drv_file *f)
+{
+        return f->message ? f->message : "";
+}
+
+/*
+ * Set f's message (replacing the one it had): printf-formatted; "" leaves none.  A format
+ * without conversions is used as is (static storage: pass only string literals), other
+ * texts (at most DRV_MSG_MAX - 1 bytes) are copied into a counted block.  Without memory
+ * the message says so.
+ */
+__attribute__((format(printf, 2, 3))) void drv_file_set_msg(struct drv_file *f, const char *fmt,
+                                                            ...);
 
 struct drv_ops {
         const char *name; /* directory name under migration/ */

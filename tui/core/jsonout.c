@@ -160,7 +160,7 @@ static struct json_object *jout_file_kind(const struct drv_file *f, int kind)
                 kind = (f->bytes || f->has_fields) ? DRV_FILE_DUMP : DRV_FILE_TEXT;
         json_object_object_add(o, "status", jout_s(drv_status_name(f->status)));
         json_object_object_add(o, "errno", jout_str(src_errno_name(f->err)));
-        json_object_object_add(o, "message", f->msg[0] ? jout_s(f->msg) : NULL);
+        json_object_object_add(o, "message", drv_file_msg(f)[0] ? jout_s(drv_file_msg(f)) : NULL);
         if (kind == DRV_FILE_DUMP) {
                 json_object_object_add(o, "bytes", jout_hex(f->bytes, f->len));
                 json_object_object_add(o, "length",

@@ -131,18 +131,18 @@ static int tree_read_dirs(struct src *s, struct tree_dev *out, const struct src_
 /* The state and features files when migration/ cannot be read: absent or the error. */
 static void tree_no_migration(struct tree_dev *out, int err, const char *why)
 {
+        char msg[DRV_MSG_MAX];
+
         out->state_file.name = "state";
         out->features_file.name = "features";
         out->state = FSM_INVALID;
         out->features = FSM_F_ALL;
-        out->state_file.status =
-            drv_errno_generic(err, out->state_file.msg, sizeof(out->state_file.msg));
+        out->state_file.status = drv_errno_generic(err, msg, sizeof(msg));
         out->features_file.status = out->state_file.status;
         out->state_file.err = err;
         out->features_file.err = err;
-        if (why)
-                snprintf(out->state_file.msg, sizeof(out->state_file.msg), "%s", why);
-        memcpy(out->features_file.msg, out->state_file.msg, sizeof(out->features_file.msg));
+        drv_file_set_msg(&out->state_file, "%s", why ? why : msg);
+        drv_file_set_msg(&out->features_file, "%s", why ? why : msg);
 }
 
 int tree_read_dev(struct src *s, const char *name, struct tree_dev *out)

@@ -312,8 +312,7 @@ static int check_blocked(struct engine *e, struct eng_file *f, int64_t now)
         df = eng_file_model(f);
         df->status = DRV_ST_BLOCKED;
         df->err = 0;
-        snprintf(df->msg, sizeof(df->msg), "read blocked: no answer for %lld ms",
-                 (long long)(age / MS_NS));
+        drv_file_set_msg(df, "read blocked: no answer for %lld ms", (long long)(age / MS_NS));
         dev_touch(e, f->dev);
         log_file(e, f, df, -1);
         return 0;

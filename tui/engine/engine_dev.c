@@ -45,7 +45,7 @@ static void file_set_unread(struct drv_file *df, const char *name)
         memset(df, 0, sizeof(*df));
         df->name = name;
         df->status = DRV_ST_UNREAD;
-        snprintf(df->msg, sizeof(df->msg), "not read yet");
+        drv_file_set_msg(df, "not read yet");
 }
 
 static int file_init(struct engine *e, struct eng_file *f, struct eng_dev *d, enum ef_kind kind,
@@ -334,14 +334,14 @@ void eng_dev_mark_gone(struct engine *e, struct eng_dev *d, int64_t now, const c
         }
         for (int i = 0; i < 2; i++) {
                 all[i]->status = DRV_ST_GONE;
-                snprintf(all[i]->msg, sizeof(all[i]->msg), "device vanished (%s)", reason);
+                drv_file_set_msg(all[i], "device vanished (%s)", reason);
         }
         for (size_t i = 0; i < d->td.ndirs; i++) {
                 for (unsigned j = 0; j < d->td.dirs[i].nfiles; j++) {
                         struct drv_file *f = &d->td.dirs[i].files[j];
 
                         f->status = DRV_ST_GONE;
-                        snprintf(f->msg, sizeof(f->msg), "device vanished (%s)", reason);
+                        drv_file_set_msg(f, "device vanished (%s)", reason);
                 }
         }
         dev_touch(e, d);

@@ -68,7 +68,7 @@ static void cmpm_status_line(const struct drv_file *f, char *buf, size_t size)
 
         cmpm_words(drv_status_name(f->status), word, sizeof(word));
         n = snprintf(buf, size, "%s%s%s%s", word, en ? " (" : "", en ? en : "", en ? ")" : "");
-        msg = cmpm_skip(cmpm_skip(f->msg, en), word);
+        msg = cmpm_skip(cmpm_skip(drv_file_msg(f), en), word);
         if (n >= 0 && (size_t)n < size && msg[0])
                 snprintf(buf + n, size - (size_t)n, ": %s", msg);
 }

@@ -82,7 +82,8 @@ static void view_detail_summary(const struct views *v, size_t i, const struct la
                 const struct drv_file *f = k == 0 ? &d->state_file : &d->features_file;
 
                 snprintf(buf, sizeof(buf), "%-9s %s%s%s", f->name ? f->name : "?",
-                         drv_status_name(f->status), f->msg[0] ? ": " : "", f->msg);
+                         drv_status_name(f->status), drv_file_msg(f)[0] ? ": " : "",
+                         drv_file_msg(f));
                 draw_text(y + 1 + k, r->x, r->w, draw_status_elem(f->status), buf, false);
         }
         view_detail_seen(v, i, r, y + 3);
@@ -110,7 +111,8 @@ static void view_detail_file_head(struct view_detail_out *o, const struct views 
                          f->has_fields ? acc_layout_name(drv_fields(f)->layout) : "", extra);
         else
                 snprintf(buf, sizeof(buf), "%s/%s: %s%s%s%s", dir, f->name,
-                         drv_status_name(f->status), f->msg[0] ? ": " : "", f->msg, extra);
+                         drv_status_name(f->status), drv_file_msg(f)[0] ? ": " : "",
+                         drv_file_msg(f), extra);
         view_detail_line(o, 0, draw_status_elem(f->status), buf);
 }
 

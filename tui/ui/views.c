@@ -87,16 +87,16 @@ const char *views_last_error(const struct tree_dev *d)
 {
         if (d->err)
                 return strerror(d->err);
-        if (d->state_file.status != DRV_ST_OK && d->state_file.msg[0])
-                return d->state_file.msg;
+        if (d->state_file.status != DRV_ST_OK && drv_file_msg(&d->state_file)[0])
+                return drv_file_msg(&d->state_file);
         for (size_t i = 0; i < d->ndirs; i++)
                 for (unsigned j = 0; j < d->dirs[i].nfiles; j++) {
                         const struct drv_file *f = &d->dirs[i].files[j];
 
                         if ((f->status == DRV_ST_ERROR || f->status == DRV_ST_BLOCKED ||
                              f->status == DRV_ST_NOT_READY) &&
-                            f->msg[0])
-                                return f->msg;
+                            drv_file_msg(f)[0])
+                                return drv_file_msg(f);
                 }
         return "";
 }
@@ -129,9 +129,9 @@ const char *views_error_text(const struct views *v, size_t i, char *buf, size_t 
 
         if (d->err)
                 return strerror(d->err);
-        if (d->state_file.status != DRV_ST_OK && d->state_file.msg[0]) {
+        if (d->state_file.status != DRV_ST_OK && drv_file_msg(&d->state_file)[0]) {
                 t = views_blocked_text(v, i, NULL, &d->state_file, buf, size);
-                return t ? t : d->state_file.msg;
+                return t ? t : drv_file_msg(&d->state_file);
         }
         for (size_t k = 0; k < d->ndirs; k++)
                 for (unsigned j = 0; j < d->dirs[k].nfiles; j++) {
@@ -139,9 +139,9 @@ const char *views_error_text(const struct views *v, size_t i, char *buf, size_t 
 
                         if ((f->status == DRV_ST_ERROR || f->status == DRV_ST_BLOCKED ||
                              f->status == DRV_ST_NOT_READY) &&
-                            f->msg[0]) {
+                            drv_file_msg(f)[0]) {
                                 t = views_blocked_text(v, i, d->dirs[k].name, f, buf, size);
-                                return t ? t : f->msg;
+                                return t ? t : drv_file_msg(f);
                         }
                 }
         return "";
