@@ -1,0 +1,668 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * src_remote: the latest state an agent sent, as a source (see src_remote.h).
+ */
+#include "core/src_remote.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core/esc.h"
+
+#define RSRC_LINE_MAX (64u << 20) /* a snapshot line of a few thousand devices fits */
+
+struct rsrc_ent {
+        char *path;
+        bool is_list;
+        int err;
+        char *data; /* file */
+        size_t len;
+        bool trunc;
+        char **names; /* list, sorted */
+        size_t n;
+};
+
+struct rsrc {
+        pthread_mutex_t mu;
+        pthread_cond_t cv;
+        char label[64];
+        struct rsrc_status st;
+        bool hello;
+        struct rsrc_ent *e; /* sorted by (path, is_list) */
+        size_t n, cap;
+        /* transport */
+        pid_t pid;
+        int in_fd, out_fd, err_fd;
+        pthread_t thread;
+        bool thread_started;
+        bool thread_done;
+        char errline[256]; /* the child's last stderr line */
+};
+
+static int64_t rsrc_mono_ns(void)
+{
+        struct timespec ts;
+
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+int rsrc_new(const char *label, struct rsrc **out)
+{
+        struct rsrc *r = calloc(1, sizeof(*r));
+
+        if (!r)
+                return -ENOMEM;
+        pthread_mutex_init(&r->mu, NULL);
+        pthread_cond_init(&r->cv, NULL);
+        snprintf(r->label, sizeof(r->label), "%s", label);
+        r->pid = -1;
+        r->in_fd = r->out_fd = r->err_fd = -1;
+        *out = r;
+        return 0;
+}
+
+/* ---- the table ---------------------------------------------------------------------------- */
+
+static void rsrc_names_free(char **names, size_t n)
+{
+        for (size_t i = 0; i < n; i++)
+                free(names[i]);
+        free(names);
+}
+
+static void rsrc_ent_free(struct rsrc_ent *e)
+{
+        free(e->path);
+        free(e->data);
+        rsrc_names_free(e->names, e->n);
+}
+
+static void rsrc_clear(struct rsrc *r)
+{
+        for (size_t i = 0; i < r->n; i++)
+                rsrc_ent_free(&r->e[i]);
+        r->n = 0;
+}
+
+static int rsrc_cmp(const char *path, bool is_list, const struct rsrc_ent *e)
+{
+        int c = strcmp(path, e->path);
+
+        return c ? c : (int)is_list - (int)e->is_list;
+}
+
+/* The index where (path, is_list) is or would go; *found. */
+static size_t rsrc_find(const struct rsrc *r, const char *path, bool is_list, bool *found)
+{
+        size_t lo = 0, hi = r->n;
+
+        *found = false;
+        while (lo < hi) {
+                size_t mid = lo + (hi - lo) / 2;
+                int c = rsrc_cmp(path, is_list, &r->e[mid]);
+
+                if (c == 0) {
+                        *found = true;
+                        return mid;
+                }
+                if (c < 0)
+                        hi = mid;
+                else
+                        lo = mid + 1;
+        }
+        return lo;
+}
+
+static struct rsrc_ent *rsrc_get(struct rsrc *r, const char *path, bool is_list)
+{
+        bool found;
+        size_t i = rsrc_find(r, path, is_list, &found);
+
+        if (found)
+                return &r->e[i];
+        if (r->n == r->cap) {
+                size_t cap = r->cap ? r->cap * 2 : 256;
+                struct rsrc_ent *ne = realloc(r->e, cap * sizeof(*ne));
+
+                if (!ne)
+                        return NULL;
+                r->e = ne;
+                r->cap = cap;
+        }
+        memmove(&r->e[i + 1], &r->e[i], (r->n - i) * sizeof(*r->e));
+        memset(&r->e[i], 0, sizeof(*r->e));
+        r->e[i].path = strdup(path);
+        if (!r->e[i].path) {
+                memmove(&r->e[i], &r->e[i + 1], (r->n - i) * sizeof(*r->e));
+                return NULL;
+        }
+        r->e[i].is_list = is_list;
+        r->n++;
+        return &r->e[i];
+}
+
+/* Drop everything under dir/ (a device that went). */
+static void rsrc_drop_under(struct rsrc *r, const char *dir)
+{
+        size_t len = strlen(dir), w = 0;
+
+        for (size_t i = 0; i < r->n; i++) {
+                if (strncmp(r->e[i].path, dir, len) == 0 && r->e[i].path[len] == '/') {
+                        rsrc_ent_free(&r->e[i]);
+                        continue;
+                }
+                r->e[w++] = r->e[i];
+        }
+        r->n = w;
+}
+
+static int rsrc_strcmp(const void *a, const void *b)
+{
+        return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int rsrc_set_file(struct rsrc *r, struct ap_file *f)
+{
+        struct rsrc_ent *e = rsrc_get(r, f->path, false);
+
+        if (!e)
+                return -ENOMEM;
+        free(e->data);
+        e->err = f->err;
+        e->data = f->data; /* taken */
+        e->len = f->err ? 0 : f->len;
+        e->trunc = f->trunc;
+        f->data = NULL;
+        return 0;
+}
+
+static bool rsrc_has(char **names, size_t n, const char *s)
+{
+        for (size_t i = 0; i < n; i++)
+                if (strcmp(names[i], s) == 0)
+                        return true;
+        return false;
+}
+
+static int rsrc_set_list(struct rsrc *r, struct ap_list *l)
+{
+        struct rsrc_ent *e = rsrc_get(r, l->path, true);
+        char **nn;
+        size_t k = 0;
+
+        if (!e)
+                return -ENOMEM;
+        if (l->err || l->full) {
+                rsrc_names_free(e->names, e->n);
+                e->err = l->err;
+                e->names = l->names; /* taken */
+                e->n = l->n;
+                l->names = NULL;
+                l->n = 0;
+                return 0;
+        }
+        /* a delta: the names kept, plus the ones added */
+        nn = calloc(e->n + l->n + 1, sizeof(*nn));
+        if (!nn)
+                return -ENOMEM;
+        for (size_t i = 0; i < e->n; i++) {
+                if (rsrc_has(l->del, l->ndel, e->names[i]))
+                        free(e->names[i]);
+                else
+                        nn[k++] = e->names[i];
+        }
+        for (size_t i = 0; i < l->n; i++) {
+                if (rsrc_has(nn, k, l->names[i]))
+                        continue;
+                nn[k++] = l->names[i];
+                l->names[i] = NULL;
+        }
+        free(e->names);
+        qsort(nn, k, sizeof(*nn), rsrc_strcmp);
+        e->names = nn;
+        e->n = k;
+        e->err = 0;
+        return 0;
+}
+
+static void rsrc_down(struct rsrc *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void rsrc_down(struct rsrc *r, const char *fmt, ...)
+{
+        va_list ap;
+
+        if (r->st.state == RSRC_DOWN)
+                return;
+        va_start(ap, fmt);
+        vsnprintf(r->st.error, sizeof(r->st.error), fmt, ap);
+        va_end(ap);
+        r->st.state = RSRC_DOWN;
+        pthread_cond_broadcast(&r->cv);
+}
+
+static int rsrc_apply(struct rsrc *r, struct ap_msg *m)
+{
+        int ret = 0;
+
+        switch (m->kind) {
+        case AP_HELLO:
+                r->st.hello = m->hello;
+                r->hello = true;
+                return 0;
+        case AP_SNAP:
+                rsrc_clear(r);
+                /* fall through */
+        case AP_DELTA:
+                for (size_t i = 0; ret == 0 && i < m->nlists; i++) {
+                        struct ap_list *l = &m->lists[i];
+
+                        if (!l->path[0] && !l->full)
+                                for (size_t k = 0; k < l->ndel; k++)
+                                        rsrc_drop_under(r, l->del[k]);
+                        ret = rsrc_set_list(r, l);
+                }
+                for (size_t i = 0; ret == 0 && i < m->nfiles; i++)
+                        ret = rsrc_set_file(r, &m->files[i]);
+                if (ret == 0 && m->kind == AP_SNAP && r->st.state == RSRC_CONNECTING) {
+                        r->st.state = RSRC_CONNECTED;
+                        pthread_cond_broadcast(&r->cv);
+                }
+                return ret;
+        case AP_ERROR: {
+                char esc[400];
+
+                rsrc_down(r, "%s: the agent failed: %s", r->label,
+                          esc_str(esc, sizeof(esc), m->msg, 0));
+                return -EPROTO;
+        }
+        case AP_KLOG: /* not carried to the client's kernel log yet */
+        case AP_HB:
+        default:
+                return 0;
+        }
+}
+
+int rsrc_feed(struct rsrc *r, const char *line, size_t len)
+{
+        struct ap_msg m;
+        char why[200];
+        int ret = ap_msg_decode(line, len, &m, why, sizeof(why));
+
+        pthread_mutex_lock(&r->mu);
+        r->st.lines++;
+        r->st.bytes += len + 1;
+        r->st.last_ns = rsrc_mono_ns();
+        if (ret == -EPROTO) {
+                rsrc_down(r, "%s: %s; install the same migtop version on both hosts", r->label,
+                          why);
+        } else if (ret == -ENOMEM) {
+                rsrc_down(r, "%s: out of memory", r->label);
+        } else if (ret < 0 && !r->hello) {
+                /* the first line is not a hello: not an agent (a shell banner, an old
+                   migtop that does not know --agent) */
+                char esc[120];
+
+                esc_text(esc, sizeof(esc), line, len < 100 ? len : 100, 0);
+                rsrc_down(r, "%s: not a migtop agent: it said \"%s\"", r->label, esc);
+                ret = -EPROTO;
+        } else if (ret < 0) {
+                r->st.bad++;
+                snprintf(r->st.error, sizeof(r->st.error), "%s: a line ignored: %s", r->label, why);
+                ret = 0;
+        } else if (!r->hello && m.kind != AP_HELLO) {
+                rsrc_down(r, "%s: the agent did not start with a hello", r->label);
+                ret = -EPROTO;
+        } else {
+                ret = rsrc_apply(r, &m);
+                if (ret == -ENOMEM)
+                        rsrc_down(r, "%s: out of memory", r->label);
+        }
+        pthread_mutex_unlock(&r->mu);
+        ap_msg_free(&m); /* (what the table took is NULL in m; a failed decode left it empty) */
+        return ret;
+}
+
+void rsrc_end(struct rsrc *r, const char *why)
+{
+        pthread_mutex_lock(&r->mu);
+        rsrc_down(r, "%s", why);
+        pthread_mutex_unlock(&r->mu);
+}
+
+void rsrc_status(struct rsrc *r, struct rsrc_status *out)
+{
+        pthread_mutex_lock(&r->mu);
+        *out = r->st;
+        pthread_mutex_unlock(&r->mu);
+}
+
+enum rsrc_state rsrc_wait(struct rsrc *r, int timeout_ms)
+{
+        struct timespec ts;
+        enum rsrc_state s;
+
+        clock_gettime(CLOCK_REALTIME, &ts);
+        ts.tv_sec += timeout_ms / 1000;
+        ts.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
+        if (ts.tv_nsec >= 1000000000L) {
+                ts.tv_sec++;
+                ts.tv_nsec -= 1000000000L;
+        }
+        pthread_mutex_lock(&r->mu);
+        while (r->st.state == RSRC_CONNECTING)
+                if (pthread_cond_timedwait(&r->cv, &r->mu, &ts) == ETIMEDOUT)
+                        break;
+        s = r->st.state;
+        pthread_mutex_unlock(&r->mu);
+        return s;
+}
+
+/* ---- the source --------------------------------------------------------------------------- */
+
+static int rsrc_read(void *ctx, const char *path, struct src_read *out)
+{
+        struct rsrc *r = ctx;
+        bool found;
+        size_t i;
+
+        memset(out, 0, sizeof(*out));
+        out->t_start = src_now_ns();
+        pthread_mutex_lock(&r->mu);
+        i = rsrc_find(r, path, false, &found);
+        if (!found) {
+                out->err = r->st.state == RSRC_DOWN && !r->n ? EHOSTUNREACH : ENOENT;
+        } else if (r->e[i].err) {
+                out->err = r->e[i].err;
+        } else {
+                out->data = malloc(r->e[i].len + 1);
+                if (!out->data) {
+                        pthread_mutex_unlock(&r->mu);
+                        return -ENOMEM;
+                }
+                memcpy(out->data, r->e[i].data, r->e[i].len);
+                out->data[r->e[i].len] = '\0';
+                out->len = r->e[i].len;
+                out->truncated = r->e[i].trunc;
+        }
+        pthread_mutex_unlock(&r->mu);
+        out->t_end = src_now_ns();
+        return 0;
+}
+
+static int rsrc_list(void *ctx, const char *path, struct src_list *out)
+{
+        struct rsrc *r = ctx;
+        char **names = NULL;
+        bool found;
+        size_t i, n = 0;
+
+        memset(out, 0, sizeof(*out));
+        pthread_mutex_lock(&r->mu);
+        i = rsrc_find(r, path, true, &found);
+        if (!found) {
+                out->err = r->st.state == RSRC_DOWN && !r->n ? EHOSTUNREACH : ENOENT;
+        } else if (r->e[i].err) {
+                out->err = r->e[i].err;
+        } else {
+                n = r->e[i].n;
+                names = calloc(n ? n : 1, sizeof(*names));
+                for (size_t k = 0; names && k < n; k++)
+                        if (!(names[k] = strdup(r->e[i].names[k]))) {
+                                rsrc_names_free(names, k);
+                                names = NULL;
+                        }
+                if (!names) {
+                        pthread_mutex_unlock(&r->mu);
+                        return -ENOMEM;
+                }
+        }
+        pthread_mutex_unlock(&r->mu);
+        if (names)
+                src_list_take(out, names, n);
+        return 0;
+}
+
+static void rsrc_src_destroy(void *ctx)
+{
+        (void)ctx; /* the rsrc is the caller's */
+}
+
+static const struct src_ops rsrc_ops = {
+    .kind = "remote",
+    .read = rsrc_read,
+    .list = rsrc_list,
+    .destroy = rsrc_src_destroy,
+};
+
+int rsrc_src(struct rsrc *r, const char *root, struct src **out)
+{
+        return src_new(&rsrc_ops, r, root, out);
+}
+
+/* ---- the transport ------------------------------------------------------------------------ */
+
+struct rsrc_buf {
+        char *p;
+        size_t len, cap;
+};
+
+/* Append; hand each whole line to fn.  0, or -E2BIG for a line past RSRC_LINE_MAX. */
+static int rsrc_buf_take(struct rsrc_buf *b, const char *data, size_t n,
+                         void (*fn)(struct rsrc *, const char *, size_t), struct rsrc *r)
+{
+        size_t start = 0;
+
+        if (b->len + n > b->cap) {
+                size_t cap = b->cap ? b->cap : 65536;
+                char *p;
+
+                while (cap < b->len + n)
+                        cap *= 2;
+                if (cap > RSRC_LINE_MAX + 65536)
+                        return -E2BIG;
+                p = realloc(b->p, cap);
+                if (!p)
+                        return -ENOMEM;
+                b->p = p;
+                b->cap = cap;
+        }
+        memcpy(b->p + b->len, data, n);
+        b->len += n;
+        for (size_t i = b->len - n; i < b->len; i++) {
+                if (b->p[i] != '\n')
+                        continue;
+                fn(r, b->p + start, i - start);
+                start = i + 1;
+        }
+        memmove(b->p, b->p + start, b->len - start);
+        b->len -= start;
+        return 0;
+}
+
+static void rsrc_out_line(struct rsrc *r, const char *line, size_t len)
+{
+        rsrc_feed(r, line, len);
+}
+
+static void rsrc_err_line(struct rsrc *r, const char *line, size_t len)
+{
+        if (!len)
+                return;
+        pthread_mutex_lock(&r->mu);
+        esc_text(r->errline, sizeof(r->errline), line, len, 0);
+        pthread_mutex_unlock(&r->mu);
+}
+
+static void *rsrc_thread(void *arg)
+{
+        struct rsrc *r = arg;
+        struct rsrc_buf ob = {0}, eb = {0};
+        char buf[65536];
+        int status = 0, ret = 0;
+        bool out_open = true, err_open = true;
+
+        while (out_open || err_open) {
+                struct pollfd p[2] = {{.fd = out_open ? r->out_fd : -1, .events = POLLIN},
+                                      {.fd = err_open ? r->err_fd : -1, .events = POLLIN}};
+
+                if (poll(p, 2, -1) < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        break;
+                }
+                for (int k = 0; k < 2; k++) {
+                        ssize_t n;
+
+                        if (!p[k].revents)
+                                continue;
+                        n = read(p[k].fd, buf, sizeof(buf));
+                        if (n < 0 && (errno == EINTR || errno == EAGAIN))
+                                continue;
+                        if (n <= 0) {
+                                *(k ? &err_open : &out_open) = false;
+                                continue;
+                        }
+                        ret = rsrc_buf_take(k ? &eb : &ob, buf, (size_t)n,
+                                            k ? rsrc_err_line : rsrc_out_line, r);
+                        if (ret < 0 && !k) {
+                                rsrc_end(r, ret == -E2BIG ? "a line from the agent too long"
+                                                          : "out of memory");
+                                out_open = false;
+                        }
+                }
+        }
+        if (eb.len)
+                rsrc_err_line(r, eb.p, eb.len);
+        free(ob.p);
+        free(eb.p);
+        if (r->pid > 0 && waitpid(r->pid, &status, 0) == r->pid)
+                r->pid = -1;
+        pthread_mutex_lock(&r->mu);
+        if (WIFEXITED(status))
+                rsrc_down(r, "%s: the connection ended (exit status %d)%s%s", r->label,
+                          WEXITSTATUS(status), r->errline[0] ? ": " : "", r->errline);
+        else
+                rsrc_down(r, "%s: the connection ended (signal %d)%s%s", r->label,
+                          WIFSIGNALED(status) ? WTERMSIG(status) : 0, r->errline[0] ? ": " : "",
+                          r->errline);
+        r->thread_done = true;
+        pthread_cond_broadcast(&r->cv);
+        pthread_mutex_unlock(&r->mu);
+        return NULL;
+}
+
+int rsrc_spawn(struct rsrc *r, char *const argv[])
+{
+        extern char **environ;
+        posix_spawn_file_actions_t fa;
+        int in[2], out[2], err[2], ret;
+        pid_t pid;
+
+        if (pipe2(in, O_CLOEXEC) < 0)
+                return -errno;
+        if (pipe2(out, O_CLOEXEC) < 0) {
+                ret = -errno;
+                goto close_in;
+        }
+        if (pipe2(err, O_CLOEXEC) < 0) {
+                ret = -errno;
+                goto close_out;
+        }
+        posix_spawn_file_actions_init(&fa);
+        posix_spawn_file_actions_adddup2(&fa, in[0], 0);
+        posix_spawn_file_actions_adddup2(&fa, out[1], 1);
+        posix_spawn_file_actions_adddup2(&fa, err[1], 2);
+        ret = -posix_spawnp(&pid, argv[0], &fa, NULL, argv, environ);
+        posix_spawn_file_actions_destroy(&fa);
+        close(in[0]);
+        close(out[1]);
+        close(err[1]);
+        if (ret < 0) {
+                close(in[1]);
+                close(out[0]);
+                close(err[0]);
+                return ret;
+        }
+        r->pid = pid;
+        r->in_fd = in[1];
+        r->out_fd = out[0];
+        r->err_fd = err[0];
+        ret = -pthread_create(&r->thread, NULL, rsrc_thread, r);
+        if (ret < 0)
+                return ret; /* rsrc_free() closes and reaps */
+        r->thread_started = true;
+        return 0;
+close_out:
+        close(out[0]);
+        close(out[1]);
+close_in:
+        close(in[0]);
+        close(in[1]);
+        return ret;
+}
+
+int rsrc_control(struct rsrc *r, const struct ap_ctl *c)
+{
+        char *s = ap_ctl_encode(c);
+        size_t len;
+        ssize_t n;
+
+        if (!s)
+                return -ENOMEM;
+        if (r->in_fd < 0) {
+                free(s);
+                return -ENOTCONN;
+        }
+        len = strlen(s);
+        n = write(r->in_fd, s, len); /* short lines: a pipe takes them whole */
+        free(s);
+        return n == (ssize_t)len ? 0 : n < 0 ? -errno : -EIO;
+}
+
+void rsrc_free(struct rsrc *r)
+{
+        if (!r)
+                return;
+        if (r->in_fd >= 0)
+                close(r->in_fd); /* the agent exits when its stdin closes */
+        if (r->thread_started) {
+                /* a link that hangs: ask once, then stop it */
+                struct timespec ts;
+                bool done;
+
+                clock_gettime(CLOCK_REALTIME, &ts);
+                ts.tv_sec += 2;
+                pthread_mutex_lock(&r->mu);
+                while (!r->thread_done)
+                        if (pthread_cond_timedwait(&r->cv, &r->mu, &ts) == ETIMEDOUT)
+                                break;
+                done = r->thread_done;
+                pthread_mutex_unlock(&r->mu);
+                if (!done && r->pid > 0)
+                        kill(r->pid, SIGTERM);
+                pthread_join(r->thread, NULL);
+        } else if (r->pid > 0) {
+                kill(r->pid, SIGTERM);
+                waitpid(r->pid, NULL, 0);
+        }
+        if (r->out_fd >= 0)
+                close(r->out_fd);
+        if (r->err_fd >= 0)
+                close(r->err_fd);
+        rsrc_clear(r);
+        free(r->e);
+        pthread_cond_destroy(&r->cv);
+        pthread_mutex_destroy(&r->mu);
+        free(r);
+}
