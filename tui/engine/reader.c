@@ -209,9 +209,8 @@ static int maybe_grow_locked(struct reader *r)
         pthread_attr_t attr;
         pthread_t t;
         int64_t now;
-        int err;
-
-        unsigned fresh;
+        int err = 0;
+        unsigned fresh, want;
 
         if (r->queued <= r->workers - r->busy || r->workers >= r->max_workers + READER_MAX_STUCK)
                 return 0;
@@ -225,16 +224,33 @@ static int maybe_grow_locked(struct reader *r)
             (r->busy < r->workers || (now - r->progress_ns < READER_STALL_NS &&
                                       now - r->todo->submitted_ns < READER_STALL_NS)))
                 return 0; /* busy, but moving: the queue drains without another thread */
+        /*
+         * One more worker while some still move.  When every worker is stuck, as many as
+         * may run at once (up to the reads waiting): reads queued behind many stuck files
+         * (200 FIFOs) would otherwise get one worker per stall period, a second's ramp.
+         */
+        want = 1;
+        if (fresh == 0) {
+                want = r->queued - (r->workers - r->busy);
+                if (want > r->max_workers)
+                        want = r->max_workers;
+                if (want > r->max_workers + READER_MAX_STUCK - r->workers)
+                        want = r->max_workers + READER_MAX_STUCK - r->workers;
+        }
         pthread_attr_init(&attr);
         pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
         pthread_attr_setstacksize(&attr, 256 * 1024);
-        err = pthread_create(&t, &attr, worker_main, r);
+        for (unsigned k = 0; k < want; k++) {
+                err = pthread_create(&t, &attr, worker_main, r);
+                if (err)
+                        break;
+                r->workers++;
+                r->refs++;
+        }
         pthread_attr_destroy(&attr);
-        if (err)
-                return r->workers ? 0 : -err;
-        r->workers++;
-        r->refs++;
-        r->progress_ns = reader_mono_ns(); /* the new worker gets a stall period to start */
+        if (err && !r->workers)
+                return -err;
+        r->progress_ns = reader_mono_ns(); /* the new workers get a stall period to start */
         return 0;
 }
 
