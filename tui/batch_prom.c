@@ -44,7 +44,7 @@ static void batch_prom_info(struct prom_w *w, const struct engine_snap *s,
                     "its bound driver, PCI IDs and parent (PF or mdev parent) from sysfs.");
         for (size_t i = 0; i < s->tree.ndevs; i++) {
                 const struct tree_dev *d = &s->tree.devs[i];
-                const struct engine_sys *sys = s->info ? &s->info[i].sys : NULL;
+                const struct engine_sys *sys = s->info ? engine_dev_sys(&s->info[i]) : NULL;
                 const struct disc_entry *en = m && m->n ? batch_entry(m, d->name) : NULL;
                 char ven[8] = "", dev[8] = "";
                 const char *drv = "", *parent = "";

@@ -512,16 +512,19 @@ static void sysfs_facts_of_found_devices(void **state)
         sn = engine_snapshot(e);
         i = engine_snap_find(sn, "0000:3b:00.1");
         assert_true(i >= 0);
-        assert_true(sn->info[i].sys.known);
-        assert_string_equal(sn->info[i].sys.driver, "hisi_acc_vfio_pci");
-        assert_string_equal(sn->info[i].sys.parent, "0000:3b:00.0");
-        assert_int_equal(sn->info[i].sys.iommu_group, 12);
-        assert_true(sn->info[i].sys.name[0] != '\0');
+        assert_true(engine_dev_sys(&sn->info[i])->known);
+        assert_string_equal(engine_dev_sys(&sn->info[i])->driver, "hisi_acc_vfio_pci");
+        assert_string_equal(engine_dev_sys(&sn->info[i])->parent, "0000:3b:00.0");
+        assert_int_equal(engine_dev_sys(&sn->info[i])->iommu_group, 12);
+        assert_true(engine_dev_sys(&sn->info[i])->name[0] != '\0');
         i = engine_snap_find(sn, "0000:99:00.1");
         assert_true(i >= 0);
-        assert_false(sn->info[i].sys.known);
-        engine_snap_put(sn);
+        assert_false(engine_dev_sys(&sn->info[i])->known);
+        /* the facts are shared with the engine, and stay valid in a snapshot it outlives */
         engine_free(e);
+        i = engine_snap_find(sn, "0000:3b:00.1");
+        assert_string_equal(engine_dev_sys(&sn->info[i])->driver, "hisi_acc_vfio_pci");
+        engine_snap_put(sn);
         disc_close(disc);
         fakesys_remove(root);
 }

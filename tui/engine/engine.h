@@ -189,7 +189,8 @@ struct engine_sys {
 };
 
 struct engine_dev_info {
-        struct engine_sys sys;
+        /* read it through engine_dev_sys(); shared by every copy (NULL: not looked up) */
+        const struct engine_sys *sys;
         bool gone;       /* vanished; the last results are kept */
         int64_t seen_ns; /* first seen (or seen again) */
         int64_t gone_ns; /* when it vanished */
@@ -219,6 +220,9 @@ struct engine_dev_info {
         /* the transitions of each fsm_class */
         uint64_t transitions_by_class[FSM_CLASS_IMPOSSIBLE + 1];
 };
+
+/* What sysfs says of the device: never NULL (known false when it was not looked up). */
+const struct engine_sys *engine_dev_sys(const struct engine_dev_info *in);
 
 enum engine_klog_state {
         ENGINE_KLOG_OFF,         /* no kernel log source */

@@ -144,6 +144,7 @@ void eng_dev_free(struct engine *e, struct eng_dev *d)
         hist_states_free(&d->hist);
         klog_ring_free(&d->klog);
         eng_devcopy_put(d->copy);
+        eng_sys_put(d->sys);
         free(d->td.name);
         free(d);
 }
@@ -443,8 +444,14 @@ static int dev_insert(struct engine *e, const char *name, int64_t now)
         ret = dev_new(e, name, now, &d);
         if (ret)
                 return ret;
-        if (e->o.disc)
-                sys_lookup(e->o.disc, name, &d->sys);
+        if (e->o.disc) {
+                /* without memory for them, the device is shown without its sysfs facts */
+                d->sys = malloc(sizeof(*d->sys));
+                if (d->sys) {
+                        atomic_init(&d->sys->refs, 1);
+                        sys_lookup(e->o.disc, name, &d->sys->pub);
+                }
+        }
         memmove(&e->devs[at + 1], &e->devs[at], (e->ndevs - (size_t)at) * sizeof(*e->devs));
         e->devs[at] = d;
         e->ndevs++;

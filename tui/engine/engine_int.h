@@ -36,9 +36,15 @@ struct eng_file {
         struct engine_file_info info;
 };
 
+/* A device's sysfs facts, shared by its snapshot copies (336 bytes: not one per copy). */
+struct eng_sys {
+        atomic_uint refs;
+        struct engine_sys pub;
+};
+
 struct eng_dev {
-        struct tree_dev td; /* the engine's current view of the device */
-        struct engine_sys sys;
+        struct tree_dev td;  /* the engine's current view of the device */
+        struct eng_sys *sys; /* NULL: not looked up (no engine_opts.disc) */
         struct eng_file state, features;
         struct eng_file *dfiles; /* each directory's nfiles in turn: see eng_dfile() */
         size_t ndfiles;
@@ -60,6 +66,7 @@ struct devcopy {
         uint64_t ver;
         struct tree_dev td;          /* deep copy */
         struct engine_dev_info info; /* changes and dir_info owned here */
+        struct eng_sys *sys;         /* info.sys's reference, or NULL */
 };
 
 /* Arrays of files retired while a read may still point at them (freed at the end). */
@@ -151,5 +158,6 @@ bool eng_klog_busy(const struct engine *e);
 
 /* engine_snap.c */
 void eng_devcopy_put(struct devcopy *c);
+void eng_sys_put(struct eng_sys *s);
 
 #endif

@@ -68,10 +68,25 @@ static void free_dev_copy(struct tree_dev *t)
         free(t->dirs);
 }
 
+void eng_sys_put(struct eng_sys *s)
+{
+        if (s && atomic_fetch_sub(&s->refs, 1) == 1)
+                free(s);
+}
+
+static const struct engine_sys eng_sys_none = {
+    .known = false, .iommu_group = -1, .numa_node = -1, .pci_device = -1};
+
+const struct engine_sys *engine_dev_sys(const struct engine_dev_info *in)
+{
+        return in && in->sys ? in->sys : &eng_sys_none;
+}
+
 void eng_devcopy_put(struct devcopy *c)
 {
         if (!c || atomic_fetch_sub(&c->refs, 1) != 1)
                 return;
+        eng_sys_put(c->sys);
         free_dev_copy(&c->td);
         free((void *)c->info.changes);
         free((void *)c->info.dir_info);
@@ -112,7 +127,7 @@ static int info_dev(struct engine_dev_info *o, const struct eng_dev *d)
         struct hist_change *ch;
         struct engine_file_info *fi;
 
-        o->sys = d->sys;
+        o->sys = d->sys ? &d->sys->pub : NULL;
         o->gone = d->gone;
         o->seen_ns = d->seen_ns;
         o->gone_ns = d->gone_ns;
@@ -169,6 +184,10 @@ static struct devcopy *dev_copy(struct eng_dev *d)
                 return NULL;
         atomic_init(&c->refs, 1);
         c->ver = d->ver;
+        if (d->sys) {
+                c->sys = d->sys;
+                atomic_fetch_add(&d->sys->refs, 1);
+        }
         if (copy_dev(&c->td, d) < 0 || info_dev(&c->info, d) < 0) {
                 eng_devcopy_put(c);
                 return NULL;

@@ -18,8 +18,8 @@ int pairside_build(const struct engine_snap *s, size_t i, bool watched, int pci_
         side->now_ns = s->now_ns;
         side->timeline_known = watched;
         side->pci_device = pci_device;
-        if (pci_device < 0 && info && info->sys.known)
-                side->pci_device = info->sys.pci_device;
+        if (pci_device < 0 && info && engine_dev_sys(info)->known)
+                side->pci_device = engine_dev_sys(info)->pci_device;
         if (info && s->klog.state != ENGINE_KLOG_OFF) {
                 side->klog = info->klog;
                 side->nklog = info->nklog;

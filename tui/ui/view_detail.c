@@ -58,15 +58,16 @@ static void view_detail_summary(const struct views *v, size_t i, const struct la
 {
         const struct tree_dev *d = &v->snap->tree.devs[i];
         const struct engine_dev_info *in = &v->snap->info[i];
+        const struct engine_sys *es = engine_dev_sys(in);
         char age[32], buf[256], feats[96], sys[400] = "";
         int y = r->y + 1, x = r->x;
 
         draw_age(views_state_age(v, i), age, sizeof(age));
-        if (in->sys.known)
+        if (es->known)
                 snprintf(sys, sizeof(sys), "  %s, %s, IOMMU group %d, node %d%s%s",
-                         in->sys.driver[0] ? in->sys.driver : "unbound",
-                         in->sys.name[0] ? in->sys.name : "?", in->sys.iommu_group,
-                         in->sys.numa_node, in->sys.parent[0] ? ", parent " : "", in->sys.parent);
+                         es->driver[0] ? es->driver : "unbound", es->name[0] ? es->name : "?",
+                         es->iommu_group, es->numa_node, es->parent[0] ? ", parent " : "",
+                         es->parent);
         draw_title(r, "%c %s  (%s)%s%s", views_role(v, d->name), d->name, views_driver(d), sys,
                    in->gone ? "  GONE" : "");
         if (r->h < 2)
