@@ -30,6 +30,7 @@
 #include "engine/engine.h"
 #include "engine/evlog.h"
 #include "engine/klog.h"
+#include "remote.h"
 #include "ui/pairside.h"
 
 /* ---- the source ------------------------------------------------------------------- */
@@ -210,6 +211,8 @@ int64_t batch_mono_ns(void)
 
 static const char *batch_sysfs_root(const struct batch_opts *o)
 {
+        if (o->no_local)
+                return NULL; /* only remote hosts: this machine's sysfs is not theirs */
         if (o->sysfs_root)
                 return o->sysfs_root;
         return strcmp(o->root, TREE_DEFAULT_ROOT) == 0 ? "/" : NULL;
@@ -633,6 +636,7 @@ int batch_run(const struct batch_opts *o, FILE *out, FILE *err)
         const char *sysroot = o->replay ? NULL : batch_sysfs_root(o);
         struct engine_opts eo;
         struct src *s = NULL;
+        struct remote *rem = NULL; /* --host */
         sigset_t old;
         struct stat st;
         char msg[512];
@@ -644,7 +648,8 @@ int batch_run(const struct batch_opts *o, FILE *out, FILE *err)
         if (sysroot && disc_open(sysroot, NULL, 0, &c.disc) < 0)
                 c.disc = NULL;
         ret = o->replay ? batch_open_replay(o, err, &s, &c.klog, msg, sizeof(msg))
-                        : batch_open_src(o->root, o->fixture, &s);
+                 : o->no_local ? 0
+                               : batch_open_src(o->root, o->fixture, &s);
         if (ret < 0 && o->replay) {
                 ret = batch_fail(&c, msg, NULL);
                 disc_close(c.disc);
@@ -657,6 +662,14 @@ int batch_run(const struct batch_opts *o, FILE *out, FILE *err)
                 batch_discover(&c, NULL, -ret, &m);
                 ret = batch_fail(&c, msg, &m);
                 disc_merged_free(&m);
+                disc_close(c.disc);
+                return ret;
+        }
+        /* --host: the union of the local tree (unless --no-local) and the hosts' */
+        if (o->nhosts && (ret = remote_open(o->hosts, o->nhosts, o->ssh, c.interval_ms,
+                                            REMOTE_WAIT_MS, s, err, &rem, &s, msg,
+                                            sizeof(msg))) < 0) {
+                ret = batch_fail(&c, msg, NULL);
                 disc_close(c.disc);
                 return ret;
         }
@@ -705,6 +718,7 @@ int batch_run(const struct batch_opts *o, FILE *out, FILE *err)
                 ret = batch_loop(&c);
         }
         engine_free(c.e);
+        remote_close(rem);
         klog_free(c.klog);
         if (c.rec) {
                 int rr = src_rec_close(c.rec);

@@ -52,9 +52,14 @@ struct batch_opts {
         uint64_t record_max;  /* --record-max: rotate FILE to FILE.1 past this size; 0 */
         const char *replay;   /* --replay FILE: read a recording instead of root */
         const char *replay_at; /* --at TIME: the moment replayed (NULL: the recording's end) */
+        const struct remote_host *hosts; /* --host SPEC (remote.h), nhosts of them */
+        size_t nhosts;
+        const char *ssh; /* --ssh CMD or MIGTOP_SSH; NULL: REMOTE_SSH_DEFAULT */
+        bool no_local;   /* --no-local: only the hosts' devices */
 };
 
 struct klog;
+struct remote_host;
 struct stuck_cfg;
 struct src_rec;
 

@@ -19,6 +19,7 @@
 
 #include "agent.h"
 #include "batch.h"
+#include "remote.h"
 #include "core/src_rec.h"
 #include "core/src_replay.h"
 #include "core/stuck.h"
@@ -43,6 +44,9 @@ enum {
         OPT_NO_COLOR,
         OPT_NO_MOUSE,
         OPT_HOST,
+        OPT_LABEL,
+        OPT_SSH,
+        OPT_NO_LOCAL,
         OPT_KMSG,
         OPT_NO_KMSG,
         OPT_STUCK,
@@ -71,6 +75,9 @@ static const struct option main_longopts[] = {
     {"no-color", no_argument, NULL, OPT_NO_COLOR},
     {"no-mouse", no_argument, NULL, OPT_NO_MOUSE},
     {"host", required_argument, NULL, OPT_HOST},
+    {"label", required_argument, NULL, OPT_LABEL},
+    {"ssh", required_argument, NULL, OPT_SSH},
+    {"no-local", no_argument, NULL, OPT_NO_LOCAL},
     {"kmsg", required_argument, NULL, OPT_KMSG},
     {"no-kmsg", no_argument, NULL, OPT_NO_KMSG},
     {"stuck", required_argument, NULL, OPT_STUCK},
@@ -96,7 +103,8 @@ struct main_args {
         const char *theme;
         bool no_color;
         bool no_mouse;
-        const char *host;
+        const char *label; /* --label NAME */
+        struct remote_host hosts[REMOTE_MAX_HOSTS];
         bool dump;              /* --dump (with --replay) */
         bool agent;             /* --agent */
         bool stuck_set;         /* --stuck given: the states it names are in stuck */
@@ -163,7 +171,13 @@ static void main_usage(FILE *f)
               "  --theme NAME|PATH  console colour theme\n"
               "  --no-color         console without colours\n"
               "  --no-mouse         console without mouse support\n"
-              "  --host NAME        host name shown in the console (default local)\n"
+              "  --label NAME       this host's name in the console (default local)\n"
+              "  --host SPEC        also show the devices of a remote host, reached with ssh:\n"
+              "                     [user@]host[,name=LABEL][,root=DIR][,cmd=PATH]; its devices\n"
+              "                     are LABEL:DEVICE (batch modes; repeatable)\n"
+              "  --ssh CMD          the command that reaches a host (default\n"
+              "                     '" REMOTE_SSH_DEFAULT "'; also MIGTOP_SSH)\n"
+              "  --no-local         with --host: not this host's devices\n"
               "  -h, --help         show this help and exit\n"
               "  -V, --version      show the version and exit\n"
               "\n"
@@ -306,8 +320,32 @@ static int main_option(int c, char **argv, struct main_args *a)
         case OPT_NO_MOUSE:
                 a->no_mouse = true;
                 return -1;
-        case OPT_HOST:
-                a->host = optarg;
+        case OPT_HOST: {
+                char msg[600];
+
+                if (a->b.nhosts == REMOTE_MAX_HOSTS)
+                        return main_usage_error("at most %d --host", REMOTE_MAX_HOSTS);
+                if (remote_parse(optarg, &a->hosts[a->b.nhosts], msg, sizeof(msg)) < 0)
+                        return main_usage_error("%s", msg);
+                for (size_t i = 0; i < a->b.nhosts; i++)
+                        if (strcmp(a->hosts[i].label, a->hosts[a->b.nhosts].label) == 0)
+                                return main_usage_error("--host %s: the label '%s' is taken; give "
+                                                        "another with name=LABEL",
+                                                        optarg, a->hosts[i].label);
+                a->b.nhosts++;
+                a->b.hosts = a->hosts;
+                return -1;
+        }
+        case OPT_LABEL:
+                a->label = optarg;
+                return -1;
+        case OPT_SSH:
+                if (!optarg[0])
+                        return main_usage_error("--ssh needs a command");
+                a->b.ssh = optarg;
+                return -1;
+        case OPT_NO_LOCAL:
+                a->b.no_local = true;
                 return -1;
         case OPT_KMSG:
                 if (!optarg[0])
@@ -400,9 +438,23 @@ static int main_parse(int argc, char **argv, struct main_args *a)
                 return main_usage_error("--record-max needs --record FILE");
         if (a->agent && (a->once || a->count_set || a->b.json || a->b.log_path ||
                          a->b.pair_src || a->b.textfile || a->b.openmetrics || a->b.record ||
-                         a->b.replay || a->dump || a->host || a->theme || a->stuck_set))
+                         a->b.replay || a->dump || a->label || a->theme ||
+                         a->b.nhosts || a->b.ssh || a->b.no_local || a->stuck_set))
                 return main_usage_error("--agent takes only --root, --fixture, --kmsg, "
                                         "--no-kmsg, -d and --deadline");
+        if ((a->b.no_local || a->b.ssh) && !a->b.nhosts)
+                return main_usage_error("%s needs --host SPEC",
+                                        a->b.no_local ? "--no-local" : "--ssh");
+        if (a->b.nhosts && (a->b.replay || a->b.record))
+                return main_usage_error("--host does not combine with %s",
+                                        a->b.replay ? "--replay" : "--record");
+        if (a->b.nhosts && !a->b.ssh) {
+                const char *env = getenv("MIGTOP_SSH");
+
+                a->b.ssh = env && env[0] ? env : NULL;
+        }
+        if (a->b.no_local && !a->b.kmsg)
+                a->b.no_kmsg = true; /* this host's kernel log is not the hosts' */
         if (a->b.kmsg && a->b.no_kmsg)
                 return main_usage_error("--kmsg and --no-kmsg cannot be combined");
         if (a->b.openmetrics && (a->b.json || a->b.textfile))
@@ -546,7 +598,7 @@ static int main_console(const struct main_args *a)
         uo.interval_ms = a->delay_set ? a->b.interval_ms : cfg.interval_ms;
         uo.pair_src = a->b.pair_src;
         uo.pair_dst = a->b.pair_dst;
-        uo.host = a->host ? a->host : "local";
+        uo.host = a->label ? a->label : "local";
         uo.exe_dir = exe;
         uo.config = &cfg;
         engine_opts_default(&eo);
@@ -628,8 +680,12 @@ int main(int argc, char **argv)
         if (a.b.replay && !a.once && !a.b.json && !a.b.openmetrics)
                 a.b.count = a.once = 1; /* the console's replay is not built yet */
         if (!a.once && !a.count_set && !a.b.json && !a.b.log_path && !a.b.textfile &&
-            !a.b.openmetrics)
+            !a.b.openmetrics) {
+                if (a.b.nhosts)
+                        return main_usage_error("--host works in the batch modes (--once, -n, "
+                                                "--json, --log) for now, not in the console");
                 return main_console(&a);
+        }
         if (a.stuck_set) {
                 stuck_default(&a.batch_stuck);
                 stuck_merge(&a.batch_stuck, &a.stuck);

@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * remote: --host SPEC.  Each host is a `migtop --agent` reached through ssh (or --ssh CMD,
+ * MIGTOP_SSH), read through a remote source (core/src_remote.h).  The engine sees one
+ * source, the union of the local tree (unless --no-local) and of every host's, in which a
+ * remote device is named LABEL:DEVICE.
+ */
+#ifndef MIGTOP_REMOTE_H
+#define MIGTOP_REMOTE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include "core/src.h"
+#include "core/src_remote.h"
+
+#define REMOTE_MAX_HOSTS   16
+#define REMOTE_SSH_DEFAULT "ssh -o BatchMode=yes"
+#define REMOTE_WAIT_MS     10000 /* for every host's first snapshot, at start */
+
+struct remote_host {
+        char dest[256];  /* ssh destination: [user@]host */
+        char label[64];  /* name=LABEL (default: the host part of dest) */
+        char root[1024]; /* root=DIR: the agent's --root ("": its default) */
+        char cmd[256];   /* cmd=PATH: migtop on the remote (default "migtop") */
+};
+
+/*
+ * Parse "[user@]host[,name=LABEL][,root=DIR][,cmd=PATH]".  A label is letters, digits,
+ * '.', '_' and '-', not only hex digits (it would read as a PCI domain).  0, or -EINVAL
+ * with msg.
+ */
+int remote_parse(const char *spec, struct remote_host *h, char *msg, size_t size);
+
+/*
+ * The argv of the link to h: the words of ssh (split on blanks, as rsync's -e; NULL:
+ * REMOTE_SSH_DEFAULT), the destination, and the remote command line (its words quoted for
+ * the remote shell).  interval_ms: the agent's -d.  malloc'd, NULL-terminated; free with
+ * remote_argv_free.  NULL on ENOMEM or an empty ssh.
+ */
+char **remote_argv(const struct remote_host *h, const char *ssh, int interval_ms);
+void remote_argv_free(char **argv);
+
+struct remote;
+
+/*
+ * Start every host's link, wait for their first snapshots (at most wait_ms in all), and
+ * build the union source over local (may be NULL: --no-local; taken) and the hosts.  A
+ * host that is down when the wait ends is told on err and its devices are absent; the run
+ * goes on.  0, or negative errno with msg (no host could be started, ENOMEM).
+ */
+int remote_open(const struct remote_host *hosts, size_t n, const char *ssh, int interval_ms,
+                int wait_ms, struct src *local, FILE *err, struct remote **rem, struct src **out,
+                char *msg, size_t size);
+/* Status of host i (0 <= i < n). */
+void remote_status(struct remote *rem, size_t i, struct rsrc_status *out);
+/* Drop the caller's handle; the links end when the union source is closed too. */
+void remote_close(struct remote *rem);
+
+#endif
