@@ -966,7 +966,7 @@ demo() {
 	rc=1
 	if [ -x $T ] && $T --help 2>&1 | grep -q 'interactive console'; then
 		t0=$(cut -d. -f1 /proc/uptime)
-		$T --root $V -d 500 --host "demo VM - q: quit + power off"
+		$T --root $V -d 500 --label "demo VM - q: quit + power off"
 		rc=$?
 		# an early failure (no terminal, no curses): fall back to the batch loop
 		if [ $rc -ne 0 ] && [ $(($(cut -d. -f1 /proc/uptime) - t0)) -lt 3 ]; then
