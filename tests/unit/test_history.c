@@ -159,8 +159,20 @@ static void rings_grow_on_demand_in_order(void **state)
         assert_int_equal(hist_states_observe(&st, 1, FSM_RUNNING, FSM_F_ALL), 0);
         assert_null(st.ring); /* an idle device keeps no change ring */
         assert_int_equal(hist_states_observe(&st, 2, FSM_STOP, FSM_F_ALL), 1);
+        assert_int_equal(st.alloc, 1); /* one slot for one change, then 2, 4, ... */
+        assert_int_equal(hist_states_observe(&st, 3, FSM_RUNNING, FSM_F_ALL), 1);
         assert_int_equal(st.alloc, 2);
+        assert_int_equal(hist_states_at(&st, 0)->fsm.to, FSM_STOP);
+        assert_int_equal(hist_states_at(&st, 1)->fsm.to, FSM_RUNNING);
         hist_states_free(&st);
+
+        /* a file whose content never changes keeps one slot */
+        assert_int_equal(hist_samples_init(&h, 32, 0), 0);
+        for (int i = 0; i < 5; i++)
+                hist_samples_observe(&h, i, 0, "RUNNING\n", 8);
+        assert_int_equal(h.n, 1);
+        assert_int_equal(h.alloc, 1);
+        hist_samples_free(&h);
 }
 
 int main(void)

@@ -210,8 +210,9 @@ struct engine_dev_info {
         size_t nchanges;        /* the last nchanges of them, oldest first */
         const struct hist_change *changes;
         struct engine_file_info state_info, features_info;
-        const struct engine_file_info *dir_info; /* [dir * DRV_MAX_FILES + file], parallel
-                                                    to tree.devs[i].dirs[dir].files[file] */
+        /* parallel to the files of tree.devs[i].dirs[] in turn (the nfiles of dirs[0], then
+           of dirs[1], ...): read it through engine_snap_file_info() */
+        const struct engine_file_info *dir_info;
         const struct kmsg_rec *klog; /* the device's last kernel log records, oldest first */
         size_t nklog;
         uint64_t klog_total; /* records ever attributed to it (nklog stops at the bound) */

@@ -146,15 +146,14 @@ static int info_dev(struct engine_dev_info *o, const struct eng_dev *d)
                 o->changes = ch;
                 o->nchanges = d->hist.n;
         }
-        if (d->td.ndirs) {
-                /* dir_info keeps DRV_MAX_FILES slots per directory (engine.h) */
-                fi = calloc(d->td.ndirs * DRV_MAX_FILES, sizeof(*fi));
+        if (d->ndfiles) {
+                /* one slot per file, each directory's in turn (engine.h), as d->dfiles */
+                fi = calloc(d->ndfiles, sizeof(*fi));
                 if (!fi)
                         return -ENOMEM;
-                for (size_t k = 0; k < d->td.ndirs; k++)
-                        for (unsigned j = 0; j < d->td.dirs[k].nfiles; j++)
-                                if (eng_dfile(d, k, j)->path)
-                                        file_info(eng_dfile(d, k, j), &fi[k * DRV_MAX_FILES + j]);
+                for (size_t k = 0; k < d->ndfiles; k++)
+                        if (d->dfiles[k].path)
+                                file_info(&d->dfiles[k], &fi[k]);
                 o->dir_info = fi;
         }
         o->klog_total = d->klog.total;
@@ -293,12 +292,12 @@ const struct engine_file_info *engine_snap_file_info(const struct engine_snap *s
                         return &s->info[i].features_info;
                 return NULL;
         }
-        for (size_t k = 0; k < d->ndirs; k++) {
+        for (size_t k = 0, base = 0; k < d->ndirs; base += d->dirs[k].nfiles, k++) {
                 if (strcmp(d->dirs[k].name, dir) != 0)
                         continue;
                 for (unsigned j = 0; j < d->dirs[k].nfiles; j++)
                         if (strcmp(d->dirs[k].files[j].name, file) == 0 && s->info[i].dir_info)
-                                return &s->info[i].dir_info[k * DRV_MAX_FILES + j];
+                                return &s->info[i].dir_info[base + j];
         }
         return NULL;
 }

@@ -6,14 +6,14 @@
 #include <string.h>
 
 /*
- * The rings start empty and grow (doubling, in oldest-first order) up to their bound: a
- * device that never changes state, or a file whose content never changes, costs one slot
- * or none (thousands of idle devices).  The ring, grown when full and below cap (ring
+ * The rings start empty and grow (1, 2, 4, ... slots, in oldest-first order) up to their
+ * bound: a device that never changes state, or a file whose content never changes, costs
+ * one slot or none (thousands of idle devices).  The ring, grown when full and below cap (ring
  * is then freed), or NULL without memory (ring is kept).
  */
 static void *ring_grow(void *ring, size_t elem, size_t cap, size_t *alloc, size_t *head, size_t n)
 {
-        size_t na = *alloc ? *alloc * 2 : 2;
+        size_t na = *alloc ? *alloc * 2 : 1;
         unsigned char *nr;
 
         if (n < *alloc || *alloc >= cap)
