@@ -24,7 +24,6 @@
 #include "core/jsonout.h"
 #include "core/pair.h"
 #include "core/src_rec.h"
-#include "core/src_replay.h"
 #include "core/tree.h"
 #include "engine/discover.h"
 #include "engine/engine.h"
@@ -43,54 +42,6 @@
 int batch_open_src(const char *root, bool fixture, struct src **out)
 {
         return src_local_open(root, fixture ? SRC_LOCAL_ERRNO_FILES : 0, out);
-}
-
-int batch_open_replay(const struct batch_opts *o, FILE *err, struct src **s, struct klog **k,
-                      char *msg, size_t size)
-{
-        struct replay *r;
-        char **lines = NULL, *buf;
-        size_t *lens = NULL, n = 0, len = 0;
-        int64_t t;
-        int ret;
-
-        *s = NULL;
-        *k = NULL;
-        ret = replay_open(o->replay, &r, msg, size);
-        if (ret < 0)
-                return ret;
-        if (replay_message(r)[0])
-                fprintf(err, "migtop: %s\n", replay_message(r));
-        t = replay_last_ns(r);
-        if (o->replay_at && (ret = replay_parse_time(r, o->replay_at, &t, msg, size)) < 0) {
-                replay_free(r);
-                return ret;
-        }
-        ret = replay_src_at(r, t, 0, s, &lines, &lens, &n);
-        replay_free(r);
-        if (ret < 0) {
-                snprintf(msg, size, "replaying %s: %s", o->replay, strerror(-ret));
-                return ret;
-        }
-        for (size_t i = 0; i < n; i++)
-                len += lens[i];
-        buf = malloc(len + 1);
-        if (buf) {
-                len = 0;
-                for (size_t i = 0; i < n; i++) {
-                        memcpy(buf + len, lines[i], lens[i]);
-                        len += lens[i];
-                }
-                ret = klog_open_buf(buf, len, o->replay, k);
-        }
-        replay_lines_free(lines, lens, n);
-        if (!buf || ret < 0) {
-                src_close(*s);
-                *s = NULL;
-                snprintf(msg, size, "replaying %s: out of memory", o->replay);
-                return -ENOMEM;
-        }
-        return 0;
 }
 
 int batch_open_rec(const struct batch_opts *o, struct src_rec **rec, struct src **s, char *msg,
@@ -347,9 +298,7 @@ static int batch_poll(struct batch_ctx *c, int timeout_ms)
         return 0;
 }
 
-/* One turn of a batch loop: 1 stopped by a signal, else engine_process() and a check of
-   the output's write errors (0, or a negative errno). */
-static int batch_step(struct batch_ctx *c)
+int batch_step(struct batch_ctx *c)
 {
         int ret;
 
@@ -365,6 +314,8 @@ static int batch_step(struct batch_ctx *c)
 /* Run the engine until until_ns (monotonic; -1: forever).  1: stopped by a signal. */
 static int batch_wait(struct batch_ctx *c, int64_t until_ns)
 {
+        if (c->play)
+                return batch_replay_wait(c, until_ns);
         for (;;) {
                 int64_t now;
                 int t, ret;
@@ -397,6 +348,8 @@ static int batch_settle(struct batch_ctx *c, int timeout_ms)
 {
         int64_t end = batch_mono_ns() + (int64_t)timeout_ms * BATCH_MS_NS;
 
+        if (c->play)
+                return batch_replay_settle(c, timeout_ms);
         for (;;) {
                 int64_t left;
                 int t, ret;
@@ -450,7 +403,8 @@ static int batch_side(const struct batch_ctx *c, const struct engine_snap *s,
                 return 0;
         }
         /* one snapshot shows no state change: only a watching run has a timeline */
-        return pairside_build(s, (size_t)i, c->o->count != 1 || c->o->log_path, pci, side, tl);
+        return pairside_build(s, (size_t)i, c->o->count != 1 || c->o->log_path || c->play, pci,
+                              side, tl);
 }
 
 /* The exit status of a run stopped by a signal before it printed anything. */
@@ -484,7 +438,7 @@ static int batch_snapshot(struct batch_ctx *c, bool first)
         s = engine_snapshot(c->e);
         if (!s)
                 return batch_fail(c, "out of memory", NULL);
-        c->now_ns = batch_mono_ns(); /* a shared snapshot keeps the time it was built */
+        c->now_ns = batch_now(c); /* a shared snapshot keeps the time it was built */
         batch_discover(c, &s->tree, s->tree.err, &m);
         if (first && s->tree.err) {
                 snprintf(msg, sizeof(msg), "%s",
@@ -578,6 +532,12 @@ static int batch_loop(struct batch_ctx *c)
                 ret = batch_wait(c, -1);
                 return ret < 0 ? batch_io_fail(c, ret) : BATCH_EXIT_OK;
         }
+        /* a replay's snapshot is of --at, or of the end when it is the only one */
+        if (c->play && (o->replay_at || o->count == 1)) {
+                ret = batch_wait(c, c->replay_end);
+                if (ret < 0)
+                        return batch_io_fail(c, ret);
+        }
         for (long k = 0; k < o->count; k++) {
                 if (k > 0) {
                         ret = batch_wait(c, t0 + k * (int64_t)c->interval_ms * BATCH_MS_NS);
@@ -593,7 +553,7 @@ static int batch_loop(struct batch_ctx *c)
                 if (ret != BATCH_EXIT_OK)
                         return ret;
                 if (k == 0)
-                        t0 = batch_mono_ns();
+                        t0 = batch_now(c);
         }
         /* stopped before anything was printed: say so, and not with 0 */
         if (c->stop_sig && !c->printed)
@@ -610,7 +570,7 @@ static void batch_engine_opts(const struct batch_ctx *c, struct engine_opts *eo)
         eo->log = c->log;
         if (o->stuck)
                 eo->stuck = *o->stuck;
-        if (o->count == 1 && !o->log_path) {
+        if (o->count == 1 && !o->log_path && !o->replay) {
                 /* one snapshot: every file once, no second round */
                 eo->state_ms = eo->features_ms = eo->costly_ms = ENGINE_ONCE;
                 eo->migf_ms = eo->other_ms = ENGINE_ONCE;
@@ -647,11 +607,14 @@ int batch_run(const struct batch_opts *o, FILE *out, FILE *err)
         /* discovery failures never fail the run: without a context there is no sysfs view */
         if (sysroot && disc_open(sysroot, NULL, 0, &c.disc) < 0)
                 c.disc = NULL;
-        ret = o->replay ? batch_open_replay(o, err, &s, &c.klog, msg, sizeof(msg))
+        ret = o->replay ? batch_replay_open(&c, &s, msg, sizeof(msg))
                  : o->no_local ? 0
                                : batch_open_src(o->root, o->fixture, &s);
         if (ret < 0 && o->replay) {
                 ret = batch_fail(&c, msg, NULL);
+                src_close(s);
+                klog_free(c.klog);
+                batch_replay_close(&c);
                 disc_close(c.disc);
                 return ret;
         }
@@ -709,6 +672,8 @@ int batch_run(const struct batch_opts *o, FILE *out, FILE *err)
         if (fstat(fileno(out), &st) == 0 && (S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode)))
                 c.out_watch = fileno(out);
         batch_engine_opts(&c, &eo);
+        if (c.play)
+                batch_replay_engine(&c, &eo);
         eo.klog = c.klog;
         ret = engine_new(s, &eo, &c.e);
         if (ret < 0) {
@@ -720,6 +685,7 @@ int batch_run(const struct batch_opts *o, FILE *out, FILE *err)
         engine_free(c.e);
         remote_close(rem);
         klog_free(c.klog);
+        batch_replay_close(&c);
         if (c.rec) {
                 int rr = src_rec_close(c.rec);
 

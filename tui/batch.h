@@ -68,13 +68,6 @@ struct src_rec;
  * wrap *s (when not NULL) into a source that records what it reads.  On failure *s is
  * closed (NULL) and msg says why.  0 or negative errno.
  */
-/*
- * --replay: the recording's source and kernel log as of o->replay_at.  A cut or damaged
- * recording is replayed up to what is readable, with the reader's message on err.  0 or
- * negative errno with msg set.
- */
-int batch_open_replay(const struct batch_opts *o, FILE *err, struct src **s, struct klog **k,
-                      char *msg, size_t size);
 int batch_open_rec(const struct batch_opts *o, struct src_rec **rec, struct src **s, char *msg,
                    size_t size);
 

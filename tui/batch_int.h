@@ -17,6 +17,9 @@ struct evlog;
 struct disc;
 struct klog;
 struct src_rec;
+struct src;
+struct replay;
+struct replay_play;
 struct engine_snap;
 struct engine_file_info;
 struct disc_merged;
@@ -49,14 +52,36 @@ struct batch_ctx {
         uint64_t prom_errors; /* migtop_scrape_errors_total (batch_prom.c) */
         /* --record, or NULL */
         struct src_rec *rec;
+        /* --replay: the recording, its player (the engine's source and clock), the end */
+        struct replay *rp;
+        struct replay_play *play;
+        int64_t replay_end; /* --at, else the last record's time */
 };
 
 /* ---- batch.c ---- */
 void batch_json_put(FILE *out, struct json_object *j, bool pretty);
 void batch_time(char *buf, size_t n); /* the wall-clock time, as evlog prints it */
 int64_t batch_mono_ns(void);
+/* One turn of a batch loop: 1 stopped by a signal, else engine_process() and a check of
+   the output's write errors (0, or a negative errno). */
+int batch_step(struct batch_ctx *c);
 /* The discovery entry of device name in m (sorted by name), or NULL. */
 const struct disc_entry *batch_entry(const struct disc_merged *m, const char *name);
+
+/* ---- batch_replay.c ---- */
+/* Open c->o->replay: the player (c->rp, c->play), its source, c->klog, c->replay_end. */
+int batch_replay_open(struct batch_ctx *c, struct src **s, char *msg, size_t size);
+void batch_replay_close(struct batch_ctx *c);
+/* The engine on the player's clock. */
+struct engine_opts;
+void batch_replay_engine(struct batch_ctx *c, struct engine_opts *eo);
+/* Run the recording to until_ns (-1: its end); 1 when asked past its end (or a signal). */
+int batch_replay_wait(struct batch_ctx *c, int64_t until_ns);
+/* batch_settle() on the player's clock, never past c->replay_end. */
+int batch_replay_settle(struct batch_ctx *c, int timeout_ms);
+/* The engine's clock now (the player's when replaying), and the wall-clock time shown. */
+int64_t batch_now(const struct batch_ctx *c);
+void batch_now_time(const struct batch_ctx *c, char *buf, size_t n);
 
 /* ---- batch_text.c ---- */
 /* How long the read of fi has been in flight, or -1 when it is not blocked. */

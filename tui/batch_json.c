@@ -253,7 +253,7 @@ int batch_json(struct batch_ctx *c, const struct engine_snap *s, const struct di
         only = json_object_new_array();
         batch_json_add_sysfs_only(only, m);
         nonly = only ? json_object_array_length(only) : 0;
-        batch_time(ts, sizeof(ts));
+        batch_now_time(c, ts, sizeof(ts));
         json_object_object_add(j, "time", jout_str(ts));
         json_object_object_add(j, "root", jout_str(o->root));
         {
@@ -321,7 +321,7 @@ int batch_fail(struct batch_ctx *c, const char *msg, const struct disc_merged *m
                         batch_json_add_sysfs_only(devs, m);
                         json_object_object_add(j, "devices", devs);
                 }
-                batch_time(ts, sizeof(ts));
+                batch_now_time(c, ts, sizeof(ts));
                 if (j) {
                         json_object_object_add(j, "time", jout_str(ts));
                         json_object_object_add(j, "root", jout_str(c->o->root));

@@ -382,7 +382,7 @@ void batch_text(struct batch_ctx *c, const struct engine_snap *s, const struct d
         if (o->lines) {
                 char ts[40];
 
-                batch_time(ts, sizeof(ts));
+                batch_now_time(c, ts, sizeof(ts));
                 fprintf(out, "=== %s ===\n", ts);
         }
         batch_text_klog_status(out, &s->klog);

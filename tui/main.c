@@ -427,13 +427,9 @@ static int main_parse(int argc, char **argv, struct main_args *a)
                 return main_usage_error("--once and -n cannot be combined (--once is -n 1)");
         if ((a->b.replay_at || a->dump) && !a->b.replay)
                 return main_usage_error("%s needs --replay FILE", a->dump ? "--dump" : "--at");
-        if (a->b.replay && (a->b.record || a->b.log_path || a->count_set || a->b.textfile))
-                return main_usage_error("--replay shows one snapshot (--once, --json) or "
-                                        "--dump; not yet with %s",
-                                        a->b.record     ? "--record"
-                                        : a->b.log_path ? "--log"
-                                        : a->count_set  ? "-n"
-                                                        : "--textfile");
+        if (a->b.replay && (a->b.record || a->b.textfile))
+                return main_usage_error("--replay does not combine with %s",
+                                        a->b.record ? "--record" : "--textfile");
         if (a->b.record_max && !a->b.record)
                 return main_usage_error("--record-max needs --record FILE");
         if (a->agent && (a->once || a->count_set || a->b.json || a->b.log_path ||
@@ -677,7 +673,8 @@ int main(int argc, char **argv)
                 return main_dump(a.b.replay);
         if (a.agent)
                 return agent_run(&a.b, STDIN_FILENO, stdout, stderr);
-        if (a.b.replay && !a.once && !a.b.json && !a.b.openmetrics)
+        if (a.b.replay && !a.once && !a.count_set && !a.b.json && !a.b.openmetrics &&
+            !a.b.log_path)
                 a.b.count = a.once = 1; /* the console's replay is not built yet */
         if (!a.once && !a.count_set && !a.b.json && !a.b.log_path && !a.b.textfile &&
             !a.b.openmetrics) {

@@ -113,9 +113,9 @@ want_err -- '--at needs --replay FILE'
 run --record "$tmp/x.rec" --record-max 10 --once
 want_rc 2
 want_err -- "--record-max: '10' is not a size"
-run --replay "$rec" -n 2
+run --replay "$rec" --record "$tmp/again.rec" --once
 want_rc 2
-want_err -- '--replay shows one snapshot'
+want_err -- '--replay does not combine with --record'
 
 t "--record-max: a recording below the size is not rotated, and replays whole"
 # (rotation itself: tests/unit/test_rec.c, test_rotation_and_reopen)
@@ -129,3 +129,134 @@ run --replay "$tmp/rot.rec" --json
 want_rc 0
 want_empty_err() { if [[ -s $err ]]; then bad "stderr: $(head -1 "$err")"; else ok; fi; }
 want_empty_err
+
+# What a snapshot says of its devices that does not depend on its wall-clock age: each
+# device's name, migration and state, each file's status, errno and text or bytes, its
+# state changes, the compare verdict, the kernel log records (one JSON snapshot on stdin).
+rec_norm() {
+	tr -d ' \n' | grep -o '"name":"[^"]*","migration":[a-z]*\|"state":"[A-Z_]*"\|"[a-z_]*":{"status":"[a-z_]*","errno":[^,]*\|"text":"\([^"\\]\|\\.\)*"\|"bytes":"[0-9a-f]*"\|"transitions":[0-9]*\|"verdict":"[^"]*"\|"kernel_log":\(null\|\[[^]]*\]\)'
+}
+
+t "--replay: at every snapshot of a whole recorded run, the snapshot the live run printed then"
+fix pair-qpnum
+rec="$tmp/whole.rec"
+"$MIGTOP" --root "$root" --fixture --kmsg "$root.kmsg" --json -n 14 -d 200 --pair "$SRC=$DST" \
+	--record "$rec" --log "$tmp/whole.log" >"$tmp/live" 2>"$tmp/live.err" &
+pid=$!
+put() { printf '%s\n' "$2" >"$1.new" && mv "$1.new" "$1"; }
+mig="$root/$SRC/migration"
+sleep 0.3
+put "$mig/state" RUNNING
+sleep 0.3
+put "$mig/state" STOP_COPY
+put "$mig/hisi_acc/cmd_state.errno" EBUSY
+sleep 0.3
+put "$root/$DST/migration/state" RESUMING
+sleep 0.3
+rm -f "$mig/hisi_acc/cmd_state.errno"
+put "$mig/state" STOP
+sleep 0.3
+put "$root/$DST/migration/state" RUNNING
+wait "$pid"
+rc=$?
+want_rc 0
+nlines=$(wc -l <"$tmp/live")
+[[ $nlines -eq 14 ]] && ok || bad "live run printed $nlines lines, want 14"
+kinds=$(rec_norm <"$tmp/live" | sort -u | grep -c '"state":"')
+((kinds >= 4)) && ok || bad "the live run saw $kinds distinct states, want 4"
+i=0 same=0
+while IFS= read -r line; do
+	i=$((i + 1))
+	when=$(printf '%s\n' "$line" | grep -o '"time":"[^"]*","root"' | sed 's/"time":"//; s/Z","root"$//')
+	# the live time is cut to the millisecond: the snapshot saw reads up to its end
+	run --replay "$rec" --json --at "${when}999999Z" --pair "$SRC=$DST"
+	want_rc 0
+	printf '%s\n' "$line" | rec_norm >"$tmp/n.live"
+	rec_norm <"$out" >"$tmp/n.rep"
+	if [[ -s $tmp/n.live ]] && cmp -s "$tmp/n.live" "$tmp/n.rep"; then
+		same=$((same + 1))
+		ok
+	else
+		bad "line $i at $when differs (live <, replayed >): $(diff "$tmp/n.live" "$tmp/n.rep" | grep '^[<>]' | head -4 | tr '\n' ' ')"
+	fi
+done <"$tmp/live"
+((same == 14)) && ok || bad "$same of 14 snapshots replayed the same"
+
+t "--replay --log -: the recording's change log, with the recorded times"
+run --replay "$rec" --log - --json
+want_rc 0
+# the live log: the same events, the same times (the engine's time of each change there,
+# the recorded end of the read that showed it here: a millisecond apart at most)
+strip_t() { sed 's/^{"time":"[^"]*",//'; }
+strip_t <"$tmp/whole.log" >"$tmp/l.live"
+strip_t <"$out" >"$tmp/l.rep"
+if [[ -s $tmp/l.live ]] && cmp -s "$tmp/l.live" "$tmp/l.rep"; then ok; else
+	bad "log differs: $(diff "$tmp/l.live" "$tmp/l.rep" | grep '^[<>]' | head -4 | tr '\n' ' ')"
+fi
+ms_of() { # 2026-11-30T15:02:24.403Z -> milliseconds of the day
+	local t=${1#*T}
+	t=${t%Z}
+	echo $(((10#${t:0:2} * 3600 + 10#${t:3:2} * 60 + 10#${t:6:2}) * 1000 + 10#${t:9:3}))
+}
+far=0
+while IFS= read -r a && IFS= read -r b <&3; do
+	ta=$(ms_of "$(printf '%s' "$a" | sed 's/^{"time":"\([^"]*\)".*/\1/')")
+	tb=$(ms_of "$(printf '%s' "$b" | sed 's/^{"time":"\([^"]*\)".*/\1/')")
+	d=$((ta - tb))
+	((d < 0)) && d=$((-d))
+	((d > 2)) && far=$((far + 1))
+done <"$tmp/whole.log" 3<"$out"
+((far == 0)) && ok || bad "$far log lines more than 2 ms from the live time"
+want_out '"event":"state","from":"STOP_COPY","to":"STOP"'
+want_out '"event":"kernel","seq":1042'
+
+t "--replay -n N -d MS: snapshots on the recording's clock, MS apart"
+run --replay "$rec" -n 4 -d 500 --json
+want_rc 0
+n=$(wc -l <"$out")
+[[ $n -eq 4 ]] && ok || bad "$n snapshots, want 4"
+t1=$(ms_of "$(sed -n 2p "$out" | grep -o '"time":"[^"]*"' | sed 's/"time":"//; s/"$//')")
+t2=$(ms_of "$(sed -n 3p "$out" | grep -o '"time":"[^"]*"' | sed 's/"time":"//; s/"$//')")
+d=$((t2 - t1))
+((d >= 500 && d <= 510)) && ok || bad "snapshots $d ms apart on the recording's clock, want 500"
+first=$(head -1 "$tmp/live" | grep -o '"time":"[^"]*"')
+head -1 "$out" | grep -q "${first:0:22}" && ok || bad "first snapshot not at the recording's start ($first)"
+# the last change is 1.5 s in: the run ends with it
+run --replay "$rec" -n 100 -d 1000 --json
+want_rc 0
+n=$(wc -l <"$out")
+[[ $n -eq 2 ]] && ok || bad "$n snapshots 1 s apart of a 1.5 s recording, want 2 (it ends)"
+
+t "--replay: a read that blocked while recording is blocked in the replay for as long"
+fix pair-ok
+rec="$tmp/blocked.rec"
+fifo="$root/$SRC/migration/hisi_acc/cmd_state"
+rm -f "$fifo" && mkfifo "$fifo"
+"$MIGTOP" --root "$root" --fixture --json -n 8 -d 200 --deadline 300 --record "$rec" \
+	>"$tmp/live" 2>"$tmp/live.err" &
+pid=$!
+sleep 1
+# the blocked read answers, 1 s late; later reads at once
+(while :; do printf 'mailbox cmd channel ready!\n' >"$fifo"; done) &
+wpid=$!
+wait "$pid"
+rc=$?
+kill "$wpid"
+wait "$wpid" 2>/dev/null
+want_rc 0
+grep -q '"cmd_state":{"status":"blocked"' "$tmp/live" && ok || bad "the live run never showed it blocked"
+tail -1 "$tmp/live" | grep -q '"cmd_state":{"status":"ok"' && ok || bad "the live run ended with it not read"
+i=0 same=0 blocked=0
+while IFS= read -r line; do
+	i=$((i + 1))
+	when=$(printf '%s\n' "$line" | grep -o '"time":"[^"]*","root"' | sed 's/"time":"//; s/Z","root"$//')
+	run --replay "$rec" --json --deadline 300 --at "${when}999999Z"
+	printf '%s\n' "$line" | rec_norm >"$tmp/n.live"
+	rec_norm <"$out" >"$tmp/n.rep"
+	grep -q '"cmd_state":{"status":"blocked"' "$tmp/n.rep" && blocked=$((blocked + 1))
+	if cmp -s "$tmp/n.live" "$tmp/n.rep"; then same=$((same + 1)); else
+		bad "line $i at $when: $(diff "$tmp/n.live" "$tmp/n.rep" | grep '^[<>]' | head -4 | tr '\n' ' ')"
+	fi
+done <"$tmp/live"
+((same == 8)) && ok || bad "$same of 8 snapshots replayed the same"
+((blocked >= 2)) && ok || bad "blocked in $blocked replayed snapshots, want at least 2"

@@ -223,16 +223,19 @@ static int rp_apply(struct rp_src *p, const struct rec_ev *ev)
         return 0;
 }
 
-static void rp_destroy(void *ctx)
+static void rp_clear(struct rp_src *p)
 {
-        struct rp_src *p = ctx;
-
         for (size_t i = 0; i < p->n; i++) {
                 free(p->e[i].path);
                 free(p->e[i].data);
         }
         free(p->e);
-        free(p);
+}
+
+static void rp_destroy(void *ctx)
+{
+        rp_clear(ctx);
+        free(ctx);
 }
 
 static int rp_read(void *ctx, const char *path, struct src_read *out)
@@ -500,9 +503,16 @@ int replay_dump(struct replay *r, FILE *out)
 /* ---- the player: the recording on a virtual clock ---- */
 
 /* A read that took long while recording (it may have been blocked): replayed as long. */
-struct rp_slow {
-        char *path;
+struct rp_span {
         int64_t t_start, t_end;
+};
+
+/* What the player knows ahead of one path: its first result, its slow reads. */
+struct rp_idx {
+        char *path; /* NULL: free slot */
+        int64_t first_end;
+        struct rp_span *slow;
+        size_t nslow;
 };
 
 struct rp_kline {
@@ -518,13 +528,16 @@ struct replay_play {
         _Atomic int64_t now;
         int refs;
         bool closed;
-        unsigned waiting; /* reads held until the clock reaches their recorded end */
+        int64_t *held; /* the recorded end each held read waits for */
+        size_t nheld, held_cap;
         struct rp_src tab;
-        struct rp_slow *slow;
-        size_t nslow;
+        struct rp_src first_lists; /* each directory's first recorded listing */
+        struct rp_idx *idx;        /* open addressing, idx_cap a power of two */
+        size_t idx_cap, idx_n;
         struct rp_kline *kq; /* kernel log records due, not taken yet */
         size_t kq_head, kq_n, kq_cap;
-        bool peeked; /* ev holds the next record (later than now) */
+        size_t nklog; /* kernel log records in the file */
+        bool peeked;  /* ev holds the next record (later than now) */
         bool ended;
         struct rec_ev ev;
 };
@@ -538,49 +551,112 @@ static void rpp_unref(struct replay_play *p)
         pthread_mutex_unlock(&p->mu);
         if (!last)
                 return;
-        for (size_t i = 0; i < p->tab.n; i++) {
-                free(p->tab.e[i].path);
-                free(p->tab.e[i].data);
+        rp_clear(&p->tab);
+        rp_clear(&p->first_lists);
+        for (size_t i = 0; i < p->idx_cap; i++) {
+                free(p->idx[i].path);
+                free(p->idx[i].slow);
         }
-        free(p->tab.e);
-        for (size_t i = 0; i < p->nslow; i++)
-                free(p->slow[i].path);
-        free(p->slow);
+        free(p->idx);
         for (size_t i = 0; i < p->kq_n; i++)
                 free(p->kq[(p->kq_head + i) % p->kq_cap].raw);
         free(p->kq);
+        free(p->held);
         pthread_cond_destroy(&p->cv);
         pthread_mutex_destroy(&p->mu);
         free(p);
 }
 
-/* The slow read of path in flight at t (recorded start <= t < end), or NULL. */
-static const struct rp_slow *rpp_slow_at(const struct replay_play *p, const char *path, int64_t t)
+static uint64_t rpp_hash(const char *path)
 {
-        for (size_t i = 0; i < p->nslow; i++)
-                if (p->slow[i].t_start <= t && t < p->slow[i].t_end &&
-                    strcmp(p->slow[i].path, path) == 0)
-                        return &p->slow[i];
-        return NULL;
+        uint64_t h = 1469598103934665603ULL;
+
+        for (const unsigned char *c = (const unsigned char *)path; *c; c++)
+                h = (h ^ *c) * 1099511628211ULL;
+        return h;
+}
+
+/* The index entry of path; with add, a new one when absent (NULL: no memory). */
+static struct rp_idx *rpp_idx(struct replay_play *p, const char *path, bool add)
+{
+        size_t i;
+
+        if (add && (p->idx_n + 1) * 2 > p->idx_cap) {
+                size_t ncap = p->idx_cap ? p->idx_cap * 2 : 256;
+                struct rp_idx *ni = calloc(ncap, sizeof(*ni));
+
+                if (!ni)
+                        return NULL;
+                for (size_t j = 0; j < p->idx_cap; j++) {
+                        if (!p->idx[j].path)
+                                continue;
+                        i = rpp_hash(p->idx[j].path) & (ncap - 1);
+                        while (ni[i].path)
+                                i = (i + 1) & (ncap - 1);
+                        ni[i] = p->idx[j];
+                }
+                free(p->idx);
+                p->idx = ni;
+                p->idx_cap = ncap;
+        }
+        if (!p->idx_cap)
+                return NULL;
+        for (i = rpp_hash(path) & (p->idx_cap - 1); p->idx[i].path; i = (i + 1) & (p->idx_cap - 1))
+                if (strcmp(p->idx[i].path, path) == 0)
+                        return &p->idx[i];
+        if (!add || !(p->idx[i].path = strdup(path)))
+                return NULL;
+        p->idx_n++;
+        return &p->idx[i];
+}
+
+/*
+ * Until when a read of path at t waits: the end of its first recorded result when none is
+ * known yet, or of a slow read in flight at t; 0: it answers now.
+ */
+static int64_t rpp_hold(struct replay_play *p, const char *path, int64_t t)
+{
+        struct rp_idx *x = rpp_idx(p, path, false);
+
+        if (!x)
+                return 0; /* never read while recording */
+        if (!rp_find(&p->tab, REC_READ, path))
+                return x->first_end > t ? x->first_end : 0;
+        for (size_t i = 0; i < x->nslow; i++)
+                if (x->slow[i].t_start <= t && t < x->slow[i].t_end)
+                        return x->slow[i].t_end;
+        return 0;
 }
 
 static int rpp_read(void *ctx, const char *path, struct src_read *out)
 {
         struct replay_play *p = ctx;
-        const struct rp_slow *s;
         struct rp_ent *e;
+        int64_t end;
         int ret = 0;
 
         memset(out, 0, sizeof(*out));
         pthread_mutex_lock(&p->mu);
-        s = rpp_slow_at(p, path, p->now);
-        if (s) {
-                int64_t end = s->t_end;
+        end = rpp_hold(p, path, p->now);
+        if (end && p->nheld == p->held_cap) {
+                size_t ncap = p->held_cap ? p->held_cap * 2 : 16;
+                int64_t *nh = realloc(p->held, ncap * sizeof(*nh));
 
-                p->waiting++;
+                if (nh) {
+                        p->held = nh;
+                        p->held_cap = ncap;
+                }
+        }
+        if (end && p->nheld < p->held_cap) {
+                p->held[p->nheld++] = end;
                 while (!p->closed && p->now < end)
                         pthread_cond_wait(&p->cv, &p->mu);
-                p->waiting--;
+                for (size_t i = 0; i < p->nheld; i++) {
+                        if (p->held[i] == end) {
+                                p->held[i] = p->held[--p->nheld];
+                                break;
+                        }
+                }
         }
         e = rp_find(&p->tab, REC_READ, path);
         out->t_start = out->t_end = p->now;
@@ -611,7 +687,8 @@ static int rpp_list(void *ctx, const char *path, struct src_list *out)
         int ret;
 
         pthread_mutex_lock(&p->mu);
-        ret = rp_list(&p->tab, path, out);
+        /* listed before its first listing was recorded: that one (the live one was under way) */
+        ret = rp_list(rp_find(&p->tab, REC_LIST, path) ? &p->tab : &p->first_lists, path, out);
         pthread_mutex_unlock(&p->mu);
         return ret;
 }
@@ -628,32 +705,37 @@ static const struct src_ops rpp_ops = {
     .destroy = rpp_destroy,
 };
 
-static int rpp_slow_scan(struct replay_play *p)
+/* Index every path's first result and slow reads (one pass over the file). */
+static int rpp_scan(struct replay_play *p)
 {
-        size_t cap = 0;
         struct rec_ev ev;
         int ret;
 
         rec_seek(p->r->rd, INT64_MIN);
         while ((ret = rec_next(p->r->rd, &ev)) == 1) {
-                if (ev.type != REC_READ || ev.host != p->host || (ev.flags & REC_F_KEY) ||
-                    ev.t_end - ev.t_start < REC_SLOW_NS)
+                struct rp_idx *x;
+
+                if (ev.host != p->host)
                         continue;
-                if (p->nslow == cap) {
-                        size_t ncap = cap ? cap * 2 : 16;
-                        struct rp_slow *ns = realloc(p->slow, ncap * sizeof(*ns));
+                if (ev.type == REC_LIST && !rp_find(&p->first_lists, REC_LIST, ev.path) &&
+                    rp_apply(&p->first_lists, &ev) < 0)
+                        return -ENOMEM;
+                p->nklog += ev.type == REC_KLOG;
+                if (ev.type != REC_READ)
+                        continue;
+                x = rpp_idx(p, ev.path, true);
+                if (!x)
+                        return -ENOMEM;
+                if (!x->first_end)
+                        x->first_end = ev.t_end ? ev.t_end : ev.t_ns;
+                if (ev.t_end - ev.t_start >= REC_SLOW_NS && !(ev.flags & REC_F_KEY)) {
+                        struct rp_span *ns = realloc(x->slow, (x->nslow + 1) * sizeof(*ns));
 
                         if (!ns)
                                 return -ENOMEM;
-                        p->slow = ns;
-                        cap = ncap;
+                        x->slow = ns;
+                        x->slow[x->nslow++] = (struct rp_span){ev.t_start, ev.t_end};
                 }
-                p->slow[p->nslow].path = strdup(ev.path);
-                if (!p->slow[p->nslow].path)
-                        return -ENOMEM;
-                p->slow[p->nslow].t_start = ev.t_start;
-                p->slow[p->nslow].t_end = ev.t_end;
-                p->nslow++;
         }
         rec_seek(p->r->rd, INT64_MIN);
         return ret;
@@ -675,7 +757,7 @@ int replay_play_open(struct replay *r, unsigned host, struct replay_play **out, 
         pthread_mutex_init(&p->mu, NULL);
         pthread_cond_init(&p->cv, NULL);
         p->now = r->first;
-        ret = rpp_slow_scan(p);
+        ret = rpp_scan(p);
         if (ret < 0) {
                 p->refs = 1;
                 rpp_unref(p);
@@ -704,6 +786,11 @@ void replay_play_close(struct replay_play *p)
         rpp_unref(p);
 }
 
+bool replay_play_has_klog(const struct replay_play *p)
+{
+        return p->nklog > 0;
+}
+
 int64_t replay_play_now(const struct replay_play *p)
 {
         return p->now;
@@ -716,10 +803,12 @@ int64_t replay_play_clock(void *p)
 
 unsigned replay_play_waiting(struct replay_play *p)
 {
-        unsigned n;
+        unsigned n = 0;
 
+        /* released ones count no more, even before their thread runs */
         pthread_mutex_lock(&p->mu);
-        n = p->waiting;
+        for (size_t i = 0; i < p->nheld; i++)
+                n += p->held[i] > p->now;
         pthread_mutex_unlock(&p->mu);
         return n;
 }
@@ -778,7 +867,8 @@ int replay_play_advance(struct replay_play *p, int64_t t_ns, replay_change_fn *f
                         continue;
                 /* a keyframe repeats what is known: news only when the file starts with it */
                 if (ev->type == REC_KLOG) {
-                        if (!(ev->flags & REC_F_KEY) || ev->chunk_off == rec_reader_chunk(p->r->rd, 0)->off)
+                        if (!(ev->flags & REC_F_KEY) ||
+                            ev->chunk_off == rec_reader_chunk(p->r->rd, 0)->off)
                                 ret = rpp_kpush(p, ev);
                         continue;
                 }

@@ -8,6 +8,7 @@
 #ifndef MIGTOP_CORE_SRC_REPLAY_H
 #define MIGTOP_CORE_SRC_REPLAY_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -63,6 +64,8 @@ int replay_play_open(struct replay *r, unsigned host, struct replay_play **out, 
 /* The owner's close: held reads return at once. */
 void replay_play_close(struct replay_play *p);
 int64_t replay_play_now(const struct replay_play *p);
+/* Whether the recording has kernel log records (else it was recorded without a kernel log). */
+bool replay_play_has_klog(const struct replay_play *p);
 /* The clock, as an engine_opts.now / .realtime function (ctx: the player). */
 int64_t replay_play_clock(void *p);
 /* Time of the next record not applied yet; INT64_MAX at the end. */

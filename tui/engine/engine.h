@@ -94,6 +94,8 @@ struct engine_opts {
          */
         struct stuck_cfg stuck;
         int64_t (*now)(void *ctx); /* monotonic ns; NULL: CLOCK_MONOTONIC */
+        /* CLOCK_REALTIME ns of log lines and snapshots (now_ctx); NULL: the real one */
+        int64_t (*realtime)(void *ctx);
         void *now_ctx;
 };
 
@@ -127,6 +129,8 @@ int engine_next_timeout_ms(const struct engine *e);
 void engine_wait(struct engine *e, int timeout_ms);
 /* Reads in flight that are not (yet) blocked: 0 means every started read has an answer. */
 unsigned engine_pending(const struct engine *e);
+/* Reads in flight, blocked ones included. */
+unsigned engine_inflight(const struct engine *e);
 /*
  * Batch helper: process and wait (real time, at most timeout_ms) until no read is due and
  * every read started has returned or is blocked.  Returns 0, or -ETIMEDOUT.

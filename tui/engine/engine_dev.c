@@ -313,7 +313,7 @@ static void log_device(struct engine *e, const struct eng_dev *d, const char *ac
                        const char *reason)
 {
         if (e->o.log)
-                evlog_device(e->o.log, src_now_ns(), d->td.name, action, reason);
+                evlog_device(e->o.log, eng_realtime(e), d->td.name, action, reason);
 }
 
 void eng_dev_mark_gone(struct engine *e, struct eng_dev *d, int64_t now, const char *reason)

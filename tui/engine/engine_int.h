@@ -105,6 +105,7 @@ struct engine {
         int klog_fd;            /* the kernel log's fd in epfd, or -1 */
         int epfd;               /* epoll over the reader's eventfd and the klog fd, or -1 */
         bool klog_more;         /* the last pump stopped on its budget: records wait */
+        bool klog_done;         /* the source ended or failed: not asked again */
         bool klog_have_seq;
         uint64_t klog_last_seq;
         struct klog_ring klog_orphans; /* records of devices not in the table (yet) */
@@ -125,6 +126,12 @@ static inline struct eng_file *eng_dfile(const struct eng_dev *d, size_t dir, un
 static inline int64_t eng_now(const struct engine *e)
 {
         return e->o.now(e->o.now_ctx);
+}
+
+/* Wall-clock time for logs and snapshots (a replay's recorded time). */
+static inline int64_t eng_realtime(const struct engine *e)
+{
+        return e->o.realtime ? e->o.realtime(e->o.now_ctx) : src_now_ns();
 }
 
 static inline void dev_touch(struct engine *e, struct eng_dev *d)

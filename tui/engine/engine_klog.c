@@ -104,7 +104,7 @@ bool eng_klog_busy(const struct engine *e)
 static void klog_log(struct engine *e, const struct eng_dev *d, const struct kmsg_rec *r)
 {
         if (e->o.log)
-                evlog_kmsg(e->o.log, src_now_ns(), d->td.name, r);
+                evlog_kmsg(e->o.log, eng_realtime(e), d->td.name, r);
 }
 
 static int klog_give(struct engine *e, struct eng_dev *d, const struct kmsg_rec *r)
@@ -141,6 +141,7 @@ static int klog_deliver(struct engine *e, const struct kmsg_rec *r)
 static void klog_stop(struct engine *e)
 {
         e->kst.caught_up = true;
+        e->klog_done = true;
         if (klog_state(e->o.klog) == KLOG_ST_OK)
                 return; /* a file read to its end */
         if (e->epfd >= 0 && e->klog_fd >= 0)
@@ -149,7 +150,7 @@ static void klog_stop(struct engine *e)
         if (e->kst.state != ENGINE_KLOG_UNAVAILABLE) {
                 klog_status_from_source(e);
                 if (e->o.log)
-                        evlog_klog(e->o.log, src_now_ns(), "unavailable", e->kst.msg);
+                        evlog_klog(e->o.log, eng_realtime(e), "unavailable", e->kst.msg);
         }
 }
 
@@ -160,7 +161,8 @@ int eng_klog_pump(struct engine *e)
         int ret = 0, got = 0;
 
         e->klog_more = false;
-        if (!e->o.klog || (e->kst.caught_up && e->kst.state != ENGINE_KLOG_OK))
+        /* a source is asked until it ends: a replay's records come as its clock passes them */
+        if (!e->o.klog || e->klog_done)
                 return 0;
         for (int n = 0; n < KLOG_BATCH; n++) {
                 int k = klog_next(e->o.klog, &r, err, sizeof(err));
@@ -179,7 +181,7 @@ int eng_klog_pump(struct engine *e)
                                          "records were overwritten before migtop read them "
                                          "(gap %llu)",
                                          (unsigned long long)e->kst.gaps);
-                                evlog_klog(e->o.log, src_now_ns(), "gap", note);
+                                evlog_klog(e->o.log, eng_realtime(e), "gap", note);
                         }
                         e->seq++;
                         continue;
