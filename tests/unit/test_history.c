@@ -175,6 +175,45 @@ static void rings_grow_on_demand_in_order(void **state)
         hist_samples_free(&h);
 }
 
+static int puts_done;
+
+static void count_put(void *ref)
+{
+        (void)ref;
+        puts_done++;
+}
+
+/* The newest sample may use its owner's copy of the bytes (the parsed file's text). */
+static void sample_shares_owner_bytes(void **state)
+{
+        static char owner[] = "RUNNING\n", other[] = "STOP\n";
+        struct hist_samples h;
+        int ref;
+
+        (void)state;
+        puts_done = 0;
+        assert_int_equal(hist_samples_init(&h, 2, 0), 0);
+        hist_samples_share(&h, owner, 8, &ref, count_put); /* no sample yet: released */
+        assert_int_equal(puts_done, 1);
+        assert_int_equal(hist_samples_observe(&h, 1, 0, "RUNNING\n", 8), 1);
+        hist_samples_share(&h, other, 5, &ref, count_put); /* other bytes: released */
+        assert_int_equal(puts_done, 2);
+        hist_samples_share(&h, owner, 8, &ref, count_put);
+        assert_int_equal(puts_done, 2);
+        assert_ptr_equal(hist_samples_latest(&h)->data, owner);
+        hist_samples_share(&h, owner, 8, &ref, count_put); /* shares already: released */
+        assert_int_equal(puts_done, 3);
+        /* still compared by content */
+        assert_int_equal(hist_samples_observe(&h, 2, 0, "RUNNING\n", 8), 0);
+        assert_int_equal(hist_samples_observe(&h, 3, 0, "STOP\n", 5), 1);
+        assert_memory_equal(hist_samples_at(&h, 0)->data, "RUNNING\n", 8);
+        assert_int_equal(hist_samples_observe(&h, 4, 0, "RUNNING\n", 8),
+                         1); /* drops the shared one */
+        assert_int_equal(puts_done, 4);
+        hist_samples_free(&h);
+        assert_int_equal(puts_done, 4);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -185,6 +224,7 @@ int main(void)
             cmocka_unit_test(samples_store_only_changes),
             cmocka_unit_test(samples_bounded_by_count_and_bytes),
             cmocka_unit_test(rings_grow_on_demand_in_order),
+            cmocka_unit_test(sample_shares_owner_bytes),
         };
         return cmocka_run_group_tests_name("history", tests, NULL, NULL);
 }

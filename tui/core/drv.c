@@ -417,23 +417,26 @@ fail:
         return ret;
 }
 
+void drv_text_put(struct drv_content *c)
+{
+        if (!c || atomic_fetch_sub(&c->refs, 1) != 1)
+                return;
+        free(c->text);
+        free(c->bytes);
+        for (size_t i = 0; i < c->nkv; i++) {
+                free(c->kv[i].key);
+                free(c->kv[i].value);
+        }
+        free(c->kv);
+        free(c);
+}
+
 void drv_file_free(struct drv_file *f)
 {
         if (!f)
                 return;
         if (f->content) {
-                struct drv_content *c = f->content;
-
-                if (atomic_fetch_sub(&c->refs, 1) == 1) {
-                        free(c->text);
-                        free(c->bytes);
-                        for (size_t i = 0; i < c->nkv; i++) {
-                                free(c->kv[i].key);
-                                free(c->kv[i].value);
-                        }
-                        free(c->kv);
-                        free(c);
-                }
+                drv_text_put(f->content);
         } else {
                 free(f->text);
                 free(f->bytes);
@@ -465,21 +468,38 @@ static int drv_kv_copy(struct kv_list *dst, const struct kv_list *src)
         return 0;
 }
 
+/* The first sharing of src's content: it moves to a counted block (src's owner only). */
+static void drv_share(const struct drv_file *src)
+{
+        struct drv_content *c;
+
+        if (src->content || !(src->text || src->bytes || src->kv.items))
+                return;
+        c = malloc(sizeof(*c));
+        if (!c)
+                return;
+        atomic_init(&c->refs, 1);
+        c->text = src->text;
+        c->bytes = src->bytes;
+        c->nkv = src->kv.n;
+        c->kv = src->kv.items;
+        ((struct drv_file *)src)->content = c; /* src is not const to its owner */
+}
+
+struct drv_content *drv_file_text_ref(const struct drv_file *f)
+{
+        if (!f->text)
+                return NULL;
+        drv_share(f);
+        if (!f->content)
+                return NULL;
+        atomic_fetch_add(&f->content->refs, 1);
+        return f->content;
+}
+
 int drv_file_copy(struct drv_file *dst, const struct drv_file *src)
 {
-        if (!src->content && (src->text || src->bytes || src->kv.items)) {
-                /* the first copy: the content becomes shared (src is not const to its owner) */
-                struct drv_content *c = malloc(sizeof(*c));
-
-                if (c) {
-                        atomic_init(&c->refs, 1);
-                        c->text = src->text;
-                        c->bytes = src->bytes;
-                        c->nkv = src->kv.n;
-                        c->kv = src->kv.items;
-                        ((struct drv_file *)src)->content = c;
-                }
-        }
+        drv_share(src);
         if (src->content) {
                 *dst = *src;
                 drv_msg_get(src);

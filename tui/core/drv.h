@@ -172,6 +172,14 @@ int drv_file_from_read(const struct drv_ops *ops, unsigned idx, const struct src
                        struct drv_file *out);
 void drv_file_free(struct drv_file *f);
 int drv_file_copy(struct drv_file *dst, const struct drv_file *src);
+/*
+ * A counted reference to f's raw text (f->text_len bytes at f->text, which stay valid
+ * while it is held), shared with f and its copies: for a holder of the same bytes (the
+ * engine's history).  NULL when f has no text, or without memory.  Same thread rule as
+ * drv_file_copy().  drv_text_put() releases it (from any thread).
+ */
+struct drv_content *drv_file_text_ref(const struct drv_file *f);
+void drv_text_put(struct drv_content *c);
 /* Whether two parsed files differ in what a user sees (status, errno or content). */
 bool drv_file_changed(const struct drv_file *a, const struct drv_file *b);
 

@@ -208,7 +208,7 @@ static struct snap_priv *snap_build(struct engine *e)
         s = &p->pub;
         s->seq = e->seq;
         s->now_ns = now;
-        s->realtime_ns = eng_realtime(e);
+        s->realtime_ns = src_now_ns();
         s->tree.err = e->root_err;
         s->klog = e->kst;
         if (e->root_err)
@@ -355,6 +355,7 @@ int engine_file_samples(struct engine *e, const char *dev, const char *dir, cons
 
                 v[i] = *s;
                 v[i].data = NULL;
+                v[i].ref = NULL;
                 if (s->len) {
                         v[i].data = malloc(s->len);
                         if (!v[i].data) {

@@ -119,7 +119,10 @@ static void samples_drop_oldest(struct hist_samples *h)
         struct hist_sample *o = &h->ring[h->head];
 
         h->bytes -= o->len;
-        free(o->data);
+        if (o->ref)
+                h->put(o->ref);
+        else
+                free(o->data);
         memset(o, 0, sizeof(*o));
         h->head = (h->head + 1) % h->alloc;
         h->n--;
@@ -150,6 +153,24 @@ static int sample_equal(const struct hist_sample *s, int err, const void *data, 
         if (s->err != err || s->len != len)
                 return 0;
         return len == 0 || memcmp(s->data, data, len) == 0;
+}
+
+void hist_samples_share(struct hist_samples *h, const void *data, size_t len, void *ref,
+                        void (*put)(void *ref))
+{
+        struct hist_sample *s = (struct hist_sample *)hist_samples_latest(h);
+
+        if (!ref)
+                return;
+        if (!s || s->ref || !s->len || s->len != len || memcmp(s->data, data, len) != 0 ||
+            (h->put && h->put != put)) {
+                put(ref);
+                return;
+        }
+        free(s->data);
+        s->data = (unsigned char *)data;
+        s->ref = ref;
+        h->put = put;
 }
 
 int hist_samples_observe(struct hist_samples *h, int64_t t_ns, int err, const void *data,
@@ -188,6 +209,7 @@ int hist_samples_observe(struct hist_samples *h, int64_t t_ns, int err, const vo
         s->err = err;
         s->len = len;
         s->data = copy;
+        s->ref = NULL;
         h->bytes += len;
         h->n++;
         h->total++;

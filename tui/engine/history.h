@@ -51,7 +51,8 @@ struct hist_sample {
         int64_t last_ns; /* last time it was read unchanged */
         int err;         /* 0 or errno of the read */
         size_t len;
-        unsigned char *data; /* malloc'd copy (NULL when err or len 0) */
+        unsigned char *data; /* malloc'd copy, or shared (NULL when err or len 0) */
+        void *ref;           /* (history.c) set: data is shared, released with put(ref) */
 };
 
 struct hist_samples {
@@ -60,6 +61,7 @@ struct hist_samples {
         size_t bytes;     /* sum of len of kept samples */
         size_t max_bytes; /* oldest samples are dropped to stay under this */
         uint64_t total;
+        void (*put)(void *ref); /* releases a shared sample's data (hist_samples_share) */
 };
 
 int hist_samples_init(struct hist_samples *h, size_t cap, size_t max_bytes);
@@ -71,6 +73,15 @@ void hist_samples_free(struct hist_samples *h);
  */
 int hist_samples_observe(struct hist_samples *h, int64_t t_ns, int err, const void *data,
                          size_t len);
+
+/*
+ * The newest sample's bytes are also held by a counted owner (the parsed file's text): the
+ * sample uses them (data stays valid until put(ref)) and frees its own copy.  Takes the
+ * reference ref in every case (released at once when the bytes differ, the newest sample
+ * already shares, or there is none).
+ */
+void hist_samples_share(struct hist_samples *h, const void *data, size_t len, void *ref,
+                        void (*put)(void *ref));
 
 const struct hist_sample *hist_samples_at(const struct hist_samples *h, size_t i);
 const struct hist_sample *hist_samples_latest(const struct hist_samples *h);
