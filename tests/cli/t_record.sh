@@ -186,7 +186,8 @@ t "--replay --log -: the recording's change log, with the recorded times"
 run --replay "$rec" --log - --json
 want_rc 0
 # the live log: the same events, the same times (the engine's time of each change there,
-# the recorded end of the read that showed it here: a millisecond apart at most)
+# the recorded end of the read that showed it here: a few ms apart on a loaded machine;
+# replayed on the real clock they would be seconds apart)
 strip_t() { sed 's/^{"time":"[^"]*",//'; }
 strip_t <"$tmp/whole.log" >"$tmp/l.live"
 strip_t <"$out" >"$tmp/l.rep"
@@ -204,9 +205,9 @@ while IFS= read -r a && IFS= read -r b <&3; do
 	tb=$(ms_of "$(printf '%s' "$b" | sed 's/^{"time":"\([^"]*\)".*/\1/')")
 	d=$((ta - tb))
 	((d < 0)) && d=$((-d))
-	((d > 2)) && far=$((far + 1))
+	((d > 100)) && far=$((far + 1))
 done <"$tmp/whole.log" 3<"$out"
-((far == 0)) && ok || bad "$far log lines more than 2 ms from the live time"
+((far == 0)) && ok || bad "$far log lines more than 100 ms from the live time"
 want_out '"event":"state","from":"STOP_COPY","to":"STOP"'
 want_out '"event":"kernel","seq":1042'
 

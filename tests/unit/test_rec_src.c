@@ -2,7 +2,9 @@
 /*
  * src_rec and src_replay: what a tee source records (reads, errnos, listings, kernel log
  * lines) is what a replay source answers at each time; reads after the recorder is closed
- * pass through; --dump writes a header, a line per record and an end line.
+ * pass through; --dump writes a header, a line per record and an end line.  The player
+ * answers as of its clock, with the recorded times, and holds a read recorded slow (or
+ * not recorded yet) until its clock reaches the recorded end.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -11,6 +13,7 @@
 #include <cmocka.h>
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -198,10 +201,112 @@ static void test_record_then_replay(void **state)
         unlink(path);
 }
 
+/* ---- the player ---- */
+
+struct held_read {
+        struct src *s;
+        struct src_read r;
+};
+
+static void *held_read_run(void *arg)
+{
+        struct held_read *h = arg;
+
+        src_read(h->s, "d/migration/state", &h->r);
+        return NULL;
+}
+
+static void put_read(struct rec_writer *w, const char *data, int64_t t0, int64_t t1)
+{
+        struct src_read r = {.data = (char *)data, .len = strlen(data), .t_start = t0, .t_end = t1};
+
+        assert_int_equal(rec_write_read(w, 0, "d/migration/state", &r), 1);
+}
+
+static void test_player(void **state)
+{
+        char path[] = "/tmp/test_rec_play.XXXXXX", err[300];
+        struct rec_host h = {.name = "local", .kernel = "6.12.0", .root = "/r"};
+        const char *names[] = {"d"};
+        struct src_list l = {.names = (char **)names, .n = 1};
+        struct rec_writer_opts o;
+        struct rec_writer *w;
+        struct replay *rp;
+        struct replay_play *p;
+        struct src *s;
+        struct src_read r;
+        struct held_read hr;
+        pthread_t th;
+        const int64_t T = 1796000000000000000LL;
+        int fd = mkstemp(path);
+
+        (void)state;
+        assert_true(fd >= 0);
+        close(fd);
+        rec_writer_opts_default(&o);
+        o.nhosts = 1;
+        o.hosts = &h;
+        assert_int_equal(rec_writer_open(path, &o, &w, err, sizeof(err)), 0);
+        assert_int_equal(rec_write_list(w, 0, "", T, &l), 1);
+        put_read(w, "RUNNING\n", T + 10 * MS, T + 20 * MS);
+        put_read(w, "STOP_COPY\n", T + 200 * MS, T + 1200 * MS); /* blocked for a second */
+        assert_int_equal(rec_writer_close(w), 0);
+
+        assert_int_equal(replay_open(path, &rp, err, sizeof(err)), 0);
+        assert_int_equal(replay_play_open(rp, 0, &p, &s), 0);
+        assert_int_equal(replay_play_advance(p, T, NULL, NULL), 0);
+        assert_int_equal(src_list(s, "", &l), 0);
+        assert_int_equal(l.n, 1);
+        src_list_free(&l);
+
+        /* before its first result: held until the clock reaches that result's end */
+        hr.s = s;
+        assert_int_equal(pthread_create(&th, NULL, held_read_run, &hr), 0);
+        while (replay_play_waiting(p) == 0)
+                usleep(1000);
+        assert_int_equal(replay_play_advance(p, T + 20 * MS, NULL, NULL), 0);
+        assert_int_equal(pthread_join(th, NULL), 0);
+        assert_string_equal(hr.r.data, "RUNNING\n");
+        assert_true(hr.r.t_start == T + 10 * MS && hr.r.t_end == T + 20 * MS);
+        src_read_free(&hr.r);
+
+        /* between results: the last one, at once */
+        assert_int_equal(replay_play_advance(p, T + 100 * MS, NULL, NULL), 0);
+        assert_int_equal(src_read(s, "d/migration/state", &r), 0);
+        assert_string_equal(r.data, "RUNNING\n");
+        src_read_free(&r);
+
+        /* inside the slow read: held until its recorded end, then its result and times */
+        assert_int_equal(replay_play_advance(p, T + 500 * MS, NULL, NULL), 0);
+        assert_int_equal(pthread_create(&th, NULL, held_read_run, &hr), 0);
+        while (replay_play_waiting(p) == 0)
+                usleep(1000);
+        assert_int_equal(replay_play_advance(p, T + 1100 * MS, NULL, NULL), 0);
+        usleep(20000);
+        assert_int_equal(replay_play_waiting(p), 1); /* not yet */
+        assert_int_equal(replay_play_advance(p, T + 1200 * MS, NULL, NULL), 0);
+        assert_int_equal(replay_play_waiting(p), 0);
+        assert_int_equal(pthread_join(th, NULL), 0);
+        assert_string_equal(hr.r.data, "STOP_COPY\n");
+        assert_true(hr.r.t_start == T + 200 * MS && hr.r.t_end == T + 1200 * MS);
+        src_read_free(&hr.r);
+        assert_int_equal(replay_play_next_ns(p), INT64_MAX);
+
+        /* a path never recorded: ENOENT at once */
+        assert_int_equal(src_read(s, "e/migration/state", &r), 0);
+        assert_int_equal(r.err, ENOENT);
+        src_read_free(&r);
+        replay_play_close(p);
+        src_close(s);
+        replay_free(rp);
+        unlink(path);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
             cmocka_unit_test(test_record_then_replay),
+            cmocka_unit_test(test_player),
         };
 
         return cmocka_run_group_tests(tests, NULL, NULL);

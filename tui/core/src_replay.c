@@ -878,8 +878,14 @@ int replay_play_advance(struct replay_play *p, int64_t t_ns, replay_change_fn *f
                 if (ret == 0 && fn && !(ev->flags & REC_F_KEY))
                         fn(ctx, ev->type, ev->path);
         }
+        /* wake the held reads only when one of them is due (they all wait on one cond) */
         pthread_mutex_lock(&p->mu);
-        pthread_cond_broadcast(&p->cv);
+        for (size_t i = 0; i < p->nheld; i++) {
+                if (p->held[i] <= p->now) {
+                        pthread_cond_broadcast(&p->cv);
+                        break;
+                }
+        }
         pthread_mutex_unlock(&p->mu);
         return ret;
 }
