@@ -58,7 +58,7 @@ static void log_file(struct engine *e, const struct eng_file *f, const struct dr
                      long long blocked_ms)
 {
         if (e->o.log)
-                evlog_file_after(e->o.log, src_now_ns(), f->dev->td.name, f->label,
+                evlog_file_after(e->o.log, eng_realtime(e), f->dev->td.name, f->label,
                                  drv_status_name(df->status), df->err, df->text_len, blocked_ms);
 }
 
@@ -113,7 +113,7 @@ static void state_observe(struct engine *e, struct eng_dev *d, enum fsm_state st
                 return;
         c = hist_states_at(&d->hist, d->hist.n - 1);
         if (e->o.log)
-                evlog_state(e->o.log, src_now_ns(), d->td.name, &c->fsm);
+                evlog_state(e->o.log, eng_realtime(e), d->td.name, &c->fsm);
         /*
          * The driver takes its copy when the data files are disabled: on leaving
          * STOP_COPY/RESUMING/PRE_COPY, but also on a reset or close that the state may not
@@ -432,7 +432,7 @@ static void stuck_pass(struct engine *e, int64_t now)
                         d->stuck_state = d->hist.cur;
                         d->stuck_since_ns = d->hist.cur_since_ns;
                         if (e->o.log)
-                                evlog_stuck(e->o.log, src_now_ns(), d->td.name, d->stuck_state,
+                                evlog_stuck(e->o.log, eng_realtime(e), d->td.name, d->stuck_state,
                                             (now - d->stuck_since_ns) / MS_NS,
                                             e->o.stuck.ms[d->stuck_state], NULL);
                         continue;
@@ -444,7 +444,7 @@ static void stuck_pass(struct engine *e, int64_t now)
                                           ? d->hist.cur_since_ns
                                           : now;
 
-                        evlog_stuck(e->o.log, src_now_ns(), d->td.name, d->stuck_state,
+                        evlog_stuck(e->o.log, eng_realtime(e), d->td.name, d->stuck_state,
                                     (end - d->stuck_since_ns) / MS_NS,
                                     e->o.stuck.ms[d->stuck_state],
                                     d->gone ? "gone" : fsm_state_name(d->hist.cur));
@@ -540,6 +540,11 @@ int engine_fd(const struct engine *e)
 void engine_wait(struct engine *e, int timeout_ms)
 {
         reader_wait(e->rd, reader_mono_ns() + (int64_t)(timeout_ms > 0 ? timeout_ms : 0) * MS_NS);
+}
+
+unsigned engine_inflight(const struct engine *e)
+{
+        return e->inflight;
 }
 
 unsigned engine_pending(const struct engine *e)

@@ -208,7 +208,7 @@ static struct snap_priv *snap_build(struct engine *e)
         s = &p->pub;
         s->seq = e->seq;
         s->now_ns = now;
-        s->realtime_ns = src_now_ns();
+        s->realtime_ns = eng_realtime(e);
         s->tree.err = e->root_err;
         s->klog = e->kst;
         if (e->root_err)
