@@ -160,3 +160,87 @@ t "agent: combined with a batch option: usage error"
 run --agent --once
 want_rc 2
 want_err '--agent takes only --root, --fixture, --kmsg, --no-kmsg, -d and --deadline'
+
+# ---- --host through a stand-in for ssh ---------------------------------------------------
+# $tmp/ssh drops ssh's "-o OPTION" pairs and the destination and runs the remote command
+# line here, as ssh would run it on the host (its stderr and exit status pass through).
+cat >"$tmp/ssh" <<'SH'
+#!/bin/sh
+while [ "$1" = -o ]; do shift 2; done
+echo "$1" >>"${0%/*}/ssh.dests"
+shift
+exec sh -c "$*"
+SH
+chmod +x "$tmp/ssh"
+hA="$tmp/hostA" hB="$tmp/hostB"
+rm -rf "$hA" "$hB"
+"$FIXGEN" "$hA" pair-ok >/dev/null
+"$FIXGEN" "$hB" pair-qpnum >/dev/null
+
+t "host: two hosts' devices as LABEL:DEVICE, paired across hosts with the compare verdict"
+MIGTOP_FIXTURE=1 run --no-local --ssh "$tmp/ssh" --host "root@hvA.example,root=$hA,cmd=$MIGTOP" \
+	--host "hvB,name=hvB2,root=$hB,cmd=$MIGTOP" --once --json --pair "hvA:$SRC=hvB2:$DST"
+want_rc 0
+want_out "\"name\": \"hvA:$SRC\""
+want_out "\"name\": \"hvB2:$DST\""
+want_no_out "\"name\": \"$SRC\""
+want_out '"verdict": "incomplete"'
+if grep -qx 'root@hvA.example' "$tmp/ssh.dests" && grep -qx 'hvB' "$tmp/ssh.dests"; then ok; else
+	bad "ssh was not given the destinations: $(cat "$tmp/ssh.dests" 2>/dev/null)"
+fi
+
+t "host: the compare across the link is the compare of the same tree read locally"
+MIGTOP_FIXTURE=1 run --root "$hB" --once --json --pair "$SRC=$DST"
+sed -n '/^  "compare": {/,$p' "$out" | grep -v '"time": ' >"$tmp/cmp.local"
+MIGTOP_FIXTURE=1 run --no-local --ssh "$tmp/ssh" --host "hvB,root=$hB,cmd=$MIGTOP" --once --json \
+	--pair "hvB:$SRC=hvB:$DST"
+sed -n '/^  "compare": {/,$p' "$out" | grep -v '"time": ' | sed 's/hvB://g' >"$tmp/cmp.remote"
+if [[ -s $tmp/cmp.local ]] && cmp -s "$tmp/cmp.local" "$tmp/cmp.remote"; then ok; else
+	bad "the compare differs: $(diff "$tmp/cmp.local" "$tmp/cmp.remote" | head -3)"
+fi
+
+t "host: local devices stay, the remote ones are added"
+MIGTOP_FIXTURE=1 run --root "$hA" --ssh "$tmp/ssh" --host "hvB,root=$hB,cmd=$MIGTOP" -n 2 -d 300 --json
+want_rc 0
+want_out "\"name\":\"$SRC\",.*\"name\":\"hvB:$SRC\""
+
+t "host: a state change on the remote host reaches the client (--log)"
+MIGTOP_FIXTURE=1 "$MIGTOP" --no-local --ssh "$tmp/ssh" --host "hvB,root=$hB,cmd=$MIGTOP" -d 200 \
+	--log - >"$out" 2>"$err" &
+lp=$!
+ag_wait "hvB:$DST" 5
+# pair-qpnum's destination is in RESUMING: it completes
+printf 'STOP\n' >"$hB/$DST/migration/state.new" && mv "$hB/$DST/migration/state.new" "$hB/$DST/migration/state"
+if ag_wait "hvB:$DST state RESUMING -> STOP" 5; then ok; else bad "no RESUMING -> STOP line for hvB:$DST in the log"; fi
+kill -TERM "$lp"
+wait "$lp"
+
+t "host: migtop missing on the host: the reason, the other host's devices still shown"
+MIGTOP_FIXTURE=1 run --no-local --ssh "$tmp/ssh" --host "hvA,root=$hA,cmd=$tmp/no-such-migtop" \
+	--host "hvB,root=$hB,cmd=$MIGTOP" --once --json
+want_rc 0
+want_err "host hvA: hvA: the connection ended \\(exit status 127\\): .*no-such-migtop.*not found"
+want_out "\"name\": \"hvB:$SRC\""
+want_no_out '"name": "hvA:'
+
+t "host: an agent of another protocol version is refused with both versions"
+printf '#!/bin/sh\necho %s\ncat >/dev/null\n' \
+	"'{\"t\":\"hello\",\"proto\":2,\"migtop\":\"9.0\",\"host\":\"x\",\"kernel\":\"k\",\"root\":\"/\",\"interval_ms\":1000}'" \
+	>"$tmp/agent-v2"
+chmod +x "$tmp/agent-v2"
+run --no-local --ssh "$tmp/ssh" --host "hvA,cmd=$tmp/agent-v2" --once
+want_err 'host hvA: hvA: agent protocol version 2, this migtop speaks 1; install the same migtop version on both hosts'
+
+t "host: a bad SPEC or label is a usage error"
+run --host "hv,port=22" --once
+want_rc 2
+want_err "--host hv: 'port' is not name=LABEL, root=DIR or cmd=PATH"
+run --host "hv,name=0000" --once
+want_rc 2
+want_err "the label '0000' must be letters"
+run --host hv --host hv --once
+want_rc 2
+want_err "the label 'hv' is taken"
+run --no-local --once
+want_rc 2
+want_err -- '--no-local needs --host SPEC'

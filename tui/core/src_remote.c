@@ -566,6 +566,8 @@ int rsrc_spawn(struct rsrc *r, char *const argv[])
 {
         extern char **environ;
         posix_spawn_file_actions_t fa;
+        posix_spawnattr_t sa;
+        sigset_t all, old, none;
         int in[2], out[2], err[2], ret;
         pid_t pid;
 
@@ -583,7 +585,13 @@ int rsrc_spawn(struct rsrc *r, char *const argv[])
         posix_spawn_file_actions_adddup2(&fa, in[0], 0);
         posix_spawn_file_actions_adddup2(&fa, out[1], 1);
         posix_spawn_file_actions_adddup2(&fa, err[1], 2);
-        ret = -posix_spawnp(&pid, argv[0], &fa, NULL, argv, environ);
+        /* the link starts with no signal blocked, whatever the caller blocks */
+        posix_spawnattr_init(&sa);
+        sigemptyset(&none);
+        posix_spawnattr_setsigmask(&sa, &none);
+        posix_spawnattr_setflags(&sa, POSIX_SPAWN_SETSIGMASK);
+        ret = -posix_spawnp(&pid, argv[0], &fa, &sa, argv, environ);
+        posix_spawnattr_destroy(&sa);
         posix_spawn_file_actions_destroy(&fa);
         close(in[0]);
         close(out[1]);
@@ -598,7 +606,11 @@ int rsrc_spawn(struct rsrc *r, char *const argv[])
         r->in_fd = in[1];
         r->out_fd = out[0];
         r->err_fd = err[0];
+        /* the feeding thread takes no signal: the caller's loop reads them (a signalfd) */
+        sigfillset(&all);
+        pthread_sigmask(SIG_SETMASK, &all, &old);
         ret = -pthread_create(&r->thread, NULL, rsrc_thread, r);
+        pthread_sigmask(SIG_SETMASK, &old, NULL);
         if (ret < 0)
                 return ret; /* rsrc_free() closes and reaps */
         r->thread_started = true;
