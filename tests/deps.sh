@@ -11,6 +11,8 @@ pkgs=(
 	libcmocka-dev libclang-rt-14-dev llvm-14 tmux mandoc clang-format
 	# tests: fleet metrics (promtool, node_exporter's textfile collector, an OpenMetrics parser)
 	prometheus prometheus-node-exporter curl python3-prometheus-client
+	# tests: the remote agent (tests/cli/t_agent*.sh: a loopback sshd, strace of the agent)
+	openssh-server openssh-client strace
 	# packages and install: make deb (debian/), lintian, the dkms and apt tests (tests/pkg)
 	dpkg-dev debhelper dh-dkms dkms lintian man-db
 	# kernel module, VM end-to-end test

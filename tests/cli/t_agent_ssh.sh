@@ -1,0 +1,101 @@
+# shellcheck shell=bash
+# SPDX-License-Identifier: GPL-2.0-only
+# Sourced by tests/cli/run.sh (its helpers: t, run, fix, want_*).  Issue 10: --host through
+# a real OpenSSH sshd (Debian's openssh-server) that this test starts on 127.0.0.1 and an
+# unprivileged port, with a host key and a client key generated here; nothing reads or
+# writes the machine's ssh configuration (sshd -f and ssh -F name the test's own files).
+# Skipped when sshd is not installed.
+
+sshd_bin=/usr/sbin/sshd
+if [[ -x $sshd_bin ]] && command -v ssh-keygen >/dev/null && command -v ssh >/dev/null; then
+	sd="$tmp/sshd"
+	mkdir -p "$sd"
+	ssh-keygen -q -t ed25519 -N '' -f "$sd/host_key"
+	ssh-keygen -q -t ed25519 -N '' -f "$sd/client_key"
+	ssh-keygen -q -t ed25519 -N '' -f "$sd/wrong_key"
+	cp "$sd/client_key.pub" "$sd/authorized_keys"
+	chmod 600 "$sd/authorized_keys"
+	# root's sshd wants its privilege separation directory (a runtime directory, no config)
+	if [[ $(id -u) -eq 0 && ! -d /run/sshd ]]; then mkdir -p /run/sshd && chmod 755 /run/sshd; fi
+	port=""
+	for p in $(seq $((20000 + $$ % 20000)) $((20020 + $$ % 20000))); do
+		cat >"$sd/sshd_config" <<CFG
+ListenAddress 127.0.0.1
+Port $p
+HostKey $sd/host_key
+AuthorizedKeysFile $sd/authorized_keys
+PidFile $sd/sshd.pid
+StrictModes no
+UsePAM no
+PasswordAuthentication no
+KbdInteractiveAuthentication no
+PubkeyAuthentication yes
+AllowUsers $(id -un)
+Subsystem sftp internal-sftp
+CFG
+		"$sshd_bin" -D -e -f "$sd/sshd_config" 2>"$sd/sshd.log" &
+		sshd_pid=$!
+		for _ in $(seq 30); do
+			grep -q "Server listening on 127.0.0.1 port $p" "$sd/sshd.log" && break
+			kill -0 "$sshd_pid" 2>/dev/null || break
+			sleep 0.1
+		done
+		if grep -q "Server listening on 127.0.0.1 port $p" "$sd/sshd.log"; then
+			port=$p
+			break
+		fi
+		kill "$sshd_pid" 2>/dev/null
+		wait "$sshd_pid" 2>/dev/null
+	done
+	sshc="ssh -F /dev/null -o BatchMode=yes -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o LogLevel=ERROR -p $port"
+	me=$(id -un)
+	hA="$tmp/sshA" hB="$tmp/sshB"
+	rm -rf "$hA" "$hB"
+	"$FIXGEN" "$hA" pair-ok >/dev/null
+	"$FIXGEN" "$hB" pair-ok >/dev/null
+
+	if [[ -z $port ]]; then
+		t "sshd: start a loopback sshd"
+		bad "sshd did not start: $(tail -2 "$sd/sshd.log")"
+	else
+		t "sshd: two hosts over a real ssh, paired across hosts; the compare equals the local one"
+		run --no-local --ssh "$sshc -i $sd/client_key" --host "$me@127.0.0.1,name=hvA,root=$hA,cmd=$MIGTOP" \
+			--host "$me@127.0.0.1,name=hvB,root=$hB,cmd=$MIGTOP" --once --json --pair "hvA:$SRC=hvB:$DST"
+		want_rc 0
+		want_out "\"name\": \"hvA:$SRC\""
+		want_out "\"name\": \"hvB:$DST\""
+		sed -n '/^  "compare": {/,$p' "$out" | grep -v '"time": ' | sed 's/hv[AB]://g' >"$tmp/ssh.cmp"
+		MIGTOP_FIXTURE=1 run --root "$hA" --once --json --pair "$SRC=$DST"
+		sed -n '/^  "compare": {/,$p' "$out" | grep -v '"time": ' >"$tmp/ssh.cmp.local"
+		if [[ -s $tmp/ssh.cmp ]] && cmp -s "$tmp/ssh.cmp" "$tmp/ssh.cmp.local"; then ok; else
+			bad "the compare over ssh differs: $(diff "$tmp/ssh.cmp.local" "$tmp/ssh.cmp" | head -3)"
+		fi
+
+		t "sshd: a wrong key: the host is down with ssh's reason, the run goes on"
+		run --no-local --ssh "$sshc -i $sd/wrong_key" --host "$me@127.0.0.1,name=hvA,root=$hA,cmd=$MIGTOP" \
+			--once --json
+		want_err 'host hvA: hvA: the connection ended \(exit status 255\): .*Permission denied \(publickey\)'
+		want_no_out '"name": "hvA:'
+
+		t "sshd: migtop missing on the host"
+		run --no-local --ssh "$sshc -i $sd/client_key" --host "$me@127.0.0.1,name=hvA,root=$hA,cmd=/nonexistent/migtop" \
+			--once --json
+		want_err 'host hvA: hvA: the connection ended \(exit status 127\): .*/nonexistent/migtop.*(not found|No such file)'
+
+		t "sshd: a remote state change reaches the client through ssh (--log)"
+		"$MIGTOP" --no-local --ssh "$sshc -i $sd/client_key" --host "$me@127.0.0.1,name=hvA,root=$hA,cmd=$MIGTOP" \
+			-d 200 --log - >"$out" 2>"$err" &
+		lp=$!
+		ag_wait "hvA:$SRC device added" 10
+		printf 'STOP_COPY\n' >"$hA/$SRC/migration/state.new" && mv "$hA/$SRC/migration/state.new" "$hA/$SRC/migration/state"
+		if ag_wait "hvA:$SRC state STOP -> STOP_COPY" 5; then ok; else bad "no STOP -> STOP_COPY for hvA:$SRC"; fi
+		kill -TERM "$lp"
+		wait "$lp"
+		rc=$?
+		want_rc 0
+		kill "$sshd_pid" 2>/dev/null
+		wait "$sshd_pid" 2>/dev/null
+	fi
+else
+	echo "skip: no sshd ($sshd_bin): the loopback ssh tests need openssh-server"
+fi
