@@ -86,8 +86,8 @@ struct drv_file {
         size_t len;
         bool cut;          /* the dump was cut off (truncated read): bytes are partial */
         bool msg_owned;    /* (drv.c) message is a counted block, not static text */
+        bool has_fields;   /* fields holds a decode (see below) */
         struct kv_list kv; /* the lines after the dump (DRV_FILE_DUMP) */
-        bool has_fields;
         /*
          * The decoded bytes (when the driver has a decoder): read them through drv_fields().
          * Allocated once per read and shared, read-only, by every copy (drv_file_copy): a

@@ -57,15 +57,14 @@ static int file_init(struct engine *e, struct eng_file *f, struct eng_dev *d, en
         f->dev = d;
         f->kind = kind;
         f->period_ms = period_ms;
-        if (dir) {
+        if (dir)
                 f->path = path_join(d->td.name, "migration", dir, name);
-                f->label = path_join(dir, name, NULL, NULL);
-        } else {
+        else
                 f->path = path_join(d->td.name, "migration", name, NULL);
-                f->label = strdup(name);
-        }
-        if (!f->path || !f->label)
+        if (!f->path)
                 return -ENOMEM;
+        /* "<dev>/migration/" + the label */
+        f->label = f->path + strlen(d->td.name) + strlen("/migration/");
         if (period_ms == ENGINE_ONCE)
                 mode = SCHED_ONCE;
         else if (period_ms <= 0)
@@ -78,7 +77,6 @@ static int file_init(struct engine *e, struct eng_file *f, struct eng_dev *d, en
 static void file_release(struct eng_file *f)
 {
         free(f->path);
-        free(f->label);
         hist_samples_free(&f->samples);
         f->path = NULL;
         f->label = NULL;

@@ -26,7 +26,7 @@ struct eng_file {
         enum ef_kind kind;
         unsigned dir, idx; /* EF_DRV: td.dirs[dir].files[idx] */
         char *path;        /* relative to the source root */
-        char *label;       /* for the log: "state", "hisi_acc/dev_data" */
+        const char *label; /* for the log: "state", "hisi_acc/dev_data" (the end of path) */
         bool costly;       /* takes driver locks: held back during a migration */
         bool migf;         /* holds the last migration's data: read when one ends */
         int period_ms;     /* the cadence it was set up with */
