@@ -62,6 +62,27 @@ int main(int argc, char **argv)
                 fprintf(stderr, "%s\n", err);
                 return 1;
         }
+        /* the listings a live run records first (so that migtop --replay finds the devices) */
+        {
+                static const char *const mig[] = {"hisi_acc", "state"};
+                char **names = calloc((size_t)devs, sizeof(*names));
+                struct src_list l = {.names = names, .n = (size_t)devs};
+
+                for (int d = 0; names && d < devs; d++)
+                        if (asprintf(&names[d], "0000:%02x:00.1", d) < 0)
+                                return 1;
+                if (!names || rec_write_list(w, 0, "", T0 - MS, &l) < 0)
+                        return 1;
+                for (int d = 0; d < devs; d++) {
+                        struct src_list m = {.names = (char **)mig, .n = 2};
+
+                        snprintf(path, sizeof(path), "%s/migration", names[d]);
+                        if (rec_write_list(w, 0, path, T0 - MS, &m) < 0)
+                                return 1;
+                        free(names[d]);
+                }
+                free(names);
+        }
         t = mono();
         for (int64_t k = 0; k < ticks; k++) {
                 int64_t now = T0 + k * 250 * MS;

@@ -27,6 +27,7 @@
 #include "engine/klog.h"
 
 #define BR_REAL_WAIT_MS 5000 /* real time a step may wait for reads that answer at once */
+#define BR_HISTORY_S    600  /* a snapshot's replay starts this long before it at most */
 
 /* ---- the kernel log, as the clock passes its records ---- */
 
@@ -66,6 +67,7 @@ static const struct klog_ops br_klog_ops = {
 int batch_replay_open(struct batch_ctx *c, struct src **s, char *msg, size_t size)
 {
         const struct batch_opts *o = c->o;
+        int64_t start = 0;
         int ret;
 
         *s = NULL;
@@ -78,9 +80,12 @@ int batch_replay_open(struct batch_ctx *c, struct src **s, char *msg, size_t siz
         if (o->replay_at &&
             (ret = replay_parse_time(c->rp, o->replay_at, &c->replay_end, msg, size)) < 0)
                 return ret;
-        ret = replay_play_open(c->rp, 0, &c->play, s);
-        if (ret == 0) /* what was known at the first record */
-                ret = replay_play_advance(c->play, replay_first_ns(c->rp), NULL, NULL);
+        /* one snapshot (--at, the end): the history of BR_HISTORY_S before it is enough */
+        if (o->count == 1 && !o->log_path)
+                start = c->replay_end - BR_HISTORY_S * 1000000000LL;
+        ret = replay_play_open(c->rp, 0, start, &c->play, s);
+        if (ret == 0) /* what was known when it starts */
+                ret = replay_play_advance(c->play, replay_play_now(c->play), NULL, NULL);
         /* recorded without a kernel log (a fixture, --no-kmsg): replayed without one */
         if (ret == 0 && replay_play_has_klog(c->play))
                 ret = klog_new(&br_klog_ops, c->play, o->replay, false, &c->klog);

@@ -253,7 +253,7 @@ static void test_player(void **state)
         assert_int_equal(rec_writer_close(w), 0);
 
         assert_int_equal(replay_open(path, &rp, err, sizeof(err)), 0);
-        assert_int_equal(replay_play_open(rp, 0, &p, &s), 0);
+        assert_int_equal(replay_play_open(rp, 0, 0, &p, &s), 0);
         assert_int_equal(replay_play_advance(p, T, NULL, NULL), 0);
         assert_int_equal(src_list(s, "", &l), 0);
         assert_int_equal(l.n, 1);

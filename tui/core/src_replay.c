@@ -40,6 +40,7 @@ int replay_open(const char *path, struct replay **out, char *err, size_t errsz)
 {
         struct replay *r = calloc(1, sizeof(*r));
         struct rec_ev ev;
+        bool any = false; /* a record seen (the header's t0 until then) */
         int ret;
 
         *out = NULL;
@@ -56,10 +57,11 @@ int replay_open(const char *path, struct replay **out, char *err, size_t errsz)
         while ((ret = rec_next(r->rd, &ev)) == 1) {
                 if (ev.type == REC_KEY)
                         continue;
-                if (r->first == rec_reader_header(r->rd)->t0_ns || ev.t_ns < r->first)
+                if (!any || ev.t_ns < r->first)
                         r->first = ev.t_ns;
-                if (ev.t_ns > r->last)
+                if (!any || ev.t_ns > r->last)
                         r->last = ev.t_ns;
+                any = true;
         }
         if (ret < 0) {
                 replay_free(r);
@@ -536,8 +538,9 @@ struct replay_play {
         size_t idx_cap, idx_n;
         struct rp_kline *kq; /* kernel log records due, not taken yet */
         size_t kq_head, kq_n, kq_cap;
-        size_t nklog; /* kernel log records in the file */
-        bool peeked;  /* ev holds the next record (later than now) */
+        size_t nklog;       /* kernel log records in the file */
+        uint64_t start_off; /* the chunk replayed first (its keyframe's kernel log is news) */
+        bool peeked;        /* ev holds the next record (later than now) */
         bool ended;
         struct rec_ev ev;
 };
@@ -741,7 +744,8 @@ static int rpp_scan(struct replay_play *p)
         return ret;
 }
 
-int replay_play_open(struct replay *r, unsigned host, struct replay_play **out, struct src **src)
+int replay_play_open(struct replay *r, unsigned host, int64_t start_ns, struct replay_play **out,
+                     struct src **src)
 {
         struct replay_play *p = calloc(1, sizeof(*p));
         char root[1100];
@@ -758,6 +762,21 @@ int replay_play_open(struct replay *r, unsigned host, struct replay_play **out, 
         pthread_cond_init(&p->cv, NULL);
         p->now = r->first;
         ret = rpp_scan(p);
+        if (ret == 0 && start_ns > r->first) {
+                /* from the keyframe chunk at or before start_ns: the state then, exactly */
+                size_t n = rec_reader_nchunks(r->rd);
+
+                for (size_t i = 0; i < n; i++) {
+                        const struct rec_chunk_info *ci = rec_reader_chunk(r->rd, i);
+
+                        if ((ci->flags & REC_CHUNK_KEY) && ci->t_first <= start_ns &&
+                            ci->t_first > p->now) {
+                                p->now = ci->t_first;
+                                p->start_off = ci->off;
+                        }
+                }
+                rec_seek(r->rd, p->now);
+        }
         if (ret < 0) {
                 p->refs = 1;
                 rpp_unref(p);
@@ -867,8 +886,7 @@ int replay_play_advance(struct replay_play *p, int64_t t_ns, replay_change_fn *f
                         continue;
                 /* a keyframe repeats what is known: news only when the file starts with it */
                 if (ev->type == REC_KLOG) {
-                        if (!(ev->flags & REC_F_KEY) ||
-                            ev->chunk_off == rec_reader_chunk(p->r->rd, 0)->off)
+                        if (!(ev->flags & REC_F_KEY) || ev->chunk_off == p->start_off)
                                 ret = rpp_kpush(p, ev);
                         continue;
                 }

@@ -59,8 +59,13 @@ struct replay_play;
 /* Called for every recorded result applied (type REC_READ or REC_LIST, its path). */
 typedef void replay_change_fn(void *ctx, unsigned type, const char *path);
 
-/* A player of host's records from the start of r (r must outlive it), and its source. */
-int replay_play_open(struct replay *r, unsigned host, struct replay_play **out, struct src **src);
+/*
+ * A player of host's records (r must outlive it), and its source: from the start of r, or
+ * with start_ns after it, from the keyframe at or before start_ns (the state then, without
+ * the history before it).  The clock starts there: replay_play_now().
+ */
+int replay_play_open(struct replay *r, unsigned host, int64_t start_ns, struct replay_play **out,
+                     struct src **src);
 /* The owner's close: held reads return at once. */
 void replay_play_close(struct replay_play *p);
 int64_t replay_play_now(const struct replay_play *p);
