@@ -109,6 +109,19 @@ static void want_at(struct replay *rp, int64_t t, const char *state, int err, si
         src_close(s);
 }
 
+/* A temporary file for the recording (path: a mkstemp template) and writer options. */
+static void rec_setup(char *path, struct rec_writer_opts *o, const struct rec_host *h)
+{
+        int fd = mkstemp(path);
+
+        assert_true(fd >= 0);
+        close(fd);
+        rec_writer_opts_default(o);
+        o->nhosts = 1;
+        o->hosts = h;
+        o->migtop_version = "t";
+}
+
 static void test_record_then_replay(void **state)
 {
         struct fake f = {.state = "RUNNING\n", .names = {"d1", "d2"}, .n = 1};
@@ -120,15 +133,9 @@ static void test_record_then_replay(void **state)
         struct replay *rp;
         struct src_list l;
         int64_t t1, t3, t4;
-        int fd = mkstemp(path);
 
         (void)state;
-        assert_true(fd >= 0);
-        close(fd);
-        rec_writer_opts_default(&o);
-        o.nhosts = 1;
-        o.hosts = &h;
-        o.migtop_version = "t";
+        rec_setup(path, &o, &h);
         assert_int_equal(src_rec_open(path, &o, &rc, err, sizeof(err)), 0);
         assert_int_equal(src_new(&fk_ops, &f, "/r", &inner), 0);
         assert_int_equal(src_rec_wrap(rc, inner, 0, &tee), 0);
@@ -238,14 +245,9 @@ static void test_player(void **state)
         struct held_read hr;
         pthread_t th;
         const int64_t T = 1796000000000000000LL;
-        int fd = mkstemp(path);
 
         (void)state;
-        assert_true(fd >= 0);
-        close(fd);
-        rec_writer_opts_default(&o);
-        o.nhosts = 1;
-        o.hosts = &h;
+        rec_setup(path, &o, &h);
         assert_int_equal(rec_writer_open(path, &o, &w, err, sizeof(err)), 0);
         assert_int_equal(rec_write_list(w, 0, "", T, &l), 1);
         put_read(w, "RUNNING\n", T + 10 * MS, T + 20 * MS);
