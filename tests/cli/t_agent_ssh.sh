@@ -7,6 +7,17 @@
 # Skipped when sshd is not installed.
 
 sshd_bin=/usr/sbin/sshd
+# (t_agent.sh defines it too; the glob's order depends on the locale)
+if ! declare -F ag_wait >/dev/null; then
+	ag_wait() {
+		local n=$(($2 * 10))
+		for _ in $(seq "$n"); do
+			grep -Eq -- "$1" "$out" && return 0
+			sleep 0.1
+		done
+		return 1
+	}
+fi
 if [[ -x $sshd_bin ]] && command -v ssh-keygen >/dev/null && command -v ssh >/dev/null; then
 	sd="$tmp/sshd"
 	mkdir -p "$sd"
