@@ -130,10 +130,13 @@ if command -v strace >/dev/null && strace -f -qq -e trace=none true 2>/dev/null;
 			>"$tmp/agent.files"
 	n=$(grep -c 'openat(' "$tmp/agent.files")
 	if ((n > 10)); then ok; else bad "only $n openat calls traced"; fi
-	# every open: the root itself, or relative to a descriptor (the root's), no ".."
-	if grep 'openat(' "$tmp/agent.files" | grep -vE "openat\\(AT_FDCWD, \"$root\", |openat\\([0-9]+, \"[^/\"][^\"]*\", " |
+	# every open: the root itself, or relative to a descriptor (the root's), no "..";
+	# glibc's malloc reads the CPU count when a new reader thread gets its own arena
+	libc='openat\(AT_FDCWD, "/sys/devices/system/cpu/online", O_RDONLY\|O_CLOEXEC\)'
+	if grep 'openat(' "$tmp/agent.files" | grep -vE "$libc" |
+		grep -vE "openat\\(AT_FDCWD, \"$root\", |openat\\([0-9]+, \"[^/\"][^\"]*\", " |
 		grep -q .; then
-		bad "an open outside the root: $(grep 'openat(' "$tmp/agent.files" |
+		bad "an open outside the root: $(grep 'openat(' "$tmp/agent.files" | grep -vE "$libc" |
 			grep -vE "openat\\(AT_FDCWD, \"$root\", |openat\\([0-9]+, \"[^/\"]" | head -1)"
 	else ok; fi
 	if grep -E '"(\.\./|[^"]*/\.\./)|passwd' "$tmp/agent.files" | grep -q .; then
