@@ -129,7 +129,7 @@ san:
 	$(MAKE) B=build/san CC=clang SAN=address,undefined OPT='-O1 -g' WERROR=$(WERROR) test
 
 FUZZ_BINS := $(patsubst tests/fuzz/%.c,build/fuzz/%,$(FUZZ_SRC))
-build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(CORE_SRC)
+build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(CORE_SRC) $(wildcard tui/core/*.h)
 	@mkdir -p $(@D)
 	clang $(CPPFLAGS) -std=c11 -g -O1 $(WARN) -fsanitize=fuzzer,address,undefined \
 		$(shell $(PKG_CONFIG) --cflags json-c) -o $@ $< $(CORE_SRC) $(CORE_LIBS)

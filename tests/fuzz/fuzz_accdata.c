@@ -15,14 +15,7 @@
 #include "core/accdata.h"
 #include "core/match.h"
 #include "core/pair.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define CHECK(c)                                                                                   \
-        do {                                                                                       \
-                if (!(c))                                                                          \
-                        __builtin_trap();                                                          \
-        } while (0)
+#include "fuzz.h"
 
 static void check_decoded(const uint8_t *buf, size_t len, const struct acc_decoded *d)
 {

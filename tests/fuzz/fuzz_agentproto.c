@@ -14,14 +14,7 @@
 
 #include "core/agentproto.h"
 #include "core/src.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define CHECK(c)                                                                                   \
-        do {                                                                                       \
-                if (!(c))                                                                          \
-                        __builtin_trap();                                                          \
-        } while (0)
+#include "fuzz.h"
 
 static void check_names(char **names, size_t n)
 {

@@ -13,14 +13,7 @@
 #include <string.h>
 
 #include "core/drv.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define CHECK(c)                                                                                   \
-        do {                                                                                       \
-                if (!(c))                                                                          \
-                        __builtin_trap();                                                          \
-        } while (0)
+#include "fuzz.h"
 
 static void check_common(const struct drv_file *f)
 {

@@ -17,14 +17,7 @@
 #include <string.h>
 
 #include "core/esc.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define CHECK(c)                                                                                   \
-        do {                                                                                       \
-                if (!(c))                                                                          \
-                        __builtin_trap();                                                          \
-        } while (0)
+#include "fuzz.h"
 
 static int hexval(char c)
 {

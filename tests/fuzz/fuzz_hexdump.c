@@ -12,14 +12,7 @@
 #include <string.h>
 
 #include "core/hexdump.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define CHECK(c)                                                                                   \
-        do {                                                                                       \
-                if (!(c))                                                                          \
-                        __builtin_trap();                                                          \
-        } while (0)
+#include "fuzz.h"
 
 /* The kernel's format of the bytes (each row ends in '\n'); returns its length. */
 static size_t format(char *buf, const char *prefix, const uint8_t *b, size_t n)

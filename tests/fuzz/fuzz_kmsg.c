@@ -14,14 +14,7 @@
 #include <string.h>
 
 #include "core/kmsg.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define CHECK(c)                                                                                   \
-        do {                                                                                       \
-                if (!(c))                                                                          \
-                        __builtin_trap();                                                          \
-        } while (0)
+#include "fuzz.h"
 
 /* msg_add_ext_text() */
 static size_t escape(char *out, size_t size, const char *s, size_t n, char endc)

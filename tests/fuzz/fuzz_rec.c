@@ -12,16 +12,7 @@
 #include <string.h>
 
 #include "core/rec_read.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define CHECK(c)                                                                                   \
-        do {                                                                                       \
-                if (!(c)) {                                                                        \
-                        fprintf(stderr, "fuzz_rec: line %d: %s\n", __LINE__, #c);                  \
-                        __builtin_trap();                                                          \
-                }                                                                                  \
-        } while (0)
+#include "fuzz.h"
 
 static uint64_t check_ev(const struct rec_reader *r, const struct rec_ev *e)
 {
