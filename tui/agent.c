@@ -10,6 +10,7 @@
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,7 +41,13 @@ struct agent_ent {
         size_t nsent;
 };
 
+/*
+ * The source the engine reads through, and what it saw.  Shared by the loop and the
+ * engine's reader threads, which may still be inside a read (a blocked one) when the
+ * engine is freed: counted, freed by the last of the two to let go.
+ */
 struct agent_tap {
+        atomic_int refs;
         pthread_mutex_t mu;
         struct src *inner;
         struct agent_ent *e; /* sorted by (path, is_list) */
@@ -205,12 +212,16 @@ static int agent_tap_list(void *ctx, const char *path, struct src_list *out)
         return ret;
 }
 
+static void agent_tap_put(struct agent_tap *t);
+
+/* The last reader thread is done with the source: the engine's reference goes. */
 static void agent_tap_destroy(void *ctx)
 {
         struct agent_tap *t = ctx;
 
         src_close(t->inner);
-        t->inner = NULL; /* the rest is the loop's, freed by agent_tap_free() */
+        t->inner = NULL;
+        agent_tap_put(t);
 }
 
 static const struct src_ops agent_tap_ops = {
@@ -230,6 +241,14 @@ static void agent_tap_free(struct agent_tap *t)
         free(t->klog);
         free(t->klog_len);
         pthread_mutex_destroy(&t->mu);
+}
+
+static void agent_tap_put(struct agent_tap *t)
+{
+        if (atomic_fetch_sub(&t->refs, 1) == 1) {
+                agent_tap_free(t);
+                free(t);
+        }
 }
 
 /* A kernel log record read by the engine (klog_tap_fn): kept until the loop sends it. */
@@ -268,7 +287,7 @@ static void agent_klog(void *ctx, const char *raw, size_t len)
 struct agent {
         const struct batch_opts *o;
         FILE *out, *err;
-        struct agent_tap tap;
+        struct agent_tap *tap; /* counted: the engine's source holds a reference */
         struct engine *e;
         struct klog *klog;
         uint64_t seq;
@@ -353,7 +372,7 @@ static void agent_drop_under(struct agent_tap *t, const char *dir)
  */
 static int agent_send_data(struct agent *a, bool full)
 {
-        struct agent_tap *t = &a->tap;
+        struct agent_tap *t = a->tap;
         struct ap_msg m = {.kind = full ? AP_SNAP : AP_DELTA};
         char **gone = NULL;
         size_t ngone = 0, nl = 0, nf = 0;
@@ -447,7 +466,7 @@ out:
 
 static int agent_send_klog(struct agent *a)
 {
-        struct agent_tap *t = &a->tap;
+        struct agent_tap *t = a->tap;
         struct ap_msg m = {.kind = AP_KLOG};
         int ret = 0;
 
@@ -614,7 +633,7 @@ static int agent_loop(struct agent *a, int in_fd)
                         ret = engine_process(a->e);
                         if (ret < 0)
                                 return ret;
-                        if (a->tap.oom)
+                        if (a->tap->oom)
                                 return -ENOMEM;
                         /* the snapshot once the first round of reads answered (or timed out) */
                         if (!snapped && (engine_pending(a->e) == 0 || now >= end)) {
@@ -662,34 +681,41 @@ int agent_run(const struct batch_opts *o, int in_fd, FILE *out, FILE *err)
 
         a.interval_ms = o->interval_ms > 0 ? o->interval_ms : BATCH_INTERVAL_DEFAULT;
         signal(SIGPIPE, SIG_IGN); /* a client gone: EPIPE on the next write */
-        pthread_mutex_init(&a.tap.mu, NULL);
+        a.tap = calloc(1, sizeof(*a.tap));
+        if (!a.tap) {
+                fputs("migtop --agent: out of memory\n", err);
+                return BATCH_EXIT_ENV;
+        }
+        atomic_init(&a.tap->refs, 1);
+        pthread_mutex_init(&a.tap->mu, NULL);
         ret = agent_send_hello(&a);
         if (ret < 0) {
                 fprintf(err, "migtop --agent: writing the output: %s\n", strerror(-ret));
-                agent_tap_free(&a.tap);
+                agent_tap_put(a.tap);
                 return BATCH_EXIT_ENV;
         }
         ret = batch_open_src(o->root, o->fixture, &local);
         if (ret < 0) {
                 batch_root_message(-ret, o->root, msg, sizeof(msg));
-                agent_tap_free(&a.tap);
+                agent_tap_put(a.tap);
                 return agent_fail(&a, msg);
         }
-        a.tap.inner = local;
-        ret = src_new(&agent_tap_ops, &a.tap, o->root, &s);
+        a.tap->inner = local;
+        ret = src_new(&agent_tap_ops, a.tap, o->root, &s);
         if (ret < 0) {
                 src_close(local);
-                agent_tap_free(&a.tap);
+                agent_tap_put(a.tap);
                 return agent_fail(&a, "out of memory");
         }
+        atomic_fetch_add(&a.tap->refs, 1); /* the source's, dropped by agent_tap_destroy() */
         ret = batch_open_klog(o, &a.klog, msg, sizeof(msg));
         if (ret < 0) {
                 src_close(s);
-                agent_tap_free(&a.tap);
+                agent_tap_put(a.tap);
                 return agent_fail(&a, msg);
         }
         if (a.klog)
-                klog_set_tap(a.klog, agent_klog, &a.tap);
+                klog_set_tap(a.klog, agent_klog, a.tap);
         agent_engine_opts(&a, &eo);
         ret = engine_new(s, &eo, &a.e);
         if (ret < 0) {
@@ -708,6 +734,6 @@ int agent_run(const struct batch_opts *o, int in_fd, FILE *out, FILE *err)
         }
         engine_free(a.e);
         klog_free(a.klog);
-        agent_tap_free(&a.tap);
+        agent_tap_put(a.tap); /* a read still blocked in a worker keeps it */
         return ret;
 }
