@@ -607,9 +607,9 @@ int batch_run(const struct batch_opts *o, FILE *out, FILE *err)
         /* discovery failures never fail the run: without a context there is no sysfs view */
         if (sysroot && disc_open(sysroot, NULL, 0, &c.disc) < 0)
                 c.disc = NULL;
-        ret = o->replay ? batch_replay_open(&c, &s, msg, sizeof(msg))
-                 : o->no_local ? 0
-                               : batch_open_src(o->root, o->fixture, &s);
+        ret = o->replay     ? batch_replay_open(&c, &s, msg, sizeof(msg))
+              : o->no_local ? 0
+                            : batch_open_src(o->root, o->fixture, &s);
         if (ret < 0 && o->replay) {
                 ret = batch_fail(&c, msg, NULL);
                 src_close(s);
@@ -629,9 +629,9 @@ int batch_run(const struct batch_opts *o, FILE *out, FILE *err)
                 return ret;
         }
         /* --host: the union of the local tree (unless --no-local) and the hosts' */
-        if (o->nhosts && (ret = remote_open(o->hosts, o->nhosts, o->ssh, c.interval_ms,
-                                            REMOTE_WAIT_MS, s, err, &rem, &s, msg,
-                                            sizeof(msg))) < 0) {
+        if (o->nhosts &&
+            (ret = remote_open(o->hosts, o->nhosts, o->ssh, c.interval_ms, REMOTE_WAIT_MS, s, err,
+                               &rem, &s, msg, sizeof(msg))) < 0) {
                 ret = batch_fail(&c, msg, NULL);
                 disc_close(c.disc);
                 return ret;

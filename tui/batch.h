@@ -21,9 +21,9 @@
 
 #include "core/src.h"
 
-#define BATCH_EXIT_OK    0
-#define BATCH_EXIT_ENV   1
-#define BATCH_EXIT_USAGE 2
+#define BATCH_EXIT_OK      0
+#define BATCH_EXIT_ENV     1
+#define BATCH_EXIT_USAGE   2
 #define BATCH_EXIT_PARTIAL 3
 
 #define BATCH_DEADLINE_DEFAULT 1000 /* ms: a read in flight longer is "blocked" */
@@ -37,20 +37,20 @@ struct batch_opts {
         bool fixture;           /* root is an offline copy with NAME.errno sidecar files */
         const char *pair_src;   /* --pair SRC=DST, both NULL when not given */
         const char *pair_dst;
-        int deadline_ms;      /* read deadline (0: BATCH_DEADLINE_DEFAULT) */
-        long count;           /* snapshots to print: 1 (--once), N (-n), 0 (--log only) */
-        bool lines;           /* -n: compact JSON lines / text blocks after a time line */
-        int interval_ms;      /* between snapshots, and the state polling period cap */
-        const char *log_path; /* --log FILE ("-": stdout), NULL: no log */
-        const char *kmsg;     /* --kmsg PATH: a file of /dev/kmsg records, or the device */
-        bool no_kmsg;         /* --no-kmsg */
+        int deadline_ms;               /* read deadline (0: BATCH_DEADLINE_DEFAULT) */
+        long count;                    /* snapshots to print: 1 (--once), N (-n), 0 (--log only) */
+        bool lines;                    /* -n: compact JSON lines / text blocks after a time line */
+        int interval_ms;               /* between snapshots, and the state polling period cap */
+        const char *log_path;          /* --log FILE ("-": stdout), NULL: no log */
+        const char *kmsg;              /* --kmsg PATH: a file of /dev/kmsg records, or the device */
+        bool no_kmsg;                  /* --no-kmsg */
         const struct stuck_cfg *stuck; /* --stuck thresholds; NULL: stuck_default() */
 
-        const char *textfile; /* --textfile DIR: replace DIR/migtop.prom each snapshot */
-        bool openmetrics;     /* --openmetrics: snapshots as OpenMetrics text on stdout */
-        const char *record;   /* --record FILE: record what is read (core/rec.h), NULL: no */
-        uint64_t record_max;  /* --record-max: rotate FILE to FILE.1 past this size; 0 */
-        const char *replay;   /* --replay FILE: read a recording instead of root */
+        const char *textfile;  /* --textfile DIR: replace DIR/migtop.prom each snapshot */
+        bool openmetrics;      /* --openmetrics: snapshots as OpenMetrics text on stdout */
+        const char *record;    /* --record FILE: record what is read (core/rec.h), NULL: no */
+        uint64_t record_max;   /* --record-max: rotate FILE to FILE.1 past this size; 0 */
+        const char *replay;    /* --replay FILE: read a recording instead of root */
         const char *replay_at; /* --at TIME: the moment replayed (NULL: the recording's end) */
         const struct remote_host *hosts; /* --host SPEC (remote.h), nhosts of them */
         size_t nhosts;

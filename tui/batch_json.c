@@ -149,10 +149,9 @@ static void batch_json_dev(const struct engine_snap *s, size_t i, struct json_ob
                 : NULL);
         /* in its state beyond the state's --stuck threshold, and by how long (null: not) */
         json_object_object_add(dj, "stuck", json_object_new_boolean(info && info->stuck));
-        json_object_object_add(dj, "stuck_for_ms",
-                               info && info->stuck
-                                   ? json_object_new_int64(engine_snap_stuck_ms(s, i, now))
-                                   : NULL);
+        json_object_object_add(
+            dj, "stuck_for_ms",
+            info && info->stuck ? json_object_new_int64(engine_snap_stuck_ms(s, i, now)) : NULL);
         json_object_object_add(dj, "sysfs", en && en->in_sysfs ? batch_json_sysfs(&en->dev) : NULL);
         /* null: no kernel log to tell (off or unavailable) */
         json_object_object_add(
@@ -293,8 +292,8 @@ int batch_json(struct batch_ctx *c, const struct engine_snap *s, const struct di
                 first = false;
         }
         for (size_t i = 0; ret == 0 && i < nonly; i++) {
-                ret = batch_json_put_elem(c->out, json_object_array_get_idx(only, i), pretty,
-                                          first);
+                ret =
+                    batch_json_put_elem(c->out, json_object_array_get_idx(only, i), pretty, first);
                 first = false;
         }
         fprintf(c->out, "%s%s\n", pretty ? "\n  " : "", close);

@@ -433,10 +433,10 @@ static int main_parse(int argc, char **argv, struct main_args *a)
                                         a->b.record ? "--record" : "--textfile");
         if (a->b.record_max && !a->b.record)
                 return main_usage_error("--record-max needs --record FILE");
-        if (a->agent && (a->once || a->count_set || a->b.json || a->b.log_path ||
-                         a->b.pair_src || a->b.textfile || a->b.openmetrics || a->b.record ||
-                         a->b.replay || a->dump || a->label || a->theme ||
-                         a->b.nhosts || a->b.ssh || a->b.no_local || a->stuck_set))
+        if (a->agent &&
+            (a->once || a->count_set || a->b.json || a->b.log_path || a->b.pair_src ||
+             a->b.textfile || a->b.openmetrics || a->b.record || a->b.replay || a->dump ||
+             a->label || a->theme || a->b.nhosts || a->b.ssh || a->b.no_local || a->stuck_set))
                 return main_usage_error("--agent takes only --root, --fixture, --kmsg, "
                                         "--no-kmsg, -d and --deadline");
         if ((a->b.no_local || a->b.ssh) && !a->b.nhosts)
@@ -674,8 +674,7 @@ int main(int argc, char **argv)
                 return main_dump(a.b.replay);
         if (a.agent)
                 return agent_run(&a.b, STDIN_FILENO, stdout, stderr);
-        if (a.b.replay && !a.once && !a.count_set && !a.b.json && !a.b.openmetrics &&
-            !a.b.log_path)
+        if (a.b.replay && !a.once && !a.count_set && !a.b.json && !a.b.openmetrics && !a.b.log_path)
                 a.b.count = a.once = 1; /* the console's replay is not built yet */
         if (!a.once && !a.count_set && !a.b.json && !a.b.log_path && !a.b.textfile &&
             !a.b.openmetrics) {

@@ -210,8 +210,8 @@ struct engine_dev_info {
         bool stuck;
         int64_t stuck_for_ms;
         int64_t stuck_threshold_ms; /* the current state's threshold (0: never stuck) */
-        uint64_t transitions;   /* state changes ever seen */
-        size_t nchanges;        /* the last nchanges of them, oldest first */
+        uint64_t transitions;       /* state changes ever seen */
+        size_t nchanges;            /* the last nchanges of them, oldest first */
         const struct hist_change *changes;
         struct engine_file_info state_info, features_info;
         /* parallel to the files of tree.devs[i].dirs[] in turn (the nfiles of dirs[0], then

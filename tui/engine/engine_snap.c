@@ -234,8 +234,7 @@ static struct snap_priv *snap_build(struct engine *e)
                         s->info[i].state_age_ns = now - s->info[i].state_since_ns;
                 s->info[i].stuck = s->info[i].have_state && !s->info[i].gone &&
                                    stuck_eval(&e->o.stuck, e->devs[i]->hist.cur,
-                                              s->info[i].state_age_ns,
-                                              &s->info[i].stuck_for_ms);
+                                              s->info[i].state_age_ns, &s->info[i].stuck_for_ms);
                 s->info[i].stuck_threshold_ms =
                     s->info[i].have_state && e->devs[i]->hist.cur < FSM_NSTATES
                         ? e->o.stuck.ms[e->devs[i]->hist.cur]

@@ -25,11 +25,8 @@ enum config_key {
 };
 
 static const char *const config_keys[CONFIG_NKEYS] = {
-    [CONFIG_INTERVAL] = "interval",
-    [CONFIG_THEME] = "theme",
-    [CONFIG_MOUSE] = "mouse",
-    [CONFIG_COLUMNS] = "columns",
-    [CONFIG_STUCK] = "stuck",
+    [CONFIG_INTERVAL] = "interval", [CONFIG_THEME] = "theme", [CONFIG_MOUSE] = "mouse",
+    [CONFIG_COLUMNS] = "columns",   [CONFIG_STUCK] = "stuck",
 };
 
 void config_defaults(struct config *c)

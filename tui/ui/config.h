@@ -24,7 +24,7 @@ struct config {
         char theme[CONFIG_THEME_MAX]; /* theme name or path */
         bool mouse;                   /* mouse support in the console */
         enum layout_col cols[LAYOUT_NCOLS];
-        size_t ncols; /* list columns in order */
+        size_t ncols;           /* list columns in order */
         struct stuck_cfg stuck; /* time in a state beyond which a device is stuck */
 };
 
