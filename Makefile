@@ -126,7 +126,7 @@ test: unit $(if $(wildcard tests/cli/run.sh),cli)
 clang-build:
 	$(MAKE) B=build/clang CC=clang WERROR=$(WERROR) test
 san:
-	MIGTOP_SLOW=1 $(MAKE) B=build/san CC=clang SAN=address,undefined OPT='-O1 -g' WERROR=$(WERROR) test
+	$(MAKE) B=build/san CC=clang SAN=address,undefined OPT='-O1 -g' WERROR=$(WERROR) test
 
 FUZZ_BINS := $(patsubst tests/fuzz/%.c,build/fuzz/%,$(FUZZ_SRC))
 build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(CORE_SRC) $(wildcard tui/core/*.h)
