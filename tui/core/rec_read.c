@@ -257,6 +257,23 @@ static bool rr_meta_ok(const struct rec_reader *r, size_t off)
                rec_le32(q + 4) == REC_META_SIZE && rec_crc(q + 8, 20) == rec_le32(q + 28);
 }
 
+/*
+ * Whether the n bytes at off (the first 4 looked at) begin a zstd frame's magic
+ * (ZSTD_MAGICNUMBER): only such a frame is a chunk's; another is a damaged chunk that gives
+ * nothing.  libzstd also decodes the legacy formats (v0.5-v0.7; Debian builds it so), which
+ * the writer never writes, and on damage that decoder returns a whole block of its buffers
+ * as they were (uninitialised, or what an earlier chunk left there): a damaged chunk's
+ * records would depend on what was read before it (fuzz_rec's re-read oracle).
+ */
+static bool rr_zmagic(const struct rec_reader *r, size_t off, size_t n)
+{
+        static const uint8_t m[4] = {0x28, 0xB5, 0x2F, 0xFD}; /* ZSTD_MAGICNUMBER, LE */
+
+        if (n > 4)
+                n = 4;
+        return n <= r->size - off && memcmp(r->p + off, m, n) == 0;
+}
+
 static int rr_index(struct rec_reader *r, size_t pos)
 {
         size_t cap = 0, junk_from = 0;
@@ -297,7 +314,8 @@ static int rr_index(struct rec_reader *r, size_t pos)
                                        (uint64_t)rec_le32(r->p + pos + 20) << 32);
                 r->nchunks++;
                 pos += REC_META_TOTAL;
-                fs = ZSTD_findFrameCompressedSize(r->p + pos, r->size - pos);
+                fs = rr_zmagic(r, pos, 4) ? ZSTD_findFrameCompressedSize(r->p + pos, r->size - pos)
+                                          : (size_t)-1;
                 if (ZSTD_isError(fs) || fs > r->size - pos) {
                         /* cut, or damaged: the frame runs to the next chunk or the end */
                         size_t next = pos;
@@ -458,6 +476,14 @@ static int rr_load(struct rec_reader *r, size_t i)
         r->frame_cut = false;
         r->zerr[0] = '\0';
         ZSTD_DCtx_reset(r->dc, ZSTD_reset_session_only);
+        if (!rr_zmagic(r, c->off + REC_META_TOTAL, in.size)) {
+                snprintf(r->zerr, sizeof(r->zerr), "not a zstd frame");
+                return 0;
+        }
+        if (in.size < 4) { /* a prefix of the magic: the file ends there */
+                r->frame_cut = true;
+                return 0;
+        }
         /*
          * Through a staging buffer of a fixed size: zstd decodes a whole frame at once (and
          * then gives nothing of a damaged one) when the output has room for it, so the
