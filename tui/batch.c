@@ -24,6 +24,7 @@
 #include "core/jsonout.h"
 #include "core/pair.h"
 #include "core/src_rec.h"
+#include "core/src_replay.h"
 #include "core/tree.h"
 #include "engine/discover.h"
 #include "engine/engine.h"
@@ -49,6 +50,7 @@ int batch_open_rec(const struct batch_opts *o, struct src_rec **rec, struct src 
 {
         struct rec_writer_opts ro;
         struct rec_host h = {0};
+        struct rec_opt opts[2] = {{REC_OPT_DEADLINE, ""}, {REC_OPT_INTERVAL, ""}};
         struct utsname u;
         char why[400];
         int ret;
@@ -65,9 +67,27 @@ int batch_open_rec(const struct batch_opts *o, struct src_rec **rec, struct src 
         snprintf(h.root, sizeof(h.root), "%s", o->root);
         ro.nhosts = 1;
         ro.hosts = &h;
+        /* what a replay needs to judge as this run did (blocked reads, cadences) */
+        snprintf(opts[0].value, sizeof(opts[0].value), "%d",
+                 o->deadline_ms > 0 ? o->deadline_ms : BATCH_DEADLINE_DEFAULT);
+        snprintf(opts[1].value, sizeof(opts[1].value), "%d",
+                 o->interval_ms > 0 ? o->interval_ms : BATCH_INTERVAL_DEFAULT);
+        ro.nopts = 2;
+        ro.opts = opts;
         ret = src_rec_open(o->record, &ro, rec, why, sizeof(why));
         if (ret < 0) {
                 snprintf(msg, size, "%s", why);
+                src_close(*s);
+                *s = NULL;
+                return ret;
+        }
+        /* this host: up from the start (a later status comes with a change) */
+        snprintf(why, sizeof(why), "kernel %s", h.kernel[0] ? h.kernel : "unknown");
+        ret = src_rec_host(*rec, 0, REC_HOST_UP, why);
+        if (ret < 0) {
+                snprintf(msg, size, "recording %s: %s", o->record, strerror(-ret));
+                src_rec_close(*rec);
+                *rec = NULL;
                 src_close(*s);
                 *s = NULL;
                 return ret;
@@ -291,11 +311,80 @@ static int batch_poll(struct batch_ctx *c, int timeout_ms)
             {.fd = c->out_watch, .events = 0},
         };
 
+        /* a host's link changes on its own thread: look at it twice a second */
+        if (c->rem && (timeout_ms < 0 || timeout_ms > 500))
+                timeout_ms = 500;
         if (poll(p, 3, timeout_ms) < 0)
                 return errno == EINTR ? 0 : -errno;
         if (p[2].revents & (POLLERR | POLLHUP) && !c->out_err)
                 c->out_err = EPIPE;
         return 0;
+}
+
+/* ---- hosts ----------------------------------------------------------------------------- */
+
+_Static_assert(sizeof(((struct batch_ctx *)0)->host_logged) / sizeof(unsigned) == REMOTE_MAX_HOSTS,
+               "one count per host");
+
+bool batch_dev_stale(const struct batch_ctx *c, const char *name, long long *age_ms, long *host)
+{
+        long i = remote_host_of(c->rem, name);
+        struct rsrc_status st;
+
+        *host = i;
+        *age_ms = 0;
+        if (i < 0)
+                return false;
+        remote_status(c->rem, (size_t)i, &st);
+        if (st.state == RSRC_CONNECTED)
+                return false;
+        *age_ms = st.last_ns ? (batch_mono_ns() - st.last_ns) / BATCH_MS_NS : 0;
+        return true;
+}
+
+void batch_host_detail(const struct batch_ctx *c, size_t i, char *buf, size_t n)
+{
+        struct rsrc_status st;
+        int64_t now = batch_mono_ns();
+
+        remote_status(c->rem, i, &st);
+        switch (st.state) {
+        case RSRC_CONNECTED:
+                snprintf(buf, n, "agent %s on %s, kernel %s, last data %.1f s ago", st.hello.migtop,
+                         st.hello.host, st.hello.kernel, (double)(now - st.last_ns) / 1e9);
+                break;
+        case RSRC_DOWN:
+                if (st.retry_ns > now)
+                        snprintf(buf, n, "%s; next attempt in %.1f s", st.error,
+                                 (double)(st.retry_ns - now) / 1e9);
+                else
+                        snprintf(buf, n, "%s", st.error);
+                break;
+        case RSRC_RECONNECTING:
+                snprintf(buf, n, "attempt %u; the last link: %s", st.attempts, st.error);
+                break;
+        case RSRC_CONNECTING:
+        default:
+                snprintf(buf, n, "%s", "");
+                break;
+        }
+}
+
+/* --log: a line for each host whose status changed since the last look. */
+static void batch_hosts_log(struct batch_ctx *c)
+{
+        for (size_t i = 0; c->log && i < remote_count(c->rem); i++) {
+                struct rsrc_status st;
+                char detail[700];
+
+                remote_status(c->rem, i, &st);
+                if (c->host_logged[i] == st.changes + 1)
+                        continue;
+                c->host_logged[i] = st.changes + 1; /* 0: never logged */
+                batch_host_detail(c, i, detail, sizeof(detail));
+                evlog_host(c->log, (int64_t)st.since_ms * BATCH_MS_NS, remote_label(c->rem, i),
+                           rsrc_state_name(st.state), detail);
+        }
 }
 
 int batch_step(struct batch_ctx *c)
@@ -307,6 +396,8 @@ int batch_step(struct batch_ctx *c)
         ret = engine_process(c->e);
         if (ret < 0)
                 return ret;
+        if (c->rem)
+                batch_hosts_log(c);
         ret = batch_write_err(c);
         return ret < 0 ? ret : 0;
 }
@@ -590,13 +681,27 @@ static void batch_engine_opts(const struct batch_ctx *c, struct engine_opts *eo)
                 eo->other_ms = c->interval_ms;
 }
 
+/*
+ * --replay: the recording run's --deadline and -d, unless given now (a recording made
+ * before they were stored: the defaults).
+ */
+static void batch_replay_recorded_opts(struct batch_ctx *c)
+{
+        const struct rec_header *h = replay_header(c->rp);
+        long v;
+
+        if (c->o->deadline_ms <= 0 && rec_header_opt_num(h, REC_OPT_DEADLINE, 1, 3600000, &v) == 0)
+                c->deadline_ms = (int)v;
+        if (c->o->interval_ms <= 0 && rec_header_opt_num(h, REC_OPT_INTERVAL, 1, 3600000, &v) == 0)
+                c->interval_ms = (int)v;
+}
+
 int batch_run(const struct batch_opts *o, FILE *out, FILE *err)
 {
         struct batch_ctx c = {.o = o, .out = out, .err = err, .sfd = -1, .out_watch = -1};
         const char *sysroot = o->replay ? NULL : batch_sysfs_root(o);
         struct engine_opts eo;
         struct src *s = NULL;
-        struct remote *rem = NULL; /* --host */
         sigset_t old;
         struct stat st;
         char msg[512];
@@ -610,6 +715,8 @@ int batch_run(const struct batch_opts *o, FILE *out, FILE *err)
         ret = o->replay     ? batch_replay_open(&c, &s, msg, sizeof(msg))
               : o->no_local ? 0
                             : batch_open_src(o->root, o->fixture, &s);
+        if (ret == 0 && o->replay)
+                batch_replay_recorded_opts(&c);
         if (ret < 0 && o->replay) {
                 ret = batch_fail(&c, msg, NULL);
                 src_close(s);
@@ -631,7 +738,7 @@ int batch_run(const struct batch_opts *o, FILE *out, FILE *err)
         /* --host: the union of the local tree (unless --no-local) and the hosts' */
         if (o->nhosts &&
             (ret = remote_open(o->hosts, o->nhosts, o->ssh, c.interval_ms, REMOTE_WAIT_MS, s, err,
-                               &rem, &s, msg, sizeof(msg))) < 0) {
+                               &c.rem, &s, msg, sizeof(msg))) < 0) {
                 ret = batch_fail(&c, msg, NULL);
                 disc_close(c.disc);
                 return ret;
@@ -683,7 +790,7 @@ int batch_run(const struct batch_opts *o, FILE *out, FILE *err)
                 ret = batch_loop(&c);
         }
         engine_free(c.e);
-        remote_close(rem);
+        remote_close(c.rem);
         klog_free(c.klog);
         batch_replay_close(&c);
         if (c.rec) {

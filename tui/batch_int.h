@@ -27,6 +27,7 @@ struct disc_entry;
 struct pair_result;
 struct pair_side;
 struct json_object;
+struct remote;
 
 #define BATCH_MS_NS         1000000LL
 #define BATCH_MARGIN_MS     500  /* settle budget past the deadline */
@@ -56,6 +57,9 @@ struct batch_ctx {
         struct replay *rp;
         struct replay_play *play;
         int64_t replay_end; /* --at, else the last record's time */
+        /* --host: the hosts' links, and each one's count of status changes logged */
+        struct remote *rem;
+        unsigned host_logged[16]; /* REMOTE_MAX_HOSTS */
 };
 
 /* ---- batch.c ---- */
@@ -67,6 +71,14 @@ int64_t batch_mono_ns(void);
 int batch_step(struct batch_ctx *c);
 /* The discovery entry of device name in m (sorted by name), or NULL. */
 const struct disc_entry *batch_entry(const struct disc_merged *m, const char *name);
+
+/*
+ * --host: whether device name is a remote host's whose link is not connected now (its
+ * data is what the agent sent last): *age_ms the age of that data, *host the index.
+ */
+bool batch_dev_stale(const struct batch_ctx *c, const char *name, long long *age_ms, long *host);
+/* The words of host i's status ("next attempt in 4 s", "last data 0.2 s ago") for text. */
+void batch_host_detail(const struct batch_ctx *c, size_t i, char *buf, size_t n);
 
 /* ---- batch_replay.c ---- */
 /* Open c->o->replay: the player (c->rp, c->play), its source, c->klog, c->replay_end. */

@@ -17,6 +17,7 @@
 #include "engine/discover.h"
 #include "engine/engine.h"
 #include "engine/evlog.h"
+#include "remote.h"
 #include "ui/pairside.h"
 
 /* ---- text output ----------------------------------------------------------------------- */
@@ -295,11 +296,39 @@ static void batch_text_klog(FILE *out, const struct engine_snap *s, size_t i)
         }
 }
 
-static void batch_text_dev(FILE *out, const struct engine_snap *s, size_t i,
+static void batch_text_dev(const struct batch_ctx *c, const struct engine_snap *s, size_t i,
                            const struct disc_merged *m, int64_t now)
 {
+        FILE *out = c->out;
+        long long age;
+        long h;
+
         batch_text_dev_body(out, s, i, m, now);
+        if (c->rem && batch_dev_stale(c, s->tree.devs[i].name, &age, &h)) {
+                struct rsrc_status st;
+
+                remote_status(c->rem, (size_t)h, &st);
+                fprintf(out, "  stale: host %s %s, data %.1f s old\n",
+                        BT_E(remote_label(c->rem, (size_t)h)), rsrc_state_name(st.state),
+                        (double)age / 1000);
+        }
         batch_text_klog(out, s, i);
+}
+
+/* --host: "host hvA (root@hv1): connected: agent 0.1.0 on hv1, kernel 6.12.0, ..." */
+static void batch_text_hosts(const struct batch_ctx *c)
+{
+        for (size_t i = 0; i < remote_count(c->rem); i++) {
+                struct rsrc_status st;
+                char detail[700], ts[40];
+
+                remote_status(c->rem, i, &st);
+                batch_host_detail(c, i, detail, sizeof(detail));
+                evlog_time(st.since_ms * BATCH_MS_NS, ts, sizeof(ts));
+                fprintf(c->out, "host %s (%s): %s since %s%s%s\n", BT_E(remote_label(c->rem, i)),
+                        BT_E(c->o->hosts[i].dest), rsrc_state_name(st.state), ts,
+                        detail[0] ? ": " : "", BT_E(detail));
+        }
 }
 
 /* "kernel log: /dev/kmsg ok, 409 records" (nothing when there is no kernel log). */
@@ -386,6 +415,7 @@ void batch_text(struct batch_ctx *c, const struct engine_snap *s, const struct d
                 fprintf(out, "=== %s ===\n", ts);
         }
         batch_text_klog_status(out, &s->klog);
+        batch_text_hosts(c);
         if (s->tree.err) {
                 fprintf(out, "error: %s\n",
                         s->tree.msg[0] ? BT_E(s->tree.msg) : "cannot list the root");
@@ -398,7 +428,7 @@ void batch_text(struct batch_ctx *c, const struct engine_snap *s, const struct d
                 if (!first)
                         fputc('\n', out);
                 first = false;
-                batch_text_dev(out, s, i, m, c->now_ns);
+                batch_text_dev(c, s, i, m, c->now_ns);
         }
         for (size_t i = 0; m && i < m->n; i++) {
                 if (m->e[i].in_debugfs || !m->e[i].in_sysfs)

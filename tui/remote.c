@@ -360,9 +360,39 @@ fail:
         return ret;
 }
 
+size_t remote_count(const struct remote *rem)
+{
+        return rem ? rem->n : 0;
+}
+
+const char *remote_label(const struct remote *rem, size_t i)
+{
+        return rem->label[i];
+}
+
 void remote_status(struct remote *rem, size_t i, struct rsrc_status *out)
 {
         rsrc_status(rem->r[i], out);
+}
+
+long remote_host_of(const struct remote *rem, const char *dev)
+{
+        const char *rest;
+
+        return rem ? remote_route(rem, dev, &rest) : -1;
+}
+
+int remote_control(struct remote *rem, const struct ap_ctl *c)
+{
+        int ret = 0;
+
+        for (size_t i = 0; i < rem->n; i++) {
+                int r = rsrc_control(rem->r[i], c);
+
+                if (r < 0 && !ret)
+                        ret = r;
+        }
+        return ret;
 }
 
 void remote_close(struct remote *rem)

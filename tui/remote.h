@@ -53,8 +53,19 @@ struct remote;
 int remote_open(const struct remote_host *hosts, size_t n, const char *ssh, int interval_ms,
                 int wait_ms, struct src *local, FILE *err, struct remote **rem, struct src **out,
                 char *msg, size_t size);
+/* The number of hosts, and host i's label (0 <= i < remote_count()). */
+size_t remote_count(const struct remote *rem);
+const char *remote_label(const struct remote *rem, size_t i);
 /* Status of host i (0 <= i < n). */
 void remote_status(struct remote *rem, size_t i, struct rsrc_status *out);
+/* The host of a device named "LABEL:DEVICE" (-1: a local device). */
+long remote_host_of(const struct remote *rem, const char *dev);
+/*
+ * Send c to every host's agent (interval, pause, resume, snapshot); an interval or a
+ * pause holds for the links started later too.  0, or the first negative errno (a host
+ * down now: -ENOTCONN, kept for its next link).
+ */
+int remote_control(struct remote *rem, const struct ap_ctl *c);
 /* Drop the caller's handle; the links end when the union source is closed too. */
 void remote_close(struct remote *rem);
 

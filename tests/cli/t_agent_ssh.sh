@@ -18,6 +18,9 @@ if ! declare -F ag_wait >/dev/null; then
 		return 1
 	}
 fi
+if ! declare -F ag_put >/dev/null; then
+	ag_put() { printf '%s\n' "$2" >"$1.new" && mv "$1.new" "$1"; }
+fi
 if [[ -x $sshd_bin ]] && command -v ssh-keygen >/dev/null && command -v ssh >/dev/null; then
 	sd="$tmp/sshd"
 	mkdir -p "$sd"
@@ -104,6 +107,56 @@ CFG
 		wait "$lp"
 		rc=$?
 		want_rc 0
+
+		t "sshd: a link killed mid-run: the host's devices stay, stale, and come back fresh"
+		# no connection left from the runs above
+		for _ in $(seq 30); do [[ -z $(pgrep -P "$sshd_pid") ]] && break; sleep 0.1; done
+		ag_put "$hA/$SRC/migration/state" STOP_COPY
+		"$MIGTOP" --no-local --ssh "$sshc -i $sd/client_key" --host "$me@127.0.0.1,name=hvA,root=$hA,cmd=$MIGTOP" \
+			-n 100 -d 200 --json >"$out" 2>"$err" &
+		lp=$!
+		# one JSON line per snapshot, split below at each object with a "name": the devices,
+		# then the host
+		if ag_wait '"status":"connected"' 10; then ok; else bad "hvA never connected"; fi
+		# the sshd process forked for this connection (sshd -D's only child), and below it
+		sess=$(pgrep -P "$sshd_pid")
+		n_before=$(wc -l <"$out")
+		if [[ -n $sess ]] && [[ $(wc -w <<<"$sess") -eq 1 ]]; then
+			ok
+			kill -KILL "$sess" $(pgrep -P "$sess")
+		else bad "not one sshd child serving the link: '$sess'"; fi
+		# while the link is down the state changes on the host: the client cannot see it yet
+		ag_put "$hA/$SRC/migration/state" RUNNING
+		if ag_wait '"status":"(down|reconnecting)"' 5; then ok; else bad "the host never went down"; fi
+		sleep 0.5
+		# the snapshots taken while down: both devices, with their last values, stale
+		tail -n +$((n_before + 1)) "$out" | grep -E '"status":"(down|reconnecting)"' | tail -1 |
+			sed "s/{\"name\":\"/\n&/g" >"$tmp/down.objs"
+		for d in "$SRC" "$DST"; do
+			if grep -E "^\{\"name\":\"hvA:$d\",\"migration\":true,\"error\":null,\"state\":\"STOP(_COPY)?\".*\"host\":\"hvA\",\"stale\":true,\"stale_ms\":[0-9]+" \
+				"$tmp/down.objs" | grep -q .; then ok; else
+				bad "no stale hvA:$d with its last state in a snapshot taken while down: $(cut -c1-300 "$tmp/down.objs" | head -4)"
+			fi
+		done
+		if grep -q "^{\"name\":\"hvA:$SRC\",.*\"state\":\"STOP_COPY\"" "$tmp/down.objs"; then ok; else
+			bad "hvA:$SRC does not keep its last state STOP_COPY while down"
+		fi
+		if grep -qE '^\{"name":"hvA","dest":"[^"]+","status":"(down|reconnecting)","error":"hvA: the connection ended \(exit status 255\)' "$tmp/down.objs"; then
+			ok
+		else bad "the host's line does not say down with ssh's exit: $(grep '^{"name":"hvA",' "$tmp/down.objs")"; fi
+		# reconnected (1 s later): a new snapshot, fresh, with the value changed meanwhile
+		if ag_wait '"status":"connected".*"attempts":2' 10; then ok; else bad "no reconnection within 10 s"; fi
+		sleep 0.5
+		kill -TERM "$lp"
+		wait "$lp"
+		grep '"attempts":2' "$out" | grep '"status":"connected"' | tail -1 |
+			sed "s/{\"name\":\"/\n&/g" >"$tmp/up.objs"
+		if grep -q "^{\"name\":\"hvA:$SRC\",.*\"state\":\"RUNNING\".*\"stale\":false,\"stale_ms\":null" "$tmp/up.objs"; then
+			ok
+		else bad "hvA:$SRC is not fresh and RUNNING after the reconnect: $(grep "hvA:$SRC" "$tmp/up.objs" | cut -c1-200)"; fi
+		if grep -q "^{\"name\":\"hvA:$DST\",.*\"state\":\"STOP\".*\"stale\":false" "$tmp/up.objs"; then ok; else
+			bad "hvA:$DST is not fresh after the reconnect"
+		fi
 		kill "$sshd_pid" 2>/dev/null
 		wait "$sshd_pid" 2>/dev/null
 	fi

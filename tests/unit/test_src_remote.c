@@ -12,8 +12,10 @@
 #include <cmocka.h>
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "core/src_remote.h"
 
@@ -155,12 +157,92 @@ static void test_spawn(void **state)
         rsrc_free(r);
 }
 
+static void test_backoff(void **state)
+{
+        int d = 0, seq[8];
+
+        (void)state;
+        for (int i = 0; i < 8; i++)
+                seq[i] = d = rsrc_backoff_ms(d, false);
+        assert_int_equal(seq[0], 1000);
+        assert_int_equal(seq[1], 2000);
+        assert_int_equal(seq[2], 4000);
+        assert_int_equal(seq[3], 8000);
+        assert_int_equal(seq[4], 16000);
+        assert_int_equal(seq[5], 30000);
+        assert_int_equal(seq[7], 30000);
+        /* a link that had connected: the next attempt after 1 s again */
+        assert_int_equal(rsrc_backoff_ms(30000, true), 1000);
+        assert_string_equal(rsrc_state_name(RSRC_RECONNECTING), "reconnecting");
+        assert_string_equal(rsrc_state_name(RSRC_DOWN), "down");
+}
+
+/* Wait (at most 5 s) until r is in state want. */
+static bool wait_state(struct rsrc *r, enum rsrc_state want, struct rsrc_status *st)
+{
+        for (int i = 0; i < 500; i++) {
+                rsrc_status(r, st);
+                if (st->state == want)
+                        return true;
+                usleep(10000);
+        }
+        return false;
+}
+
+/*
+ * A link that ends after its snapshot: down (with the exit status), the data kept, then
+ * a second link 1 s later whose snapshot replaces the first whole.
+ */
+static void test_reconnect(void **state)
+{
+        char dir[] = "/tmp/test_src_remote.XXXXXX", script[600];
+        char *argv[] = {"sh", "-c", script, NULL};
+        struct rsrc *r;
+        struct rsrc_status st;
+        struct src *s;
+        int64_t t0;
+
+        (void)state;
+        assert_non_null(mkdtemp(dir));
+        /* the first run sends the snapshot and exits 3; later runs send another and stay */
+        snprintf(
+            script, sizeof(script),
+            "printf '%%s\\n' '" HELLO "'; if [ -e %s/once ]; then printf '%%s\\n' '%s'; "
+            "cat >/dev/null; else touch %s/once; printf '%%s\\n' '" SNAP "'; exit 3; fi",
+            dir,
+            "{\"t\":\"snap\",\"seq\":1,\"ts\":1,\"lists\":[{\"p\":\"\",\"n\":[\"0000:7d:00.2\"]}],"
+            "\"files\":[{\"p\":\"0000:7d:00.2/migration/state\",\"d\":\"STOP\\n\"}]}",
+            dir);
+        assert_int_equal(rsrc_new("hvB", &r), 0);
+        assert_int_equal(rsrc_src(r, "hvB:", &s), 0);
+        t0 = src_now_ns();
+        assert_int_equal(rsrc_spawn(r, argv), 0);
+        assert_true(wait_state(r, RSRC_DOWN, &st));
+        assert_string_equal(st.error, "hvB: the connection ended (exit status 3)");
+        assert_true(st.retry_ns > 0);
+        assert_int_equal(st.attempts, 1);
+        /* down: what it sent last is still answered */
+        want_file(s, "0000:7d:00.1/migration/state", 0, "RUNNING\n");
+        assert_true(wait_state(r, RSRC_CONNECTED, &st));
+        assert_int_equal(st.attempts, 2);
+        assert_true(src_now_ns() - t0 >= 900000000LL); /* the 1 s backoff */
+        /* the new snapshot replaced the old one whole */
+        want_file(s, "0000:7d:00.1/migration/state", ENOENT, NULL);
+        want_file(s, "0000:7d:00.2/migration/state", 0, "STOP\n");
+        assert_true(st.changes >= 3); /* connected, down, reconnecting, connected */
+        src_close(s);
+        rsrc_free(r);
+        snprintf(script, sizeof(script), "%s/once", dir);
+        unlink(script);
+        rmdir(dir);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
-            cmocka_unit_test(test_stream),
-            cmocka_unit_test(test_refused),
-            cmocka_unit_test(test_spawn),
+            cmocka_unit_test(test_stream),    cmocka_unit_test(test_refused),
+            cmocka_unit_test(test_spawn),     cmocka_unit_test(test_backoff),
+            cmocka_unit_test(test_reconnect),
         };
 
         return cmocka_run_group_tests(tests, NULL, NULL);

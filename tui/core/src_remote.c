@@ -35,20 +35,44 @@ struct rsrc_ent {
 
 struct rsrc {
         pthread_mutex_t mu;
-        pthread_cond_t cv;
+        pthread_cond_t cv;       /* state changes, data arriving, the thread's end */
+        pthread_cond_t retry_cv; /* the backoff's wait (CLOCK_MONOTONIC), woken to stop */
+        bool retry_cv_init;
         char label[64];
         struct rsrc_status st;
         bool hello;
         struct rsrc_ent *e; /* sorted by (path, is_list) */
         size_t n, cap;
-        /* transport */
+        /* transport: argv, the link now (under mu), the supervising thread */
+        char **argv;
         pid_t pid;
         int in_fd, out_fd, err_fd;
         pthread_t thread;
         bool thread_started;
         bool thread_done;
+        bool stop;         /* rsrc_free: no further attempt */
+        bool refused;      /* the stream was refused: end this link */
+        int ctl_ms;        /* the last interval sent (0: none), for later links */
+        int ctl_paused;    /* -1: never sent, 0 resumed, 1 paused */
         char errline[256]; /* the child's last stderr line */
 };
+
+const char *rsrc_state_name(enum rsrc_state s)
+{
+        static const char *const names[] = {[RSRC_CONNECTING] = "connecting",
+                                            [RSRC_CONNECTED] = "connected",
+                                            [RSRC_DOWN] = "down",
+                                            [RSRC_RECONNECTING] = "reconnecting"};
+
+        return (unsigned)s < sizeof(names) / sizeof(*names) ? names[s] : "?";
+}
+
+int rsrc_backoff_ms(int prev_ms, bool connected)
+{
+        if (connected || prev_ms <= 0)
+                return RSRC_BACKOFF_MIN_MS;
+        return prev_ms >= RSRC_BACKOFF_MAX_MS / 2 ? RSRC_BACKOFF_MAX_MS : prev_ms * 2;
+}
 
 static int64_t rsrc_mono_ns(void)
 {
@@ -56,6 +80,25 @@ static int64_t rsrc_mono_ns(void)
 
         clock_gettime(CLOCK_MONOTONIC, &ts);
         return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+static int64_t rsrc_real_ms(void)
+{
+        struct timespec ts;
+
+        clock_gettime(CLOCK_REALTIME, &ts);
+        return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Under mu. */
+static void rsrc_set_state(struct rsrc *r, enum rsrc_state st)
+{
+        if (r->st.state == st)
+                return;
+        r->st.state = st;
+        r->st.since_ms = rsrc_real_ms();
+        r->st.changes++;
+        pthread_cond_broadcast(&r->cv);
 }
 
 int rsrc_new(const char *label, struct rsrc **out)
@@ -69,6 +112,9 @@ int rsrc_new(const char *label, struct rsrc **out)
         snprintf(r->label, sizeof(r->label), "%s", label);
         r->pid = -1;
         r->in_fd = r->out_fd = r->err_fd = -1;
+        r->ctl_paused = -1;
+        r->st.since_ms = rsrc_real_ms();
+        r->st.rtt_ms = -1;
         *out = r;
         return 0;
 }
@@ -247,8 +293,8 @@ static void rsrc_down(struct rsrc *r, const char *fmt, ...)
         va_start(ap, fmt);
         vsnprintf(r->st.error, sizeof(r->st.error), fmt, ap);
         va_end(ap);
-        r->st.state = RSRC_DOWN;
-        pthread_cond_broadcast(&r->cv);
+        r->refused = true;
+        rsrc_set_state(r, RSRC_DOWN);
 }
 
 static int rsrc_apply(struct rsrc *r, struct ap_msg *m)
@@ -258,6 +304,7 @@ static int rsrc_apply(struct rsrc *r, struct ap_msg *m)
         switch (m->kind) {
         case AP_HELLO:
                 r->st.hello = m->hello;
+                r->st.have_hello = true;
                 r->hello = true;
                 return 0;
         case AP_SNAP:
@@ -274,10 +321,12 @@ static int rsrc_apply(struct rsrc *r, struct ap_msg *m)
                 }
                 for (size_t i = 0; ret == 0 && i < m->nfiles; i++)
                         ret = rsrc_set_file(r, &m->files[i]);
-                if (ret == 0 && m->kind == AP_SNAP && r->st.state == RSRC_CONNECTING) {
-                        r->st.state = RSRC_CONNECTED;
-                        pthread_cond_broadcast(&r->cv);
+                if (ret == 0 && m->kind == AP_SNAP &&
+                    (r->st.state == RSRC_CONNECTING || r->st.state == RSRC_RECONNECTING)) {
+                        r->st.error[0] = '\0';
+                        rsrc_set_state(r, RSRC_CONNECTED);
                 }
+                pthread_cond_broadcast(&r->cv); /* a read waiting for a new device's files */
                 return ret;
         case AP_ERROR: {
                 char esc[400];
@@ -300,6 +349,11 @@ int rsrc_feed(struct rsrc *r, const char *line, size_t len)
         int ret = ap_msg_decode(line, len, &m, why, sizeof(why));
 
         pthread_mutex_lock(&r->mu);
+        if (r->refused) { /* the rest of a refused link, until it ends */
+                pthread_mutex_unlock(&r->mu);
+                ap_msg_free(&m);
+                return -EPROTO;
+        }
         r->st.lines++;
         r->st.bytes += len + 1;
         r->st.last_ns = rsrc_mono_ns();
@@ -504,70 +558,13 @@ static void rsrc_err_line(struct rsrc *r, const char *line, size_t len)
         pthread_mutex_unlock(&r->mu);
 }
 
-static void *rsrc_thread(void *arg)
-{
-        struct rsrc *r = arg;
-        struct rsrc_buf ob = {0}, eb = {0};
-        char buf[65536];
-        int status = 0, ret = 0;
-        bool out_open = true, err_open = true;
-
-        while (out_open || err_open) {
-                struct pollfd p[2] = {{.fd = out_open ? r->out_fd : -1, .events = POLLIN},
-                                      {.fd = err_open ? r->err_fd : -1, .events = POLLIN}};
-
-                if (poll(p, 2, -1) < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        break;
-                }
-                for (int k = 0; k < 2; k++) {
-                        ssize_t n;
-
-                        if (!p[k].revents)
-                                continue;
-                        n = read(p[k].fd, buf, sizeof(buf));
-                        if (n < 0 && (errno == EINTR || errno == EAGAIN))
-                                continue;
-                        if (n <= 0) {
-                                *(k ? &err_open : &out_open) = false;
-                                continue;
-                        }
-                        ret = rsrc_buf_take(k ? &eb : &ob, buf, (size_t)n,
-                                            k ? rsrc_err_line : rsrc_out_line, r);
-                        if (ret < 0 && !k) {
-                                rsrc_end(r, ret == -E2BIG ? "a line from the agent too long"
-                                                          : "out of memory");
-                                out_open = false;
-                        }
-                }
-        }
-        if (eb.len)
-                rsrc_err_line(r, eb.p, eb.len);
-        free(ob.p);
-        free(eb.p);
-        if (r->pid > 0 && waitpid(r->pid, &status, 0) == r->pid)
-                r->pid = -1;
-        pthread_mutex_lock(&r->mu);
-        if (WIFEXITED(status))
-                rsrc_down(r, "%s: the connection ended (exit status %d)%s%s", r->label,
-                          WEXITSTATUS(status), r->errline[0] ? ": " : "", r->errline);
-        else
-                rsrc_down(r, "%s: the connection ended (signal %d)%s%s", r->label,
-                          WIFSIGNALED(status) ? WTERMSIG(status) : 0, r->errline[0] ? ": " : "",
-                          r->errline);
-        r->thread_done = true;
-        pthread_cond_broadcast(&r->cv);
-        pthread_mutex_unlock(&r->mu);
-        return NULL;
-}
-
-int rsrc_spawn(struct rsrc *r, char *const argv[])
+/* Start one link: argv with pipes.  Under mu (pid, fds).  0 or negative errno. */
+static int rsrc_start(struct rsrc *r)
 {
         extern char **environ;
         posix_spawn_file_actions_t fa;
         posix_spawnattr_t sa;
-        sigset_t all, old, none;
+        sigset_t none;
         int in[2], out[2], err[2], ret;
         pid_t pid;
 
@@ -590,7 +587,7 @@ int rsrc_spawn(struct rsrc *r, char *const argv[])
         sigemptyset(&none);
         posix_spawnattr_setsigmask(&sa, &none);
         posix_spawnattr_setflags(&sa, POSIX_SPAWN_SETSIGMASK);
-        ret = -posix_spawnp(&pid, argv[0], &fa, &sa, argv, environ);
+        ret = -posix_spawnp(&pid, r->argv[0], &fa, &sa, r->argv, environ);
         posix_spawnattr_destroy(&sa);
         posix_spawn_file_actions_destroy(&fa);
         close(in[0]);
@@ -606,14 +603,6 @@ int rsrc_spawn(struct rsrc *r, char *const argv[])
         r->in_fd = in[1];
         r->out_fd = out[0];
         r->err_fd = err[0];
-        /* the feeding thread takes no signal: the caller's loop reads them (a signalfd) */
-        sigfillset(&all);
-        pthread_sigmask(SIG_SETMASK, &all, &old);
-        ret = -pthread_create(&r->thread, NULL, rsrc_thread, r);
-        pthread_sigmask(SIG_SETMASK, &old, NULL);
-        if (ret < 0)
-                return ret; /* rsrc_free() closes and reaps */
-        r->thread_started = true;
         return 0;
 close_out:
         close(out[0]);
@@ -624,34 +613,241 @@ close_in:
         return ret;
 }
 
-int rsrc_control(struct rsrc *r, const struct ap_ctl *c)
+/* Write a control line on the link now.  Under mu. */
+static int rsrc_send(struct rsrc *r, const struct ap_ctl *c)
 {
-        char *s = ap_ctl_encode(c);
+        char *s;
         size_t len;
         ssize_t n;
 
+        if (r->in_fd < 0)
+                return -ENOTCONN;
+        s = ap_ctl_encode(c);
         if (!s)
                 return -ENOMEM;
-        if (r->in_fd < 0) {
-                free(s);
-                return -ENOTCONN;
-        }
         len = strlen(s);
         n = write(r->in_fd, s, len); /* short lines: a pipe takes them whole */
         free(s);
         return n == (ssize_t)len ? 0 : n < 0 ? -errno : -EIO;
 }
 
+/*
+ * One link: start it, feed r from its stdout until it ends (or it is refused, or nothing
+ * came for RSRC_SILENCE_MS: then it is stopped), reap it, and put r down with why.
+ * Whether a snapshot came on it.
+ */
+static bool rsrc_link(struct rsrc *r)
+{
+        struct rsrc_buf ob = {0}, eb = {0};
+        char buf[65536];
+        int status = 0, ret;
+        bool out_open = true, err_open = true, killed = false, connected = false;
+        int64_t start = rsrc_mono_ns();
+
+        pthread_mutex_lock(&r->mu);
+        r->hello = false;
+        r->refused = false;
+        r->errline[0] = '\0';
+        if (r->stop) {
+                ret = -ECANCELED;
+        } else if (r->pid > 0) {
+                ret = 0; /* the first link, started by rsrc_spawn() */
+        } else {
+                r->st.attempts++;
+                ret = rsrc_start(r);
+        }
+        if (ret == 0) {
+                /* what the caller asked of the agent before holds for this link too */
+                if (r->ctl_ms)
+                        rsrc_send(r, &(struct ap_ctl){.kind = AP_CTL_INTERVAL, .ms = r->ctl_ms});
+                if (r->ctl_paused == 1)
+                        rsrc_send(r, &(struct ap_ctl){.kind = AP_CTL_PAUSE});
+        } else if (ret != -ECANCELED) {
+                rsrc_down(r, "%s: cannot run %s: %s", r->label, r->argv[0], strerror(-ret));
+        }
+        pthread_mutex_unlock(&r->mu);
+        if (ret < 0)
+                return false;
+        while (out_open || err_open) {
+                struct pollfd p[2] = {{.fd = out_open ? r->out_fd : -1, .events = POLLIN},
+                                      {.fd = err_open ? r->err_fd : -1, .events = POLLIN}};
+                int64_t now;
+
+                if (poll(p, 2, 1000) < 0 && errno != EINTR)
+                        break;
+                for (int k = 0; k < 2; k++) {
+                        ssize_t n;
+
+                        if (!p[k].revents)
+                                continue;
+                        n = read(p[k].fd, buf, sizeof(buf));
+                        if (n < 0 && (errno == EINTR || errno == EAGAIN))
+                                continue;
+                        if (n <= 0) {
+                                *(k ? &err_open : &out_open) = false;
+                                continue;
+                        }
+                        ret = rsrc_buf_take(k ? &eb : &ob, buf, (size_t)n,
+                                            k ? rsrc_err_line : rsrc_out_line, r);
+                        if (ret < 0 && !k)
+                                rsrc_end(r, ret == -E2BIG ? "a line from the agent too long"
+                                                          : "out of memory");
+                }
+                now = rsrc_mono_ns();
+                pthread_mutex_lock(&r->mu);
+                connected |= r->st.state == RSRC_CONNECTED;
+                if (!killed && !r->refused && !r->stop &&
+                    now - (r->st.last_ns > start ? r->st.last_ns : start) >
+                        (int64_t)RSRC_SILENCE_MS * 1000000) {
+                        rsrc_down(r,
+                                  "%s: nothing from the agent for %d s: the link is taken as "
+                                  "dead",
+                                  r->label, RSRC_SILENCE_MS / 1000);
+                }
+                if (!killed && (r->refused || r->stop) && r->pid > 0) {
+                        /* refused, dead or closing: end it (the agent ends when its stdin
+                           closes; ssh on SIGTERM) */
+                        if (r->in_fd >= 0) {
+                                close(r->in_fd);
+                                r->in_fd = -1;
+                        }
+                        if (!r->stop)
+                                kill(r->pid, SIGTERM);
+                        killed = true;
+                }
+                pthread_mutex_unlock(&r->mu);
+        }
+        if (eb.len)
+                rsrc_err_line(r, eb.p, eb.len);
+        free(ob.p);
+        free(eb.p);
+        waitpid(r->pid, &status, 0);
+        pthread_mutex_lock(&r->mu);
+        r->pid = -1;
+        if (r->in_fd >= 0)
+                close(r->in_fd);
+        close(r->out_fd);
+        close(r->err_fd);
+        r->in_fd = r->out_fd = r->err_fd = -1;
+        if (WIFEXITED(status))
+                rsrc_down(r, "%s: the connection ended (exit status %d)%s%s", r->label,
+                          WEXITSTATUS(status), r->errline[0] ? ": " : "", r->errline);
+        else
+                rsrc_down(r, "%s: the connection ended (signal %d)%s%s", r->label,
+                          WIFSIGNALED(status) ? WTERMSIG(status) : 0, r->errline[0] ? ": " : "",
+                          r->errline);
+        pthread_mutex_unlock(&r->mu);
+        return connected;
+}
+
+/* The links one after the other, with the backoff between them, until rsrc_free. */
+static void *rsrc_thread(void *arg)
+{
+        struct rsrc *r = arg;
+        int delay = 0;
+
+        for (;;) {
+                bool connected = rsrc_link(r);
+                struct timespec ts;
+
+                pthread_mutex_lock(&r->mu);
+                if (r->stop)
+                        break;
+                delay = rsrc_backoff_ms(delay, connected);
+                r->st.retry_ns = rsrc_mono_ns() + (int64_t)delay * 1000000;
+                pthread_cond_broadcast(&r->cv);
+                clock_gettime(CLOCK_MONOTONIC, &ts);
+                ts.tv_sec += delay / 1000;
+                ts.tv_nsec += (long)(delay % 1000) * 1000000L;
+                if (ts.tv_nsec >= 1000000000L) {
+                        ts.tv_sec++;
+                        ts.tv_nsec -= 1000000000L;
+                }
+                while (!r->stop)
+                        if (pthread_cond_timedwait(&r->retry_cv, &r->mu, &ts) == ETIMEDOUT)
+                                break;
+                if (r->stop)
+                        break;
+                r->st.retry_ns = 0;
+                rsrc_set_state(r, RSRC_RECONNECTING);
+                pthread_mutex_unlock(&r->mu);
+        }
+        r->thread_done = true;
+        pthread_cond_broadcast(&r->cv);
+        pthread_mutex_unlock(&r->mu);
+        return NULL;
+}
+
+int rsrc_spawn(struct rsrc *r, char *const argv[])
+{
+        pthread_condattr_t ca;
+        sigset_t all, old;
+        size_t n = 0;
+        int ret;
+
+        while (argv[n])
+                n++;
+        r->argv = calloc(n + 1, sizeof(*r->argv));
+        if (!r->argv)
+                return -ENOMEM;
+        for (size_t i = 0; i < n; i++)
+                if (!(r->argv[i] = strdup(argv[i])))
+                        return -ENOMEM; /* rsrc_free frees */
+        /* the first link now: a command that cannot be run is told at once */
+        pthread_mutex_lock(&r->mu);
+        ret = rsrc_start(r);
+        if (ret < 0) {
+                pthread_mutex_unlock(&r->mu);
+                return ret;
+        }
+        r->st.attempts = 1;
+        pthread_mutex_unlock(&r->mu);
+        pthread_condattr_init(&ca);
+        pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+        pthread_cond_init(&r->retry_cv, &ca);
+        pthread_condattr_destroy(&ca);
+        r->retry_cv_init = true;
+        /* the feeding thread takes no signal: the caller's loop reads them (a signalfd) */
+        sigfillset(&all);
+        pthread_sigmask(SIG_SETMASK, &all, &old);
+        ret = -pthread_create(&r->thread, NULL, rsrc_thread, r);
+        pthread_sigmask(SIG_SETMASK, &old, NULL);
+        if (ret < 0)
+                return ret; /* rsrc_free() closes and reaps */
+        r->thread_started = true;
+        return 0;
+}
+
+int rsrc_control(struct rsrc *r, const struct ap_ctl *c)
+{
+        int ret;
+
+        pthread_mutex_lock(&r->mu);
+        if (c->kind == AP_CTL_INTERVAL)
+                r->ctl_ms = c->ms;
+        else if (c->kind == AP_CTL_PAUSE || c->kind == AP_CTL_RESUME)
+                r->ctl_paused = c->kind == AP_CTL_PAUSE;
+        ret = rsrc_send(r, c);
+        pthread_mutex_unlock(&r->mu);
+        return ret;
+}
+
 void rsrc_free(struct rsrc *r)
 {
         if (!r)
                 return;
-        if (r->in_fd >= 0)
+        pthread_mutex_lock(&r->mu);
+        r->stop = true;
+        if (r->in_fd >= 0) {
                 close(r->in_fd); /* the agent exits when its stdin closes */
+                r->in_fd = -1;
+        }
+        if (r->retry_cv_init)
+                pthread_cond_broadcast(&r->retry_cv);
+        pthread_mutex_unlock(&r->mu);
         if (r->thread_started) {
                 /* a link that hangs: ask once, then stop it */
                 struct timespec ts;
-                bool done;
 
                 clock_gettime(CLOCK_REALTIME, &ts);
                 ts.tv_sec += 2;
@@ -659,21 +855,23 @@ void rsrc_free(struct rsrc *r)
                 while (!r->thread_done)
                         if (pthread_cond_timedwait(&r->cv, &r->mu, &ts) == ETIMEDOUT)
                                 break;
-                done = r->thread_done;
-                pthread_mutex_unlock(&r->mu);
-                if (!done && r->pid > 0)
+                if (!r->thread_done && r->pid > 0)
                         kill(r->pid, SIGTERM);
+                pthread_mutex_unlock(&r->mu);
                 pthread_join(r->thread, NULL);
         } else if (r->pid > 0) {
                 kill(r->pid, SIGTERM);
                 waitpid(r->pid, NULL, 0);
-        }
-        if (r->out_fd >= 0)
                 close(r->out_fd);
-        if (r->err_fd >= 0)
                 close(r->err_fd);
+        }
         rsrc_clear(r);
         free(r->e);
+        for (size_t i = 0; r->argv && r->argv[i]; i++)
+                free(r->argv[i]);
+        free(r->argv);
+        if (r->retry_cv_init)
+                pthread_cond_destroy(&r->retry_cv);
         pthread_cond_destroy(&r->cv);
         pthread_mutex_destroy(&r->mu);
         free(r);

@@ -23,21 +23,47 @@
 
 struct rsrc;
 
+/*
+ * A link that ends (the agent exits, ssh fails, the connection drops, nothing came for
+ * RSRC_SILENCE_MS) is started again after a delay: RSRC_BACKOFF_MIN_MS after a link that
+ * had connected, doubling after each attempt that did not, up to RSRC_BACKOFF_MAX_MS.
+ * Until a new snapshot arrives the last data stays (a read answers what the agent last
+ * sent: the caller shows it as stale); the new snapshot replaces it whole.
+ */
+#define RSRC_BACKOFF_MIN_MS 1000
+#define RSRC_BACKOFF_MAX_MS 30000
+#define RSRC_SILENCE_MS     15000 /* three of the agent's heartbeats (AGENT_HB_MS) */
+
 enum rsrc_state {
-        RSRC_CONNECTING, /* started, no snapshot yet */
-        RSRC_CONNECTED,  /* a snapshot arrived, the stream goes on */
-        RSRC_DOWN,       /* the stream ended or was refused: error says why */
+        RSRC_CONNECTING,   /* the first link is started, no snapshot yet */
+        RSRC_CONNECTED,    /* a snapshot arrived on this link, the stream goes on */
+        RSRC_DOWN,         /* the link ended or was refused (error says why); the next
+                              attempt starts at retry_ns */
+        RSRC_RECONNECTING, /* a later link is started, no snapshot on it yet */
 };
 
 struct rsrc_status {
         enum rsrc_state state;
-        struct ap_hello hello; /* valid once connected */
-        uint64_t lines;        /* lines taken */
-        uint64_t bytes;        /* bytes taken (with newlines) */
-        uint64_t bad;          /* lines that did not decode (ignored) */
-        int64_t last_ns;       /* CLOCK_MONOTONIC of the last line, 0: none */
-        char error[512];       /* RSRC_DOWN: why; else the last bad line's reason */
+        struct ap_hello hello; /* the agent's, once a hello came (have_hello) */
+        bool have_hello;
+        uint64_t lines;    /* lines taken (all links) */
+        uint64_t bytes;    /* bytes taken (with newlines) */
+        uint64_t bad;      /* lines that did not decode (ignored) */
+        int64_t last_ns;   /* CLOCK_MONOTONIC of the last line, 0: none */
+        int64_t since_ms;  /* CLOCK_REALTIME ms of the last change of state */
+        int64_t retry_ns;  /* RSRC_DOWN: CLOCK_MONOTONIC of the next attempt, 0: none */
+        unsigned attempts; /* links started */
+        unsigned changes;  /* changes of state so far (to notice one between two looks) */
+        int rtt_ms;        /* the last control round trip, -1: not measured */
+        char error[512];   /* RSRC_DOWN, RSRC_RECONNECTING: why the last link ended; else
+                              the last bad line's reason, or "" */
 };
+
+/* "connecting", "connected", "down", "reconnecting" */
+const char *rsrc_state_name(enum rsrc_state s);
+/* The delay before the next attempt, after one that waited prev_ms (0: the first failure)
+   and connected or not. */
+int rsrc_backoff_ms(int prev_ms, bool connected);
 
 /* A new state (label: for messages, "hvA").  0 or -ENOMEM. */
 int rsrc_new(const char *label, struct rsrc **out);
@@ -52,7 +78,8 @@ int rsrc_feed(struct rsrc *r, const char *line, size_t len);
 void rsrc_end(struct rsrc *r, const char *why);
 void rsrc_status(struct rsrc *r, struct rsrc_status *out);
 /*
- * Wait (real time, at most timeout_ms) until connected or down.  The state then.
+ * Wait (real time, at most timeout_ms) until the first link connected or ended.  The
+ * state then.
  */
 enum rsrc_state rsrc_wait(struct rsrc *r, int timeout_ms);
 /*
@@ -63,11 +90,15 @@ int rsrc_src(struct rsrc *r, const char *root, struct src **out);
 
 /*
  * Run argv (argv[0] looked up in PATH) with a pipe on its stdin and stdout, and feed r
- * from its stdout on a thread.  Closing (rsrc_free) closes its stdin, which ends the
- * agent, and reaps it.  0 or negative errno.
+ * from its stdout on a thread; when it ends, run it again (the backoff above), until
+ * rsrc_free, which closes its stdin (that ends the agent) and reaps it.  0 or negative
+ * errno (argv copied).
  */
 int rsrc_spawn(struct rsrc *r, char *const argv[]);
-/* Send a control message to the agent (when spawned).  0 or negative errno. */
+/*
+ * Send a control message to the agent.  An interval or a pause/resume is also sent to
+ * every later link.  0, or negative errno (-ENOTCONN: no link now; kept for the next).
+ */
 int rsrc_control(struct rsrc *r, const struct ap_ctl *c);
 void rsrc_free(struct rsrc *r);
 

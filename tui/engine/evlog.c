@@ -323,6 +323,28 @@ int evlog_klog(struct evlog *l, int64_t t_ns, const char *status, const char *ms
         return put_line(l, line);
 }
 
+int evlog_host(struct evlog *l, int64_t t_ns, const char *host, const char *status, const char *msg)
+{
+        char ts[40], he[EV_E_MAX], de[EV_E_MAX], line[EV_LINE_MAX];
+
+        evlog_time(t_ns, ts, sizeof(ts));
+        if (l->json) {
+                struct json_object *o = json_object_new_object();
+
+                json_object_object_add(o, "time", json_object_new_string(ts));
+                json_object_object_add(o, "device", NULL);
+                json_object_object_add(o, "event", json_object_new_string("host"));
+                json_object_object_add(o, "host", jout_str(host));
+                json_object_object_add(o, "status", json_object_new_string(status));
+                json_object_object_add(o, "message", msg && msg[0] ? jout_str(msg) : NULL);
+                return put_json(l, o);
+        }
+        snprintf(line, sizeof(line), "%s - host %s %s%s%s", ts, ev_e(l, he, sizeof(he), host),
+                 status, msg && msg[0] ? ": " : "",
+                 msg && msg[0] ? ev_e(l, de, sizeof(de), msg) : "");
+        return put_line(l, line);
+}
+
 int evlog_stuck(struct evlog *l, int64_t t_ns, const char *dev, enum fsm_state st,
                 int64_t in_state_ms, int64_t threshold_ms, const char *ended)
 {

@@ -59,6 +59,12 @@ int evlog_kmsg(struct evlog *l, int64_t t_ns, const char *dev, const struct kmsg
 int evlog_klog(struct evlog *l, int64_t t_ns, const char *status, const char *msg);
 
 /*
+ * A remote host's link changed (remote.h): "TIME - host hvA down: why"; JSON event "host"
+ * with "host", "status" (connecting, connected, down, reconnecting) and "message".
+ */
+int evlog_host(struct evlog *l, int64_t t_ns, const char *host, const char *status,
+               const char *msg);
+/*
  * A device turned stuck (ended NULL: "TIME DEV stuck: in RESUMING for 1m01s (threshold
  * 60s)") or is no longer stuck (ended: what it is now, a state name or "gone": "TIME DEV
  * stuck ended: RESUMING -> STOP after 1m15s in RESUMING").  in_state_ms: time in the state
