@@ -9,6 +9,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/thr.h"
+
 struct job {
         struct job *next, *prev; /* todo/done lists: next only; running list: both */
         void *user;
@@ -241,7 +243,7 @@ static int maybe_grow_locked(struct reader *r)
         pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
         pthread_attr_setstacksize(&attr, 256 * 1024);
         for (unsigned k = 0; k < want; k++) {
-                err = pthread_create(&t, &attr, worker_main, r);
+                err = thr_start(&t, &attr, worker_main, r);
                 if (err)
                         break;
                 r->workers++;
