@@ -155,6 +155,38 @@ static void load_reads_files_and_tolerates_absence(void **state)
         assert_int_equal(rmdir(dir), 0);
 }
 
+static void hosts_repeat_in_order(void **state)
+{
+        struct config *c = malloc(sizeof(*c));
+        char err[256];
+        char text[20 * 16 + 1] = "";
+
+        (void)state;
+        assert_non_null(c);
+        config_defaults(c);
+        assert_int_equal(c->nhosts, 0);
+        assert_int_equal(parse(c, "interval = 500\nhost = root@hv1,name=hvA\n# x\nhost = hv2\n",
+                               err, sizeof(err)),
+                         0);
+        assert_int_equal(c->nhosts, 2);
+        assert_string_equal(c->hosts[0], "root@hv1,name=hvA");
+        assert_int_equal(c->host_line[0], 2);
+        assert_string_equal(c->hosts[1], "hv2");
+        assert_int_equal(c->host_line[1], 4);
+        /* other keys still may not repeat */
+        assert_int_equal(parse(c, "interval = 500\ninterval = 600\n", err, sizeof(err)), -EINVAL);
+        assert_string_equal(err, "cfg:2: 'interval' given twice (first at line 1)");
+        assert_int_equal(parse(c, "host =\n", err, sizeof(err)), -EINVAL);
+        assert_string_equal(err, "cfg:1: host: no value");
+        config_defaults(c);
+        for (int i = 0; i < 17; i++)
+                strcat(text, "host = hv\n");
+        assert_int_equal(parse(c, text, err, sizeof(err)), -EINVAL);
+        assert_string_equal(err, "cfg:17: host: more than 16 hosts");
+        assert_int_equal(c->nhosts, 0); /* unchanged */
+        free(c);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -164,6 +196,7 @@ int main(void)
             cmocka_unit_test(a_bad_file_changes_nothing),
             cmocka_unit_test(path_follows_xdg),
             cmocka_unit_test(load_reads_files_and_tolerates_absence),
+            cmocka_unit_test(hosts_repeat_in_order),
         };
 
         return cmocka_run_group_tests(tests, NULL, NULL);

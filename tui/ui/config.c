@@ -21,12 +21,13 @@ enum config_key {
         CONFIG_MOUSE,
         CONFIG_COLUMNS,
         CONFIG_STUCK,
+        CONFIG_HOST,
         CONFIG_NKEYS
 };
 
 static const char *const config_keys[CONFIG_NKEYS] = {
     [CONFIG_INTERVAL] = "interval", [CONFIG_THEME] = "theme", [CONFIG_MOUSE] = "mouse",
-    [CONFIG_COLUMNS] = "columns",   [CONFIG_STUCK] = "stuck",
+    [CONFIG_COLUMNS] = "columns",   [CONFIG_STUCK] = "stuck", [CONFIG_HOST] = "host",
 };
 
 void config_defaults(struct config *c)
@@ -154,11 +155,11 @@ int config_parse(struct config *c, const char *text, size_t len, const char *fna
                 if (k == CONFIG_NKEYS) {
                         kvf_errf(err, errlen,
                                  "%s:%d: unknown setting '%s' (interval, theme, mouse, columns, "
-                                 "stuck)",
+                                 "stuck, host)",
                                  fname, lineno, key);
                         return -EINVAL;
                 }
-                if (seen[k]) {
+                if (seen[k] && k != CONFIG_HOST) {
                         kvf_errf(err, errlen, "%s:%d: '%s' given twice (first at line %d)", fname,
                                  lineno, config_keys[k], seen[k]);
                         return -EINVAL;
@@ -189,6 +190,20 @@ int config_parse(struct config *c, const char *text, size_t len, const char *fna
                         break;
                 case CONFIG_STUCK:
                         ret = stuck_parse(&nc.stuck, val, what, sizeof(what));
+                        break;
+                case CONFIG_HOST:
+                        if (nc.nhosts == CONFIG_HOSTS_MAX) {
+                                snprintf(what, sizeof(what), "more than %d hosts",
+                                         CONFIG_HOSTS_MAX);
+                                ret = -EINVAL;
+                        } else if (strlen(val) >= CONFIG_HOST_MAX) {
+                                snprintf(what, sizeof(what), "longer than %d bytes",
+                                         CONFIG_HOST_MAX - 1);
+                                ret = -EINVAL;
+                        } else {
+                                snprintf(nc.hosts[nc.nhosts], CONFIG_HOST_MAX, "%s", val);
+                                nc.host_line[nc.nhosts++] = lineno;
+                        }
                         break;
                 }
                 if (ret < 0) {

@@ -18,6 +18,8 @@
 #define CONFIG_INTERVAL_MAX     3600000 /* ms: one hour */
 #define CONFIG_INTERVAL_DEFAULT 1000
 #define CONFIG_THEME_MAX        1024
+#define CONFIG_HOSTS_MAX        16   /* REMOTE_MAX_HOSTS */
+#define CONFIG_HOST_MAX         1100 /* a host SPEC, with its name=, root=, cmd= */
 
 struct config {
         int interval_ms;              /* poll interval */
@@ -26,6 +28,10 @@ struct config {
         enum layout_col cols[LAYOUT_NCOLS];
         size_t ncols;           /* list columns in order */
         struct stuck_cfg stuck; /* time in a state beyond which a device is stuck */
+        /* host = SPEC lines (repeatable), as written: checked by who uses them (remote.h) */
+        char hosts[CONFIG_HOSTS_MAX][CONFIG_HOST_MAX];
+        int host_line[CONFIG_HOSTS_MAX]; /* the line of each, for messages */
+        size_t nhosts;
 };
 
 /* interval 1000 ms, theme "default", mouse on, layout_default_cols(), stuck_default(). */
@@ -35,7 +41,8 @@ void config_defaults(struct config *c);
  * Parse a config file's text over *c.  Keys: interval (milliseconds, or with an "ms" or
  * "s" suffix), theme (name or path), mouse (on/off, yes/no, true/false, 1/0), columns
  * (column names separated by commas or spaces), stuck (STATE=SECONDS,... as --stuck,
- * core/stuck.h; states not named keep their default).  Returns 0, or -EINVAL with
+ * core/stuck.h; states not named keep their default), host (a --host SPEC; the only key
+ * that may be given more than once, up to CONFIG_HOSTS_MAX times).  Returns 0, or -EINVAL with
  * "FILE:LINE: what" in err; *c is left unchanged on error.
  */
 int config_parse(struct config *c, const char *text, size_t len, const char *fname, char *err,
