@@ -6,7 +6,10 @@
  */
 #include "rec.h"
 
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <time.h>
 #include <zlib.h>
 
@@ -44,4 +47,28 @@ uint32_t rec_crc(const void *d, size_t n)
 uint32_t rec_le32(const uint8_t *q)
 {
         return (uint32_t)q[0] | (uint32_t)q[1] << 8 | (uint32_t)q[2] << 16 | (uint32_t)q[3] << 24;
+}
+
+const char *rec_header_opt(const struct rec_header *h, const char *key)
+{
+        for (size_t i = 0; i < h->nopts && i < REC_OPTS_MAX; i++)
+                if (strcmp(h->opts[i].key, key) == 0)
+                        return h->opts[i].value;
+        return NULL;
+}
+
+int rec_header_opt_num(const struct rec_header *h, const char *key, long min, long max, long *v)
+{
+        const char *s = rec_header_opt(h, key);
+        char *end;
+        long n;
+
+        if (!s)
+                return -ENOENT;
+        errno = 0;
+        n = strtol(s, &end, 10);
+        if (errno || end == s || *end || n < min || n > max)
+                return -EINVAL;
+        *v = n;
+        return 0;
 }

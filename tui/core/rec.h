@@ -10,10 +10,13 @@
  *
  *   header   zstd skippable frame, magic 0x184D2A50, u32 LE size, then:
  *              "MIGTOPRC"  8 bytes
- *              u16 format version (REC_VERSION), u16 flags (0)
+ *              u16 format version (REC_VERSION), u16 flags (REC_HDR_OPTS or 0)
  *              i64 t0 (CLOCK_REALTIME ns when the file was started)
  *              str migtop version; u16 nhosts; per host: str name, str kernel release,
  *              str root
+ *              with REC_HDR_OPTS: u16 n, n x (str key, str value): the recording run's
+ *              options that change what a replay shows (REC_OPT_*, decimal values); a
+ *              reader ignores keys it does not know, and refuses other flags
  *              u32 crc32 (zlib) of everything above in the payload
  *   chunk    (repeated)
  *            a skippable frame, magic 0x184D2A51, size 24: u32 chunk sequence, u32 flags
@@ -27,12 +30,18 @@
  *
  * Payload fields: str = u16 length, bytes, a NUL (not counted; no NUL inside); blob = u32
  * length, bytes, a NUL; integers little-endian.
- *   READ   str path, i32 errno (0: ok), u8 truncated, i64 t_start, i64 t_end, blob data
+ *   READ   str path, i32 errno (0: ok), u8 truncated, i64 t_start, i64 t_end, blob data;
+ *          with REC_F_OPEN (written when the recording stops): no answer by the record's
+ *          time, the read in flight since t_start (errno 0, not truncated, t_end = the
+ *          record's time, no data): a replay holds it unanswered
  *   LIST   str path, i32 errno, u32 n, n x str name
  *   KLOG   blob: one raw /dev/kmsg record, as read()
- *   HOST   u8 status (enum rec_host_status), str message
+ *   HOST   u8 status (enum rec_host_status), str message: written at the start (the local
+ *          host: up, its kernel release) and on every change; keyframes repeat each host's
+ *          last one
  *   KEY    u32 count: the count records that follow (flag REC_F_KEY) are the last known
- *          result of every path and the last kernel log records: the state at that time
+ *          result of every path, each host's last status and the last kernel log records:
+ *          the state at that time
  *
  * The reader never trusts the file (recordings come attached to bug reports): a file cut by
  * a crash or a full disk gives its records up to the last whole one and a message; a
@@ -72,7 +81,13 @@ enum rec_type {
         REC_KEY = 5,
 };
 
-#define REC_F_KEY 1u /* part of a keyframe (a state, not a new observation) */
+#define REC_F_KEY  1u /* part of a keyframe (a state, not a new observation) */
+#define REC_F_OPEN 2u /* READ: no answer by its time (in flight when the recording stopped) */
+
+#define REC_HDR_OPTS     1u            /* header flag: the run's options follow the hosts */
+#define REC_OPTS_MAX     16            /* options a reader keeps (more are skipped) */
+#define REC_OPT_DEADLINE "deadline_ms" /* --deadline: a read slower is blocked */
+#define REC_OPT_INTERVAL "interval_ms" /* -d: the snapshot interval, polling period cap */
 
 enum rec_host_status {
         REC_HOST_UP = 1,   /* reachable, answering */
@@ -88,13 +103,27 @@ struct rec_host {
         char root[1024];  /* the source's root there */
 };
 
+/* One option of the recording run ("deadline_ms" = "1000"). */
+struct rec_opt {
+        char key[32];
+        char value[96];
+};
+
 struct rec_header {
         unsigned version;
+        unsigned flags; /* REC_HDR_OPTS */
         char migtop_version[64];
         int64_t t0_ns;
         size_t nhosts;
         struct rec_host hosts[REC_HOSTS_MAX];
+        size_t nopts;
+        struct rec_opt opts[REC_OPTS_MAX];
 };
+
+/* The value of option key in h, or NULL (not recorded: an older recording). */
+const char *rec_header_opt(const struct rec_header *h, const char *key);
+/* Option key as a number in [min, max]: 0 with *v set, -ENOENT absent, -EINVAL not one. */
+int rec_header_opt_num(const struct rec_header *h, const char *key, long min, long max, long *v);
 
 /* "2026-11-30T14:02:03.250Z" */
 void rec_time_iso(int64_t t_ns, char *buf, size_t size);

@@ -230,7 +230,14 @@ static int rr_header(struct rec_reader *r, char *err, size_t errsz)
         d = (struct rec_dec){.p = r->p + 8, .n = len - 4};
         rd_take(&d, 8);
         r->h.version = rd_u16(&d);
-        rd_u16(&d);
+        r->h.flags = rd_u16(&d);
+        if (r->h.flags & ~REC_HDR_OPTS) {
+                snprintf(err, errsz,
+                         "recording header flags 0x%x: written by a newer migtop than this one "
+                         "(%s)",
+                         r->h.flags, MIGTOP_VERSION);
+                return -EPROTONOSUPPORT;
+        }
         r->h.t0_ns = rd_i64(&d);
         rd_strcpy(&d, r->h.migtop_version, sizeof(r->h.migtop_version));
         r->h.nhosts = rd_u16(&d);
@@ -240,6 +247,23 @@ static int rr_header(struct rec_reader *r, char *err, size_t errsz)
                 rd_strcpy(&d, r->h.hosts[i].name, sizeof(r->h.hosts[i].name));
                 rd_strcpy(&d, r->h.hosts[i].kernel, sizeof(r->h.hosts[i].kernel));
                 rd_strcpy(&d, r->h.hosts[i].root, sizeof(r->h.hosts[i].root));
+        }
+        if (!d.bad && (r->h.flags & REC_HDR_OPTS)) {
+                /* the run's options: kept when they fit, others skipped (a newer writer's) */
+                unsigned n = rd_u16(&d);
+
+                for (unsigned i = 0; !d.bad && i < n; i++) {
+                        size_t kn = 0, vn = 0;
+                        const char *k = rd_str(&d, &kn), *v = rd_str(&d, &vn);
+                        struct rec_opt *o = &r->h.opts[r->h.nopts];
+
+                        if (d.bad || r->h.nopts == REC_OPTS_MAX || kn >= sizeof(o->key) ||
+                            vn >= sizeof(o->value))
+                                continue;
+                        memcpy(o->key, k, kn + 1);
+                        memcpy(o->value, v, vn + 1);
+                        r->h.nopts++;
+                }
         }
         if (d.bad || d.i != d.n) {
                 snprintf(err, errsz, "recording header malformed");
@@ -554,7 +578,8 @@ static int rr_record(struct rec_reader *r, struct rec_ev *ev)
         ev->host = rd_u16(&d);
         ev->t_ns = rd_i64(&d);
         ev->chunk_off = c->off;
-        if (ev->host >= r->h.nhosts || (ev->flags & ~REC_F_KEY))
+        if (ev->host >= r->h.nhosts || (ev->flags & ~(REC_F_KEY | REC_F_OPEN)) ||
+            ((ev->flags & REC_F_OPEN) && ev->type != REC_READ))
                 goto bad;
         switch (ev->type) {
         case REC_READ:

@@ -113,9 +113,18 @@ struct rec_kline {
         size_t len;
 };
 
+/* A host's last status: what a keyframe repeats. */
+struct rec_hstat {
+        unsigned status; /* 0: none recorded */
+        int64_t t;
+        char *msg;
+};
+
 struct rec_writer {
         struct rec_writer_opts o;
         struct rec_host *hosts;
+        struct rec_hstat *hstat; /* one per host */
+        struct rec_opt *opts;
         char *mver;
         char *path;
         int fd;
@@ -203,7 +212,7 @@ static int rw_header(struct rec_writer *w)
 
         rb_put(&b, REC_MAGIC, 8);
         rb_u16(&b, REC_VERSION);
-        rb_u16(&b, 0);
+        rb_u16(&b, w->o.nopts ? REC_HDR_OPTS : 0);
         {
                 struct timespec ts;
 
@@ -216,6 +225,13 @@ static int rw_header(struct rec_writer *w)
                 rb_str(&b, w->hosts[i].name);
                 rb_str(&b, w->hosts[i].kernel);
                 rb_str(&b, w->hosts[i].root);
+        }
+        if (w->o.nopts) {
+                rb_u16(&b, (unsigned)w->o.nopts);
+                for (size_t i = 0; i < w->o.nopts; i++) {
+                        rb_str(&b, w->opts[i].key);
+                        rb_str(&b, w->opts[i].value);
+                }
         }
         rb_u32(&b, b.oom ? 0 : rec_crc(b.p, b.len));
         if (b.oom) {
@@ -287,6 +303,9 @@ static int rw_chunk_start(struct rec_writer *w, int64_t t)
         size_t nkey = w->tab_n + w->kl_n;
         int ret;
 
+        for (size_t i = 0; i < w->o.nhosts; i++)
+                nkey += w->hstat[i].status != 0;
+
         if (ZSTD_isError(ZSTD_CCtx_reset(w->cc, ZSTD_reset_session_only)))
                 return rw_fail(w, EIO);
         {
@@ -315,6 +334,14 @@ static int rw_chunk_start(struct rec_writer *w, int64_t t)
                 if (!w->tab[i].path)
                         continue;
                 rw_body_ent(w, &w->tab[i], REC_F_KEY);
+                ret = rw_emit(w);
+        }
+        for (size_t i = 0; ret >= 0 && i < w->o.nhosts; i++) {
+                if (!w->hstat[i].status)
+                        continue;
+                rw_body_start(w, REC_HOST, REC_F_KEY, (unsigned)i, w->hstat[i].t);
+                rb_u8(&w->body, w->hstat[i].status);
+                rb_str(&w->body, w->hstat[i].msg ? w->hstat[i].msg : "");
                 ret = rw_emit(w);
         }
         for (size_t i = 0; ret >= 0 && i < w->kl_n; i++) {
@@ -408,7 +435,8 @@ int rec_writer_open(const char *path, const struct rec_writer_opts *o, struct re
         int ret;
 
         *out = NULL;
-        if (o->nhosts < 1 || o->nhosts > REC_HOSTS_MAX || o->keyframe_ns <= 0) {
+        if (o->nhosts < 1 || o->nhosts > REC_HOSTS_MAX || o->keyframe_ns <= 0 ||
+            o->nopts > REC_OPTS_MAX || (o->nopts && !o->opts)) {
                 snprintf(err, errsz, "recording %s: bad options", path);
                 return -EINVAL;
         }
@@ -420,14 +448,22 @@ int rec_writer_open(const char *path, const struct rec_writer_opts *o, struct re
                 w->o.klog_keep = 1;
         w->fd = -1;
         w->hosts = calloc(o->nhosts, sizeof(*w->hosts));
+        w->hstat = calloc(o->nhosts, sizeof(*w->hstat));
+        w->opts = calloc(o->nopts ? o->nopts : 1, sizeof(*w->opts));
         w->mver = strdup(o->migtop_version ? o->migtop_version : "?");
         w->path = strdup(path);
         w->cc = ZSTD_createCCtx();
         w->zout_cap = ZSTD_CStreamOutSize();
         w->zout = malloc(w->zout_cap);
         w->kl = calloc(w->o.klog_keep, sizeof(*w->kl));
-        if (!w->hosts || !w->mver || !w->path || !w->cc || !w->zout || !w->kl)
+        if (!w->hosts || !w->hstat || !w->opts || !w->mver || !w->path || !w->cc || !w->zout ||
+            !w->kl)
                 goto oom;
+        for (size_t i = 0; i < o->nopts; i++) {
+                w->opts[i] = o->opts[i];
+                w->opts[i].key[sizeof(w->opts[i].key) - 1] = '\0';
+                w->opts[i].value[sizeof(w->opts[i].value) - 1] = '\0';
+        }
         memcpy(w->hosts, o->hosts, o->nhosts * sizeof(*w->hosts));
         for (size_t i = 0; i < o->nhosts; i++) {
                 w->hosts[i].name[sizeof(w->hosts[i].name) - 1] = '\0';
@@ -660,13 +696,53 @@ int rec_write_klog(struct rec_writer *w, unsigned host, int64_t t_ns, const char
 int rec_write_host(struct rec_writer *w, unsigned host, int64_t t_ns, enum rec_host_status status,
                    const char *msg)
 {
+        struct rec_hstat *h;
+        char *copy;
         int ret;
 
-        ret = rw_begin(w, host, t_ns, REC_HOST);
+        if (!msg)
+                msg = "";
+        ret = rw_check(w, host);
         if (ret < 0)
                 return ret;
+        if (status != REC_HOST_UP && status != REC_HOST_DOWN)
+                return -EINVAL;
+        h = &w->hstat[host];
+        copy = strdup(msg);
+        if (!copy)
+                return rw_fail(w, ENOMEM);
+        ret = rw_begin(w, host, t_ns, REC_HOST);
+        if (ret < 0) {
+                free(copy);
+                return ret;
+        }
         rb_u8(&w->body, status);
-        rb_str(&w->body, msg ? msg : "");
+        rb_str(&w->body, msg);
+        ret = rw_emit(w);
+        /* known from now on, also when its own record failed (EFBIG cannot happen here) */
+        free(h->msg);
+        h->msg = copy;
+        h->status = (unsigned)status;
+        h->t = t_ns;
+        return ret < 0 ? ret : 1;
+}
+
+int rec_write_open_read(struct rec_writer *w, unsigned host, const char *path, int64_t t_start,
+                        int64_t t_ns)
+{
+        int ret = rw_check(w, host);
+
+        if (ret == 0)
+                ret = rw_ready(w, t_ns);
+        if (ret < 0)
+                return ret;
+        rw_body_start(w, REC_READ, REC_F_OPEN, host, t_ns);
+        rb_str(&w->body, path);
+        rb_u32(&w->body, 0);
+        rb_u8(&w->body, 0);
+        rb_i64(&w->body, t_start);
+        rb_i64(&w->body, t_ns);
+        rb_blob(&w->body, "", 0);
         ret = rw_emit(w);
         return ret < 0 ? ret : 1;
 }
@@ -744,6 +820,11 @@ int rec_writer_close(struct rec_writer *w)
         free(w->rec.p);
         ZSTD_freeCCtx(w->cc);
         free(w->zout);
+        if (w->hstat)
+                for (size_t i = 0; i < w->o.nhosts; i++)
+                        free(w->hstat[i].msg);
+        free(w->hstat);
+        free(w->opts);
         free(w->hosts);
         free(w->mver);
         free(w->path);

@@ -23,6 +23,8 @@ struct rec_writer_opts {
         int64_t flush_ns;    /* rec_writer_tick() flushes this long after a write: 1 s */
         uint64_t max_bytes;  /* rotate (FILE -> FILE.1) past this size; 0: never */
         size_t klog_keep;    /* kernel log records repeated in each keyframe: 256 */
+        size_t nopts;        /* the run's options, in the header (0..REC_OPTS_MAX) */
+        const struct rec_opt *opts;
 };
 
 void rec_writer_opts_default(struct rec_writer_opts *o);
@@ -46,8 +48,18 @@ int rec_write_list(struct rec_writer *w, unsigned host, const char *path, int64_
                    const struct src_list *l);
 /* Record one raw kernel log record. */
 int rec_write_klog(struct rec_writer *w, unsigned host, int64_t t_ns, const char *line, size_t len);
+/*
+ * Record a host's status (at the start, then on each change; keyframes repeat the last):
+ * 1 written, negative errno (-EINVAL: an unknown host or status).
+ */
 int rec_write_host(struct rec_writer *w, unsigned host, int64_t t_ns, enum rec_host_status status,
                    const char *msg);
+/*
+ * Record a read of path in flight since t_start and not answered by t_ns (the recording
+ * stops): a READ with REC_F_OPEN.  1 or negative errno.
+ */
+int rec_write_open_read(struct rec_writer *w, unsigned host, const char *path, int64_t t_start,
+                        int64_t t_ns);
 /* Make every record written so far readable in the file. */
 int rec_writer_flush(struct rec_writer *w);
 /* Flush when the oldest unflushed write is flush_ns old (call often, e.g. every 250 ms). */

@@ -10,7 +10,15 @@
 #include <string.h>
 #include <time.h>
 
-#define SRC_REC_TICK_MS 250
+#define SRC_REC_TICK_MS  250
+#define SRC_REC_GRACE_MS 20 /* at the close, reads under way get this long to answer */
+
+/* A read under way through a tee source (path: the caller's, valid until it returns). */
+struct sr_flight {
+        const char *path; /* NULL: free slot */
+        unsigned host;
+        int64_t t_start;
+};
 
 struct src_rec {
         pthread_mutex_t mu;
@@ -20,6 +28,8 @@ struct src_rec {
         struct rec_writer *w; /* NULL once closed */
         int error;            /* the first write error */
         unsigned refs;        /* the owner (until close) + each tee source */
+        struct sr_flight *fl; /* reads in flight (one slot per reader thread at most) */
+        size_t nfl;
 };
 
 struct src_tee {
@@ -39,6 +49,7 @@ static void sr_unref(struct src_rec *rc)
                 return;
         pthread_mutex_destroy(&rc->mu);
         pthread_cond_destroy(&rc->cv);
+        free(rc->fl);
         free(rc);
 }
 
@@ -101,15 +112,46 @@ int src_rec_open(const char *path, const struct rec_writer_opts *o, struct src_r
         return 0;
 }
 
+/* With mu held: a slot for a read starting now (-1: no memory, it goes unwatched). */
+static long sr_flight_add(struct src_rec *rc, unsigned host, const char *path)
+{
+        size_t i;
+
+        for (i = 0; i < rc->nfl && rc->fl[i].path; i++)
+                ;
+        if (i == rc->nfl) {
+                size_t n = rc->nfl ? rc->nfl * 2 : 8;
+                struct sr_flight *nf = realloc(rc->fl, n * sizeof(*nf));
+
+                if (!nf)
+                        return -1;
+                memset(nf + rc->nfl, 0, (n - rc->nfl) * sizeof(*nf));
+                rc->fl = nf;
+                rc->nfl = n;
+        }
+        rc->fl[i] = (struct sr_flight){.path = path, .host = host, .t_start = src_now_ns()};
+        return (long)i;
+}
+
 static int sr_read(void *ctx, const char *path, struct src_read *out)
 {
         struct src_tee *t = ctx;
-        int ret = src_read(t->inner, path, out);
+        long slot = -1;
+        int ret;
 
-        if (ret < 0)
-                return ret;
+        /* watched while in flight: at close, a read with no answer yet is recorded so */
         pthread_mutex_lock(&t->rc->mu);
         if (t->rc->w)
+                slot = sr_flight_add(t->rc, t->host, path);
+        pthread_mutex_unlock(&t->rc->mu);
+        ret = src_read(t->inner, path, out);
+        pthread_mutex_lock(&t->rc->mu);
+        if (slot >= 0) {
+                t->rc->fl[slot].path = NULL;
+                if (t->rc->stop) /* the close waits for the reads under way */
+                        pthread_cond_broadcast(&t->rc->cv);
+        }
+        if (ret >= 0 && t->rc->w)
                 sr_note(t->rc, rec_write_read(t->rc->w, t->host, path, out));
         pthread_mutex_unlock(&t->rc->mu);
         return ret;
@@ -181,6 +223,19 @@ void src_rec_klog(void *ctx, const char *raw, size_t len)
         pthread_mutex_unlock(&rc->mu);
 }
 
+int src_rec_host(struct src_rec *rc, unsigned host, enum rec_host_status status, const char *msg)
+{
+        int ret = 0;
+
+        pthread_mutex_lock(&rc->mu);
+        if (rc->w) {
+                ret = rec_write_host(rc->w, host, src_now_ns(), status, msg);
+                sr_note(rc, ret);
+        }
+        pthread_mutex_unlock(&rc->mu);
+        return ret < 0 ? ret : 0;
+}
+
 int src_rec_reopen(struct src_rec *rc)
 {
         int ret = 0;
@@ -204,6 +259,31 @@ int src_rec_error(struct src_rec *rc)
         return e;
 }
 
+/*
+ * With mu held: let the reads under way (the engine stops without waiting for its
+ * readers) answer for SRC_REC_GRACE_MS: an ordinary read then gives its result, and only
+ * a slow or blocked one is left unanswered.
+ */
+static void sr_grace(struct src_rec *rc)
+{
+        struct timespec ts;
+        bool busy = true;
+
+        clock_gettime(CLOCK_REALTIME, &ts);
+        ts.tv_nsec += SRC_REC_GRACE_MS * 1000000L;
+        if (ts.tv_nsec >= 1000000000L) {
+                ts.tv_sec++;
+                ts.tv_nsec -= 1000000000L;
+        }
+        while (busy) {
+                busy = false;
+                for (size_t i = 0; i < rc->nfl && !busy; i++)
+                        busy = rc->fl[i].path != NULL;
+                if (busy && pthread_cond_timedwait(&rc->cv, &rc->mu, &ts) == ETIMEDOUT)
+                        break;
+        }
+}
+
 int src_rec_close(struct src_rec *rc)
 {
         struct rec_writer *w;
@@ -218,8 +298,18 @@ int src_rec_close(struct src_rec *rc)
         if (rc->flusher_on)
                 pthread_join(rc->flusher, NULL);
         pthread_mutex_lock(&rc->mu);
+        sr_grace(rc);
         w = rc->w;
         rc->w = NULL;
+        /* the reads still in flight: no answer by now (a replay shows them blocked) */
+        if (w) {
+                int64_t now = src_now_ns();
+
+                for (size_t i = 0; i < rc->nfl; i++)
+                        if (rc->fl[i].path)
+                                sr_note(rc, rec_write_open_read(w, rc->fl[i].host, rc->fl[i].path,
+                                                                rc->fl[i].t_start, now));
+        }
         ret = rec_writer_close(w);
         if (ret == 0 && rc->error)
                 ret = -rc->error;

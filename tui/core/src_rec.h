@@ -8,7 +8,8 @@
  * Lifetime: the owner opens the recorder, wraps sources (each tee source holds a
  * reference: the engine may close its source late, from a reader thread that was stuck),
  * and closes it when the engine is gone; results arriving after src_rec_close() are
- * passed through and not recorded.
+ * passed through and not recorded.  A read still under way at the close (a blocked file)
+ * is recorded as such, so that a replay shows it blocked as the live run did.
  */
 #ifndef MIGTOP_CORE_SRC_REC_H
 #define MIGTOP_CORE_SRC_REC_H
@@ -31,11 +32,20 @@ int src_rec_open(const char *path, const struct rec_writer_opts *o, struct src_r
 int src_rec_wrap(struct src_rec *rc, struct src *inner, unsigned host, struct src **out);
 /* Record one raw kernel log record (a klog_tap_fn when ctx is the src_rec: host 0). */
 void src_rec_klog(void *rc, const char *raw, size_t len);
+/*
+ * Record host's status now (at the start, then when it changes).  0 or negative errno.
+ */
+int src_rec_host(struct src_rec *rc, unsigned host, enum rec_host_status status, const char *msg);
 /* SIGHUP: close the file and open it again (a new header and keyframe).  0 or negative errno. */
 int src_rec_reopen(struct src_rec *rc);
 /* The positive errno that stopped the recording (a write failed), or 0. */
 int src_rec_error(struct src_rec *rc);
-/* Stop the flusher, flush and close the file.  0 or the negative errno of a failed write. */
+/*
+ * Stop the flusher, give the reads under way 20 ms to answer, record those still in
+ * flight as unanswered (REC_F_OPEN: in flight since their start, no answer by now), flush
+ * and close the file.  0 or the negative errno
+ * of a failed write.
+ */
 int src_rec_close(struct src_rec *rc);
 
 #endif

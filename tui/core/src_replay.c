@@ -332,7 +332,7 @@ int replay_src_at(struct replay *r, int64_t t_ns, unsigned host, struct src **ou
                         continue;
                 if (ev.t_ns > t_ns && !(ev.flags & REC_F_KEY))
                         break;
-                if (ev.host != host)
+                if (ev.host != host || (ev.flags & REC_F_OPEN))
                         continue;
                 if (ev.type == REC_READ || ev.type == REC_LIST) {
                         ret = rp_apply(p, &ev);
@@ -470,6 +470,8 @@ int replay_dump(struct replay *r, FILE *out)
                         rp_add(o, "t_start_ns", json_object_new_int64(ev.t_start));
                         rp_add(o, "t_end_ns", json_object_new_int64(ev.t_end));
                         rp_add(o, "truncated", json_object_new_boolean(ev.truncated));
+                        if (ev.flags & REC_F_OPEN) /* no answer by t: in flight at the stop */
+                                rp_add(o, "answered", json_object_new_boolean(false));
                         rp_bytes(o, "data", ev.data, ev.len);
                         break;
                 case REC_KLOG:
@@ -729,6 +731,18 @@ static int rpp_scan(struct replay_play *p)
                 x = rpp_idx(p, ev.path, true);
                 if (!x)
                         return -ENOMEM;
+                if (ev.flags & REC_F_OPEN) {
+                        /* in flight when the recording stopped: never answers */
+                        struct rp_span *ns = realloc(x->slow, (x->nslow + 1) * sizeof(*ns));
+
+                        if (!ns)
+                                return -ENOMEM;
+                        x->slow = ns;
+                        x->slow[x->nslow++] = (struct rp_span){ev.t_start, INT64_MAX};
+                        if (!x->first_end)
+                                x->first_end = INT64_MAX;
+                        continue;
+                }
                 if (!x->first_end)
                         x->first_end = ev.t_end ? ev.t_end : ev.t_ns;
                 if (ev.t_end - ev.t_start >= REC_SLOW_NS && !(ev.flags & REC_F_KEY)) {
@@ -882,8 +896,9 @@ int replay_play_advance(struct replay_play *p, int64_t t_ns, replay_change_fn *f
                 const struct rec_ev *ev = &p->ev;
 
                 p->peeked = false;
-                if (ev->host != p->host || ev->type == REC_KEY || ev->type == REC_HOST)
-                        continue;
+                if (ev->host != p->host || ev->type == REC_KEY || ev->type == REC_HOST ||
+                    (ev->flags & REC_F_OPEN))
+                        continue; /* an unanswered read is no result (held: rpp_hold) */
                 /* a keyframe repeats what is known: news only when the file starts with it */
                 if (ev->type == REC_KLOG) {
                         if (!(ev->flags & REC_F_KEY) || ev->chunk_off == p->start_off)
