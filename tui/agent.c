@@ -504,6 +504,11 @@ static int agent_send_hello(struct agent *a)
         }
         snprintf(m.hello.root, sizeof(m.hello.root), "%s", a->o->root);
         m.hello.interval_ms = a->interval_ms;
+        snprintf(m.hello.klog, sizeof(m.hello.klog), "%s",
+                 !a->klog                            ? "off"
+                 : klog_state(a->klog) != KLOG_ST_OK ? "unavailable"
+                 : klog_live(a->klog)                ? "ok"
+                                                     : "file");
         return agent_write(a, &m);
 }
 
@@ -676,8 +681,8 @@ int agent_run(const struct batch_opts *o, int in_fd, FILE *out, FILE *err)
         struct agent a = {.o = o, .out = out, .err = err};
         struct engine_opts eo;
         struct src *local = NULL, *s = NULL;
-        char msg[512];
-        int ret;
+        char msg[512], kmsg[512];
+        int ret, kret;
 
         a.interval_ms = o->interval_ms > 0 ? o->interval_ms : BATCH_INTERVAL_DEFAULT;
         signal(SIGPIPE, SIG_IGN); /* a client gone: EPIPE on the next write */
@@ -688,15 +693,23 @@ int agent_run(const struct batch_opts *o, int in_fd, FILE *out, FILE *err)
         }
         atomic_init(&a.tap->refs, 1);
         pthread_mutex_init(&a.tap->mu, NULL);
+        /* the kernel log first: the hello says whether there is one */
+        kret = batch_open_klog(o, &a.klog, kmsg, sizeof(kmsg));
         ret = agent_send_hello(&a);
         if (ret < 0) {
                 fprintf(err, "migtop --agent: writing the output: %s\n", strerror(-ret));
+                klog_free(a.klog);
                 agent_tap_put(a.tap);
                 return BATCH_EXIT_ENV;
+        }
+        if (kret < 0) {
+                agent_tap_put(a.tap);
+                return agent_fail(&a, kmsg);
         }
         ret = batch_open_src(o->root, o->fixture, &local);
         if (ret < 0) {
                 batch_root_message(-ret, o->root, msg, sizeof(msg));
+                klog_free(a.klog);
                 agent_tap_put(a.tap);
                 return agent_fail(&a, msg);
         }
@@ -704,16 +717,11 @@ int agent_run(const struct batch_opts *o, int in_fd, FILE *out, FILE *err)
         ret = src_new(&agent_tap_ops, a.tap, o->root, &s);
         if (ret < 0) {
                 src_close(local);
+                klog_free(a.klog);
                 agent_tap_put(a.tap);
                 return agent_fail(&a, "out of memory");
         }
         atomic_fetch_add(&a.tap->refs, 1); /* the source's, dropped by agent_tap_destroy() */
-        ret = batch_open_klog(o, &a.klog, msg, sizeof(msg));
-        if (ret < 0) {
-                src_close(s);
-                agent_tap_put(a.tap);
-                return agent_fail(&a, msg);
-        }
         if (a.klog)
                 klog_set_tap(a.klog, agent_klog, a.tap);
         agent_engine_opts(&a, &eo);

@@ -110,8 +110,8 @@ int batch_open_klog(const struct batch_opts *o, struct klog **out, char *msg, si
         int ret;
 
         *out = NULL;
-        if (o->no_kmsg)
-                return 0;
+        if (o->no_kmsg || (o->no_local && !o->kmsg))
+                return 0; /* --no-local: this host's kernel log is not the hosts' */
         if (o->kmsg)
                 return klog_open(o->kmsg, out, msg, size);
         if (o->fixture || strcmp(o->root, TREE_DEFAULT_ROOT) != 0)
@@ -744,6 +744,12 @@ int batch_run(const struct batch_opts *o, FILE *out, FILE *err)
                 return ret;
         }
         ret = o->replay ? 0 : batch_open_klog(o, &c.klog, msg, sizeof(msg));
+        /* --host: the hosts' kernel logs too (their records tied to LABEL:DEVICE) */
+        if (ret == 0 && c.rem && !o->no_kmsg && remote_has_klog(c.rem)) {
+                ret = remote_klog(c.rem, c.klog, &c.klog);
+                if (ret < 0)
+                        snprintf(msg, sizeof(msg), "the hosts' kernel log: %s", strerror(-ret));
+        }
         if (ret < 0) {
                 src_close(s);
                 ret = batch_fail(&c, msg, NULL);

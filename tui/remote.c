@@ -9,7 +9,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
+#include <sys/epoll.h>
 #include <time.h>
+#include <unistd.h>
+
+#include "core/kmsg.h"
+#include "engine/klog.h"
 
 /* ---- specs -------------------------------------------------------------------------------- */
 
@@ -404,4 +410,164 @@ void remote_close(struct remote *rem)
                 rsrc_free(rem->r[i]);
         }
         free(rem);
+}
+
+/* ---- the kernel log ----------------------------------------------------------------------- */
+
+struct remote_klog {
+        struct klog *local; /* NULL: none */
+        bool local_done;
+        struct remote *rem; /* a reference */
+        int efd;            /* written by the hosts' feeding threads */
+        int epfd;           /* polls efd and the local source's descriptor */
+        size_t next;        /* the host asked first next time */
+        uint64_t gaps;      /* records the hosts' queues dropped, not told yet */
+};
+
+static int remote_k_fd(void *ctx)
+{
+        return ((struct remote_klog *)ctx)->epfd;
+}
+
+/* The next host record: KLOG_REC, KLOG_BAD, or KLOG_NONE. */
+static int remote_k_host(struct remote_klog *k, struct kmsg_rec *out, char *err, size_t errsz)
+{
+        struct remote *rem = k->rem;
+
+        for (size_t n = 0; n < rem->n; n++) {
+                size_t h = (k->next + n) % rem->n;
+                char *raw = NULL, name[KMSG_DEV_MAX];
+                size_t len;
+                uint64_t dropped;
+                int got = rsrc_klog_next(rem->r[h], &raw, &len, &dropped), ret;
+
+                k->gaps += dropped;
+                if (!got)
+                        continue;
+                k->next = h + 1;
+                ret = kmsg_parse(raw, len, out, err, errsz);
+                free(raw);
+                if (ret < 0) {
+                        char why[256];
+
+                        snprintf(why, sizeof(why), "%s", err);
+                        snprintf(err, errsz, "%s: %s", rem->label[h], why);
+                        return KLOG_BAD;
+                }
+                if (out->device[0]) {
+                        /* the host's device: "hvA:0000:7d:00.1" (too long: tied to none) */
+                        if ((size_t)snprintf(name, sizeof(name), "%s:%s", rem->label[h],
+                                             out->device) >= sizeof(name))
+                                name[0] = '\0';
+                        memcpy(out->device, name, sizeof(name));
+                }
+                return KLOG_REC;
+        }
+        return KLOG_NONE;
+}
+
+static int remote_k_next(void *ctx, struct kmsg_rec *out, char *err, size_t errsz)
+{
+        struct remote_klog *k = ctx;
+        uint64_t v;
+        int ret;
+
+        if (k->gaps) {
+                k->gaps = 0;
+                return KLOG_GAP;
+        }
+        if (k->local && !k->local_done) {
+                ret = klog_next(k->local, out, err, errsz);
+                if (ret != KLOG_NONE && ret != KLOG_END)
+                        return ret;
+                k->local_done = ret == KLOG_END;
+        }
+        ret = remote_k_host(k, out, err, errsz);
+        if (ret != KLOG_NONE)
+                return ret;
+        /* nothing: clear the wakeups, then look once more (a record may have come between) */
+        while (read(k->efd, &v, sizeof(v)) == (ssize_t)sizeof(v))
+                ;
+        return remote_k_host(k, out, err, errsz);
+}
+
+static void remote_k_destroy(void *ctx)
+{
+        struct remote_klog *k = ctx;
+
+        for (size_t i = 0; i < k->rem->n; i++)
+                rsrc_klog_notify(k->rem->r[i], -1);
+        remote_close(k->rem);
+        klog_free(k->local);
+        if (k->epfd >= 0)
+                close(k->epfd);
+        if (k->efd >= 0)
+                close(k->efd);
+        free(k);
+}
+
+static const struct klog_ops remote_k_ops = {
+    .kind = "remote",
+    .fd = remote_k_fd,
+    .next = remote_k_next,
+    .destroy = remote_k_destroy,
+};
+
+bool remote_has_klog(struct remote *rem)
+{
+        for (size_t i = 0; i < rem->n; i++) {
+                struct rsrc_status st;
+
+                rsrc_status(rem->r[i], &st);
+                if (st.have_hello && (!st.hello.klog[0] || strcmp(st.hello.klog, "ok") == 0 ||
+                                      strcmp(st.hello.klog, "file") == 0))
+                        return true;
+        }
+        return false;
+}
+
+int remote_klog(struct remote *rem, struct klog *local, struct klog **out)
+{
+        struct remote_klog *k = calloc(1, sizeof(*k));
+        struct epoll_event ev = {.events = EPOLLIN};
+        char source[300];
+        int ret;
+
+        *out = NULL;
+        if (!k) {
+                klog_free(local);
+                return -ENOMEM;
+        }
+        k->local = local;
+        k->efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+        k->epfd = epoll_create1(EPOLL_CLOEXEC);
+        if (k->efd < 0 || k->epfd < 0)
+                goto fail;
+        ev.data.fd = k->efd;
+        if (epoll_ctl(k->epfd, EPOLL_CTL_ADD, k->efd, &ev) < 0)
+                goto fail;
+        if (local && klog_fd(local) >= 0) {
+                ev.data.fd = klog_fd(local);
+                if (epoll_ctl(k->epfd, EPOLL_CTL_ADD, ev.data.fd, &ev) < 0)
+                        goto fail;
+        }
+        __atomic_add_fetch(&rem->refs, 1, __ATOMIC_ACQ_REL);
+        k->rem = rem;
+        for (size_t i = 0; i < rem->n; i++)
+                rsrc_klog_notify(rem->r[i], k->efd);
+        snprintf(source, sizeof(source), "%s%shosts", local ? klog_source(local) : "",
+                 local ? " and the " : "the ");
+        ret = klog_new(&remote_k_ops, k, source, false, out);
+        if (ret < 0)
+                remote_k_destroy(k);
+        return ret;
+fail:
+        ret = -errno;
+        if (k->epfd >= 0)
+                close(k->epfd);
+        if (k->efd >= 0)
+                close(k->efd);
+        klog_free(local);
+        free(k);
+        return ret;
 }

@@ -66,6 +66,18 @@ long remote_host_of(const struct remote *rem, const char *dev);
  * down now: -ENOTCONN, kept for its next link).
  */
 int remote_control(struct remote *rem, const struct ap_ctl *c);
+/*
+ * The kernel log of a run whose hosts have one (remote_has_klog): local's records (may be NULL:
+ * none; taken) and those the hosts' agents send, a remote record's device named LABEL:DEVICE so
+ * that it is tied to that host's device.  Records keep their kernel's sequence number and time; as
+ * the kernels are several, it is not live (no loss counted by number, no timeline placement of its
+ * times).  0 or negative errno (local freed).
+ */
+struct klog;
+/* Whether a host's agent said it reads a kernel log (or did not say: an older agent).
+   A host that has not sent its hello yet does not count. */
+bool remote_has_klog(struct remote *rem);
+int remote_klog(struct remote *rem, struct klog *local, struct klog **out);
 /* Drop the caller's handle; the links end when the union source is closed too. */
 void remote_close(struct remote *rem);
 

@@ -167,6 +167,11 @@ static void test_hello(void **state)
         assert_string_equal(d.hello.kernel, "6.12.0-1-arm64");
         assert_string_equal(d.hello.root, "/sys/kernel/debug/vfio");
         assert_int_equal(d.hello.interval_ms, 1000);
+        assert_string_equal(d.hello.klog, ""); /* not said */
+        ap_msg_free(&d);
+        strcpy(m.hello.klog, "unavailable");
+        roundtrip(&m, &d);
+        assert_string_equal(d.hello.klog, "unavailable");
         ap_msg_free(&d);
         /* another protocol version: told apart from garbage */
         assert_int_equal(ap_msg_decode(v2, strlen(v2), &d, why, sizeof(why)), -EPROTO);

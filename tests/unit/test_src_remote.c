@@ -157,6 +157,39 @@ static void test_spawn(void **state)
         rsrc_free(r);
 }
 
+/* klog records wait in order for the client's kernel log; past RSRC_KLOG_MAX, counted */
+static void test_klog_queue(void **state)
+{
+        struct rsrc *r;
+        char *raw, line[200];
+        size_t len;
+        uint64_t dropped;
+
+        (void)state;
+        assert_int_equal(rsrc_new("hvB", &r), 0);
+        assert_int_equal(feed(r, HELLO), 0);
+        assert_int_equal(rsrc_klog_next(r, &raw, &len, &dropped), 0);
+        assert_int_equal(feed(r, "{\"t\":\"klog\",\"r\":[\"3,1,2,-;a\\n\",\"6,2,3,-;b\\n\"]}"), 0);
+        assert_int_equal(rsrc_klog_next(r, &raw, &len, &dropped), 1);
+        assert_string_equal(raw, "3,1,2,-;a\n");
+        assert_int_equal(len, 10);
+        assert_int_equal(dropped, 0);
+        free(raw);
+        assert_int_equal(rsrc_klog_next(r, &raw, &len, &dropped), 1);
+        assert_string_equal(raw, "6,2,3,-;b\n");
+        free(raw);
+        assert_int_equal(rsrc_klog_next(r, &raw, &len, &dropped), 0);
+        for (int i = 0; i < RSRC_KLOG_MAX + 3; i++) {
+                snprintf(line, sizeof(line), "{\"t\":\"klog\",\"r\":[\"6,%d,3,-;x\"]}", i);
+                assert_int_equal(feed(r, line), 0);
+        }
+        assert_int_equal(rsrc_klog_next(r, &raw, &len, &dropped), 1);
+        assert_string_equal(raw, "6,0,3,-;x");
+        assert_int_equal(dropped, 3);
+        free(raw);
+        rsrc_free(r); /* frees the records still waiting */
+}
+
 static void test_backoff(void **state)
 {
         int d = 0, seq[8];
@@ -242,7 +275,7 @@ int main(void)
         const struct CMUnitTest tests[] = {
             cmocka_unit_test(test_stream),    cmocka_unit_test(test_refused),
             cmocka_unit_test(test_spawn),     cmocka_unit_test(test_backoff),
-            cmocka_unit_test(test_reconnect),
+            cmocka_unit_test(test_reconnect), cmocka_unit_test(test_klog_queue),
         };
 
         return cmocka_run_group_tests(tests, NULL, NULL);

@@ -392,7 +392,8 @@ char *ap_msg_encode(const struct ap_msg *m, size_t *len)
                      ap_add(j, "host", json_object_new_string(h->host)) &&
                      ap_add(j, "kernel", json_object_new_string(h->kernel)) &&
                      ap_add(j, "root", json_object_new_string(h->root)) &&
-                     ap_add(j, "interval_ms", json_object_new_int(h->interval_ms));
+                     ap_add(j, "interval_ms", json_object_new_int(h->interval_ms)) &&
+                     (!h->klog[0] || ap_add(j, "klog", json_object_new_string(h->klog)));
                 break;
         case AP_SNAP:
         case AP_DELTA:
@@ -741,6 +742,10 @@ int ap_msg_decode(const char *line, size_t len, struct ap_msg *m, char *msg, siz
                     (ret = ap_u64(j, "interval_ms", &u, msg, size)) < 0)
                         break;
                 m->hello.interval_ms = u > AP_INTERVAL_MAX ? AP_INTERVAL_MAX : (int)u;
+                /* optional: an older agent of protocol 1 does not send it */
+                if ((v = ap_get(j, "klog", json_type_string)))
+                        snprintf(m->hello.klog, sizeof(m->hello.klog), "%s",
+                                 json_object_get_string(v));
                 ret = 0;
                 break;
         case AP_SNAP:

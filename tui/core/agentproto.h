@@ -6,7 +6,9 @@
  *
  * Agent -> client (stdout), in this order:
  *   {"t":"hello","proto":1,"migtop":"0.1.0","host":"hv1","kernel":"6.12.0","root":"/sys/...",
- *    "interval_ms":1000}
+ *    "interval_ms":1000,"klog":"ok"}
+ *   ("klog": whether it reads a kernel log, "ok", "file", "unavailable" or "off"; added
+ *    within protocol 1, a client takes a hello without it)
  *   {"t":"snap","seq":1,"ts":1764514325123,"lists":[{"p":"","n":["0000:7d:00.1"]},...],
  *    "files":[{"p":"0000:7d:00.1/migration/state","d":"RUNNING\n"},...]}
  *   {"t":"delta","seq":2,"ts":...,"lists":[{"p":"","add":["0000:7d:00.2"],"del":[]}],
@@ -81,6 +83,9 @@ struct ap_hello {
         char kernel[128];
         char root[1024];
         int interval_ms;
+        /* its kernel log: "ok" (live), "file" (--kmsg FILE), "unavailable", "off"; "" when
+           the agent did not say (added within protocol 1: an older agent) */
+        char klog[16];
 };
 
 enum ap_kind { AP_HELLO, AP_SNAP, AP_DELTA, AP_KLOG, AP_HB, AP_ERROR };

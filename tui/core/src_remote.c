@@ -33,6 +33,11 @@ struct rsrc_ent {
         size_t n;
 };
 
+struct rsrc_krec {
+        char *raw;
+        size_t len;
+};
+
 struct rsrc {
         pthread_mutex_t mu;
         pthread_cond_t cv;       /* state changes, data arriving, the thread's end */
@@ -55,6 +60,11 @@ struct rsrc {
         int ctl_ms;        /* the last interval sent (0: none), for later links */
         int ctl_paused;    /* -1: never sent, 0 resumed, 1 paused */
         char errline[256]; /* the child's last stderr line */
+        /* kernel log records waiting for rsrc_klog_next() */
+        struct rsrc_krec *kq;
+        size_t kq_head, kq_n, kq_cap;
+        uint64_t kq_dropped;
+        int kq_fd;
 };
 
 const char *rsrc_state_name(enum rsrc_state s)
@@ -113,6 +123,7 @@ int rsrc_new(const char *label, struct rsrc **out)
         r->pid = -1;
         r->in_fd = r->out_fd = r->err_fd = -1;
         r->ctl_paused = -1;
+        r->kq_fd = -1;
         r->st.since_ms = rsrc_real_ms();
         r->st.rtt_ms = -1;
         *out = r;
@@ -297,6 +308,71 @@ static void rsrc_down(struct rsrc *r, const char *fmt, ...)
         rsrc_set_state(r, RSRC_DOWN);
 }
 
+/* Queue a klog message's records (taken from m).  Under mu. */
+static void rsrc_klog_push(struct rsrc *r, struct ap_msg *m)
+{
+        uint64_t one = 1;
+
+        if (r->kq_head && r->kq_head == r->kq_n)
+                r->kq_head = r->kq_n = 0;
+        for (size_t i = 0; i < m->nklog; i++) {
+                if (r->kq_n - r->kq_head >= RSRC_KLOG_MAX) {
+                        r->kq_dropped++;
+                        continue;
+                }
+                if (r->kq_n == r->kq_cap) {
+                        size_t cap = r->kq_cap ? r->kq_cap * 2 : 64;
+                        struct rsrc_krec *q;
+
+                        if (r->kq_head) { /* room at the front first */
+                                memmove(r->kq, r->kq + r->kq_head,
+                                        (r->kq_n - r->kq_head) * sizeof(*r->kq));
+                                r->kq_n -= r->kq_head;
+                                r->kq_head = 0;
+                        }
+                        if (r->kq_n == r->kq_cap) {
+                                q = realloc(r->kq, cap * sizeof(*q));
+                                if (!q) {
+                                        r->kq_dropped++;
+                                        continue;
+                                }
+                                r->kq = q;
+                                r->kq_cap = cap;
+                        }
+                }
+                r->kq[r->kq_n++] = (struct rsrc_krec){.raw = m->klog[i], .len = m->klog_len[i]};
+                m->klog[i] = NULL; /* taken */
+        }
+        if (r->kq_fd >= 0 && write(r->kq_fd, &one, sizeof(one)) < 0) {
+                /* an eventfd full of wakeups: the reader is behind, it reads them all */
+        }
+}
+
+int rsrc_klog_next(struct rsrc *r, char **raw, size_t *len, uint64_t *dropped)
+{
+        int got = 0;
+
+        pthread_mutex_lock(&r->mu);
+        *dropped = r->kq_dropped;
+        r->kq_dropped = 0;
+        if (r->kq_head < r->kq_n) {
+                struct rsrc_krec *k = &r->kq[r->kq_head++];
+
+                *raw = k->raw;
+                *len = k->len;
+                got = 1;
+        }
+        pthread_mutex_unlock(&r->mu);
+        return got;
+}
+
+void rsrc_klog_notify(struct rsrc *r, int fd)
+{
+        pthread_mutex_lock(&r->mu);
+        r->kq_fd = fd;
+        pthread_mutex_unlock(&r->mu);
+}
+
 static int rsrc_apply(struct rsrc *r, struct ap_msg *m)
 {
         int ret = 0;
@@ -335,7 +411,9 @@ static int rsrc_apply(struct rsrc *r, struct ap_msg *m)
                           esc_str(esc, sizeof(esc), m->msg, 0));
                 return -EPROTO;
         }
-        case AP_KLOG: /* not carried to the client's kernel log yet */
+        case AP_KLOG:
+                rsrc_klog_push(r, m);
+                return 0;
         case AP_HB:
         default:
                 return 0;
@@ -867,6 +945,9 @@ void rsrc_free(struct rsrc *r)
         }
         rsrc_clear(r);
         free(r->e);
+        for (size_t i = r->kq_head; i < r->kq_n; i++)
+                free(r->kq[i].raw);
+        free(r->kq);
         for (size_t i = 0; r->argv && r->argv[i]; i++)
                 free(r->argv[i]);
         free(r->argv);

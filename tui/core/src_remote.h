@@ -102,4 +102,15 @@ int rsrc_spawn(struct rsrc *r, char *const argv[]);
 int rsrc_control(struct rsrc *r, const struct ap_ctl *c);
 void rsrc_free(struct rsrc *r);
 
+/*
+ * The kernel log records the agent sent ("klog"), queued for the client's kernel log (at
+ * most RSRC_KLOG_MAX waiting; more are dropped and counted).  rsrc_klog_next takes the
+ * oldest: 1 with *raw (malloc'd, the caller frees it) and *len; 0: none waiting; either
+ * way *dropped is the count of records dropped since the last call.
+ * rsrc_klog_notify: fd (an eventfd) is written to when records arrive (-1: none).
+ */
+#define RSRC_KLOG_MAX 4096
+int rsrc_klog_next(struct rsrc *r, char **raw, size_t *len, uint64_t *dropped);
+void rsrc_klog_notify(struct rsrc *r, int fd);
+
 #endif
