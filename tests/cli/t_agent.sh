@@ -48,7 +48,7 @@ t "agent: hello first (protocol 1, this host, kernel, root), then one snapshot"
 fix pair-ok
 ag_start "$MIGTOP" --agent --root "$root" --fixture -d 200
 if ag_wait '^\{"t":"snap"' 5; then ok; else bad "no snapshot within 5 s"; fi
-if head -1 "$out" | grep -Eq "^\\{\"t\":\"hello\",\"proto\":1,\"migtop\":\"[0-9.]+\",\"host\":\"$(uname -n)\",\"kernel\":\"$(uname -r)\",\"root\":\"$root\",\"interval_ms\":200\\}$"; then
+if head -1 "$out" | grep -Eq "^\\{\"t\":\"hello\",\"proto\":1,\"migtop\":\"[0-9.]+\",\"host\":\"$(uname -n)\",\"kernel\":\"$(uname -r)\",\"root\":\"$root\",\"interval_ms\":200,\"klog\":\"off\"\\}$"; then
 	ok
 else bad "first line is not the hello"; fi
 if sed -n 2p "$out" | grep -q '^{"t":"snap","seq":1,'; then ok; else bad "second line is not the snapshot"; fi
@@ -233,6 +233,40 @@ printf '#!/bin/sh\necho %s\ncat >/dev/null\n' \
 chmod +x "$tmp/agent-v2"
 run --no-local --ssh "$tmp/ssh" --host "hvA,cmd=$tmp/agent-v2" --once
 want_err 'host hvA: hvA: agent protocol version 2, this migtop speaks 1; install the same migtop version on both hosts'
+
+t "host: the agent's kernel log records are tied to LABEL:DEVICE (JSON, text, --log)"
+# the remote migtop reads a file of /dev/kmsg records (printk.c's format): a dev_err() on
+# the destination VF and one without a device
+printf '%s\n' '6,1040,5123000000,-;NET: Registered protocol family 10' \
+	"3,1041,5123456789,-;hisi_acc_vfio_pci $DST: failed to match VF qp num" \
+	' SUBSYSTEM=pci' " DEVICE=+pci:$DST" >"$tmp/remote-kmsg.txt"
+printf '#!/bin/sh\nexec %s --kmsg %s "$@"\n' "$MIGTOP" "$tmp/remote-kmsg.txt" >"$tmp/agent-kmsg"
+chmod +x "$tmp/agent-kmsg"
+# (the local tree is a fixture: no kernel log of this machine's)
+MIGTOP_FIXTURE=1 run --root "$hA" --ssh "$tmp/ssh" --host "hvB,root=$hB,cmd=$tmp/agent-kmsg" -n 2 -d 300 --json
+want_rc 0
+tail -1 "$out" | sed 's/{"name":"/\n&/g' >"$tmp/kl.objs"
+if grep -q "^{\"name\":\"hvB:$DST\",.*\"kernel_log\":\[{\"seq\":1041,\"ts_us\":5123456789,\"level\":\"err\",\"text\":\"hisi_acc_vfio_pci $DST: failed to match VF qp num\"}\]" "$tmp/kl.objs"; then
+	ok
+else bad "hvB:$DST lacks its kernel log record: $(grep -o '"kernel_log":[^]]*]' "$tmp/kl.objs" | head -3)"; fi
+if grep -q "^{\"name\":\"hvB:$SRC\",.*\"kernel_log\":\[\]" "$tmp/kl.objs"; then ok; else bad "hvB:$SRC got a record"; fi
+want_out '"kernel_log_status":\{"source":"the hosts","status":"file","error":null,"records":2,"attributed":1,'
+MIGTOP_FIXTURE=1 run --root "$hA" --ssh "$tmp/ssh" --host "hvB,root=$hB,cmd=$tmp/agent-kmsg" --once
+want_out "^device hvB:$DST\$"
+want_out '^    \[ 5123\.456789\] err: hisi_acc_vfio_pci 0000:86:00\.1: failed to match VF qp num$'
+MIGTOP_FIXTURE=1 "$MIGTOP" --root "$hA" --ssh "$tmp/ssh" --host "hvB,root=$hB,cmd=$tmp/agent-kmsg" -d 200 \
+	--log - >"$out" 2>"$err" &
+lp=$!
+if ag_wait "hvB:$DST kernel err: hisi_acc_vfio_pci $DST: failed to match VF qp num" 5; then ok; else
+	bad "no kernel line for hvB:$DST in the log"
+fi
+want_out '^[0-9T:.Z-]+ - host hvB connected: agent [0-9.]+ on '
+kill -TERM "$lp"
+wait "$lp"
+# --no-kmsg: no kernel log at all, the hosts' neither
+MIGTOP_FIXTURE=1 run --root "$hA" --no-kmsg --ssh "$tmp/ssh" --host "hvB,root=$hB,cmd=$tmp/agent-kmsg" --once --json
+want_out '"kernel_log_status": \{'
+want_out '"status": "off"'
 
 t "host: a bad SPEC or label is a usage error"
 run --host "hv,port=22" --once
