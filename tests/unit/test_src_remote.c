@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -190,6 +191,51 @@ static void test_klog_queue(void **state)
         rsrc_free(r); /* frees the records still waiting */
 }
 
+static void *feed_later(void *arg)
+{
+        usleep(300000);
+        feed(arg, "{\"t\":\"delta\",\"seq\":3,\"ts\":3,\"lists\":[{\"p\":\"0000:7d:00.3\","
+                  "\"add\":[\"migration\"],\"del\":[]}],\"files\":[{\"p\":\"0000:7d:00.3/"
+                  "migration/state\",\"d\":\"STOP\\n\"}]}");
+        return NULL;
+}
+
+/*
+ * A device just added (the root listing's add) whose files the agent has not sent yet:
+ * a read of one waits for it as a read in flight, not ENOENT; a name no listing has is
+ * ENOENT at once.
+ */
+static void test_coming(void **state)
+{
+        struct rsrc *r;
+        struct src *s;
+        pthread_t t;
+        int64_t t0;
+
+        (void)state;
+        assert_int_equal(rsrc_new("hvB", &r), 0);
+        assert_int_equal(rsrc_src(r, "hvB:", &s), 0);
+        assert_int_equal(feed(r, HELLO), 0);
+        assert_int_equal(feed(r, SNAP), 0);
+        assert_int_equal(feed(r, "{\"t\":\"delta\",\"seq\":2,\"ts\":2,\"lists\":[{\"p\":\"\","
+                                 "\"add\":[\"0000:7d:00.3\"],\"del\":[]}],\"files\":[]}"),
+                         0);
+        t0 = src_now_ns();
+        want_file(s, "0000:7d:00.9/migration/state", ENOENT, NULL);
+        assert_true(src_now_ns() - t0 < 100000000LL);
+        assert_int_equal(pthread_create(&t, NULL, feed_later, r), 0);
+        t0 = src_now_ns();
+        want_file(s, "0000:7d:00.3/migration/state", 0, "STOP\n");
+        assert_true(src_now_ns() - t0 >= 250000000LL);
+        pthread_join(t, NULL);
+        /* the listing says what the device has: another name is ENOENT at once */
+        t0 = src_now_ns();
+        want_file(s, "0000:7d:00.3/other", ENOENT, NULL);
+        assert_true(src_now_ns() - t0 < 100000000LL);
+        src_close(s);
+        rsrc_free(r);
+}
+
 static void test_backoff(void **state)
 {
         int d = 0, seq[8];
@@ -276,6 +322,7 @@ int main(void)
             cmocka_unit_test(test_stream),    cmocka_unit_test(test_refused),
             cmocka_unit_test(test_spawn),     cmocka_unit_test(test_backoff),
             cmocka_unit_test(test_reconnect), cmocka_unit_test(test_klog_queue),
+            cmocka_unit_test(test_coming),
         };
 
         return cmocka_run_group_tests(tests, NULL, NULL);

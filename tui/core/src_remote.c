@@ -65,6 +65,7 @@ struct rsrc {
         size_t kq_head, kq_n, kq_cap;
         uint64_t kq_dropped;
         int kq_fd;
+        int64_t added_ns; /* CLOCK_MONOTONIC of the last device added by a delta */
 };
 
 const char *rsrc_state_name(enum rsrc_state s)
@@ -270,7 +271,9 @@ static int rsrc_set_list(struct rsrc *r, struct ap_list *l)
                 l->n = 0;
                 return 0;
         }
-        /* a delta: the names kept, plus the ones added */
+        /* a delta: the names kept, plus the ones added (a device: its files come later) */
+        if (l->n && !l->path[0])
+                r->added_ns = rsrc_mono_ns();
         nn = calloc(e->n + l->n + 1, sizeof(*nn));
         if (!nn)
                 return -ENOMEM;
@@ -502,6 +505,75 @@ enum rsrc_state rsrc_wait(struct rsrc *r, int timeout_ms)
 
 /* ---- the source --------------------------------------------------------------------------- */
 
+/*
+ * Whether path is not known yet but should come: the deepest listing known above it names
+ * its next component (a device just added, whose files the agent has not sent yet).  Under
+ * mu.
+ */
+static bool rsrc_coming(const struct rsrc *r, const char *path)
+{
+        char dir[1024];
+        size_t len = strlen(path);
+
+        if (len >= sizeof(dir))
+                return false;
+        memcpy(dir, path, len + 1);
+        for (;;) {
+                char *slash = strrchr(dir, '/');
+                const char *name = slash ? slash + 1 : dir;
+                const struct rsrc_ent *e;
+                bool found;
+                size_t i;
+
+                if (slash)
+                        *slash = '\0';
+                i = rsrc_find(r, slash ? dir : "", true, &found);
+                if (found) {
+                        e = &r->e[i];
+                        if (e->err)
+                                return false;
+                        for (size_t k = 0; k < e->n; k++)
+                                if (strcmp(e->names[k], name) == 0)
+                                        return true;
+                        return false;
+                }
+                if (!slash)
+                        return false;
+        }
+}
+
+/*
+ * Until path (a file or a listing) is known, while the listings say it is coming and the
+ * link is connected, until RSRC_COMING_MS after a device was last added: as a read still
+ * in flight on the host.
+ * Under mu.  The index, *found.
+ */
+static size_t rsrc_await(struct rsrc *r, const char *path, bool is_list, bool *found)
+{
+        size_t i = rsrc_find(r, path, is_list, found);
+        struct timespec ts;
+
+        int64_t left = r->added_ns + (int64_t)RSRC_COMING_MS * 1000000 - rsrc_mono_ns();
+
+        if (*found || left <= 0 || r->st.state != RSRC_CONNECTED || !rsrc_coming(r, path))
+                return i;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        ts.tv_sec += left / 1000000000;
+        ts.tv_nsec += left % 1000000000;
+        if (ts.tv_nsec >= 1000000000L) {
+                ts.tv_sec++;
+                ts.tv_nsec -= 1000000000L;
+        }
+        while (!*found && r->st.state == RSRC_CONNECTED && rsrc_coming(r, path)) {
+                if (pthread_cond_timedwait(&r->cv, &r->mu, &ts) == ETIMEDOUT) {
+                        i = rsrc_find(r, path, is_list, found);
+                        break;
+                }
+                i = rsrc_find(r, path, is_list, found);
+        }
+        return i;
+}
+
 static int rsrc_read(void *ctx, const char *path, struct src_read *out)
 {
         struct rsrc *r = ctx;
@@ -511,7 +583,7 @@ static int rsrc_read(void *ctx, const char *path, struct src_read *out)
         memset(out, 0, sizeof(*out));
         out->t_start = src_now_ns();
         pthread_mutex_lock(&r->mu);
-        i = rsrc_find(r, path, false, &found);
+        i = rsrc_await(r, path, false, &found);
         if (!found) {
                 out->err = r->st.state == RSRC_DOWN && !r->n ? EHOSTUNREACH : ENOENT;
         } else if (r->e[i].err) {
@@ -541,7 +613,7 @@ static int rsrc_list(void *ctx, const char *path, struct src_list *out)
 
         memset(out, 0, sizeof(*out));
         pthread_mutex_lock(&r->mu);
-        i = rsrc_find(r, path, true, &found);
+        i = rsrc_await(r, path, true, &found);
         if (!found) {
                 out->err = r->st.state == RSRC_DOWN && !r->n ? EHOSTUNREACH : ENOENT;
         } else if (r->e[i].err) {

@@ -33,6 +33,13 @@ struct rsrc;
 #define RSRC_BACKOFF_MIN_MS 1000
 #define RSRC_BACKOFF_MAX_MS 30000
 #define RSRC_SILENCE_MS     15000 /* three of the agent's heartbeats (AGENT_HB_MS) */
+/*
+ * A read of a path the agent has not sent yet though its listings name it (a device just
+ * added: the listing comes first, its files with the agent's next reads) waits for it
+ * while the link is connected, until this long after the device was added (then ENOENT),
+ * as a read in flight.
+ */
+#define RSRC_COMING_MS 3000
 
 enum rsrc_state {
         RSRC_CONNECTING,   /* the first link is started, no snapshot yet */
