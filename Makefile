@@ -148,6 +148,12 @@ checkpatch:
 e2e: $(PROG) $(MIGRATE)
 	@MIGTOP=$(abspath $(PROG)) MIGRATE=$(abspath $(MIGRATE)) tests/vm/run.sh
 
+# Two guests, each with the driver and an sshd, watched from here with --host while a device
+# migrates from one to the other (issue 10): tests/vm/hosts.sh.
+.PHONY: e2e-hosts
+e2e-hosts: $(PROG) $(MIGRATE)
+	@MIGTOP=$(abspath $(PROG)) MIGRATE=$(abspath $(MIGRATE)) B=$(B) tests/vm/hosts.sh
+
 # The same suite on a self-built KASAN/lockdep/kmemleak 6.12 kernel with the vfio core's own
 # debugfs (built once into the cache by tests/vm/debug-kernel.sh: about 1 h cold); any splat fails.
 .PHONY: e2e-debug

@@ -6,7 +6,10 @@
 #   tests/vm/mkinitramfs.sh OUT.cpio.gz KVER MODDIR [MODULE.ko]
 # Environment: MIGRATE, MIGTOP (binaries; either may be missing: the scenario reports it),
 #   MIGTOP_TERM (a terminfo entry to add: the host's TERM for the demo), MIGTOP_EXTRA_MODS
-#   (more modules to add, e.g. "mtty" for the debug kernel; built-in ones are skipped).
+#   (more modules to add, e.g. "mtty" for the debug kernel; built-in ones are skipped),
+#   MIGTOP_SSH_AUTHKEYS (a public key file: add Debian's sshd with its libraries, a host
+#   key generated here, a minimal /etc/ssh/sshd_config and that key as root's
+#   authorized_keys, for `make e2e-hosts`; nothing of the host's ssh configuration is read).
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -73,9 +76,10 @@ depmod -b "$stage" "$kver"
 
 # Binaries and their shared libraries (ldd), plus terminfo for the curses UI.
 add_bin() {
-	local bin=$1 name=$2 lib
+	local bin=$1 name=$2 dir=${3:-usr/bin} lib
 	[[ -n $bin && -x $bin ]] || return 0
-	cp "$bin" "$stage/usr/bin/$name"
+	mkdir -p "$stage/$dir"
+	cp "$bin" "$stage/$dir/$name"
 	ldd "$bin" 2>/dev/null | grep -o '/[^ ]*' | while read -r lib; do
 		[[ -e $lib ]] || continue
 		mkdir -p "$stage$(dirname "$lib")"
@@ -101,6 +105,41 @@ for t in $terms; do
 done
 echo "root:x:0:0:root:/root:/bin/sh" >"$stage/etc/passwd"
 echo "root:x:0:" >"$stage/etc/group"
+
+# sshd (make e2e-hosts): the guest is reached as root with the test's key only.
+if [[ -n ${MIGTOP_SSH_AUTHKEYS:-} ]]; then
+	[[ -s $MIGTOP_SSH_AUTHKEYS ]] || die "no public key in $MIGTOP_SSH_AUTHKEYS"
+	[[ -x /usr/sbin/sshd ]] || die "/usr/sbin/sshd not found (apt-get install openssh-server)"
+	command -v ssh-keygen >/dev/null || die "ssh-keygen not found (apt-get install openssh-client)"
+	add_bin /usr/sbin/sshd sshd usr/sbin
+	# OpenSSH 9.8 and later run each connection in sshd-session
+	for f in /usr/lib/openssh/sshd-session /usr/lib/openssh/sshd-auth; do
+		if [[ -x $f ]]; then add_bin "$f" "${f##*/}" usr/lib/openssh; fi
+	done
+	mkdir -p "$stage/etc/ssh" "$stage/root/.ssh"
+	ssh-keygen -q -t ed25519 -N '' -C migtop-vm -f "$stage/etc/ssh/ssh_host_ed25519_key"
+	cat >"$stage/etc/ssh/sshd_config" <<'CFG'
+Port 22
+HostKey /etc/ssh/ssh_host_ed25519_key
+PermitRootLogin prohibit-password
+PubkeyAuthentication yes
+AuthorizedKeysFile /root/.ssh/authorized_keys
+PasswordAuthentication no
+KbdInteractiveAuthentication no
+UsePAM no
+UseDNS no
+PrintMotd no
+PrintLastLog no
+StrictModes no
+PidFile /run/sshd.pid
+CFG
+	install -m 0600 "$MIGTOP_SSH_AUTHKEYS" "$stage/root/.ssh/authorized_keys"
+	chmod 0700 "$stage/root/.ssh"
+	# the privilege separation user, its chroot (made by /init) and the name service
+	echo "sshd:x:100:65534::/run/sshd:/bin/false" >>"$stage/etc/passwd"
+	echo "nogroup:x:65534:" >>"$stage/etc/group"
+	printf 'passwd: files\ngroup: files\nshadow: files\n' >"$stage/etc/nsswitch.conf"
+fi
 
 mkdir -p "$(dirname "$out")"
 (cd "$stage" && find . -print0 | cpio --null -o -H newc --quiet) | gzip -1 >"$out.tmp"
