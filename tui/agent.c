@@ -20,6 +20,8 @@
 
 #include "core/agentproto.h"
 #include "core/src.h"
+#include "core/tree.h"
+#include "engine/discover.h"
 #include "engine/engine.h"
 #include "engine/klog.h"
 
@@ -290,6 +292,7 @@ struct agent {
         struct agent_tap *tap; /* counted: the engine's source holds a reference */
         struct engine *e;
         struct klog *klog;
+        struct disc *disc; /* sysfs of this host, NULL: none (a fixture's root) */
         uint64_t seq;
         uint64_t bad;
         int64_t last_write_ns;
@@ -366,6 +369,36 @@ static void agent_drop_under(struct agent_tap *t, const char *dir)
         t->n = w;
 }
 
+/* What sysfs says of the devices named (those it has) into m->sys (malloc'd). */
+static void agent_sys(struct agent *a, char **names, size_t n, struct ap_msg *m)
+{
+        struct disc_dev *dd;
+
+        if (!a->disc || !n || !(m->sys = calloc(n, sizeof(*m->sys))))
+                return;
+        dd = malloc(sizeof(*dd));
+        for (size_t i = 0; dd && i < n; i++) {
+                struct ap_sys *y = &m->sys[m->nsys];
+                static const char *const bus[] = {"pci", "mdev", "other"};
+
+                if (disc_lookup(a->disc, names[i], dd) < 0)
+                        continue;
+                snprintf(y->dev, sizeof(y->dev), "%s", names[i]);
+                snprintf(y->bus, sizeof(y->bus), "%s",
+                         bus[dd->bus <= DISC_BUS_OTHER ? dd->bus : DISC_BUS_OTHER]);
+                snprintf(y->driver, sizeof(y->driver), "%s", dd->driver);
+                snprintf(y->parent, sizeof(y->parent), "%s", dd->parent);
+                y->is_vf = dd->is_vf;
+                y->has_ids = dd->has_ids;
+                y->vendor = dd->vendor;
+                y->device = dd->device;
+                y->iommu_group = dd->iommu_group;
+                y->numa_node = dd->numa_node;
+                m->nsys++;
+        }
+        free(dd);
+}
+
 /*
  * Send what changed (full: everything) as one snap or delta message.  Under mu: the
  * tap's entries are borrowed by the message.
@@ -425,6 +458,10 @@ static int agent_send_data(struct agent *a, bool full)
         }
         m.nlists = nl;
         m.nfiles = nf;
+        /* the devices listed (snap) or added (delta): what sysfs says of them */
+        for (size_t i = 0; i < nl; i++)
+                if (!m.lists[i].path[0] && !m.lists[i].err)
+                        agent_sys(a, m.lists[i].names, m.lists[i].n, &m);
         m.seq = ++a->seq;
         m.ts_ms = agent_real_ms();
         ret = agent_write(a, &m);
@@ -460,6 +497,7 @@ out:
         agent_names_free(gone, ngone);
         free(m.lists);
         free(m.files);
+        free(m.sys);
         pthread_mutex_unlock(&t->mu);
         return ret;
 }
@@ -724,6 +762,10 @@ int agent_run(const struct batch_opts *o, int in_fd, FILE *out, FILE *err)
         atomic_fetch_add(&a.tap->refs, 1); /* the source's, dropped by agent_tap_destroy() */
         if (a.klog)
                 klog_set_tap(a.klog, agent_klog, a.tap);
+        /* sysfs of the live tree's host (or --sysfs-root): the devices' facts for the compare */
+        if ((o->sysfs_root || strcmp(o->root, TREE_DEFAULT_ROOT) == 0) &&
+            disc_open(o->sysfs_root ? o->sysfs_root : "/", NULL, DISC_F_NO_NAMES, &a.disc) < 0)
+                a.disc = NULL;
         agent_engine_opts(&a, &eo);
         ret = engine_new(s, &eo, &a.e);
         if (ret < 0) {
@@ -742,6 +784,7 @@ int agent_run(const struct batch_opts *o, int in_fd, FILE *out, FILE *err)
         }
         engine_free(a.e);
         klog_free(a.klog);
+        disc_close(a.disc);
         agent_tap_put(a.tap); /* a read still blocked in a worker keeps it */
         return ret;
 }

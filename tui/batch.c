@@ -370,6 +370,29 @@ void batch_host_detail(const struct batch_ctx *c, size_t i, char *buf, size_t n)
         }
 }
 
+bool batch_remote_sysfs(const struct batch_ctx *c, const char *name, struct disc_dev *out)
+{
+        struct ap_sys y;
+
+        if (!c->rem || remote_dev_sys(c->rem, name, &y) < 0)
+                return false;
+        memset(out, 0, sizeof(*out));
+        snprintf(out->name, sizeof(out->name), "%s", y.dev);
+        out->bus = strcmp(y.bus, "pci") == 0    ? DISC_BUS_PCI
+                   : strcmp(y.bus, "mdev") == 0 ? DISC_BUS_MDEV
+                                                : DISC_BUS_OTHER;
+        snprintf(out->driver, sizeof(out->driver), "%s", y.driver);
+        snprintf(out->parent, sizeof(out->parent), "%s", y.parent);
+        out->iommu_group = y.iommu_group;
+        out->numa_node = y.numa_node;
+        out->is_vf = y.is_vf;
+        out->has_ids = y.has_ids;
+        out->vendor = y.vendor;
+        out->device = y.device;
+        out->mig = DISC_MIG_UNKNOWN; /* not carried */
+        return true;
+}
+
 /* --log: a line for each host whose status changed since the last look. */
 static void batch_hosts_log(struct batch_ctx *c)
 {
@@ -486,8 +509,12 @@ static int batch_side(const struct batch_ctx *c, const struct engine_snap *s,
         const struct disc_entry *en = m && m->n ? batch_entry(m, d->name) : NULL;
         int pci = -1; /* -1: the engine's sysfs facts */
 
+        struct disc_dev rd;
+
         if (en && en->in_sysfs && en->dev.bus == DISC_BUS_PCI && en->dev.has_ids)
                 pci = en->dev.device;
+        else if (!en && batch_remote_sysfs(c, d->name, &rd) && rd.bus == DISC_BUS_PCI && rd.has_ids)
+                pci = rd.device; /* what the host's sysfs says, as its agent sent it */
         if (i < 0) {
                 pair_side_init(side, d);
                 *tl = NULL;

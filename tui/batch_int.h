@@ -77,6 +77,9 @@ const struct disc_entry *batch_entry(const struct disc_merged *m, const char *na
  * data is what the agent sent last): *age_ms the age of that data, *host the index.
  */
 bool batch_dev_stale(const struct batch_ctx *c, const char *name, long long *age_ms, long *host);
+/* What the host's sysfs says of remote device name (its agent sent it): true, *out. */
+struct disc_dev;
+bool batch_remote_sysfs(const struct batch_ctx *c, const char *name, struct disc_dev *out);
 /* The words of host i's status ("next attempt in 4 s", "last data 0.2 s ago") for text. */
 void batch_host_detail(const struct batch_ctx *c, size_t i, char *buf, size_t n);
 

@@ -215,7 +215,16 @@ static void batch_json_dev(const struct batch_ctx *c, const struct engine_snap *
         json_object_object_add(
             dj, "stuck_for_ms",
             info && info->stuck ? json_object_new_int64(engine_snap_stuck_ms(s, i, now)) : NULL);
-        json_object_object_add(dj, "sysfs", en && en->in_sysfs ? batch_json_sysfs(&en->dev) : NULL);
+        if (!en && c->rem) {
+                struct disc_dev rd;
+
+                json_object_object_add(dj, "sysfs",
+                                       batch_remote_sysfs(c, d->name, &rd) ? batch_json_sysfs(&rd)
+                                                                           : NULL);
+        } else {
+                json_object_object_add(dj, "sysfs",
+                                       en && en->in_sysfs ? batch_json_sysfs(&en->dev) : NULL);
+        }
         /* null: no kernel log to tell (off or unavailable) */
         json_object_object_add(
             dj, "kernel_log",

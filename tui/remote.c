@@ -388,6 +388,14 @@ long remote_host_of(const struct remote *rem, const char *dev)
         return rem ? remote_route(rem, dev, &rest) : -1;
 }
 
+int remote_dev_sys(struct remote *rem, const char *dev, struct ap_sys *out)
+{
+        const char *rest;
+        long i = rem ? remote_route(rem, dev, &rest) : -1;
+
+        return i < 0 ? -ENOENT : rsrc_sys(rem->r[i], rest, out);
+}
+
 int remote_control(struct remote *rem, const struct ap_ctl *c)
 {
         int ret = 0;

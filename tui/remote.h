@@ -60,6 +60,8 @@ const char *remote_label(const struct remote *rem, size_t i);
 void remote_status(struct remote *rem, size_t i, struct rsrc_status *out);
 /* The host of a device named "LABEL:DEVICE" (-1: a local device). */
 long remote_host_of(const struct remote *rem, const char *dev);
+/* What its host's sysfs says of the device named "LABEL:DEVICE": 0, or -ENOENT. */
+int remote_dev_sys(struct remote *rem, const char *dev, struct ap_sys *out);
 /*
  * Send c to every host's agent (interval, pause, resume, snapshot); an interval or a
  * pause holds for the links started later too.  0, or the first negative errno (a host

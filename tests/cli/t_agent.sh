@@ -268,6 +268,31 @@ MIGTOP_FIXTURE=1 run --root "$hA" --no-kmsg --ssh "$tmp/ssh" --host "hvB,root=$h
 want_out '"kernel_log_status": \{'
 want_out '"status": "off"'
 
+t "host: the host's sysfs facts reach the compare: dev_id predicted across the link"
+# pair-devid with the destination's sysfs saying device a259 (run.sh's local test of it)
+hD="$tmp/hostD" sD="$tmp/hostD-sys"
+rm -rf "$hD" "$sD"
+"$FIXGEN" "$hD" pair-devid >/dev/null
+d="$sD/sys/devices/pci0000:80/$DST"
+mkdir -p "$d" "$sD/sys/bus/pci/devices" "$sD/sys/bus/pci/drivers/hisi_acc_vfio_pci"
+echo 0x19e5 >"$d/vendor"
+echo 0xa259 >"$d/device"
+ln -s "$sD/sys/bus/pci/drivers/hisi_acc_vfio_pci" "$d/driver"
+ln -s "../../../devices/pci0000:80/$DST" "$sD/sys/bus/pci/devices/$DST"
+printf '#!/bin/sh\nexec %s --sysfs-root %s "$@"\n' "$MIGTOP" "$sD" >"$tmp/agent-sys"
+chmod +x "$tmp/agent-sys"
+MIGTOP_FIXTURE=1 run --root "$hD" --sysfs-root "$sD" --once --json --pair "$SRC=$DST"
+sed -n '/^  "compare": {/,$p' "$out" | grep -v '"time": ' >"$tmp/sys.local"
+MIGTOP_FIXTURE=1 run --no-local --ssh "$tmp/ssh" --host "hvD,root=$hD,cmd=$tmp/agent-sys" --once --json \
+	--pair "hvD:$SRC=hvD:$DST"
+want_rc 0
+want_out '"verdict": "reject"'
+want_out '"device": "a259"'
+sed -n '/^  "compare": {/,$p' "$out" | grep -v '"time": ' | sed 's/hvD://g' >"$tmp/sys.remote"
+if grep -q '"dev_id"' "$tmp/sys.local" && cmp -s "$tmp/sys.local" "$tmp/sys.remote"; then ok; else
+	bad "the compare over the link differs from the local one: $(diff "$tmp/sys.local" "$tmp/sys.remote" | head -5)"
+fi
+
 t "host: a bad SPEC or label is a usage error"
 run --host "hv,port=22" --once
 want_rc 2

@@ -178,6 +178,49 @@ static void test_hello(void **state)
         assert_string_equal(why, "agent protocol version 2, this migtop speaks 1");
 }
 
+/* a snap's "sys" (optional): the facts survive the trip; a message without it has none */
+static void test_sys(void **state)
+{
+        char *names[] = {"0000:86:00.1"};
+        struct ap_list l = {.path = "", .full = true, .names = names, .n = 1};
+        struct ap_sys y = {.dev = "0000:86:00.1",
+                           .bus = "pci",
+                           .driver = "hisi_acc_vfio_pci",
+                           .parent = "0000:86:00.0",
+                           .is_vf = true,
+                           .has_ids = true,
+                           .vendor = 0x19e5,
+                           .device = 0xa259,
+                           .iommu_group = 42,
+                           .numa_node = -1};
+        struct ap_msg m = {.kind = AP_SNAP,
+                           .seq = 1,
+                           .lists = &l,
+                           .nlists = 1,
+                           .sys = &y,
+                           .nsys = 1},
+                      d;
+
+        (void)state;
+        roundtrip(&m, &d);
+        assert_int_equal(d.nsys, 1);
+        assert_string_equal(d.sys[0].dev, "0000:86:00.1");
+        assert_string_equal(d.sys[0].bus, "pci");
+        assert_string_equal(d.sys[0].driver, "hisi_acc_vfio_pci");
+        assert_string_equal(d.sys[0].parent, "0000:86:00.0");
+        assert_true(d.sys[0].is_vf);
+        assert_true(d.sys[0].has_ids);
+        assert_int_equal(d.sys[0].vendor, 0x19e5);
+        assert_int_equal(d.sys[0].device, 0xa259);
+        assert_int_equal(d.sys[0].iommu_group, 42);
+        assert_int_equal(d.sys[0].numa_node, -1);
+        ap_msg_free(&d);
+        m.nsys = 0;
+        roundtrip(&m, &d);
+        assert_int_equal(d.nsys, 0);
+        ap_msg_free(&d);
+}
+
 static void test_data(void **state)
 {
         char *add[] = {"0000:7d:00.2"}, *del[] = {"0000:7d:00.1"}, *all[] = {"a", "b"};
@@ -309,15 +352,11 @@ static void test_decode_rejects(void **state)
 int main(void)
 {
         const struct CMUnitTest tests[] = {
-            cmocka_unit_test(test_ctl_ok),
-            cmocka_unit_test(test_ctl_rejected),
-            cmocka_unit_test(test_ctl_roundtrip),
-            cmocka_unit_test(test_paths),
-            cmocka_unit_test(test_b64),
-            cmocka_unit_test(test_hello),
-            cmocka_unit_test(test_data),
-            cmocka_unit_test(test_klog_hb_error),
-            cmocka_unit_test(test_decode_rejects),
+            cmocka_unit_test(test_ctl_ok),        cmocka_unit_test(test_ctl_rejected),
+            cmocka_unit_test(test_ctl_roundtrip), cmocka_unit_test(test_paths),
+            cmocka_unit_test(test_b64),           cmocka_unit_test(test_hello),
+            cmocka_unit_test(test_data),          cmocka_unit_test(test_sys),
+            cmocka_unit_test(test_klog_hb_error), cmocka_unit_test(test_decode_rejects),
         };
 
         return cmocka_run_group_tests(tests, NULL, NULL);

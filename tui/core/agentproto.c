@@ -355,6 +355,31 @@ static struct json_object *ap_file_json(const struct ap_file *f)
         return o;
 }
 
+static struct json_object *ap_sys_json(const struct ap_sys *y)
+{
+        struct json_object *o = json_object_new_object();
+        char hex[8];
+        bool ok = o && ap_add(o, "dev", json_object_new_string(y->dev)) &&
+                  ap_add(o, "bus", json_object_new_string(y->bus)) &&
+                  ap_add(o, "driver", json_object_new_string(y->driver)) &&
+                  ap_add(o, "parent", json_object_new_string(y->parent)) &&
+                  ap_add(o, "vf", json_object_new_boolean(y->is_vf)) &&
+                  ap_add(o, "iommu_group", json_object_new_int(y->iommu_group)) &&
+                  ap_add(o, "numa_node", json_object_new_int(y->numa_node));
+
+        if (ok && y->has_ids) {
+                snprintf(hex, sizeof(hex), "%04x", y->vendor);
+                ok = ap_add(o, "vendor", json_object_new_string(hex));
+                snprintf(hex, sizeof(hex), "%04x", y->device);
+                ok = ok && ap_add(o, "device", json_object_new_string(hex));
+        }
+        if (!ok) {
+                json_object_put(o);
+                return NULL;
+        }
+        return o;
+}
+
 static struct json_object *ap_list_json(const struct ap_list *l)
 {
         struct json_object *o = json_object_new_object();
@@ -410,6 +435,11 @@ char *ap_msg_encode(const struct ap_msg *m, size_t *len)
                 ok = ok && (a = json_object_new_array()) && ap_add(j, "files", a);
                 for (size_t i = 0; ok && i < m->nfiles; i++)
                         ok = ap_push(a, ap_file_json(&m->files[i]));
+                if (ok && m->nsys) {
+                        ok = (a = json_object_new_array()) && ap_add(j, "sys", a);
+                        for (size_t i = 0; ok && i < m->nsys; i++)
+                                ok = ap_push(a, ap_sys_json(&m->sys[i]));
+                }
                 break;
         case AP_KLOG:
                 ok = (a = json_object_new_array()) && ap_add(j, "r", a);
@@ -450,6 +480,7 @@ void ap_msg_free(struct ap_msg *m)
                 free(m->files[i].data);
         }
         free(m->files);
+        free(m->sys);
         for (size_t i = 0; i < m->nklog; i++)
                 free(m->klog[i]);
         free(m->klog);
@@ -615,8 +646,51 @@ static int ap_file_get(struct json_object *o, struct ap_file *f, char *msg, size
         return 0;
 }
 
+/* One "sys" element; a malformed one is skipped (false). */
+static bool ap_sys_get(struct json_object *o, struct ap_sys *y)
+{
+        struct json_object *v;
+        const char *hv, *hd;
+        char *end;
+
+        memset(y, 0, sizeof(*y));
+        y->iommu_group = y->numa_node = -1;
+        if (!json_object_is_type(o, json_type_object) ||
+            !(v = ap_get(o, "dev", json_type_string)) || !ap_name_ok(json_object_get_string(v)))
+                return false;
+        snprintf(y->dev, sizeof(y->dev), "%s", json_object_get_string(v));
+        if ((v = ap_get(o, "bus", json_type_string)))
+                snprintf(y->bus, sizeof(y->bus), "%s", json_object_get_string(v));
+        if ((v = ap_get(o, "driver", json_type_string)))
+                snprintf(y->driver, sizeof(y->driver), "%s", json_object_get_string(v));
+        if ((v = ap_get(o, "parent", json_type_string)))
+                snprintf(y->parent, sizeof(y->parent), "%s", json_object_get_string(v));
+        y->is_vf = (v = ap_get(o, "vf", json_type_boolean)) && json_object_get_boolean(v);
+        if ((v = ap_get(o, "iommu_group", json_type_int)))
+                y->iommu_group = (int)json_object_get_int(v);
+        if ((v = ap_get(o, "numa_node", json_type_int)))
+                y->numa_node = (int)json_object_get_int(v);
+        hv = (v = ap_get(o, "vendor", json_type_string)) ? json_object_get_string(v) : NULL;
+        hd = (v = ap_get(o, "device", json_type_string)) ? json_object_get_string(v) : NULL;
+        if (hv && hd && strlen(hv) == 4 && strlen(hd) == 4) {
+                unsigned long a = strtoul(hv, &end, 16);
+
+                if (!*end) {
+                        unsigned long b = strtoul(hd, &end, 16);
+
+                        if (!*end) {
+                                y->vendor = (uint16_t)a;
+                                y->device = (uint16_t)b;
+                                y->has_ids = true;
+                        }
+                }
+        }
+        return true;
+}
+
 static int ap_data_get(struct json_object *j, struct ap_msg *m, char *msg, size_t size)
 {
+        struct json_object *sys = ap_get(j, "sys", json_type_array);
         struct json_object *lists = ap_get(j, "lists", json_type_array);
         struct json_object *files = ap_get(j, "files", json_type_array);
         size_t nl, nf;
@@ -643,6 +717,17 @@ static int ap_data_get(struct json_object *j, struct ap_msg *m, char *msg, size_
                 ret = ap_file_get(json_object_array_get_idx(files, i), &m->files[i], msg, size);
                 if (ret < 0)
                         return ret;
+        }
+        /* optional (added within protocol 1) */
+        if (sys && json_object_array_length(sys)) {
+                size_t ns = json_object_array_length(sys);
+
+                m->sys = calloc(ns, sizeof(*m->sys));
+                if (!m->sys)
+                        return -ENOMEM;
+                for (size_t i = 0; i < ns; i++)
+                        if (ap_sys_get(json_object_array_get_idx(sys, i), &m->sys[m->nsys]))
+                                m->nsys++;
         }
         return 0;
 }

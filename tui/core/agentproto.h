@@ -16,6 +16,11 @@
  *   {"t":"klog","r":["6,1203,55123456,-;hisi_acc_vfio_pci 0000:7d:00.1: ...\n"]}
  *   {"t":"hb","seq":2,"ts":...,"bad":0}
  *   {"t":"error","msg":"..."}                    (the last line before the agent exits)
+ * A snap or delta may carry "sys": [{"dev":NAME,"bus":"pci","driver":S,"parent":S,"vf":B,
+ * "vendor":"19e5","device":"a251","iommu_group":N,"numa_node":N}], what sysfs on the
+ * agent's host says of the devices listed (a snap: every one sysfs has; a delta: those
+ * added); vendor and device are null when unknown, iommu_group and numa_node -1.  It was
+ * added within protocol 1: a client takes a message without it, an older one ignores it.
  * A file is {"p":PATH} plus one of "d" (its bytes: well-formed UTF-8 without NUL), "b"
  * (its bytes in base64, anything else) or "e" (the errno name of a failed read, or its
  * number when it has no name), and "x":1 when it was cut at SRC_READ_MAX.  A list is
@@ -76,6 +81,19 @@ struct ap_list {
         size_t ndel;
 };
 
+/* What sysfs says of a device on the agent's host (a subset of engine/discover.h's). */
+struct ap_sys {
+        char dev[64];    /* the device's name (its directory under the root) */
+        char bus[8];     /* "pci", "mdev", "other" */
+        char driver[64]; /* bound driver, "" */
+        char parent[64]; /* a VF's PF, an mdev's parent; "" */
+        bool is_vf;
+        bool has_ids; /* vendor and device known */
+        uint16_t vendor, device;
+        int iommu_group; /* -1: none */
+        int numa_node;   /* -1: none or unknown */
+};
+
 struct ap_hello {
         int proto;
         char migtop[32];
@@ -100,6 +118,8 @@ struct ap_msg {
         size_t nlists;
         struct ap_file *files; /* SNAP, DELTA */
         size_t nfiles;
+        struct ap_sys *sys; /* SNAP, DELTA: sysfs facts of devices (snap: all, delta: added) */
+        size_t nsys;
         char **klog; /* KLOG: raw /dev/kmsg records */
         size_t *klog_len;
         size_t nklog;

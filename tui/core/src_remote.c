@@ -65,7 +65,9 @@ struct rsrc {
         size_t kq_head, kq_n, kq_cap;
         uint64_t kq_dropped;
         int kq_fd;
-        int64_t added_ns; /* CLOCK_MONOTONIC of the last device added by a delta */
+        int64_t added_ns;   /* CLOCK_MONOTONIC of the last device added by a delta */
+        struct ap_sys *sys; /* what the host's sysfs says of its devices */
+        size_t nsys, sys_cap;
 };
 
 const char *rsrc_state_name(enum rsrc_state s)
@@ -376,6 +378,50 @@ void rsrc_klog_notify(struct rsrc *r, int fd)
         pthread_mutex_unlock(&r->mu);
 }
 
+/* Drop the sysfs facts of dev.  Under mu. */
+static void rsrc_sys_drop(struct rsrc *r, const char *dev)
+{
+        for (size_t i = 0; i < r->nsys; i++)
+                if (strcmp(r->sys[i].dev, dev) == 0) {
+                        r->sys[i] = r->sys[--r->nsys];
+                        return;
+                }
+}
+
+/* Keep a message's sysfs facts.  Under mu. */
+static int rsrc_sys_take(struct rsrc *r, const struct ap_msg *m)
+{
+        for (size_t i = 0; i < m->nsys; i++) {
+                rsrc_sys_drop(r, m->sys[i].dev);
+                if (r->nsys == r->sys_cap) {
+                        size_t cap = r->sys_cap ? r->sys_cap * 2 : 16;
+                        struct ap_sys *y = realloc(r->sys, cap * sizeof(*y));
+
+                        if (!y)
+                                return -ENOMEM;
+                        r->sys = y;
+                        r->sys_cap = cap;
+                }
+                r->sys[r->nsys++] = m->sys[i];
+        }
+        return 0;
+}
+
+int rsrc_sys(struct rsrc *r, const char *dev, struct ap_sys *out)
+{
+        int ret = -ENOENT;
+
+        pthread_mutex_lock(&r->mu);
+        for (size_t i = 0; i < r->nsys; i++)
+                if (strcmp(r->sys[i].dev, dev) == 0) {
+                        *out = r->sys[i];
+                        ret = 0;
+                        break;
+                }
+        pthread_mutex_unlock(&r->mu);
+        return ret;
+}
+
 static int rsrc_apply(struct rsrc *r, struct ap_msg *m)
 {
         int ret = 0;
@@ -388,18 +434,23 @@ static int rsrc_apply(struct rsrc *r, struct ap_msg *m)
                 return 0;
         case AP_SNAP:
                 rsrc_clear(r);
+                r->nsys = 0;
                 /* fall through */
         case AP_DELTA:
                 for (size_t i = 0; ret == 0 && i < m->nlists; i++) {
                         struct ap_list *l = &m->lists[i];
 
                         if (!l->path[0] && !l->full)
-                                for (size_t k = 0; k < l->ndel; k++)
+                                for (size_t k = 0; k < l->ndel; k++) {
                                         rsrc_drop_under(r, l->del[k]);
+                                        rsrc_sys_drop(r, l->del[k]);
+                                }
                         ret = rsrc_set_list(r, l);
                 }
                 for (size_t i = 0; ret == 0 && i < m->nfiles; i++)
                         ret = rsrc_set_file(r, &m->files[i]);
+                if (ret == 0)
+                        ret = rsrc_sys_take(r, m);
                 if (ret == 0 && m->kind == AP_SNAP &&
                     (r->st.state == RSRC_CONNECTING || r->st.state == RSRC_RECONNECTING)) {
                         r->st.error[0] = '\0';
@@ -1020,6 +1071,7 @@ void rsrc_free(struct rsrc *r)
         for (size_t i = r->kq_head; i < r->kq_n; i++)
                 free(r->kq[i].raw);
         free(r->kq);
+        free(r->sys);
         for (size_t i = 0; r->argv && r->argv[i]; i++)
                 free(r->argv[i]);
         free(r->argv);

@@ -117,6 +117,8 @@ void rsrc_free(struct rsrc *r);
  * rsrc_klog_notify: fd (an eventfd) is written to when records arrive (-1: none).
  */
 #define RSRC_KLOG_MAX 4096
+/* What the host's sysfs says of its device dev (as the agent last sent): 0, or -ENOENT. */
+int rsrc_sys(struct rsrc *r, const char *dev, struct ap_sys *out);
 int rsrc_klog_next(struct rsrc *r, char **raw, size_t *len, uint64_t *dropped);
 void rsrc_klog_notify(struct rsrc *r, int fd);
 
