@@ -23,7 +23,8 @@ static uint64_t check_ev(const struct rec_reader *r, const struct rec_ev *e)
 
         CHECK(rec_type_name(e->type) != NULL);
         CHECK(e->host < h->nhosts);
-        CHECK((e->flags & ~REC_F_KEY) == 0);
+        CHECK((e->flags & ~(REC_F_KEY | REC_F_OPEN)) == 0);
+        CHECK(!(e->flags & REC_F_OPEN) || e->type == REC_READ);
         switch (e->type) {
         case REC_READ:
                 CHECK(e->data && e->data[e->len] == '\0');
