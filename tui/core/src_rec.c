@@ -27,6 +27,7 @@ struct src_rec {
         bool flusher_on, stop;
         struct rec_writer *w; /* NULL once closed */
         int error;            /* the first write error */
+        int64_t last_t;       /* the time of the last record written */
         unsigned refs;        /* the owner (until close) + each tee source */
         struct sr_flight *fl; /* reads in flight (one slot per reader thread at most) */
         size_t nfl;
@@ -58,6 +59,33 @@ static void sr_note(struct src_rec *rc, int ret)
 {
         if (ret < 0 && ret != -EFBIG && !rc->error)
                 rc->error = -ret;
+}
+
+/*
+ * With mu held: the time to write a record of time t under, never before the last one.
+ * Reader threads end their reads (t_end) and take mu in either order, so a result can
+ * come in after a later one was written; a player applies records in file order up to its
+ * clock, and would not know of a result stamped before one ahead of it (a read of that
+ * path at such a time found nothing: "device removed" in a replay of a busy machine).
+ * The record keeps the order the engine learnt of them: its time is moved forward to the
+ * last record's (microseconds), the same for a step back of the wall clock.
+ */
+static int64_t sr_time(struct src_rec *rc, int64_t t)
+{
+        if (t < rc->last_t)
+                t = rc->last_t;
+        rc->last_t = t;
+        return t;
+}
+
+/* With mu held: record a read's result, its end in the file's time order (sr_time). */
+static int sr_write_read(struct src_rec *rc, unsigned host, const char *path,
+                         const struct src_read *r)
+{
+        struct src_read c = *r;
+
+        c.t_end = sr_time(rc, r->t_end);
+        return rec_write_read(rc->w, host, path, &c);
 }
 
 static void *sr_flusher(void *arg)
@@ -152,7 +180,7 @@ static int sr_read(void *ctx, const char *path, struct src_read *out)
                         pthread_cond_broadcast(&t->rc->cv);
         }
         if (ret >= 0 && t->rc->w)
-                sr_note(t->rc, rec_write_read(t->rc->w, t->host, path, out));
+                sr_note(t->rc, sr_write_read(t->rc, t->host, path, out));
         pthread_mutex_unlock(&t->rc->mu);
         return ret;
 }
@@ -167,7 +195,7 @@ static int sr_list(void *ctx, const char *path, struct src_list *out)
                 return ret;
         pthread_mutex_lock(&t->rc->mu);
         if (t->rc->w)
-                sr_note(t->rc, rec_write_list(t->rc->w, t->host, path, now, out));
+                sr_note(t->rc, rec_write_list(t->rc->w, t->host, path, sr_time(t->rc, now), out));
         pthread_mutex_unlock(&t->rc->mu);
         return ret;
 }
@@ -219,7 +247,7 @@ void src_rec_klog(void *ctx, const char *raw, size_t len)
 
         pthread_mutex_lock(&rc->mu);
         if (rc->w)
-                sr_note(rc, rec_write_klog(rc->w, 0, src_now_ns(), raw, len));
+                sr_note(rc, rec_write_klog(rc->w, 0, sr_time(rc, src_now_ns()), raw, len));
         pthread_mutex_unlock(&rc->mu);
 }
 
@@ -229,7 +257,7 @@ int src_rec_host(struct src_rec *rc, unsigned host, enum rec_host_status status,
 
         pthread_mutex_lock(&rc->mu);
         if (rc->w) {
-                ret = rec_write_host(rc->w, host, src_now_ns(), status, msg);
+                ret = rec_write_host(rc->w, host, sr_time(rc, src_now_ns()), status, msg);
                 sr_note(rc, ret);
         }
         pthread_mutex_unlock(&rc->mu);
@@ -303,7 +331,7 @@ int src_rec_close(struct src_rec *rc)
         rc->w = NULL;
         /* the reads still in flight: no answer by now (a replay shows them blocked) */
         if (w) {
-                int64_t now = src_now_ns();
+                int64_t now = sr_time(rc, src_now_ns());
 
                 for (size_t i = 0; i < rc->nfl; i++)
                         if (rc->fl[i].path)
