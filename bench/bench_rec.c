@@ -4,7 +4,8 @@
  * devices read at 4 Hz through the real writer (each device's state changes every 10
  * minutes, its migf_data every hour; everything else unchanged), then times the replay of
  * random moments (open + index, then seek and apply to the moment, as --replay --at does),
- * and checks each replayed state.
+ * and checks each replayed state; then the player's (core/replay_play.h) open 10 minutes
+ * before random moments, run up to each (its index of the whole file included).
  * Usage: bench_rec FILE [DEVICES [HOURS [SEEKS]]]   (64 24 20)
  */
 #include <errno.h>
@@ -47,7 +48,7 @@ int main(int argc, char **argv)
         struct replay *rp;
         char err[400], path[128], data[512];
         int64_t ticks = (int64_t)hours * 3600 * 4;
-        double t, wr, op, *lat;
+        double t, wr, op, *lat, *plat;
         struct stat sb;
 
         if (argc < 2 || devs < 1 || hours < 1 || seeks < 1) {
@@ -152,6 +153,35 @@ int main(int argc, char **argv)
                 replay_lines_free(lines, lens, n);
         }
         qsort(lat, (size_t)seeks, sizeof(*lat), cmp);
+        /* the player as --replay --at opens it: 10 minutes before the moment, then up to it */
+        plat = calloc((size_t)seeks, sizeof(*plat));
+        for (int i = 0; i < seeks; i++) {
+                int64_t at =
+                    T0 + (int64_t)((double)rand() / RAND_MAX * (double)(ticks - 1)) * 250 * MS;
+                struct replay_play *pl;
+                struct src *s;
+                struct src_read r;
+                int sec, d = i % devs;
+
+                t = mono();
+                if (replay_play_open(rp, 0, at - 600 * 1000 * MS, &pl, &s) < 0 ||
+                    replay_play_advance(pl, at, NULL, NULL) < 0)
+                        return 1;
+                plat[i] = mono() - t;
+                sec = (int)(((at - T0) / (250 * MS) / 4 + d * 37) % (24 * 3600));
+                snprintf(path, sizeof(path), "0000:%02x:00.1/migration/state", d);
+                if (src_read(s, path, &r) < 0 || r.err ||
+                    strcmp(r.data, st[(sec / 600) % 4]) != 0) {
+                        fprintf(stderr,
+                                "seek bench: the player's state of %s at +%lld s is wrong\n", path,
+                                (long long)((at - T0) / 1000000000));
+                        return 1;
+                }
+                src_read_free(&r);
+                replay_play_close(pl);
+                src_close(s);
+        }
+        qsort(plat, (size_t)seeks, sizeof(*plat), cmp);
         printf("seek bench: %d devices, %d h at 4 Hz (%lld reads written through the writer in "
                "%.1f s): %lld bytes\n",
                devs, hours, (long long)ticks * devs * 5 / 4, wr, (long long)sb.st_size);
@@ -159,7 +189,11 @@ int main(int argc, char **argv)
         printf("  seek to a random moment and apply to it: median %.1f ms, max %.1f ms over %d "
                "(goal < 200 ms)\n",
                lat[seeks / 2] * 1e3, lat[seeks - 1] * 1e3, seeks);
+        printf("  the player opened 10 min before a random moment and run up to it (--at): "
+               "median %.1f ms, max %.1f ms over %d\n",
+               plat[seeks / 2] * 1e3, plat[seeks - 1] * 1e3, seeks);
         free(lat);
+        free(plat);
         replay_free(rp);
         return 0;
 }

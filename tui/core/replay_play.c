@@ -195,13 +195,13 @@ static const struct src_ops rpp_ops = {
     .destroy = rpp_destroy,
 };
 
-/* Index every path's first result and slow reads (one pass over the file). */
-static int rpp_scan(struct replay_play *p)
+/* Index every path's first result and slow reads (one pass, from the chunk at from). */
+static int rpp_scan(struct replay_play *p, int64_t from)
 {
         struct rec_ev ev;
         int ret;
 
-        rec_seek(replay_reader(p->r), INT64_MIN);
+        rec_seek(replay_reader(p->r), from);
         while ((ret = rec_next(replay_reader(p->r), &ev)) == 1) {
                 struct rp_idx *x;
 
@@ -239,7 +239,7 @@ static int rpp_scan(struct replay_play *p)
                         x->slow[x->nslow++] = (struct rp_span){ev.t_start, ev.t_end};
                 }
         }
-        rec_seek(replay_reader(p->r), INT64_MIN);
+        rec_seek(replay_reader(p->r), from);
         return ret;
 }
 
@@ -259,8 +259,7 @@ int replay_play_open(struct replay *r, unsigned host, int64_t start_ns, struct r
         p->refs = 2; /* the owner and the source */
         pthread_mutex_init(&p->mu, NULL);
         p->now = replay_first_ns(r);
-        ret = rpp_scan(p);
-        if (ret == 0 && start_ns > replay_first_ns(r)) {
+        if (start_ns > replay_first_ns(r)) {
                 /* from the keyframe chunk at or before start_ns: the state then, exactly */
                 size_t n = rec_reader_nchunks(replay_reader(r));
 
@@ -273,8 +272,13 @@ int replay_play_open(struct replay *r, unsigned host, int64_t start_ns, struct r
                                 p->start_off = ci->off;
                         }
                 }
-                rec_seek(replay_reader(r), p->now);
         }
+        /*
+         * The index from there on: a read in flight later ends (and is written) later, and
+         * every path read before is in the keyframe there (a --at near the end of a long
+         * recording scans minutes, not the whole file).
+         */
+        ret = rpp_scan(p, p->start_off ? p->now : INT64_MIN);
         if (ret < 0) {
                 p->refs = 1;
                 rpp_unref(p);
