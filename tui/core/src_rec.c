@@ -10,6 +10,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "thr.h"
+
 #define SRC_REC_TICK_MS  250
 #define SRC_REC_GRACE_MS 20 /* at the close, reads under way get this long to answer */
 
@@ -128,7 +130,7 @@ int src_rec_open(const char *path, const struct rec_writer_opts *o, struct src_r
         pthread_mutex_init(&rc->mu, NULL);
         pthread_cond_init(&rc->cv, NULL);
         rc->refs = 1;
-        if (pthread_create(&rc->flusher, NULL, sr_flusher, rc) != 0) {
+        if (thr_start(&rc->flusher, NULL, sr_flusher, rc) != 0) {
                 rec_writer_close(rc->w);
                 rc->w = NULL;
                 sr_unref(rc);

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "core/esc.h"
+#include "core/thr.h"
 
 #define RSRC_LINE_MAX (64u << 20) /* a snapshot line of a few thousand devices fits */
 
@@ -1011,7 +1012,7 @@ int rsrc_spawn(struct rsrc *r, char *const argv[])
         /* the feeding thread takes no signal: the caller's loop reads them (a signalfd) */
         sigfillset(&all);
         pthread_sigmask(SIG_SETMASK, &all, &old);
-        ret = -pthread_create(&r->thread, NULL, rsrc_thread, r);
+        ret = -thr_start(&r->thread, NULL, rsrc_thread, r);
         pthread_sigmask(SIG_SETMASK, &old, NULL);
         if (ret < 0)
                 return ret; /* rsrc_free() closes and reaps */
