@@ -15,7 +15,8 @@
  *              str migtop version; u16 nhosts; per host: str name, str kernel release,
  *              str root
  *              with REC_HDR_OPTS: u16 n, n x (str key, str value): the recording run's
- *              options that change what a replay shows (REC_OPT_*, decimal values); a
+ *              options that change what a replay shows (REC_OPT_*: decimal numbers, the
+ *              --stuck thresholds as STATE=SECONDS,...); a
  *              reader ignores keys it does not know, and refuses other flags
  *              u32 crc32 (zlib) of everything above in the payload
  *   chunk    (repeated)
@@ -88,6 +89,7 @@ enum rec_type {
 #define REC_OPTS_MAX     16            /* options a reader keeps (more are skipped) */
 #define REC_OPT_DEADLINE "deadline_ms" /* --deadline: a read slower is blocked */
 #define REC_OPT_INTERVAL "interval_ms" /* -d: the snapshot interval, polling period cap */
+#define REC_OPT_STUCK    "stuck"       /* --stuck thresholds, as stuck_format() ("" none) */
 
 enum rec_host_status {
         REC_HOST_UP = 1,   /* reachable, answering */
@@ -106,7 +108,7 @@ struct rec_host {
 /* One option of the recording run ("deadline_ms" = "1000"). */
 struct rec_opt {
         char key[32];
-        char value[96];
+        char value[256];
 };
 
 struct rec_header {
