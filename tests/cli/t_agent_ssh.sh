@@ -113,11 +113,11 @@ CFG
 		for _ in $(seq 30); do [[ -z $(pgrep -P "$sshd_pid") ]] && break; sleep 0.1; done
 		ag_put "$hA/$SRC/migration/state" STOP_COPY
 		"$MIGTOP" --no-local --ssh "$sshc -i $sd/client_key" --host "$me@127.0.0.1,name=hvA,root=$hA,cmd=$MIGTOP" \
-			-n 100 -d 200 --json >"$out" 2>"$err" &
+			-n 300 -d 200 --json >"$out" 2>"$err" &
 		lp=$!
 		# one JSON line per snapshot, split below at each object with a "name": the devices,
 		# then the host
-		if ag_wait '"status":"connected"' 10; then ok; else bad "hvA never connected"; fi
+		if ag_wait '"status":"connected"' 20; then ok; else bad "hvA never connected"; fi
 		# the sshd process forked for this connection (sshd -D's only child), and below it
 		sess=$(pgrep -P "$sshd_pid")
 		n_before=$(wc -l <"$out")
@@ -145,7 +145,7 @@ CFG
 			ok
 		else bad "the host's line does not say down with ssh's exit: $(grep '^{"name":"hvA",' "$tmp/down.objs")"; fi
 		# reconnected (1 s later): a new snapshot, fresh, with the value changed meanwhile
-		if ag_wait '"status":"connected".*"attempts":2' 10; then ok; else bad "no reconnection within 10 s"; fi
+		if ag_wait '"status":"connected".*"attempts":2' 20; then ok; else bad "no reconnection within 20 s"; fi
 		sleep 0.5
 		kill -TERM "$lp"
 		wait "$lp"
