@@ -193,15 +193,16 @@ static void test_record_then_replay(void **state)
                 fclose(m);
                 for (char *p = buf; *p; p++)
                         lines += *p == '\n';
-                /* header, key, read, read, read, list, klog, end */
-                if (lines != 8)
+                /* header, key, read, read, read, list, klog, stop, end */
+                if (lines != 9)
                         fprintf(stderr, "%s", buf);
-                assert_int_equal(lines, 8);
+                assert_int_equal(lines, 9);
+                assert_non_null(strstr(buf, "{\"type\":\"stop\","));
                 assert_non_null(strstr(buf, "{\"type\":\"header\",\"format_version\":1,"));
                 assert_non_null(
                     strstr(buf, "\"path\":\"d1/migration/state\",\"errno\":\"EAGAIN\""));
                 assert_non_null(strstr(buf, "\"data\":\"STOP_COPY\\n\""));
-                assert_non_null(strstr(buf, "{\"type\":\"end\",\"records\":6,\"message\":null}\n"));
+                assert_non_null(strstr(buf, "{\"type\":\"end\",\"records\":7,\"message\":null}\n"));
                 free(buf);
         }
         replay_free(rp);

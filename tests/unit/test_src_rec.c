@@ -2,8 +2,9 @@
 /*
  * src_rec: a read still in flight when the recording stops (after a short grace) is
  * written as unanswered (REC_F_OPEN, with its start), an answered one as its result only;
- * its late answer is passed through and not recorded.  The replay's player holds a read of that
- * path from the recorded start to the end (blocked, as live), never answering it; host status.
+ * its late answer is passed through and not recorded; the stop is recorded last.  The replay's
+ * player holds a read of that path from the recorded start to the end (blocked, as live), never
+ * answering it; host status.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -117,7 +118,8 @@ static void test_inflight_at_close(void **state)
         struct rec_ev e;
         pthread_t th;
         int64_t before, after;
-        int open_reads = 0, quick = 0, blocked_results = 0, hosts = 0;
+        int open_reads = 0, quick = 0, blocked_results = 0, hosts = 0, stops = 0;
+        int64_t open_t = 0, stop_t = 0;
         int fd = mkstemp(path);
 
         (void)state;
@@ -152,6 +154,10 @@ static void test_inflight_at_close(void **state)
         assert_int_equal(rec_reader_open(path, &rr, err, sizeof(err)), 0);
         while (rec_next(rr, &e) == 1) {
                 hosts += e.type == REC_HOST;
+                if (e.type == REC_STOP) {
+                        stops++;
+                        stop_t = e.t_ns;
+                }
                 if (e.type != REC_READ)
                         continue;
                 if (strcmp(e.path, QUICK) == 0) {
@@ -165,6 +171,7 @@ static void test_inflight_at_close(void **state)
                         continue;
                 }
                 open_reads++;
+                open_t = e.t_ns;
                 assert_true(e.t_start >= before && e.t_start < e.t_ns);
                 assert_true(e.t_ns - e.t_start >= 50 * MS);
                 assert_true(e.t_ns <= after);
@@ -178,6 +185,9 @@ static void test_inflight_at_close(void **state)
         assert_int_equal(open_reads, 1);
         assert_int_equal(blocked_results, 0);
         assert_int_equal(hosts, 1);
+        /* the stop, last: a replay lasts until then */
+        assert_int_equal(stops, 1);
+        assert_int_equal(stop_t, open_t);
         unlink(path);
 }
 

@@ -13,7 +13,7 @@
 #include <time.h>
 #include <zlib.h>
 
-static const char *const rec_type_names[] = {NULL, "read", "list", "klog", "host", "key"};
+static const char *const rec_type_names[] = {NULL, "read", "list", "klog", "host", "key", "stop"};
 
 const char *rec_type_name(unsigned type)
 {

@@ -40,6 +40,8 @@
  *   HOST   u8 status (enum rec_host_status), str message: written at the start (the local
  *          host: up, its kernel release) and on every change; keyframes repeat each host's
  *          last one
+ *   STOP   no payload (host 0): the recording stopped at its time, after the unanswered
+ *          reads; a replay lasts until then (a quiet end writes no other record)
  *   KEY    u32 count: the count records that follow (flag REC_F_KEY) are the last known
  *          result of every path, each host's last status and the last kernel log records:
  *          the state at that time
@@ -80,6 +82,7 @@ enum rec_type {
         REC_KLOG = 3,
         REC_HOST = 4,
         REC_KEY = 5,
+        REC_STOP = 6,
 };
 
 #define REC_F_KEY  1u /* part of a keyframe (a state, not a new observation) */

@@ -634,6 +634,8 @@ static int rr_record(struct rec_reader *r, struct rec_ev *ev)
         case REC_KEY:
                 ev->n = rd_u32(&d);
                 break;
+        case REC_STOP:
+                break;
         default:
                 d.bad = true;
         }

@@ -747,6 +747,15 @@ int rec_write_open_read(struct rec_writer *w, unsigned host, const char *path, i
         return ret < 0 ? ret : 1;
 }
 
+int rec_write_stop(struct rec_writer *w, int64_t t_ns)
+{
+        int ret = rw_begin(w, 0, t_ns, REC_STOP);
+
+        if (ret == 0)
+                ret = rw_emit(w);
+        return ret < 0 ? ret : 1;
+}
+
 int rec_writer_flush(struct rec_writer *w)
 {
         int ret;

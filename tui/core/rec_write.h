@@ -60,6 +60,8 @@ int rec_write_host(struct rec_writer *w, unsigned host, int64_t t_ns, enum rec_h
  */
 int rec_write_open_read(struct rec_writer *w, unsigned host, const char *path, int64_t t_start,
                         int64_t t_ns);
+/* Record that the recording stops at t_ns (REC_STOP).  1 or negative errno. */
+int rec_write_stop(struct rec_writer *w, int64_t t_ns);
 /* Make every record written so far readable in the file. */
 int rec_writer_flush(struct rec_writer *w);
 /* Flush when the oldest unflushed write is flush_ns old (call often, e.g. every 250 ms). */

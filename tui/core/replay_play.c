@@ -386,7 +386,7 @@ int replay_play_advance(struct replay_play *p, int64_t t_ns, replay_change_fn *f
 
                 p->peeked = false;
                 if (ev->host != p->host || ev->type == REC_KEY || ev->type == REC_HOST ||
-                    (ev->flags & REC_F_OPEN))
+                    ev->type == REC_STOP || (ev->flags & REC_F_OPEN))
                         continue; /* an unanswered read is no result (held: rpp_hold) */
                 /* a keyframe repeats what is known: news only when the file starts with it */
                 if (ev->type == REC_KLOG) {

@@ -339,6 +339,8 @@ int src_rec_close(struct src_rec *rc)
                         if (rc->fl[i].path)
                                 sr_note(rc, rec_write_open_read(w, rc->fl[i].host, rc->fl[i].path,
                                                                 rc->fl[i].t_start, now));
+                /* the end of the run: a replay lasts until then, also after a quiet end */
+                sr_note(rc, rec_write_stop(w, now));
         }
         ret = rec_writer_close(w);
         if (ret == 0 && rc->error)
