@@ -16,6 +16,8 @@
 #   s5     corrupt_next truncate: RESUMING->STOP fails EINVAL, accept fails on the length
 #   s6     V1 data (a 6.13 source) into a V2 destination: accepted, shown as V1
 #   s7     a cancelled pre-copy (PRE_COPY -> RUNNING): a 40-byte migf_data
+# The happy path and S1 are recorded with --record and replayed (replayed): the snapshot
+# at the moment of the verdict, the one before and the last show what the live run did.
 # shellcheck disable=SC2016 # jq programs in single quotes
 M=/usr/bin/migtop-migrate
 T=/usr/bin/migtop
@@ -84,7 +86,12 @@ nsnaps() { wc -l <$SNAP 2>/dev/null || echo 0; } # complete lines (the last has 
 last_snap() { head -n "$(nsnaps)" $SNAP | tail -n 1 >"$1"; }
 watch_start() { # SRC DST
 	: >$SNAP
-	$T -n 1000000 -d $POLL_MS --json --pair "$1=$2" >$SNAP 2>$W/watch.err &
+	rm -f $W/$SC.rec
+	# the happy path and S1 are recorded (issue 11): replayed() checks their recordings
+	rec=
+	case $SC in happy | s1) rec="--record $W/$SC.rec" ;; esac
+	# shellcheck disable=SC2086 # $rec: two words or none
+	$T -n 1000000 -d $POLL_MS --json --pair "$1=$2" $rec >$SNAP 2>$W/watch.err &
 	MT=$!
 	if ! wait_lines 1 20; then
 		fail "$SC-watch-starts" "no snapshot from migtop --pair $1=$2: $(head -c 300 $W/watch.err)"
@@ -166,6 +173,54 @@ wait_seen() {
 		kill -0 $MT 2>/dev/null || return 1
 		sleep 0.1
 	done
+}
+
+# replayed NAME EXPR SRC DST: the recording of the scenario's watch ($W/$SC.rec, after
+# watch_stop) replayed with --once --json --at the time of the first live snapshot where
+# EXPR held (the moment of the failure, or of the accept), of the one before it and of the
+# last one: each replayed snapshot must show the compare's verdict, its checks' verdicts
+# and the mismatched fields exactly as the live snapshot did.
+CMPKEY='[.compare.verdict, [.compare.checks[] | {name, verdict}], [.compare.mismatches[]?.field]]'
+replayed() {
+	n=$1 e=$2 live=$W/$SC.jsonl
+	if ! [ -s $W/$SC.rec ]; then
+		fail "$n" "no recording $W/$SC.rec: $(head -c 200 $W/watch.err)"
+		return
+	fi
+	k=$($J -r "$DEF if ([try ($e) catch false] | length > 0 and all) then 1 else 0 end" $live 2>/dev/null |
+		awk '$1 == 1 { print NR; exit }')
+	if [ -z "$k" ]; then
+		fail "$n" "no live snapshot of $SC shows it"
+		return
+	fi
+	last=$(wc -l <$live)
+	bad=
+	for i in $((k - 1)) $k $last; do
+		[ $i -ge 1 ] || continue
+		sed -n "${i}p" $live >$W/rp-live.json
+		when=$($J -r '.time | sub("Z$"; "")' $W/rp-live.json)
+		# the live time is cut to the millisecond: the snapshot saw the reads of that ms
+		if ! $T --replay $W/$SC.rec --once --json --at "${when}999999Z" --pair "$3=$4" \
+			>$W/rp-rep.json 2>$W/rp.err; then
+			bad="$bad; --at $when exited $?: $(head -c 200 $W/rp.err)"
+			continue
+		fi
+		lk=$($J -c "$CMPKEY" $W/rp-live.json 2>&1)
+		rk=$($J -c "$CMPKEY" $W/rp-rep.json 2>&1)
+		[ "$lk" = "$rk" ] || bad="$bad; snapshot $i at $when: live $lk, replayed $rk"
+	done
+	if [ -z "$bad" ]; then
+		pass "$n"
+		echo "$n: snapshots $((k - 1)), $k (first showing it) and $last of $SC replayed as live ($(wc -c <$W/$SC.rec) bytes recorded)"
+	else
+		fail "$n" "$(echo "$bad" | cut -c 3- | head -c 900)"
+	fi
+}
+# export_rec NAME: the scenario's recording on the serial console, for run.sh to keep
+# (build/vm/NAME.rec: the fixture tests/fixtures/recordings/ is taken from it)
+export_rec() {
+	[ -s $W/$SC.rec ] && [ "$(wc -c <$W/$SC.rec)" -le 65536 ] &&
+		echo "RECB64 $1 $(base64 -w 0 $W/$SC.rec)"
 }
 
 # --- a paused migration (as scenario.sh): migtop-migrate waits on a FIFO between steps ---
@@ -257,6 +312,8 @@ happy() {
 	end_paused
 	if [ $RC -eq 0 ]; then pass happy-migration-exit-0; else fail happy-migration-exit-0 "rc $RC: $(tail -n 2 $W/happy.log | tr '\n' ' ')"; fi
 	watch_stop
+	replayed happy-replayed-accept '.compare.verdict == "accept"' $S $D
+	export_rec e2e-happy
 	rm_devs $S $D
 }
 
@@ -313,6 +370,8 @@ s1() {
 		s1-once-dst-dev_data-unused '[chk("accept").evidence[] | select(.side == "dst" and .what == "dev_data")] == []'
 	shown s1-once $W/s1-once.json cmp
 	watch_stop
+	replayed s1-replayed-reject-qp_num "$QPO" $S $D
+	export_rec e2e-s1
 	rm_devs $S $D
 }
 

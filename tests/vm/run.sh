@@ -139,9 +139,14 @@ log=$vmdir/$mode$tag-serial.log
 echo "$mode: booting (timeout ${timeout_s}s, log $log)"
 start=$(date +%s)
 timeout --foreground -k 10 "$timeout_s" "${qemu[@]}" -append "$append" </dev/null 2>&1 |
-	tr -d '\r' | tee "$log" | "$here/strip-esc.sh"
+	tr -d '\r' | tee "$log" | grep --line-buffered -av 'RECB64 ' | "$here/strip-esc.sh"
 qrc=${PIPESTATUS[0]}
 echo "$mode: VM ran $(($(date +%s) - start)) s, qemu exit $qrc"
+# Recordings the scenario printed (compare.sh export_rec: "RECB64 NAME BASE64"): kept as
+# $vmdir/NAME.rec (tests/fixtures/recordings/ holds one taken from here).
+grep -aoE 'RECB64 [a-z0-9-]+ [A-Za-z0-9+/=]+' "$log" | while read -r _ name data; do
+	printf '%s' "$data" | base64 -d >"$vmdir/$name.rec" && echo "$mode: recording $vmdir/$name.rec ($(stat -c %s "$vmdir/$name.rec") bytes)"
+done
 
 # 5. Markers.  They may share a line with firmware escapes: match them as substrings.
 #    The debug kernel's log dump (KMSG/KMEMLEAK lines) is not scenario output.
