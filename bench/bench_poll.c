@@ -9,14 +9,31 @@
  * worker threads included), and the medians are compared.  No pass/fail: it prints numbers.
  *
  *   bench_poll [-n devices] [-r rounds]
+ *
+ * Two more modes serve bench/poll_cpu.sh, which measures CPU from the outside
+ * (/proc/PID/stat) on a tree built by tests/mkfixture:
+ *
+ *   bench_poll -R ROOT [-d state_ms] [-I idle_ms] [-c COUNTS -t SECONDS]
+ *       the engine alone on ROOT, on the real clock, with migtop's cadences (state every
+ *       -d ms, default 250; -I: the idle interval, engine_opts.idle_ms), nothing printed.
+ *       With -c: after 3 s of warm-up, write how many times each file was read during the
+ *       next SECONDS ("reads path" lines, from the engine's own counters) and exit;
+ *       without: poll until killed.
+ *   bench_poll -R ROOT -B COUNTS -t SECONDS [-d tick_ms]
+ *       the floor: a bare open/read/close loop that reads each file of COUNTS as many
+ *       times per second as the engine did (COUNTS covers SECONDS), waking every tick
+ *       (-d, default 250 ms) like a poller; until killed.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdatomic.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/types.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -107,13 +124,40 @@ static int make_tree(const char *root, unsigned ndev)
 struct counting {
         struct src *inner;
         atomic_ulong reads;
+        /* per path (-c): an open-addressing table, under lock */
+        pthread_mutex_t lock;
+        char **paths;
+        unsigned long *n;
+        size_t cap;
 };
+
+static void count_path(struct counting *k, const char *path)
+{
+        size_t h = 5381;
+
+        for (const char *p = path; *p; p++)
+                h = h * 33 + (unsigned char)*p;
+        pthread_mutex_lock(&k->lock);
+        for (size_t i = k->cap ? h % k->cap : 0; k->cap; i = (i + 1) % k->cap) {
+                if (!k->paths[i]) {
+                        k->paths[i] = strdup(path);
+                        k->n[i] = 1;
+                        break;
+                }
+                if (strcmp(k->paths[i], path) == 0) {
+                        k->n[i]++;
+                        break;
+                }
+        }
+        pthread_mutex_unlock(&k->lock);
+}
 
 static int counting_read(void *ctx, const char *path, struct src_read *out)
 {
         struct counting *k = ctx;
 
         atomic_fetch_add(&k->reads, 1);
+        count_path(k, path);
         return k->inner->ops->read(k->inner->ctx, path, out);
 }
 
@@ -129,6 +173,10 @@ static void counting_destroy(void *ctx)
         struct counting *k = ctx;
 
         src_close(k->inner);
+        for (size_t i = 0; i < k->cap; i++)
+                free(k->paths[i]);
+        free(k->paths);
+        free(k->n);
         free(k);
 }
 
@@ -211,6 +259,126 @@ static void rm_tree(const char *root)
                 fprintf(stderr, "bench_poll: could not remove %s\n", root);
 }
 
+/* ---- real-time modes (bench/poll_cpu.sh) ---- */
+
+static int run_engine(const char *root, int state_ms, int idle_ms, const char *counts, int secs)
+{
+        struct engine_opts o;
+        struct engine *e;
+        struct src *s, *ls;
+        struct counting *k = calloc(1, sizeof(*k));
+        int ret = src_local_open(root, 0, &ls);
+
+        if (ret < 0 || !k) {
+                fprintf(stderr, "bench_poll: %s: %s\n", root, strerror(ret < 0 ? -ret : ENOMEM));
+                return 1;
+        }
+        k->inner = ls;
+        pthread_mutex_init(&k->lock, NULL);
+        if (!counts) {
+                s = ls; /* the engine alone: no counting layer */
+                free(k);
+        } else if (src_new(&counting_ops, k, root, &s) < 0) {
+                return 1;
+        }
+        engine_opts_default(&o);
+        o.state_ms = state_ms;
+        o.idle_ms = idle_ms;
+        if (engine_new(s, &o, &e) < 0)
+                return 1;
+        if (idle_ms)
+                engine_set_focus(e, NULL, 0); /* nothing on screen: idle devices slow down */
+        if (counts) {
+                FILE *f;
+
+                engine_run_for(e, 3000);
+                /* count from here: every read the engine starts goes through count_path() */
+                pthread_mutex_lock(&k->lock);
+                k->cap = 1 << 16;
+                k->paths = calloc(k->cap, sizeof(*k->paths));
+                k->n = calloc(k->cap, sizeof(*k->n));
+                pthread_mutex_unlock(&k->lock);
+                if (!k->paths || !k->n)
+                        return 1;
+                engine_run_for(e, secs * 1000);
+                f = fopen(counts, "w");
+                if (!f)
+                        return 1;
+                pthread_mutex_lock(&k->lock);
+                for (size_t i = 0; i < k->cap; i++)
+                        if (k->paths[i])
+                                fprintf(f, "%lu %s\n", k->n[i], k->paths[i]);
+                pthread_mutex_unlock(&k->lock);
+                fclose(f);
+                return 0; /* the engine's workers may still read: no engine_free() */
+        }
+        for (;;)
+                if (engine_run_for(e, 1000) < 0 && errno != EINTR)
+                        return 1;
+}
+
+struct floor_file {
+        char *path;
+        double rate, credit; /* reads per tick; reads owed */
+};
+
+static int run_floor(const char *root, const char *counts, int secs, int tick_ms)
+{
+        struct floor_file *v = NULL;
+        size_t n = 0, cap = 0;
+        char line[512], buf[4096];
+        FILE *f = fopen(counts, "r");
+        int dirfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        struct timespec next;
+
+        if (!f || dirfd < 0 || secs <= 0) {
+                fprintf(stderr, "bench_poll: cannot open %s or %s\n", counts, root);
+                return 1;
+        }
+        while (fgets(line, sizeof(line), f)) {
+                unsigned long long c;
+                char p[480];
+
+                if (sscanf(line, "%llu %479s", &c, p) != 2)
+                        continue;
+                if (!c)
+                        continue;
+                if (n == cap) {
+                        cap = cap ? cap * 2 : 1024;
+                        v = realloc(v, cap * sizeof(*v));
+                        if (!v)
+                                return 1;
+                }
+                v[n].path = strdup(p);
+                v[n].rate = (double)c * tick_ms / (secs * 1000.0);
+                v[n].credit = 1.0; /* read each once at the start, as the engine does */
+                n++;
+        }
+        fclose(f);
+        clock_gettime(CLOCK_MONOTONIC, &next);
+        for (;;) {
+                for (size_t i = 0; i < n; i++) {
+                        while (v[i].credit >= 1.0) {
+                                int fd = openat(dirfd, v[i].path, O_RDONLY | O_CLOEXEC);
+
+                                v[i].credit -= 1.0;
+                                if (fd < 0)
+                                        continue;
+                                while (read(fd, buf, sizeof(buf)) > 0)
+                                        ;
+                                close(fd);
+                        }
+                        v[i].credit += v[i].rate;
+                }
+                next.tv_nsec += (long)tick_ms * 1000000L;
+                while (next.tv_nsec >= 1000000000L) {
+                        next.tv_nsec -= 1000000000L;
+                        next.tv_sec++;
+                }
+                clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &next, NULL);
+        }
+}
+
 int main(int argc, char **argv)
 {
         char root[] = "/tmp/migtop-bench-XXXXXX";
@@ -225,10 +393,24 @@ int main(int argc, char **argv)
         int64_t *te, *tb, t0, snap_ns;
         unsigned long reads0, reads1;
         unsigned workers = 0;
+        const char *rt_root = NULL, *counts = NULL, *floor_counts = NULL;
+        int state_ms = 250, idle_ms = 0, secs = 10;
         int opt, ret;
 
-        while ((opt = getopt(argc, argv, "n:r:w:")) != -1) {
-                if (opt == 'w')
+        while ((opt = getopt(argc, argv, "n:r:w:R:c:B:t:d:I:")) != -1) {
+                if (opt == 'R')
+                        rt_root = optarg;
+                else if (opt == 'c')
+                        counts = optarg;
+                else if (opt == 'B')
+                        floor_counts = optarg;
+                else if (opt == 't')
+                        secs = atoi(optarg);
+                else if (opt == 'd')
+                        state_ms = atoi(optarg);
+                else if (opt == 'I')
+                        idle_ms = atoi(optarg);
+                else if (opt == 'w')
                         workers = (unsigned)strtoul(optarg, NULL, 10);
                 else if (opt == 'n')
                         ndev = (unsigned)strtoul(optarg, NULL, 10);
@@ -236,10 +418,16 @@ int main(int argc, char **argv)
                         rounds = (unsigned)strtoul(optarg, NULL, 10);
                 else {
                         fprintf(stderr,
-                                "usage: bench_poll [-n devices] [-r rounds] [-w workers]\n");
+                                "usage: bench_poll [-n devices] [-r rounds] [-w workers]\n"
+                                "       bench_poll -R ROOT [-d ms] [-I idle_ms] [-c COUNTS -t s]\n"
+                                "       bench_poll -R ROOT -B COUNTS -t s [-d tick_ms]\n");
                         return 2;
                 }
         }
+        if (rt_root && floor_counts)
+                return run_floor(rt_root, floor_counts, secs, state_ms > 0 ? state_ms : 250);
+        if (rt_root)
+                return run_engine(rt_root, state_ms > 0 ? state_ms : 250, idle_ms, counts, secs);
         if (!ndev || !rounds || !mkdtemp(root)) {
                 fprintf(stderr, "bench_poll: bad arguments or no temp dir\n");
                 return 1;

@@ -220,6 +220,106 @@ static void state_period_changed_at_runtime(void **state)
         engine_free(e);
 }
 
+/*
+ * Simulated ms (50 ms steps) until dev's state shows want after the file was changed at
+ * c->t; -1 when not within limit_ms.
+ */
+static int64_t seen_after(struct engine *e, struct clk *c, struct src *s, const char *dev,
+                          const char *text, enum fsm_state want, int limit_ms)
+{
+        char p[128];
+        int64_t t0 = c->t;
+
+        path_of(p, sizeof(p), dev, "state");
+        assert_int_equal(fakesrc_text(s, p, text), 0);
+        while (c->t - t0 <= limit_ms * MS) {
+                if (state_of(e, dev) == want)
+                        return (c->t - t0) / MS;
+                c->t += 50 * MS;
+                settle(e);
+        }
+        return -1;
+}
+
+/*
+ * Adaptive polling: once the consumer names what it shows, idle devices out of it are read
+ * every idle period (4 x 250 ms), the rest every 250 ms; a change of a shown or migrating
+ * device is seen within one fast period, and a device coming into view is read within one.
+ */
+static void focus_fast_idle_slow(void **state)
+{
+        static const char *const shown[] = {"on"};
+        static const char *const now_shown[] = {"off2"};
+        struct clk c = {0};
+        struct engine_opts o;
+        struct engine *e;
+        struct src *s = fakesrc_new();
+        unsigned on0, off0, mig0;
+        int64_t ms;
+
+        assert_non_null(s);
+        fake_dev(s, "on", "RUNNING\n", 0);
+        fake_dev(s, "off", "RUNNING\n", 1);
+        fake_dev(s, "off2", "STOP\n", 2);
+        fake_dev(s, "mig", "PRE_COPY\n", 3);
+        opts_for(&o, &c);
+        assert_int_equal(engine_new(s, &o, &e), 0);
+        settle(e);
+        assert_int_equal(engine_set_focus(e, shown, 1), 0);
+        on0 = reads_of(s, "on", "state");
+        off0 = reads_of(s, "off", "state");
+        mig0 = reads_of(s, "mig", "state");
+        run_until(e, &c, 10000 * MS, 50);
+        /* 10 s: on screen and migrating at 250 ms (40 reads), idle off screen at 1 s (10) */
+        assert_int_equal(reads_of(s, "on", "state") - on0, 40);
+        assert_int_equal(reads_of(s, "mig", "state") - mig0, 40);
+        assert_int_equal(reads_of(s, "off", "state") - off0, 10);
+        /* (a) a device on screen: seen within one fast period */
+        ms = seen_after(e, &c, s, "on", "STOP\n", FSM_STOP, 1000);
+        assert_in_range(ms, 0, 250);
+        /* (b) an idle device off screen: within the idle period */
+        ms = seen_after(e, &c, s, "off", "PRE_COPY\n", FSM_PRE_COPY, 2000);
+        assert_in_range(ms, 0, 1000);
+        /* now migrating, it is interesting: its next change within one fast period */
+        ms = seen_after(e, &c, s, "off", "STOP_COPY\n", FSM_STOP_COPY, 1000);
+        assert_in_range(ms, 0, 250);
+        /* a device scrolled into view is read within one fast period of the call */
+        run_until(e, &c, c.t + 3000 * MS, 50);
+        assert_int_equal(fakesrc_text(s, "off2/migration/state", "RESUMING\n"), 0);
+        c.t += 50 * MS;
+        settle(e);
+        assert_int_equal(engine_set_focus(e, now_shown, 1), 0);
+        ms = seen_after(e, &c, s, "off2", "RESUMING\n", FSM_RESUMING, 1000);
+        assert_in_range(ms, 0, 250);
+        /* no focus any more: every device at the state period */
+        engine_clear_focus(e);
+        run_until(e, &c, c.t + 300 * MS, 50);
+        off0 = reads_of(s, "on", "state");
+        run_until(e, &c, c.t + 2000 * MS, 50);
+        assert_int_equal(reads_of(s, "on", "state") - off0, 8);
+        engine_free(e);
+}
+
+/* Batch modes never name a focus: every device stays at the state period. */
+static void no_focus_every_device_fast(void **state)
+{
+        struct clk c = {0};
+        struct engine_opts o;
+        struct engine *e;
+        struct src *s = fakesrc_new();
+        unsigned before;
+
+        assert_non_null(s);
+        fake_dev(s, "idle", "RUNNING\n", 0);
+        opts_for(&o, &c);
+        assert_int_equal(engine_new(s, &o, &e), 0);
+        settle(e);
+        before = reads_of(s, "idle", "state");
+        run_until(e, &c, 5000 * MS, 50);
+        assert_int_equal(reads_of(s, "idle", "state") - before, 20);
+        engine_free(e);
+}
+
 /* More files due than reads allowed out at once: every file is still read each period. */
 static void many_devices_all_read_on_cadence(void **state)
 {
@@ -1108,6 +1208,8 @@ int main(void)
             cmocka_unit_test(history_bounded_over_long_run),
             cmocka_unit_test(root_unreadable_says_why),
             cmocka_unit_test(run_for_polls_and_logs),
+            cmocka_unit_test(focus_fast_idle_slow),
+            cmocka_unit_test(no_focus_every_device_fast),
         };
         return cmocka_run_group_tests_name("engine", tests, NULL, NULL);
 }

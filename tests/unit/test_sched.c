@@ -99,6 +99,36 @@ static void zero_period_means_on_demand(void **state)
         assert_false(sched_due(&it, 1));
 }
 
+/* An idle device's state: slower while out of the focus, due at once when it comes back. */
+static void slow_period_and_back(void **state)
+{
+        struct sched_item it;
+
+        sched_init(&it, SCHED_PERIODIC, 250 * MS, 0, 0);
+        sched_start(&it, 0);
+        sched_finish(&it, 1 * MS);
+        assert_false(sched_set_slow(&it, true, 1000 * MS, 1 * MS)); /* later, not earlier */
+        assert_int_equal(sched_period(&it), 1000 * MS);
+        assert_false(sched_due(&it, 999 * MS));
+        assert_true(sched_due(&it, 1000 * MS));
+        sched_start(&it, 1000 * MS);
+        sched_finish(&it, 1001 * MS);
+        assert_int_equal(it.next_ns, 2000 * MS);
+        /* interesting again 300 ms after the last read: due now, not at 2000 */
+        assert_true(sched_set_slow(&it, false, 0, 1300 * MS));
+        assert_true(sched_due(&it, 1300 * MS));
+        assert_int_equal(sched_period(&it), 250 * MS);
+        /* 100 ms after the last read: due one fast period after it */
+        sched_start(&it, 1300 * MS);
+        sched_finish(&it, 1301 * MS);
+        assert_false(sched_set_slow(&it, true, 1000 * MS, 1400 * MS));
+        assert_true(sched_set_slow(&it, false, 0, 1400 * MS));
+        assert_int_equal(it.next_ns, 1550 * MS);
+        /* the same rate again: nothing moves */
+        assert_false(sched_set_slow(&it, false, 0, 1400 * MS));
+        assert_int_equal(it.next_ns, 1550 * MS);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -108,6 +138,7 @@ int main(void)
             cmocka_unit_test(demand_only_never_due_by_itself),
             cmocka_unit_test(blocked_after_deadline),
             cmocka_unit_test(zero_period_means_on_demand),
+            cmocka_unit_test(slow_period_and_back),
         };
         return cmocka_run_group_tests_name("sched", tests, NULL, NULL);
 }

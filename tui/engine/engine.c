@@ -26,6 +26,7 @@ void engine_opts_default(struct engine_opts *o)
 {
         memset(o, 0, sizeof(*o));
         o->state_ms = 250;
+        o->idle_ms = 0;
         o->features_ms = ENGINE_ONCE;
         o->costly_ms = 5000;
         o->migf_ms = 1000;
@@ -69,11 +70,12 @@ static void log_file(struct engine *e, const struct eng_file *f, const struct dr
  * that one returns.  A file never read yet is still read once (it has no value to show).
  * Files without a lock (migf_data, the core files) are never held back.
  */
-static bool dir_blocked(const struct eng_file *f)
+static bool dir_blocked(const struct engine *e, const struct eng_file *f)
 {
         const struct eng_dev *d = f->dev;
 
-        if (f->kind != EF_DRV || !f->costly || !f->info.read_once)
+        /* every read out answers or is not blocked yet: the common case, no loop */
+        if (e->inflight == e->pending || f->kind != EF_DRV || !f->costly || !f->info.read_once)
                 return false;
         for (unsigned j = 0; j < d->td.dirs[f->dir].nfiles; j++) {
                 const struct eng_file *o = eng_dfile(d, f->dir, j);
@@ -146,8 +148,48 @@ static int parse(struct eng_file *f, const struct src_read *r, struct drv_file *
         }
 }
 
-static int file_take(struct engine *e, struct eng_file *f, struct src_read *r, int64_t started,
-                     int64_t now)
+/* ---- adaptive polling ---- */
+
+/* The state period of idle devices out of the focus (engine_opts.idle_ms), 0: none. */
+static int64_t idle_ns(const struct engine *e)
+{
+        int ms = e->o.idle_ms;
+
+        if (ms < 0 || e->o.state_ms <= 0)
+                return 0;
+        if (ms == 0) {
+                ms = e->o.state_ms <= 500 ? 4 * e->o.state_ms : 2000;
+                if (ms > 2000)
+                        ms = 2000;
+        }
+        return ms > e->o.state_ms ? (int64_t)ms * MS_NS : 0;
+}
+
+/* Idle and out of the focus: its state may be read at the idle period (engine.h). */
+static bool dev_slow(const struct engine *e, const struct eng_dev *d, int64_t now)
+{
+        enum fsm_state st = d->hist.cur;
+
+        if (!e->focus_set || d->focus || d->gone || !d->hist.have_state || d->state.blocked ||
+            d->td.state_file.status != DRV_ST_OK)
+                return false;
+        if (st != FSM_RUNNING && st != FSM_STOP && st != FSM_ERROR)
+                return false;
+        /* it just changed state: the next step of a migration may follow (STOP, RESUMING) */
+        return !d->hist.total || now - d->hist.cur_since_ns >= (int64_t)ENGINE_HOT_MS * MS_NS;
+}
+
+static void dev_rate(struct engine *e, struct eng_dev *d, int64_t now)
+{
+        int64_t idle = idle_ns(e);
+        bool slow = idle > 0 && dev_slow(e, d, now);
+
+        if (sched_set_slow(&d->state.sch, slow, idle, now) && d->state.sch.next_ns < e->next_ns)
+                e->next_ns = d->state.sch.next_ns;
+}
+
+static int file_take_one(struct engine *e, struct eng_file *f, struct src_read *r, int64_t started,
+                         int64_t now)
 {
         struct eng_dev *d = f->dev;
         struct drv_file *cur, nf;
@@ -224,6 +266,17 @@ static int file_take(struct engine *e, struct eng_file *f, struct src_read *r, i
         if (was_blocked || (!first && (f->kind != EF_STATE || old_status != cur->status)))
                 log_file(e, f, cur, blocked_ms);
         return 0;
+}
+
+static int file_take(struct engine *e, struct eng_file *f, struct src_read *r, int64_t started,
+                     int64_t now)
+{
+        int ret = file_take_one(e, f, r, started, now);
+
+        /* the rate of the state's next read follows what this one showed */
+        if (f->kind == EF_STATE && f->path && !f->dev->gone)
+                dev_rate(e, f->dev, now);
+        return ret;
 }
 
 static int collect(struct engine *e, int64_t now)
@@ -337,9 +390,24 @@ static bool inflight_full(struct engine *e)
         return reader_active(e->rd, NULL) >= e->o.max_inflight;
 }
 
+/*
+ * Due now, or within a sixteenth of its period (at most 20 ms): reads started in one pass
+ * answer spread over a few milliseconds, and each plans its next read from its own start;
+ * without the slack the next round would wake the engine (and walk every file) once per
+ * straggler instead of once per period.
+ */
+static bool file_due(const struct eng_file *f, int64_t now)
+{
+        int64_t slack = sched_period(&f->sch) / 16;
+
+        if (slack > 20 * MS_NS)
+                slack = 20 * MS_NS;
+        return sched_due(&f->sch, now + slack);
+}
+
 static int submit_due(struct engine *e, struct eng_file *f, int64_t now)
 {
-        if (!sched_due(&f->sch, now) || dir_blocked(f))
+        if (!file_due(f, now) || dir_blocked(e, f))
                 return 0;
         /*
          * Not now: this read would wait on the locks the migration holds.  A file never
@@ -374,7 +442,7 @@ static int plan_next(struct engine *e, struct eng_file *f, int64_t now)
         int64_t w = sched_wakeup(&f->sch, now);
 
         /* held behind a blocked read of its directory: planned when that one returns */
-        if (!f->sch.in_flight && dir_blocked(f))
+        if (!f->sch.in_flight && dir_blocked(e, f))
                 return 0;
         /* in the backlog: started when reads return, not on a timer */
         if (w <= now && e->backlog_pos < e->nbacklog)
@@ -393,7 +461,7 @@ static int drain_backlog(struct engine *e, int64_t now)
         while (!ret && e->backlog_pos < e->nbacklog && !inflight_full(e)) {
                 struct eng_file *f = e->backlog[e->backlog_pos++];
 
-                if (!f->path || f->dev->gone || !sched_due(&f->sch, now) || dir_blocked(f))
+                if (!f->path || f->dev->gone || !file_due(f, now) || dir_blocked(e, f))
                         continue;
                 ret = file_submit(e, f, now);
                 if (!ret && sched_wakeup(&f->sch, now) < e->next_ns)
@@ -720,7 +788,35 @@ int engine_set_state_period(struct engine *e, int ms)
                 /* the new cadence applies from now: never later than one new period */
                 if (!f->sch.in_flight && f->sch.next_ns > eng_now(e) + f->sch.period_ns)
                         f->sch.next_ns = eng_now(e) + f->sch.period_ns;
+                dev_rate(e, e->devs[i], eng_now(e));
         }
         e->next_ns = 0;
         return 0;
+}
+
+int engine_set_focus(struct engine *e, const char *const *names, size_t n)
+{
+        int64_t now = eng_now(e);
+
+        e->focus_set = true;
+        for (size_t i = 0; i < e->ndevs; i++)
+                e->devs[i]->focus = false;
+        for (size_t k = 0; names && k < n; k++) {
+                struct eng_dev *d = names[k] ? eng_dev_lookup(e, names[k]) : NULL;
+
+                if (d)
+                        d->focus = true;
+        }
+        for (size_t i = 0; i < e->ndevs; i++)
+                dev_rate(e, e->devs[i], now);
+        return 0;
+}
+
+void engine_clear_focus(struct engine *e)
+{
+        int64_t now = eng_now(e);
+
+        e->focus_set = false;
+        for (size_t i = 0; i < e->ndevs; i++)
+                dev_rate(e, e->devs[i], now);
 }

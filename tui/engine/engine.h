@@ -42,7 +42,16 @@
 #define ENGINE_DEMAND 0    /* only on demand (engine_request) */
 
 struct engine_opts {
-        int state_ms;    /* migration/state: 250 */
+        int state_ms; /* migration/state: 250 */
+        /*
+         * Adaptive polling, once the consumer said what it shows (engine_set_focus()):
+         * the state of an idle device (RUNNING, STOP or ERROR, no state change for
+         * ENGINE_HOT_MS) that is not in the focus is read every idle_ms instead of
+         * state_ms.  0 (default): 4 x state_ms, at most 2000 (never below state_ms);
+         * negative: never (every device at state_ms).  Without engine_set_focus() every
+         * device is read at state_ms (batch modes print them all).
+         */
+        int idle_ms;
         int features_ms; /* migration/features: ENGINE_ONCE */
         int costly_ms;   /* driver files that take driver locks (dev_data, cmd_state): 5000 */
         int migf_ms;     /* the "last migration" file (migf_data): 1000 (the driver reads its
@@ -154,6 +163,21 @@ int engine_run_for(struct engine *e, int ms);
  * now and later.  0 or -EINVAL (ms <= 0).
  */
 int engine_set_state_period(struct engine *e, int ms);
+
+/*
+ * Adaptive polling (engine_opts.idle_ms): name the devices the consumer shows (on screen,
+ * selected, paired; NULL names are skipped, unknown ones ignored).  From the first call on,
+ * the state of a device that is idle (RUNNING, STOP or ERROR, read without error, and no
+ * state change seen for ENGINE_HOT_MS) and not named is read every idle period instead of
+ * every state period; every other device stays at the state period.  A device that becomes
+ * interesting (named, or its state read shows a change) is read again within one state
+ * period of it: a change is then seen within one fast period.  Call it after each redraw;
+ * a call naming the same devices costs a pass over the table and no read.  0.
+ */
+#define ENGINE_HOT_MS 10000
+int engine_set_focus(struct engine *e, const char *const *names, size_t n);
+/* Back to every device at the state period (as before the first engine_set_focus()). */
+void engine_clear_focus(struct engine *e);
 
 /* List the root on the next engine_process() (hotplug, or the user asked). */
 void engine_rescan(struct engine *e);

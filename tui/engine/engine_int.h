@@ -51,6 +51,7 @@ struct eng_dev {
         struct hist_states hist;
         struct klog_ring klog; /* its kernel log records */
         bool gone;
+        bool focus; /* named by the last engine_set_focus(): state read at state_ms */
         int64_t seen_ns, gone_ns;
         uint64_t ver;         /* bumped on every change a snapshot shows */
         struct devcopy *copy; /* the last snapshot copy, while ver matches */
@@ -111,6 +112,7 @@ struct engine {
         struct klog_ring klog_orphans; /* records of devices not in the table (yet) */
         struct engine_klog kst;        /* the status snapshots show */
         int64_t stuck_next_ns;         /* the next device to turn stuck does then (INT64_MAX) */
+        bool focus_set;                /* engine_set_focus() was called: idle devices slow */
 };
 
 /* The engine file of d->td.dirs[dir].files[j]. */

@@ -39,9 +39,32 @@ void sched_finish(struct sched_item *it, int64_t now_ns)
                 it->next_ns = SCHED_NEVER;
                 return;
         }
-        it->next_ns = it->started_ns + it->period_ns;
+        it->next_ns = it->started_ns + sched_period(it);
         if (it->next_ns < now_ns)
                 it->next_ns = now_ns;
+}
+
+int64_t sched_period(const struct sched_item *it)
+{
+        return it->slow && it->slow_ns > 0 ? it->slow_ns : it->period_ns;
+}
+
+bool sched_set_slow(struct sched_item *it, bool slow, int64_t slow_ns, int64_t now_ns)
+{
+        int64_t old = it->next_ns, next;
+
+        if (it->slow == slow && it->slow_ns == slow_ns)
+                return false;
+        it->slow = slow;
+        it->slow_ns = slow_ns;
+        /* never read yet, or in flight: sched_finish() plans with the new period */
+        if (it->mode != SCHED_PERIODIC || it->in_flight || !it->reads)
+                return false;
+        next = it->started_ns + sched_period(it);
+        if (next < now_ns)
+                next = now_ns;
+        it->next_ns = next;
+        return next < old;
 }
 
 void sched_demand(struct sched_item *it)

@@ -227,6 +227,24 @@ long views_selected(const struct views *v)
         return v->sel < v->norder ? (long)v->order[v->sel] : -1;
 }
 
+size_t views_focus(const struct views *v, int rows, const char **out, size_t max)
+{
+        long sel = views_selected(v);
+        size_t n = 0;
+
+        if (!v->snap)
+                return 0;
+        for (int r = 0; r < rows && n < max && v->scroll + (size_t)r < v->norder; r++)
+                out[n++] = v->snap->tree.devs[v->order[v->scroll + (size_t)r]].name;
+        if (sel >= 0 && n < max)
+                out[n++] = v->snap->tree.devs[sel].name;
+        if (v->src[0] && n < max)
+                out[n++] = v->src;
+        if (v->dst[0] && n < max)
+                out[n++] = v->dst;
+        return n;
+}
+
 void views_select(struct views *v, size_t pos)
 {
         if (v->norder == 0) {

@@ -77,6 +77,12 @@ void views_free(struct views *v);
 int views_rebuild(struct views *v);
 /* Snapshot index of the selected device, or -1. */
 long views_selected(const struct views *v);
+/*
+ * The devices the console shows, for the engine's adaptive polling (engine_set_focus()):
+ * the rows rows of the list from its scroll position, the selected device and the pair.
+ * Fills out with at most max names (pointers into v->snap) and returns how many.
+ */
+size_t views_focus(const struct views *v, int rows, const char **out, size_t max);
 /* Select the row at position pos of the list (clamped); remembers the name. */
 void views_select(struct views *v, size_t pos);
 const char *views_sort_name(enum views_sort s);
