@@ -542,6 +542,7 @@ static int agent_send_hello(struct agent *a)
         }
         snprintf(m.hello.root, sizeof(m.hello.root), "%s", a->o->root);
         m.hello.interval_ms = a->interval_ms;
+        m.hello.ping = true;
         snprintf(m.hello.klog, sizeof(m.hello.klog), "%s",
                  !a->klog                            ? "off"
                  : klog_state(a->klog) != KLOG_ST_OK ? "unavailable"
@@ -588,6 +589,11 @@ static int agent_control(struct agent *a, const char *line, size_t len)
                 return 0;
         case AP_CTL_SNAPSHOT:
                 return agent_send_data(a, true);
+        case AP_CTL_PING: {
+                struct ap_msg m = {.kind = AP_PONG, .seq = (uint64_t)c.id};
+
+                return agent_write(a, &m);
+        }
         case AP_CTL_QUIT:
         default:
                 a->quit = true;

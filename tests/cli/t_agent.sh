@@ -48,7 +48,7 @@ t "agent: hello first (protocol 1, this host, kernel, root), then one snapshot"
 fix pair-ok
 ag_start "$MIGTOP" --agent --root "$root" --fixture -d 200
 if ag_wait '^\{"t":"snap"' 5; then ok; else bad "no snapshot within 5 s"; fi
-if head -1 "$out" | grep -Eq "^\\{\"t\":\"hello\",\"proto\":1,\"migtop\":\"[0-9.]+\",\"host\":\"$(uname -n)\",\"kernel\":\"$(uname -r)\",\"root\":\"$root\",\"interval_ms\":200,\"klog\":\"off\"\\}$"; then
+if head -1 "$out" | grep -Eq "^\\{\"t\":\"hello\",\"proto\":1,\"migtop\":\"[0-9.]+\",\"host\":\"$(uname -n)\",\"kernel\":\"$(uname -r)\",\"root\":\"$root\",\"interval_ms\":200,\"klog\":\"off\",\"ping\":true\\}$"; then
 	ok
 else bad "first line is not the hello"; fi
 if sed -n 2p "$out" | grep -q '^{"t":"snap","seq":1,'; then ok; else bad "second line is not the snapshot"; fi
@@ -94,6 +94,10 @@ if kill -0 "$ag_pid" 2>/dev/null; then ok; else bad "the agent ended on a bad co
 
 t "agent: a heartbeat after 5 s of quiet carries the count of rejected lines (4)"
 if ag_wait '^\{"t":"hb","seq":[0-9]+,"ts":[0-9]+,"bad":4\}$' 7; then ok; else bad "no heartbeat with bad 4"; fi
+
+t "agent: a ping is answered at once with its id (the client's round trip)"
+echo '{"t":"ping","id":7}' >&7
+if ag_wait '^\{"t":"pong","id":7\}$' 2; then ok; else bad "no pong for the ping"; fi
 
 t "agent: a snapshot on request; quit"
 echo '{"t":"snapshot"}' >&7
@@ -206,6 +210,10 @@ t "host: local devices stay, the remote ones are added"
 MIGTOP_FIXTURE=1 run --root "$hA" --ssh "$tmp/ssh" --host "hvB,root=$hB,cmd=$MIGTOP" -n 2 -d 300 --json
 want_rc 0
 want_out "\"name\":\"$SRC\",.*\"name\":\"hvB:$SRC\""
+# the second snapshot: the host's line with its round trip (a ping answered)
+if tail -1 "$out" | grep -Eq '"hosts":\[\{"name":"hvB","dest":"hvB","status":"connected","error":null,"since":"[0-9T:.Z-]+","rtt_ms":[0-9]+,"agent_version":"[0-9.]+",'; then
+	ok
+else bad "no connected host line with a round trip: $(grep -o '"hosts":.*' "$out" | tail -1)"; fi
 
 t "host: a state change on the remote host reaches the client (--log)"
 MIGTOP_FIXTURE=1 "$MIGTOP" --no-local --ssh "$tmp/ssh" --host "hvB,root=$hB,cmd=$MIGTOP" -d 200 \

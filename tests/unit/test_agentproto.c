@@ -38,6 +38,35 @@ static void test_ctl_ok(void **state)
         assert_int_equal(c.kind, AP_CTL_SNAPSHOT);
         assert_int_equal(ctl("{\"t\":\"quit\"}", &c, why), 0);
         assert_int_equal(c.kind, AP_CTL_QUIT);
+        assert_int_equal(ctl("{\"t\":\"ping\",\"id\":7}", &c, why), 0);
+        assert_int_equal(c.kind, AP_CTL_PING);
+        assert_int_equal(c.id, 7);
+        /* a ping names nothing else, and needs its id */
+        assert_int_equal(ctl("{\"t\":\"ping\"}", &c, why), -EINVAL);
+        assert_string_equal(why, "\"ping\" needs \"id\", an integer from 0 to 2^53");
+        assert_int_equal(ctl("{\"t\":\"ping\",\"id\":1,\"p\":\"/etc\"}", &c, why), -EINVAL);
+        assert_string_equal(why, "unknown member \"p\" in \"ping\"");
+}
+
+/* a ping line and its pong, through encode and decode */
+static void test_ping(void **state)
+{
+        struct ap_ctl c = {.kind = AP_CTL_PING, .id = 42}, d;
+        struct ap_msg m = {.kind = AP_PONG, .seq = 42}, md;
+        char why[160], *s = ap_ctl_encode(&c);
+
+        (void)state;
+        assert_string_equal(s, "{\"t\":\"ping\",\"id\":42}\n");
+        assert_int_equal(ap_ctl_decode(s, strlen(s) - 1, &d, why, sizeof(why)), 0);
+        assert_int_equal(d.id, 42);
+        free(s);
+        s = ap_msg_encode(&m, NULL);
+        assert_string_equal(s, "{\"t\":\"pong\",\"id\":42}\n");
+        assert_int_equal(ap_msg_decode(s, strlen(s) - 1, &md, why, sizeof(why)), 0);
+        assert_int_equal(md.kind, AP_PONG);
+        assert_int_equal(md.seq, 42);
+        ap_msg_free(&md);
+        free(s);
 }
 
 static void test_ctl_rejected(void **state)
@@ -352,11 +381,17 @@ static void test_decode_rejects(void **state)
 int main(void)
 {
         const struct CMUnitTest tests[] = {
-            cmocka_unit_test(test_ctl_ok),        cmocka_unit_test(test_ctl_rejected),
-            cmocka_unit_test(test_ctl_roundtrip), cmocka_unit_test(test_paths),
-            cmocka_unit_test(test_b64),           cmocka_unit_test(test_hello),
-            cmocka_unit_test(test_data),          cmocka_unit_test(test_sys),
-            cmocka_unit_test(test_klog_hb_error), cmocka_unit_test(test_decode_rejects),
+            cmocka_unit_test(test_ctl_ok),
+            cmocka_unit_test(test_ctl_rejected),
+            cmocka_unit_test(test_ctl_roundtrip),
+            cmocka_unit_test(test_paths),
+            cmocka_unit_test(test_b64),
+            cmocka_unit_test(test_hello),
+            cmocka_unit_test(test_data),
+            cmocka_unit_test(test_sys),
+            cmocka_unit_test(test_ping),
+            cmocka_unit_test(test_klog_hb_error),
+            cmocka_unit_test(test_decode_rejects),
         };
 
         return cmocka_run_group_tests(tests, NULL, NULL);

@@ -133,7 +133,7 @@ static bool ap_name_ok(const char *s)
 
 static const char *const ap_ctl_names[] = {
     [AP_CTL_INTERVAL] = "interval", [AP_CTL_PAUSE] = "pause", [AP_CTL_RESUME] = "resume",
-    [AP_CTL_SNAPSHOT] = "snapshot", [AP_CTL_QUIT] = "quit",
+    [AP_CTL_SNAPSHOT] = "snapshot", [AP_CTL_QUIT] = "quit",   [AP_CTL_PING] = "ping",
 };
 
 /* The object of a whole line (whitespace around allowed), or NULL with msg. */
@@ -214,7 +214,8 @@ int ap_ctl_decode(const char *line, size_t len, struct ap_ctl *out, char *msg, s
         json_object_object_foreach(j, key, val)
         {
                 (void)val;
-                if (strcmp(key, "t") != 0 && !(k == AP_CTL_INTERVAL && strcmp(key, "ms") == 0)) {
+                if (strcmp(key, "t") != 0 && !(k == AP_CTL_INTERVAL && strcmp(key, "ms") == 0) &&
+                    !(k == AP_CTL_PING && strcmp(key, "id") == 0)) {
                         char esc[64];
 
                         ap_why(msg, size, "unknown member \"%s\" in \"%s\"",
@@ -238,6 +239,17 @@ int ap_ctl_decode(const char *line, size_t len, struct ap_ctl *out, char *msg, s
                         goto out;
                 }
                 out->ms = (int)v;
+        }
+        if (k == AP_CTL_PING) {
+                struct json_object *id;
+
+                if (!json_object_object_get_ex(j, "id", &id) ||
+                    !json_object_is_type(id, json_type_int) || json_object_get_int64(id) < 0 ||
+                    json_object_get_int64(id) > (1LL << 53)) {
+                        ap_why(msg, size, "\"ping\" needs \"id\", an integer from 0 to 2^53");
+                        goto out;
+                }
+                out->id = json_object_get_int64(id);
         }
         ret = 0;
 out:
@@ -298,7 +310,8 @@ char *ap_ctl_encode(const struct ap_ctl *c)
 
         if (!j || (unsigned)c->kind >= sizeof(ap_ctl_names) / sizeof(*ap_ctl_names) ||
             !ap_add(j, "t", json_object_new_string(ap_ctl_names[c->kind])) ||
-            (c->kind == AP_CTL_INTERVAL && !ap_add(j, "ms", json_object_new_int(c->ms)))) {
+            (c->kind == AP_CTL_INTERVAL && !ap_add(j, "ms", json_object_new_int(c->ms))) ||
+            (c->kind == AP_CTL_PING && !ap_add(j, "id", json_object_new_int64(c->id)))) {
                 json_object_put(j);
                 return NULL;
         }
@@ -308,8 +321,8 @@ char *ap_ctl_encode(const struct ap_ctl *c)
 /* ---- agent messages: encoding ------------------------------------------------------------ */
 
 static const char *const ap_kind_names[] = {
-    [AP_HELLO] = "hello", [AP_SNAP] = "snap", [AP_DELTA] = "delta",
-    [AP_KLOG] = "klog",   [AP_HB] = "hb",     [AP_ERROR] = "error",
+    [AP_HELLO] = "hello", [AP_SNAP] = "snap",   [AP_DELTA] = "delta", [AP_KLOG] = "klog",
+    [AP_HB] = "hb",       [AP_ERROR] = "error", [AP_PONG] = "pong",
 };
 
 static struct json_object *ap_errno_json(int err)
@@ -405,7 +418,7 @@ char *ap_msg_encode(const struct ap_msg *m, size_t *len)
         const struct ap_hello *h = &m->hello;
         bool ok;
 
-        if (!j || (unsigned)m->kind > AP_ERROR ||
+        if (!j || (unsigned)m->kind > AP_PONG ||
             !ap_add(j, "t", json_object_new_string(ap_kind_names[m->kind]))) {
                 json_object_put(j);
                 return NULL;
@@ -418,7 +431,8 @@ char *ap_msg_encode(const struct ap_msg *m, size_t *len)
                      ap_add(j, "kernel", json_object_new_string(h->kernel)) &&
                      ap_add(j, "root", json_object_new_string(h->root)) &&
                      ap_add(j, "interval_ms", json_object_new_int(h->interval_ms)) &&
-                     (!h->klog[0] || ap_add(j, "klog", json_object_new_string(h->klog)));
+                     (!h->klog[0] || ap_add(j, "klog", json_object_new_string(h->klog))) &&
+                     (!h->ping || ap_add(j, "ping", json_object_new_boolean(1)));
                 break;
         case AP_SNAP:
         case AP_DELTA:
@@ -446,6 +460,9 @@ char *ap_msg_encode(const struct ap_msg *m, size_t *len)
                 for (size_t i = 0; ok && i < m->nklog; i++)
                         ok =
                             ap_push(a, json_object_new_string_len(m->klog[i], (int)m->klog_len[i]));
+                break;
+        case AP_PONG:
+                ok = ap_add(j, "id", json_object_new_uint64(m->seq));
                 break;
         case AP_ERROR:
         default:
@@ -828,6 +845,8 @@ int ap_msg_decode(const char *line, size_t len, struct ap_msg *m, char *msg, siz
                         break;
                 m->hello.interval_ms = u > AP_INTERVAL_MAX ? AP_INTERVAL_MAX : (int)u;
                 /* optional: an older agent of protocol 1 does not send it */
+                m->hello.ping =
+                    (v = ap_get(j, "ping", json_type_boolean)) && json_object_get_boolean(v);
                 if ((v = ap_get(j, "klog", json_type_string)))
                         snprintf(m->hello.klog, sizeof(m->hello.klog), "%s",
                                  json_object_get_string(v));
@@ -847,6 +866,9 @@ int ap_msg_decode(const char *line, size_t len, struct ap_msg *m, char *msg, siz
                 break;
         case AP_KLOG:
                 ret = ap_klog_get(j, m, msg, size);
+                break;
+        case AP_PONG:
+                ret = ap_u64(j, "id", &m->seq, msg, size);
                 break;
         case AP_ERROR:
         default:

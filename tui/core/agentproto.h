@@ -33,6 +33,9 @@
  * Client -> agent (stdin), nothing else is accepted:
  *   {"t":"interval","ms":500}   state polling period, 50..60000 ms
  *   {"t":"pause"} {"t":"resume"} {"t":"snapshot"} {"t":"quit"}
+ *   {"t":"ping","id":7}         answered at once with {"t":"pong","id":7} (the round trip);
+ *                               sent only to an agent whose hello has "ping":true (added
+ *                               within protocol 1: an older agent ignores it as a bad line)
  * A control message with any other kind, any other member, a wrong type or more than
  * AP_CTL_MAX bytes is rejected (so one naming a path, a command or a file is rejected).
  */
@@ -48,11 +51,19 @@
 #define AP_INTERVAL_MIN  50
 #define AP_INTERVAL_MAX  60000
 
-enum ap_ctl_kind { AP_CTL_INTERVAL, AP_CTL_PAUSE, AP_CTL_RESUME, AP_CTL_SNAPSHOT, AP_CTL_QUIT };
+enum ap_ctl_kind {
+        AP_CTL_INTERVAL,
+        AP_CTL_PAUSE,
+        AP_CTL_RESUME,
+        AP_CTL_SNAPSHOT,
+        AP_CTL_QUIT,
+        AP_CTL_PING, /* answered at once with a pong of the same id (an agent saying "ping") */
+};
 
 struct ap_ctl {
         enum ap_ctl_kind kind;
-        int ms; /* AP_CTL_INTERVAL */
+        int ms;     /* AP_CTL_INTERVAL */
+        int64_t id; /* AP_CTL_PING: 0 .. 2^53 */
 };
 
 /*
@@ -104,15 +115,16 @@ struct ap_hello {
         /* its kernel log: "ok" (live), "file" (--kmsg FILE), "unavailable", "off"; "" when
            the agent did not say (added within protocol 1: an older agent) */
         char klog[16];
+        bool ping; /* it answers {"t":"ping"} (added within protocol 1) */
 };
 
-enum ap_kind { AP_HELLO, AP_SNAP, AP_DELTA, AP_KLOG, AP_HB, AP_ERROR };
+enum ap_kind { AP_HELLO, AP_SNAP, AP_DELTA, AP_KLOG, AP_HB, AP_ERROR, AP_PONG };
 
 /* A message from the agent.  For encoding, the pointers are borrowed. */
 struct ap_msg {
         enum ap_kind kind;
         struct ap_hello hello; /* AP_HELLO */
-        uint64_t seq;          /* SNAP, DELTA, HB */
+        uint64_t seq;          /* SNAP, DELTA, HB; PONG: the ping's id */
         int64_t ts_ms;         /* SNAP, DELTA, HB: the agent's CLOCK_REALTIME in ms */
         struct ap_list *lists; /* SNAP, DELTA */
         size_t nlists;

@@ -67,6 +67,8 @@ struct rsrc {
         uint64_t kq_dropped;
         int kq_fd;
         int64_t added_ns;   /* CLOCK_MONOTONIC of the last device added by a delta */
+        uint64_t ping_id;   /* the last ping sent */
+        int64_t ping_ns;    /* when (0: answered, or none) */
         struct ap_sys *sys; /* what the host's sysfs says of its devices */
         size_t nsys, sys_cap;
 };
@@ -469,6 +471,12 @@ static int rsrc_apply(struct rsrc *r, struct ap_msg *m)
         case AP_KLOG:
                 rsrc_klog_push(r, m);
                 return 0;
+        case AP_PONG:
+                if (r->ping_ns && m->seq == r->ping_id) {
+                        r->st.rtt_ms = (int)((rsrc_mono_ns() - r->ping_ns) / 1000000);
+                        r->ping_ns = 0;
+                }
+                return 0;
         case AP_HB:
         default:
                 return 0;
@@ -844,10 +852,11 @@ static bool rsrc_link(struct rsrc *r)
         char buf[65536];
         int status = 0, ret;
         bool out_open = true, err_open = true, killed = false, connected = false;
-        int64_t start = rsrc_mono_ns();
+        int64_t start = rsrc_mono_ns(), last_ping = 0;
 
         pthread_mutex_lock(&r->mu);
         r->hello = false;
+        r->ping_ns = 0;
         r->refused = false;
         r->errline[0] = '\0';
         if (r->stop) {
@@ -898,6 +907,15 @@ static bool rsrc_link(struct rsrc *r)
                 now = rsrc_mono_ns();
                 pthread_mutex_lock(&r->mu);
                 connected |= r->st.state == RSRC_CONNECTED;
+                /* the round trip, every RSRC_PING_MS, to an agent that answers pings */
+                if (r->st.state == RSRC_CONNECTED && r->hello && r->st.hello.ping &&
+                    now - last_ping >= (int64_t)RSRC_PING_MS * 1000000) {
+                        last_ping = now;
+                        r->ping_ns = now;
+                        if (rsrc_send(r, &(struct ap_ctl){.kind = AP_CTL_PING,
+                                                          .id = (int64_t)++r->ping_id}) < 0)
+                                r->ping_ns = 0;
+                }
                 if (!killed && !r->refused && !r->stop &&
                     now - (r->st.last_ns > start ? r->st.last_ns : start) >
                         (int64_t)RSRC_SILENCE_MS * 1000000) {

@@ -33,6 +33,7 @@ struct rsrc;
 #define RSRC_BACKOFF_MIN_MS 1000
 #define RSRC_BACKOFF_MAX_MS 30000
 #define RSRC_SILENCE_MS     15000 /* three of the agent's heartbeats (AGENT_HB_MS) */
+#define RSRC_PING_MS        5000  /* a ping to an agent that answers them: rtt_ms */
 /*
  * A read of a path the agent has not sent yet though its listings name it (a device just
  * added: the listing comes first, its files with the agent's next reads) waits for it
