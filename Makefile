@@ -198,6 +198,7 @@ check: deps
 	$(if $(wildcard tests/prom/run.sh),$(MAKE) WERROR=1 prom)
 	$(if $(wildcard tests/vm/checkpatch.sh),$(MAKE) checkpatch)
 	$(if $(wildcard tests/vm/run.sh),$(MAKE) WERROR=1 e2e)
+	$(if $(wildcard tests/vm/hosts.sh),$(MAKE) WERROR=1 e2e-hosts)
 	@case "$$MIGTOP_E2E_DEBUG" in 1) $(MAKE) WERROR=1 e2e-debug ;; 0) echo "make check: e2e-debug off (MIGTOP_E2E_DEBUG=0)" ;; *) if tests/vm/debug-kernel.sh --check; then $(MAKE) WERROR=1 e2e-debug; else echo "make check: e2e-debug skipped: no cached debug kernel (MIGTOP_E2E_DEBUG=1 builds it, about 1 h)"; fi ;; esac
 	@echo "make check: all test levels passed"
 

@@ -17,7 +17,7 @@ mount -t debugfs debugfs /sys/kernel/debug
 mount -t tmpfs tmpfs /tmp
 mkdir -p /dev/pts && mount -t devpts devpts /dev/pts
 
-mode=smoke rows=24 cols=80 debug=0 term= name=guest mdevs= limit=900
+mode=smoke rows=24 cols=80 debug=0 term= name=guest mdevs='' limit=900
 for arg in $(cat /proc/cmdline); do
 	case $arg in
 	migtop.mode=*) mode=${arg#migtop.mode=} ;;
@@ -56,8 +56,10 @@ if [ "$mode" = hosts ]; then
 		sleep 0.1
 		i=$((i + 1))
 	done
-	ip link set eth0 up && ip addr add 10.0.2.15/24 dev eth0 && ip route add default via 10.0.2.2 ||
-		{ echo "HOSTS-FAIL network: $(ip addr 2>&1 | tr '\n' ' ')"; ok=0; }
+	if ! { ip link set eth0 up && ip addr add 10.0.2.15/24 dev eth0 && ip route add default via 10.0.2.2; }; then
+		echo "HOSTS-FAIL network: $(ip addr 2>&1 | tr '\n' ' ')"
+		ok=0
+	fi
 	mkdir -p /run/sshd /var/log /var/empty
 	chmod 0755 /run/sshd
 	/usr/sbin/sshd -E /tmp/sshd.log || { echo "HOSTS-FAIL sshd: $(cat /tmp/sshd.log)"; ok=0; }
