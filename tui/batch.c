@@ -428,7 +428,7 @@ int batch_step(struct batch_ctx *c)
 /* Run the engine until until_ns (monotonic; -1: forever).  1: stopped by a signal. */
 static int batch_wait(struct batch_ctx *c, int64_t until_ns)
 {
-        if (c->play)
+        if (c->rpl)
                 return batch_replay_wait(c, until_ns);
         for (;;) {
                 int64_t now;
@@ -462,7 +462,7 @@ static int batch_settle(struct batch_ctx *c, int timeout_ms)
 {
         int64_t end = batch_mono_ns() + (int64_t)timeout_ms * BATCH_MS_NS;
 
-        if (c->play)
+        if (c->rpl)
                 return batch_replay_settle(c, timeout_ms);
         for (;;) {
                 int64_t left;
@@ -521,8 +521,8 @@ static int batch_side(const struct batch_ctx *c, const struct engine_snap *s,
                 return 0;
         }
         /* one snapshot shows no state change: only a watching run has a timeline */
-        return pairside_build(s, (size_t)i, c->o->count != 1 || c->o->log_path || c->play, pci,
-                              side, tl);
+        return pairside_build(s, (size_t)i, c->o->count != 1 || c->o->log_path || c->rpl, pci, side,
+                              tl);
 }
 
 /* The exit status of a run stopped by a signal before it printed anything. */
@@ -651,7 +651,7 @@ static int batch_loop(struct batch_ctx *c)
                 return ret < 0 ? batch_io_fail(c, ret) : BATCH_EXIT_OK;
         }
         /* a replay's snapshot is of --at, or of the end when it is the only one */
-        if (c->play && (o->replay_at || o->count == 1)) {
+        if (c->rpl && (o->replay_at || o->count == 1)) {
                 ret = batch_wait(c, c->replay_end);
                 if (ret < 0)
                         return batch_io_fail(c, ret);
@@ -812,10 +812,12 @@ int batch_run(const struct batch_opts *o, FILE *out, FILE *err)
         if (fstat(fileno(out), &st) == 0 && (S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode)))
                 c.out_watch = fileno(out);
         batch_engine_opts(&c, &eo);
-        if (c.play)
+        if (c.rpl)
                 batch_replay_engine(&c, &eo);
         eo.klog = c.klog;
         ret = engine_new(s, &eo, &c.e);
+        if (ret == 0 && c.rpl)
+                batch_replay_attach(&c);
         if (ret < 0) {
                 snprintf(msg, sizeof(msg), "starting the poller: %s", strerror(-ret));
                 ret = batch_fail(&c, msg, NULL);

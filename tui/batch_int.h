@@ -19,7 +19,7 @@ struct klog;
 struct src_rec;
 struct src;
 struct replay;
-struct replay_play;
+struct rpl;
 struct engine_snap;
 struct engine_file_info;
 struct disc_merged;
@@ -53,9 +53,10 @@ struct batch_ctx {
         uint64_t prom_errors; /* migtop_scrape_errors_total (batch_prom.c) */
         /* --record, or NULL */
         struct src_rec *rec;
-        /* --replay: the recording, its player (the engine's source and clock), the end */
+        /* --replay: the replayer (the recording, its player: the engine's source and
+           clock), its recording, the end */
+        struct rpl *rpl;
         struct replay *rp;
-        struct replay_play *play;
         int64_t replay_end; /* --at, else the last record's time */
         /* --host: the hosts' links, and each one's count of status changes logged */
         struct remote *rem;
@@ -84,12 +85,13 @@ bool batch_remote_sysfs(const struct batch_ctx *c, const char *name, struct disc
 void batch_host_detail(const struct batch_ctx *c, size_t i, char *buf, size_t n);
 
 /* ---- batch_replay.c ---- */
-/* Open c->o->replay: the player (c->rp, c->play), its source, c->klog, c->replay_end. */
+/* Open c->o->replay: the replayer (c->rpl, c->rp), its source, c->klog, c->replay_end. */
 int batch_replay_open(struct batch_ctx *c, struct src **s, char *msg, size_t size);
 void batch_replay_close(struct batch_ctx *c);
-/* The engine on the player's clock. */
+/* The engine on the player's clock; then the engine the replayer's steps drive (c->e). */
 struct engine_opts;
 void batch_replay_engine(struct batch_ctx *c, struct engine_opts *eo);
+void batch_replay_attach(struct batch_ctx *c);
 /* Run the recording to until_ns (-1: its end); 1 when asked past its end (or a signal). */
 int batch_replay_wait(struct batch_ctx *c, int64_t until_ns);
 /* batch_settle() on the player's clock, never past c->replay_end. */
