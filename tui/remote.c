@@ -413,6 +413,8 @@ void remote_close(struct remote *rem)
 {
         if (!rem || (rem->refs && __atomic_sub_fetch(&rem->refs, 1, __ATOMIC_ACQ_REL) > 0))
                 return;
+        for (size_t i = 0; i < rem->n; i++)
+                rsrc_stop(rem->r[i]); /* all at once: hung links cost 2 s in all, not each */
         for (size_t i = 0; i < rem->n; i++) {
                 src_close(rem->s[i]);
                 rsrc_free(rem->r[i]);

@@ -1052,7 +1052,7 @@ int rsrc_control(struct rsrc *r, const struct ap_ctl *c)
         return ret;
 }
 
-void rsrc_free(struct rsrc *r)
+void rsrc_stop(struct rsrc *r)
 {
         if (!r)
                 return;
@@ -1065,6 +1065,13 @@ void rsrc_free(struct rsrc *r)
         if (r->retry_cv_init)
                 pthread_cond_broadcast(&r->retry_cv);
         pthread_mutex_unlock(&r->mu);
+}
+
+void rsrc_free(struct rsrc *r)
+{
+        if (!r)
+                return;
+        rsrc_stop(r);
         if (r->thread_started) {
                 /* a link that hangs: ask once, then stop it */
                 struct timespec ts;

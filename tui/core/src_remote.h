@@ -108,6 +108,12 @@ int rsrc_spawn(struct rsrc *r, char *const argv[]);
  * every later link.  0, or negative errno (-ENOTCONN: no link now; kept for the next).
  */
 int rsrc_control(struct rsrc *r, const struct ap_ctl *c);
+/*
+ * Ask the link to end (its stdin closed: the agent exits), no further attempt; returns at
+ * once.  rsrc_free does it too, then waits for the link (2 s, then SIGTERM): stopping
+ * every host first lets their links end together.
+ */
+void rsrc_stop(struct rsrc *r);
 void rsrc_free(struct rsrc *r);
 
 /*
