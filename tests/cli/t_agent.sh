@@ -166,7 +166,7 @@ want_err "migtop --agent: cannot open $tmp/nonexistent"
 t "agent: combined with a batch option: usage error"
 run --agent --once
 want_rc 2
-want_err '--agent takes only --root, --fixture, --kmsg, --no-kmsg, -d and --deadline'
+want_err '--agent takes only --root, --fixture, --kmsg, --no-kmsg, (--sysfs-root, )?-d and --deadline'
 
 # ---- --host through a stand-in for ssh ---------------------------------------------------
 # $tmp/ssh drops ssh's "-o OPTION" pairs and the destination and runs the remote command
