@@ -25,6 +25,7 @@
 #include "core/stuck.h"
 #include "core/tree.h"
 #include "engine/engine.h"
+#include "engine/replayer.h"
 #include "ui/config.h"
 #include "ui/ui.h"
 
@@ -162,7 +163,9 @@ static void main_usage(FILE *f)
               "                     FILE.1 and start a new one\n"
               "  --replay FILE      read the recording FILE instead of --root, on its\n"
               "                     clock: with --once or --json the snapshot at its end or\n"
-              "                     at --at; -n/-d snapshots, --log its change log\n"
+              "                     at --at; -n/-d snapshots, --log its change log;\n"
+              "                     else the console plays it (Space, Left/Right, [ ], g,\n"
+              "                     Home/End: see F1)\n"
               "  --at TIME          with --replay: the moment to show, ISO 8601 UTC\n"
               "                     (2026-11-30T03:12:07.5Z) or +SECONDS from its start\n"
               "  --dump             with --replay: print the recording as JSON lines\n"
@@ -548,9 +551,39 @@ static int main_connect(void *arg, struct engine **e, char *msg, size_t size)
         return 0;
 }
 
+/* --replay FILE in the console: the recording, indexed.  0, or an exit status. */
+static int main_replay_open(const struct main_args *a, struct rpl **r)
+{
+        char msg[512];
+
+        if (rpl_open(a->b.replay, r, msg, sizeof(msg)) < 0) {
+                fprintf(stderr, "migtop: %s\n", msg);
+                return BATCH_EXIT_ENV;
+        }
+        if (replay_message(rpl_replay(*r))[0])
+                fprintf(stderr, "migtop: %s\n", replay_message(rpl_replay(*r)));
+        return 0;
+}
+
+/* Its engine from the start, on the recorded --deadline and -d unless given now. */
+static int main_replay_engine(const struct main_args *a, struct rpl *r, struct engine_opts *eo,
+                              struct ui_opts *uo)
+{
+        const struct rec_header *h = replay_header(rpl_replay(r));
+        long v;
+
+        if (a->b.deadline_ms <= 0 && rec_header_opt_num(h, REC_OPT_DEADLINE, 1, 3600000, &v) == 0)
+                eo->deadline_ms = (int)v;
+        if (!a->delay_set && rec_header_opt_num(h, REC_OPT_INTERVAL, 1, 3600000, &v) == 0)
+                eo->state_ms = uo->interval_ms = (int)v;
+        uo->replay = r;
+        return rpl_engine_open(r, eo, 0);
+}
+
 /* The interactive console. */
 static int main_console(const struct main_args *a)
 {
+        struct rpl *rpl = NULL;
         struct ui_opts uo = {0};
         struct disc *disc = NULL;
         struct klog *klog = NULL;
@@ -565,14 +598,16 @@ static int main_console(const struct main_args *a)
 
         if (ret)
                 return ret;
-        ret = batch_open_src(a->b.root, a->b.fixture, &s);
+        if (a->b.replay && (ret = main_replay_open(a, &rpl)) != 0)
+                return ret;
+        ret = rpl ? 0 : batch_open_src(a->b.root, a->b.fixture, &s);
         /* a root that does not exist yet may appear (modprobe vfio): the console waits */
         if (ret < 0 && ret != -ENOENT) {
                 batch_root_message(-ret, a->b.root, msg, sizeof(msg));
                 fprintf(stderr, "migtop: %s\n", msg);
                 return BATCH_EXIT_ENV;
         }
-        ret = batch_open_klog(&a->b, &klog, msg, sizeof(msg));
+        ret = rpl ? 0 : batch_open_klog(&a->b, &klog, msg, sizeof(msg));
         if (ret < 0) {
                 fprintf(stderr, "migtop: %s\n", msg);
                 src_close(s);
@@ -610,7 +645,7 @@ static int main_console(const struct main_args *a)
          * sysfs facts for the live system, or for --sysfs-root; hotplug events for the live
          * system only (without udevd, e.g. in a VM, the kernel's own uevents)
          */
-        live = !a->b.fixture && strcmp(a->b.root, TREE_DEFAULT_ROOT) == 0;
+        live = !rpl && !a->b.fixture && strcmp(a->b.root, TREE_DEFAULT_ROOT) == 0;
         if ((live || a->b.sysfs_root) &&
             disc_open(a->b.sysfs_root ? a->b.sysfs_root : "/", NULL,
                       access("/run/udev/control", F_OK) == 0 ? 0 : DISC_F_KERNEL_UEVENTS,
@@ -622,7 +657,12 @@ static int main_console(const struct main_args *a)
         conn.eo = eo;
         uo.connect = main_connect;
         uo.connect_arg = &conn;
-        ret = s ? engine_new(s, &eo, &e) : 0;
+        if (rpl) {
+                ret = main_replay_engine(a, rpl, &eo, &uo);
+                e = rpl_engine(rpl);
+        } else {
+                ret = s ? engine_new(s, &eo, &e) : 0;
+        }
         if (ret < 0) {
                 fprintf(stderr, "migtop: starting the poller: %s\n", strerror(-ret));
                 if (disc)
@@ -632,7 +672,10 @@ static int main_console(const struct main_args *a)
                 return BATCH_EXIT_ENV;
         }
         ret = ui_run(e, &uo);
-        engine_free(e ? e : conn.e);
+        if (rpl)
+                rpl_free(rpl); /* its engine */
+        else
+                engine_free(e ? e : conn.e);
         klog_free(klog);
         if (conn.rec && src_rec_close(conn.rec) < 0 && ret == 0) {
                 fprintf(stderr, "migtop: writing the recording %s failed\n", a->b.record);
@@ -674,8 +717,6 @@ int main(int argc, char **argv)
                 return main_dump(a.b.replay);
         if (a.agent)
                 return agent_run(&a.b, STDIN_FILENO, stdout, stderr);
-        if (a.b.replay && !a.once && !a.count_set && !a.b.json && !a.b.openmetrics && !a.b.log_path)
-                a.b.count = a.once = 1; /* the console's replay is not built yet */
         if (!a.once && !a.count_set && !a.b.json && !a.b.log_path && !a.b.textfile &&
             !a.b.openmetrics) {
                 if (a.b.nhosts)

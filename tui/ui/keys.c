@@ -54,6 +54,31 @@ static const struct keys_entry keys_tab[] = {
     {{'r'}, 0, KEYS_RESCAN, "r", "rescan the device list now"},
 };
 
+static const struct keys_entry keys_replay_tab[] = {
+    {{' '}, 0, KEYS_RPL_PLAY, "Space", "replay: pause / play (at the end: from the start)"},
+    {{KEY_LEFT},
+     0,
+     KEYS_RPL_PREV,
+     "Left",
+     "replay: previous recorded change of the selected device (any: none selected)"},
+    {{KEY_RIGHT}, 0, KEYS_RPL_NEXT, "Right", "replay: next recorded change (the same)"},
+    {{'['}, 0, KEYS_RPL_SLOWER, "[", "replay: half the speed (down to 0.25x)"},
+    {{']'}, 0, KEYS_RPL_FASTER, "]", "replay: double the speed (up to 64x)"},
+    {{'g'},
+     0,
+     KEYS_RPL_GOTO,
+     "g",
+     "replay: go to a time: 2026-11-30T14:02:03Z (UTC), +SECONDS or -SECONDS from now"},
+    {{KEY_HOME}, 0, KEYS_RPL_START, "Home", "replay: the recording's start"},
+    {{KEY_END}, 0, KEYS_RPL_END, "End", "replay: the recording's end"},
+};
+
+const struct keys_entry *keys_replay_table(size_t *n)
+{
+        *n = sizeof(keys_replay_tab) / sizeof(keys_replay_tab[0]);
+        return keys_replay_tab;
+}
+
 const struct keys_entry *keys_table(size_t *n)
 {
         *n = sizeof(keys_tab) / sizeof(keys_tab[0]);
@@ -78,6 +103,17 @@ enum keys_action keys_lookup(int key)
         if (key == 0)
                 return KEYS_NONE;
         for (size_t i = 0; i < n; i++)
+                if (keys_matches(&t[i], key))
+                        return t[i].action;
+        return KEYS_NONE;
+}
+
+enum keys_action keys_replay_lookup(int key)
+{
+        size_t n;
+        const struct keys_entry *t = keys_replay_table(&n);
+
+        for (size_t i = 0; key && i < n; i++)
                 if (keys_matches(&t[i], key))
                         return t[i].action;
         return KEYS_NONE;

@@ -36,6 +36,15 @@ enum keys_action {
         KEYS_SLOWER,
         KEYS_EXPORT,
         KEYS_RESCAN,
+        /* --replay FILE: the replay's keys (keys_replay_lookup), before the others */
+        KEYS_RPL_PLAY,
+        KEYS_RPL_PREV,
+        KEYS_RPL_NEXT,
+        KEYS_RPL_SLOWER,
+        KEYS_RPL_FASTER,
+        KEYS_RPL_GOTO,
+        KEYS_RPL_START,
+        KEYS_RPL_END,
         KEYS_NACTIONS
 };
 
@@ -53,6 +62,13 @@ struct keys_entry {
 const struct keys_entry *keys_table(size_t *n);
 /* The action bound to a curses key code (KEYS_NONE when unbound). */
 enum keys_action keys_lookup(int key);
+/*
+ * When replaying a recording: its keys (help-screen order), and the replay action of a key
+ * (KEYS_NONE: the key keeps its usual meaning).  Space, Left, Right, [, ], g, Home and End
+ * are the replay's then.
+ */
+const struct keys_entry *keys_replay_table(size_t *n);
+enum keys_action keys_replay_lookup(int key);
 /* The table entry of an action (its first), or NULL. */
 const struct keys_entry *keys_entry_of(enum keys_action a);
 /* "F1" for KEY_F(1), "" for 0: into buf. */

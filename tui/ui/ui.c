@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "engine/replayer.h"
 #include "ui/config.h"
 #include "ui/draw.h"
 #include "ui/keys.h"
@@ -42,6 +43,10 @@ struct ui {
         int64_t next_snap_ns;      /* do not take a new snapshot before (interval) */
         int64_t drawn_sec;         /* the second the ages on screen were computed for */
         int64_t next_connect_ns;   /* without an engine: the next try of o->connect */
+        /* --replay: the real time of the last replay tick; "g": the time being typed */
+        int64_t rpl_tick_ns;
+        bool rpl_goto;
+        char rpl_edit[64];
         struct sigaction old_int, old_term;
 };
 
@@ -308,13 +313,32 @@ static void ui_draw_footer(const struct ui *u)
         }
 }
 
+/* --replay: the replay's status (time, position, speed, playing), then the message. */
+static void ui_replay_status(const struct ui *u, char *buf, size_t size)
+{
+        size_t n;
+
+        rpl_status(u->o->replay, buf, size);
+        n = strlen(buf);
+        if (u->rpl_goto)
+                snprintf(buf + n, size - n, " | go to: %s_  (ISO UTC, +S, -S; Enter goes, Esc)",
+                         u->rpl_edit);
+        else if (n + 3 < size)
+                ui_status_text(&u->v, buf + n + 3, size - n - 3);
+        if (!u->rpl_goto && n + 3 < size && buf[n + 3])
+                memcpy(buf + n, " | ", 3);
+}
+
 static void ui_draw_frame(const struct ui *u)
 {
-        char buf[VIEWS_STATUS_MAX + 64];
+        char buf[VIEWS_STATUS_MAX + 256];
 
         ui_draw_header(u);
         if (u->lay.status.h > 0) {
-                ui_status_text(&u->v, buf, sizeof(buf));
+                if (u->o->replay)
+                        ui_replay_status(u, buf, sizeof(buf));
+                else
+                        ui_status_text(&u->v, buf, sizeof(buf));
                 draw_fill(&u->lay.status, THEME_MESSAGE);
                 draw_text(u->lay.status.y, u->lay.status.x, u->lay.status.w, THEME_MESSAGE, buf,
                           false);
@@ -650,6 +674,149 @@ static void ui_mouse(struct ui *u)
                 ui_open(u);
 }
 
+/* ---- --replay ------------------------------------------------------------------------ */
+
+/* Go to t: the snapshot of the old engine goes first when the engine is made again. */
+static void ui_replay_seek(struct ui *u, int64_t t)
+{
+        struct rpl *r = u->o->replay;
+        const struct engine_snap *s;
+        int ret;
+
+        if (rpl_seek_reopens(r, t) && u->v.snap) {
+                engine_snap_put(u->v.snap);
+                u->v.snap = NULL;
+                views_rebuild(&u->v);
+        }
+        ret = rpl_seek(r, t);
+        u->e = rpl_engine(r);
+        u->changed = true;
+        u->next_snap_ns = 0;
+        /* what the engine knows at t, now (also when polling is paused) */
+        s = u->e ? engine_snapshot(u->e) : NULL;
+        if (s) {
+                if (u->v.snap)
+                        engine_snap_put(u->v.snap);
+                u->v.snap = s;
+                views_rebuild(&u->v);
+        }
+        if (ret < 0)
+                snprintf(u->v.status, sizeof(u->v.status), "replay: %s", strerror(-ret));
+}
+
+/* The selected device's name, or NULL. */
+static const char *ui_replay_dev(const struct ui *u)
+{
+        long i = views_selected(&u->v);
+
+        return i >= 0 && u->v.snap ? u->v.snap->tree.devs[i].name : NULL;
+}
+
+static void ui_replay_step(struct ui *u, bool next)
+{
+        struct rpl *r = u->o->replay;
+        const char *dev = ui_replay_dev(u);
+        int64_t t =
+            next ? rpl_change_after(r, dev, rpl_now(r)) : rpl_change_before(r, dev, rpl_now(r));
+
+        rpl_set_paused(r, true);
+        if (t < 0) {
+                snprintf(u->v.status, sizeof(u->v.status), "no %s change%s%s",
+                         next ? "later" : "earlier", dev ? " of " : "", dev ? dev : "");
+                return;
+        }
+        ui_replay_seek(u, t);
+}
+
+/* A key while typing the time to go to. */
+static void ui_goto_key(struct ui *u, int ch)
+{
+        size_t len = strlen(u->rpl_edit);
+        char err[VIEWS_STATUS_MAX - 32];
+        int64_t t;
+
+        if (ch == UI_KEY_ESC) {
+                u->rpl_goto = false;
+        } else if (ch == '\n' || ch == '\r' || ch == KEY_ENTER) {
+                u->rpl_goto = false;
+                if (rpl_parse_goto(u->o->replay, u->rpl_edit, &t, err, sizeof(err)) < 0)
+                        snprintf(u->v.status, sizeof(u->v.status), "go to %s", err);
+                else
+                        ui_replay_seek(u, t);
+        } else if (ch == KEY_BACKSPACE || ch == 127 || ch == 8) {
+                if (len > 0)
+                        u->rpl_edit[len - 1] = '\0';
+        } else if (ch >= 0x20 && ch < 0x7f && len + 1 < sizeof(u->rpl_edit)) {
+                u->rpl_edit[len] = (char)ch;
+                u->rpl_edit[len + 1] = '\0';
+        }
+}
+
+/* A replay key (keys_replay_lookup) or the time being typed: true when it was one. */
+static bool ui_replay_key(struct ui *u, int ch)
+{
+        struct rpl *r = u->o->replay;
+        enum keys_action a;
+
+        if (u->rpl_goto) {
+                ui_goto_key(u, ch);
+                return true;
+        }
+        a = keys_replay_lookup(ch);
+        if (a == KEYS_NONE)
+                return false;
+        u->v.status[0] = '\0';
+        switch (a) {
+        case KEYS_RPL_PLAY:
+                rpl_set_paused(r, !rpl_paused(r));
+                u->e = rpl_engine(r);
+                u->changed = true;
+                break;
+        case KEYS_RPL_PREV:
+        case KEYS_RPL_NEXT:
+                ui_replay_step(u, a == KEYS_RPL_NEXT);
+                break;
+        case KEYS_RPL_SLOWER:
+        case KEYS_RPL_FASTER:
+                rpl_set_speed(r, a == KEYS_RPL_FASTER ? rpl_speed(r) * 2 : rpl_speed(r) / 2);
+                break;
+        case KEYS_RPL_GOTO:
+                u->rpl_goto = true;
+                u->rpl_edit[0] = '\0';
+                break;
+        case KEYS_RPL_START:
+        case KEYS_RPL_END:
+                rpl_set_paused(r, true);
+                ui_replay_seek(u, a == KEYS_RPL_START ? rpl_first_ns(r) : rpl_last_ns(r));
+                break;
+        default:
+                break;
+        }
+        u->rpl_tick_ns = ui_now();
+        return true;
+}
+
+/* Playing: the clock moves by the real time since the last tick x the speed. */
+static void ui_replay_tick(struct ui *u, int64_t now)
+{
+        struct rpl *r = u->o->replay;
+        int ret;
+
+        if (!r)
+                return;
+        if (!u->rpl_tick_ns || rpl_paused(r)) {
+                u->rpl_tick_ns = now;
+                return;
+        }
+        ret = rpl_tick(r, now - u->rpl_tick_ns, 50);
+        u->rpl_tick_ns = now;
+        u->dirty = true; /* the status line's time */
+        if (ret > 0)
+                u->changed = true;
+        else if (ret < 0)
+                snprintf(u->v.status, sizeof(u->v.status), "replay: %s", strerror(-ret));
+}
+
 static void ui_key(struct ui *u, int ch)
 {
         u->dirty = true;
@@ -665,6 +832,8 @@ static void ui_key(struct ui *u, int ch)
                 ui_filter_key(u, ch);
                 return;
         }
+        if (u->o->replay && ui_replay_key(u, ch))
+                return;
         u->v.status[0] = '\0';
         ui_action(u, keys_lookup(ch));
 }
@@ -684,6 +853,8 @@ static int ui_timeout(const struct ui *u, int64_t now)
         int64_t ms = 1000 - (now / 1000000) % 1000; /* the next clock second */
         int t;
 
+        if (u->o->replay && !rpl_paused(u->o->replay) && ms > 50)
+                ms = 50; /* playing: ticks */
         if (!u->v.paused && u->e) {
                 t = engine_next_timeout_ms(u->e);
                 if (t >= 0 && t < ms)
@@ -699,7 +870,7 @@ static int ui_timeout(const struct ui *u, int64_t now)
 static void ui_tick(struct ui *u, int64_t now)
 {
         if (!u->v.paused)
-                u->v.now_ns = now;
+                u->v.now_ns = u->o->replay ? rpl_now(u->o->replay) : now;
         if (now / 1000000000 != u->drawn_sec && !u->v.paused &&
             (u->v.view == VIEWS_LIST || u->v.view == VIEWS_DETAIL))
                 u->dirty = true;
@@ -737,6 +908,7 @@ static int ui_loop(struct ui *u)
                 if (u->e && !u->v.paused && engine_process(u->e) > 0)
                         u->changed = true;
                 now = ui_now();
+                ui_replay_tick(u, now);
                 ui_take_snapshot(u, now);
                 ui_tick(u, now);
                 if (u->dirty) {

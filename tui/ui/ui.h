@@ -26,6 +26,11 @@ struct ui_opts {
         struct disc *hotplug; /* a started udev monitor: rescan on its events (NULL: none) */
         const struct config *config; /* the config file as main read it (NULL: defaults) */
         /*
+         * --replay FILE: the replayer (engine/replayer.h) whose engine e is; the console
+         * plays it on the recording's clock (its keys, its status line).  NULL: live.
+         */
+        struct rpl *replay;
+        /*
          * For ui_run(NULL, o): the tree root could not be opened yet (no vfio directory in
          * debugfs).  The console stays up with msg on screen and calls connect at start,
          * once a second and on r (rescan) until it returns 0 with an engine (which the

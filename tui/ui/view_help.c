@@ -26,12 +26,16 @@ static const char *const view_help_tail[] = {
 };
 #define VIEW_HELP_TAIL ((int)(sizeof(view_help_tail) / sizeof(view_help_tail[0])) + 1)
 
+/* After the keys and a blank row: the replay's keys under their title (--replay FILE). */
+#define VIEW_HELP_RPL_HEAD 2
+
 int view_help_lines(void)
 {
-        size_t n;
+        size_t n, nr;
 
         keys_table(&n);
-        return (int)n + VIEW_HELP_HEAD + VIEW_HELP_TAIL;
+        keys_replay_table(&nr);
+        return (int)n + VIEW_HELP_HEAD + VIEW_HELP_RPL_HEAD + (int)nr + VIEW_HELP_TAIL;
 }
 
 static void view_help_entry(int y, const struct layout_rect *b, const struct keys_entry *k)
@@ -53,18 +57,24 @@ static void view_help_entry(int y, const struct layout_rect *b, const struct key
 /* Line i of the help text at screen row y. */
 static void view_help_line(int y, const struct layout_rect *b, int i)
 {
-        size_t n;
+        size_t n, nr;
         const struct keys_entry *t = keys_table(&n);
+        const struct keys_entry *rt = keys_replay_table(&nr);
+        int rpl = VIEW_HELP_HEAD + (int)n + 1; /* the replay's title */
+        int tail = rpl + 1 + (int)nr + 1;      /* the legend */
 
         if (i == 0)
                 draw_text(y, b->x + 1, b->w - 1, THEME_TITLE,
                           "migtop keys (Esc closes this help; Up/Down scroll)", false);
         else if (i >= VIEW_HELP_HEAD && i - VIEW_HELP_HEAD < (int)n)
                 view_help_entry(y, b, &t[i - VIEW_HELP_HEAD]);
-        else if (i > (int)n + VIEW_HELP_HEAD &&
-                 i - (int)n - VIEW_HELP_HEAD - 1 < VIEW_HELP_TAIL - 1)
-                draw_text(y, b->x + 1, b->w - 1, THEME_HELP,
-                          view_help_tail[i - (int)n - VIEW_HELP_HEAD - 1], false);
+        else if (i == rpl)
+                draw_text(y, b->x + 1, b->w - 1, THEME_TITLE,
+                          "replaying a recording (--replay FILE), before the keys above:", false);
+        else if (i > rpl && i - rpl - 1 < (int)nr)
+                view_help_entry(y, b, &rt[i - rpl - 1]);
+        else if (i >= tail && i - tail < VIEW_HELP_TAIL - 1)
+                draw_text(y, b->x + 1, b->w - 1, THEME_HELP, view_help_tail[i - tail], false);
 }
 
 void view_help_draw(struct views *v, const struct layout *l)
