@@ -269,12 +269,55 @@ static void test_open_read(void **state)
         unlink(path);
 }
 
+/* The records of the stop go into the chunk open: no keyframe of everything at the close. */
+static void test_stop_no_keyframe(void **state)
+{
+        struct rec_writer *w;
+        struct rec_reader *r;
+        struct rec_ev e;
+        struct src_read x = rd("RUNNING\n", T0);
+        char path[64], err[256];
+        int stops = 0, keys = 0;
+
+        (void)state;
+        tmp_path(path, sizeof(path));
+        w = wopen(path, NULL, 0, 1000 * MS);
+        assert_int_equal(rec_write_read(w, 0, "d/migration/state", &x), 1);
+        assert_int_equal(rec_write_open_read(w, 0, "d/migration/hisi_acc/dev_data", T0 + 10 * MS,
+                                             T0 + 70000 * MS),
+                         1);
+        assert_int_equal(rec_write_stop(w, T0 + 70000 * MS), 1);
+        assert_int_equal(rec_writer_close(w), 0);
+        assert_int_equal(rec_reader_open(path, &r, err, sizeof(err)), 0);
+        assert_int_equal(rec_reader_nchunks(r), 1);
+        while (rec_next(r, &e) == 1) {
+                keys += e.type == REC_KEY;
+                if (e.type == REC_STOP) {
+                        stops++;
+                        assert_int_equal(e.t_ns, T0 + 70000 * MS);
+                        assert_int_equal(e.host, 0);
+                }
+        }
+        assert_int_equal(keys, 1);
+        assert_int_equal(stops, 1);
+        assert_string_equal(rec_reader_message(r), "");
+        rec_reader_free(r);
+        /* a stop with nothing written before: a chunk for it */
+        w = wopen(path, NULL, 0, 1000 * MS);
+        assert_int_equal(rec_write_stop(w, T0), 1);
+        assert_int_equal(rec_writer_close(w), 0);
+        assert_int_equal(rec_reader_open(path, &r, err, sizeof(err)), 0);
+        assert_int_equal(rec_reader_nchunks(r), 1);
+        rec_reader_free(r);
+        unlink(path);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
             cmocka_unit_test(test_header_options),      cmocka_unit_test(test_options_refused),
             cmocka_unit_test(test_unknown_header_flag), cmocka_unit_test(test_host_in_keyframes),
-            cmocka_unit_test(test_open_read),
+            cmocka_unit_test(test_open_read),           cmocka_unit_test(test_stop_no_keyframe),
         };
 
         return cmocka_run_group_tests(tests, NULL, NULL);

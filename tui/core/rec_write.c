@@ -727,13 +727,25 @@ int rec_write_host(struct rec_writer *w, unsigned host, int64_t t_ns, enum rec_h
         return ret < 0 ? ret : 1;
 }
 
+/*
+ * Before a record written at the stop (unanswered reads, the stop): into the chunk open,
+ * however old (a keyframe of everything at the close would serve no reader); a chunk only
+ * when none is open.
+ */
+static int rw_ready_last(struct rec_writer *w, int64_t t)
+{
+        if (w->error)
+                return -w->error;
+        return w->in_chunk ? 0 : rw_chunk_start(w, t);
+}
+
 int rec_write_open_read(struct rec_writer *w, unsigned host, const char *path, int64_t t_start,
                         int64_t t_ns)
 {
         int ret = rw_check(w, host);
 
         if (ret == 0)
-                ret = rw_ready(w, t_ns);
+                ret = rw_ready_last(w, t_ns);
         if (ret < 0)
                 return ret;
         rw_body_start(w, REC_READ, REC_F_OPEN, host, t_ns);
@@ -749,10 +761,14 @@ int rec_write_open_read(struct rec_writer *w, unsigned host, const char *path, i
 
 int rec_write_stop(struct rec_writer *w, int64_t t_ns)
 {
-        int ret = rw_begin(w, 0, t_ns, REC_STOP);
+        int ret = rw_check(w, 0);
 
         if (ret == 0)
-                ret = rw_emit(w);
+                ret = rw_ready_last(w, t_ns);
+        if (ret < 0)
+                return ret;
+        rw_body_start(w, REC_STOP, 0, 0, t_ns);
+        ret = rw_emit(w);
         return ret < 0 ? ret : 1;
 }
 

@@ -56,11 +56,15 @@ int rec_write_host(struct rec_writer *w, unsigned host, int64_t t_ns, enum rec_h
                    const char *msg);
 /*
  * Record a read of path in flight since t_start and not answered by t_ns (the recording
- * stops): a READ with REC_F_OPEN.  1 or negative errno.
+ * stops): a READ with REC_F_OPEN, into the chunk open (no new keyframe).  1 or negative
+ * errno.
  */
 int rec_write_open_read(struct rec_writer *w, unsigned host, const char *path, int64_t t_start,
                         int64_t t_ns);
-/* Record that the recording stops at t_ns (REC_STOP).  1 or negative errno. */
+/*
+ * Record that the recording stops at t_ns (REC_STOP), last.  Like rec_write_open_read(), it
+ * goes into the chunk open, without a new keyframe.  1 or negative errno.
+ */
 int rec_write_stop(struct rec_writer *w, int64_t t_ns);
 /* Make every record written so far readable in the file. */
 int rec_writer_flush(struct rec_writer *w);
