@@ -140,6 +140,36 @@ if t "replay: g goes to a time (+SECONDS from the replayed time, then an ISO tim
 	alive
 fi
 
+if t "replay: the detail's timeline and the compare, as live, at the replayed time"; then
+	fix pair-ok
+	rpl_record "$root"
+	start 120 40 "$MIGTOP" --replay "$rec" --pair "$SRC=$DST"
+	see "${RPL_RE}"
+	keys End
+	see "end of recording"
+	keys Enter
+	see "timeline: 3 state changes"
+	see "[0-9:.]+ STOP_COPY (→|->) STOP "
+	see "[0-9:.]+ STOP (→|->) RUNNING "
+	# back to where $SRC became RUNNING: the timeline has that one change
+	keys Escape
+	keys Home
+	see '\+0\.0 s of'
+	for _ in 1 2 3 4 5 6 7 8; do
+		wait_for "^ *S $SRC +RUNNING " 1 && break
+		keys Right
+	done
+	keys Enter
+	see "timeline: 1 state change"
+	see "[0-9:.]+ STOP (→|->) RUNNING "
+	see_not "STOP_COPY"
+	keys Escape
+	keys c
+	see "^verdict: "
+	see "source dev_data +$SRC"
+	alive
+fi
+
 if t "replay: the help lists the replay's keys"; then
 	fix pair-ok
 	rpl_record "$root"
