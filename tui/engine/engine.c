@@ -300,8 +300,6 @@ static int collect(struct engine *e, int64_t now)
 
 /* ---- scheduling ---- */
 
-typedef int (*file_fn)(struct engine *e, struct eng_file *f, int64_t now);
-
 static int file_submit(struct engine *e, struct eng_file *f, int64_t now)
 {
         int ret = reader_submit(e->rd, f->path, f);
@@ -311,33 +309,6 @@ static int file_submit(struct engine *e, struct eng_file *f, int64_t now)
         sched_start(&f->sch, now);
         e->inflight++;
         e->pending++;
-        return 0;
-}
-
-static int for_each_file(struct engine *e, file_fn fn, int64_t now)
-{
-        int ret;
-
-        for (size_t i = 0; i < e->ndevs; i++) {
-                struct eng_dev *d = e->devs[i];
-
-                if (d->gone)
-                        continue;
-                if (d->td.has_migration) {
-                        ret = fn(e, &d->state, now);
-                        if (!ret)
-                                ret = fn(e, &d->features, now);
-                        if (ret)
-                                return ret;
-                }
-                for (size_t j = 0; j < d->ndfiles; j++) {
-                        if (!d->dfiles[j].path)
-                                continue;
-                        ret = fn(e, &d->dfiles[j], now);
-                        if (ret)
-                                return ret;
-                }
-        }
         return 0;
 }
 
@@ -452,6 +423,51 @@ static int plan_next(struct engine *e, struct eng_file *f, int64_t now)
         return 0;
 }
 
+/* The device's file k: state, features, then each directory's files in turn; NULL when unused. */
+static struct eng_file *dev_file(struct eng_dev *d, size_t k)
+{
+        if (k < 2)
+                return d->td.has_migration ? (k ? &d->features : &d->state) : NULL;
+        return d->dfiles[k - 2].path ? &d->dfiles[k - 2] : NULL;
+}
+
+/*
+ * One walk over every file (they are many: one walk, not one per step): per device, mark
+ * reads past their deadline blocked, then start its due reads (or queue them behind
+ * max_inflight), and plan the engine's next wake-up from each file.  Blocked reads are
+ * marked before the device's reads start, so a costly file is held behind a blocked one
+ * of its directory (dir_blocked).  0 or the first submit error (planning goes on).
+ */
+static int file_pass(struct engine *e, int64_t now)
+{
+        int ret = 0;
+
+        e->next_ns = e->o.rescan_ms > 0 ? e->next_rescan_ns : SCHED_NEVER;
+        for (size_t i = 0; i < e->ndevs; i++) {
+                struct eng_dev *d = e->devs[i];
+                size_t nf = d->ndfiles + 2;
+
+                if (d->gone)
+                        continue;
+                for (size_t k = 0; e->inflight && k < nf; k++) {
+                        struct eng_file *f = dev_file(d, k);
+
+                        if (f)
+                                check_blocked(e, f, now);
+                }
+                for (size_t k = 0; k < nf; k++) {
+                        struct eng_file *f = dev_file(d, k);
+
+                        if (!f)
+                                continue;
+                        if (!ret)
+                                ret = submit_due(e, f, now);
+                        plan_next(e, f, now);
+                }
+        }
+        return ret;
+}
+
 /* Start backlogged reads as far as max_inflight allows. */
 static int drain_backlog(struct engine *e, int64_t now)
 {
@@ -544,17 +560,13 @@ int engine_process(struct engine *e)
         /* the passes over every file only when something is due (see plan_next) */
         if (rescanned || now >= e->next_ns) {
                 e->nbacklog = e->backlog_pos = 0;
-                if (e->inflight)
-                        for_each_file(e, check_blocked, now);
                 reader_hold(e->rd);
-                r2 = for_each_file(e, submit_due, now);
+                r2 = file_pass(e, now);
                 r3 = reader_release(e->rd);
                 if (r3 < 0 && !r2)
                         r2 = r3;
                 if (r2 < 0 && !ret)
                         ret = r2;
-                e->next_ns = e->o.rescan_ms > 0 ? e->next_rescan_ns : SCHED_NEVER;
-                for_each_file(e, plan_next, now);
         } else if (e->backlog_pos < e->nbacklog) {
                 r2 = drain_backlog(e, now);
                 if (r2 < 0 && !ret)

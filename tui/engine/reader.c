@@ -214,6 +214,16 @@ static int maybe_grow_locked(struct reader *r)
         int err = 0;
         unsigned fresh, want;
 
+        if (r->todo && r->busy < r->workers) {
+                /*
+                 * Submissions wake one worker (see reader_release): idle workers are woken
+                 * only when the queue stops moving (the awake one is in a slow read).
+                 */
+                now = reader_mono_ns();
+                if (now - r->progress_ns >= READER_STALL_NS ||
+                    now - r->todo->submitted_ns >= READER_STALL_NS)
+                        pthread_cond_signal(&r->work);
+        }
         if (r->queued <= r->workers - r->busy || r->workers >= r->max_workers + READER_MAX_STUCK)
                 return 0;
         now = reader_mono_ns();
@@ -343,8 +353,13 @@ int reader_release(struct reader *r)
                 before = r->workers;
                 err = maybe_grow_locked(r);
         } while (!err && r->workers > before);
+        /*
+         * One worker takes the batch (a fast read costs less than waking a thread): waking
+         * them all made every worker contend for the lock on every job, and each wake is a
+         * futex call.  Others are woken when the queue stalls (maybe_grow_locked).
+         */
         if (r->todo)
-                pthread_cond_broadcast(&r->work);
+                pthread_cond_signal(&r->work);
         pthread_mutex_unlock(&r->lock);
         return err;
 }
