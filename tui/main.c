@@ -551,10 +551,11 @@ static int main_connect(void *arg, struct engine **e, char *msg, size_t size)
         return 0;
 }
 
-/* --replay FILE in the console: the recording, indexed.  0, or an exit status. */
+/* --replay FILE in the console: the recording, indexed, --at checked.  0, or an exit status. */
 static int main_replay_open(const struct main_args *a, struct rpl **r)
 {
         char msg[512];
+        int64_t at;
 
         if (rpl_open(a->b.replay, r, msg, sizeof(msg)) < 0) {
                 fprintf(stderr, "migtop: %s\n", msg);
@@ -562,22 +563,42 @@ static int main_replay_open(const struct main_args *a, struct rpl **r)
         }
         if (replay_message(rpl_replay(*r))[0])
                 fprintf(stderr, "migtop: %s\n", replay_message(rpl_replay(*r)));
+        if (a->b.replay_at &&
+            replay_parse_time(rpl_replay(*r), a->b.replay_at, &at, msg, sizeof(msg)) < 0) {
+                fprintf(stderr, "migtop: %s\n", msg);
+                rpl_free(*r);
+                *r = NULL;
+                return BATCH_EXIT_ENV;
+        }
         return 0;
 }
 
-/* Its engine from the start, on the recorded --deadline and -d unless given now. */
+/*
+ * Its engine from the start (or --at, where it starts playing), on the recorded --deadline
+ * and -d unless given now.
+ */
 static int main_replay_engine(const struct main_args *a, struct rpl *r, struct engine_opts *eo,
                               struct ui_opts *uo)
 {
         const struct rec_header *h = replay_header(rpl_replay(r));
+        char msg[300];
+        int64_t at = 0;
         long v;
+        int ret;
 
         if (a->b.deadline_ms <= 0 && rec_header_opt_num(h, REC_OPT_DEADLINE, 1, 3600000, &v) == 0)
                 eo->deadline_ms = (int)v;
         if (!a->delay_set && rec_header_opt_num(h, REC_OPT_INTERVAL, 1, 3600000, &v) == 0)
                 eo->state_ms = uo->interval_ms = (int)v;
         uo->replay = r;
-        return rpl_engine_open(r, eo, 0);
+        /* (--at was checked when the recording was opened) */
+        if (a->b.replay_at &&
+            replay_parse_time(rpl_replay(r), a->b.replay_at, &at, msg, sizeof(msg)) < 0)
+                at = 0;
+        ret = rpl_engine_open(r, eo, 0);
+        if (ret == 0 && at)
+                ret = rpl_seek(r, at);
+        return ret;
 }
 
 /* The interactive console. */

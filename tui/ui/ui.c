@@ -343,10 +343,13 @@ static void ui_draw_frame(const struct ui *u)
                 draw_text(u->lay.status.y, u->lay.status.x, u->lay.status.w, THEME_MESSAGE, buf,
                           false);
                 ui_draw_footer(u);
-        } else if (u->v.editing || u->v.status[0]) {
-                /* too short for a status line: a message (or the filter) takes the footer's
-                   row until the next key */
-                ui_status_text(&u->v, buf, sizeof(buf));
+        } else if (u->v.editing || u->v.status[0] || u->o->replay) {
+                /* too short for a status line: a message (or the filter, or the replay's
+                   status) takes the footer's row until the next key */
+                if (u->o->replay && !u->v.editing)
+                        ui_replay_status(u, buf, sizeof(buf));
+                else
+                        ui_status_text(&u->v, buf, sizeof(buf));
                 draw_fill(&u->lay.footer, THEME_MESSAGE);
                 draw_text(u->lay.footer.y, u->lay.footer.x, u->lay.footer.w, THEME_MESSAGE, buf,
                           false);
