@@ -915,8 +915,15 @@ static int ui_loop(struct ui *u)
                 ui_take_snapshot(u, now);
                 ui_tick(u, now);
                 if (u->dirty) {
+                        const char *shown[128];
+
                         u->drawn_sec = now / 1000000000;
                         ui_draw(u);
+                        /* live: what is on screen is polled at the fast rate, idle devices
+                           off it slower (engine_set_focus) */
+                        if (u->e && !u->o->replay)
+                                engine_set_focus(u->e, shown,
+                                                 views_focus(&u->v, u->lay.list.h, shown, 128));
                 }
                 /* paused: only the keyboard (and hotplug, noted for when polling resumes) */
                 pfd[1].fd = u->v.paused || !u->e ? -1 : engine_fd(u->e);
