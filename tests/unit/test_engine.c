@@ -276,12 +276,15 @@ static void focus_fast_idle_slow(void **state)
         assert_int_equal(reads_of(s, "off", "state") - off0, 10);
         /* (a) a device on screen: seen within one fast period */
         ms = seen_after(e, &c, s, "on", "STOP\n", FSM_STOP, 1000);
+        print_message("state change seen after %lld ms on screen\n", (long long)ms);
         assert_in_range(ms, 0, 250);
         /* (b) an idle device off screen: within the idle period */
         ms = seen_after(e, &c, s, "off", "PRE_COPY\n", FSM_PRE_COPY, 2000);
+        print_message("... after %lld ms off screen and idle\n", (long long)ms);
         assert_in_range(ms, 0, 1000);
         /* now migrating, it is interesting: its next change within one fast period */
         ms = seen_after(e, &c, s, "off", "STOP_COPY\n", FSM_STOP_COPY, 1000);
+        print_message("... after %lld ms off screen and migrating\n", (long long)ms);
         assert_in_range(ms, 0, 250);
         /* a device scrolled into view is read within one fast period of the call */
         run_until(e, &c, c.t + 3000 * MS, 50);
@@ -290,6 +293,7 @@ static void focus_fast_idle_slow(void **state)
         settle(e);
         assert_int_equal(engine_set_focus(e, now_shown, 1), 0);
         ms = seen_after(e, &c, s, "off2", "RESUMING\n", FSM_RESUMING, 1000);
+        print_message("... after %lld ms since it came on screen\n", (long long)ms);
         assert_in_range(ms, 0, 250);
         /* no focus any more: every device at the state period */
         engine_clear_focus(e);
