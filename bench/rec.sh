@@ -128,9 +128,11 @@ awk -v p="$pmin" -v r="$rmin" -v pall="$pall" -v rall="$rall" -v n="$n" -v ms="$
 	-v d="$devs" -v size="$size" -v s10="$s10" -v sl="$sl" -v idle="$idle" -v keys="$keys" \
 	-v rounds="$rounds" 'BEGIN {
 	printf "rec bench: %d devices, %d snapshots %d ms apart, %d alternating runs each\n", d, n, ms, rounds
-	printf "  -n %d --json            cpu s (user + sys): %s least %.3f\n", n, pall, p
-	printf "  ... --record FILE       cpu s (user + sys): %s least %.3f  (%d bytes)\n", rall, r, size
-	printf "  ratio record/plain (least of each): %.3f (goal <= 1.10)\n", (p > 0 ? r / p : 0)
+	if (rounds > 0) {
+		printf "  -n %d --json            cpu s (user + sys): %s least %.3f\n", n, pall, p
+		printf "  ... --record FILE       cpu s (user + sys): %s least %.3f  (%d bytes)\n", rall, r, size
+		printf "  ratio record/plain (least of each): %.3f (goal <= 1.10)\n", (p > 0 ? r / p : 0)
+	}
 	g = sl - s10
 	printf "  idle: %d bytes after 10 s, %d after %d s (%d keyframes): %.0f bytes per device-hour%s\n", s10, sl, idle, keys, (g > 0 ? g : 0) / d / ((idle - 10) / 3600), (g > 0 ? "" : " (no growth: unchanged reads are not written)")
 	printf "  first full snapshot: %.0f bytes per device\n", s10 / d
