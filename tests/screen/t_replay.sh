@@ -51,6 +51,9 @@ if t "replay: the console plays a recording, with its status line, to its end"; 
 	see "\+([0-9.]+) s of \1 s  2x  end of recording" 15
 	see "$SRC +STOP "
 	see "$DST +RUNNING "
+	# Space at the end: from the start again
+	keys Space
+	see '\+[0-2]\.[0-9] s of [0-9.]+ s  2x  playing'
 	alive
 	keys q
 	want_exit 0

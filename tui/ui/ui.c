@@ -771,8 +771,10 @@ static bool ui_replay_key(struct ui *u, int ch)
         u->v.status[0] = '\0';
         switch (a) {
         case KEYS_RPL_PLAY:
+                /* at the end: from the start again (its snapshot goes first) */
+                if (rpl_at_end(r))
+                        ui_replay_seek(u, rpl_first_ns(r));
                 rpl_set_paused(r, !rpl_paused(r));
-                u->e = rpl_engine(r);
                 u->changed = true;
                 break;
         case KEYS_RPL_PREV:
