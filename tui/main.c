@@ -178,7 +178,9 @@ static void main_usage(FILE *f)
               "  --label NAME       this host's name in the console (default local)\n"
               "  --host SPEC        also show the devices of a remote host, reached with ssh:\n"
               "                     [user@]host[,name=LABEL][,root=DIR][,cmd=PATH]; its devices\n"
-              "                     are LABEL:DEVICE (batch modes; repeatable)\n"
+              "                     are LABEL:DEVICE (batch modes; repeatable; else the config\n"
+              "                     file's host = SPEC lines); a dropped link is retried\n"
+              "                     (1 s doubling to 30 s), its devices shown stale meanwhile\n"
               "  --ssh CMD          the command that reaches a host (default\n"
               "                     '" REMOTE_SSH_DEFAULT "'; also MIGTOP_SSH)\n"
               "  --no-local         with --host: not this host's devices\n"
@@ -415,6 +417,55 @@ static int main_option(int c, char **argv, struct main_args *a)
         }
 }
 
+/*
+ * The config file's host = SPEC lines, for a batch run without --host (the console does
+ * not read remote hosts yet).  -1, or an exit status after a message.
+ */
+static int main_config_hosts(struct main_args *a)
+{
+        struct config *cfg = malloc(sizeof(*cfg));
+        char path[PATH_MAX], err[512], msg[512];
+        int ret = -1;
+
+        if (!cfg)
+                return main_usage_error("out of memory");
+        config_defaults(cfg);
+        if (config_path(getenv("XDG_CONFIG_HOME"), getenv("HOME"), path, sizeof(path)) < 0)
+                goto out; /* no home: no config file */
+        ret = config_load(path, false, cfg, err, sizeof(err));
+        if (ret == -EINVAL) {
+                fprintf(stderr, "migtop: %s\n", err);
+                ret = BATCH_EXIT_ENV;
+                goto out;
+        }
+        ret = -1;
+        if (cfg->nhosts == 0)
+                goto out; /* none, or a file this user cannot open (another's $HOME): none */
+        for (size_t i = 0; i < cfg->nhosts; i++) {
+                struct remote_host *h = &a->hosts[i];
+
+                if (remote_parse(cfg->hosts[i], h, msg, sizeof(msg)) < 0) {
+                        fprintf(stderr, "migtop: %s:%d: host: %s\n", path, cfg->host_line[i], msg);
+                        ret = BATCH_EXIT_ENV;
+                        goto out;
+                }
+                for (size_t k = 0; k < i; k++)
+                        if (strcmp(a->hosts[k].label, h->label) == 0) {
+                                fprintf(stderr,
+                                        "migtop: %s:%d: host: the label '%s' is taken; give "
+                                        "another with name=LABEL\n",
+                                        path, cfg->host_line[i], h->label);
+                                ret = BATCH_EXIT_ENV;
+                                goto out;
+                        }
+        }
+        a->b.nhosts = cfg->nhosts;
+        a->b.hosts = a->hosts;
+out:
+        free(cfg);
+        return ret;
+}
+
 static int main_parse(int argc, char **argv, struct main_args *a)
 {
         int c, ret;
@@ -441,7 +492,13 @@ static int main_parse(int argc, char **argv, struct main_args *a)
              a->b.textfile || a->b.openmetrics || a->b.record || a->b.replay || a->dump ||
              a->label || a->theme || a->b.nhosts || a->b.ssh || a->b.no_local || a->stuck_set))
                 return main_usage_error("--agent takes only --root, --fixture, --kmsg, "
-                                        "--no-kmsg, -d and --deadline");
+                                        "--no-kmsg, --sysfs-root, -d and --deadline");
+        /* a batch run without --host: the config file's hosts */
+        if (!a->b.nhosts && !a->agent && !a->b.replay && !a->b.record &&
+            (a->once || a->count_set || a->b.json || a->b.log_path || a->b.textfile ||
+             a->b.openmetrics) &&
+            (ret = main_config_hosts(a)) >= 0)
+                return ret;
         if ((a->b.no_local || a->b.ssh) && !a->b.nhosts)
                 return main_usage_error("%s needs --host SPEC",
                                         a->b.no_local ? "--no-local" : "--ssh");
@@ -453,8 +510,6 @@ static int main_parse(int argc, char **argv, struct main_args *a)
 
                 a->b.ssh = env && env[0] ? env : NULL;
         }
-        if (a->b.no_local && !a->b.kmsg)
-                a->b.no_kmsg = true; /* this host's kernel log is not the hosts' */
         if (a->b.kmsg && a->b.no_kmsg)
                 return main_usage_error("--kmsg and --no-kmsg cannot be combined");
         if (a->b.openmetrics && (a->b.json || a->b.textfile))

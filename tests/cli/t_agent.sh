@@ -242,6 +242,24 @@ chmod +x "$tmp/agent-v2"
 run --no-local --ssh "$tmp/ssh" --host "hvA,cmd=$tmp/agent-v2" --once
 want_err 'host hvA: hvA: agent protocol version 2, this migtop speaks 1; install the same migtop version on both hosts'
 
+t "host: the config file's host lines (repeatable) in a batch run without --host"
+mkdir -p "$tmp/xdgh/migtop"
+printf 'interval = 500\nhost = hvA,root=%s,cmd=%s\n# the second\nhost = hvB,root=%s,cmd=%s\n' \
+	"$hA" "$MIGTOP" "$hB" "$MIGTOP" >"$tmp/xdgh/migtop/config"
+XDG_CONFIG_HOME="$tmp/xdgh" MIGTOP_FIXTURE=1 run --no-local --ssh "$tmp/ssh" --once --json
+want_rc 0
+want_out "\"name\": \"hvA:$SRC\""
+want_out "\"name\": \"hvB:$DST\""
+# --host on the command line replaces them
+XDG_CONFIG_HOME="$tmp/xdgh" MIGTOP_FIXTURE=1 run --no-local --ssh "$tmp/ssh" \
+	--host "hvC,root=$hB,cmd=$MIGTOP" --once --json
+want_out "\"name\": \"hvC:$DST\""
+want_no_out '"name": "hv[AB]:'
+printf 'host = hvA,port=22\n' >"$tmp/xdgh/migtop/config"
+XDG_CONFIG_HOME="$tmp/xdgh" run --no-local --ssh "$tmp/ssh" --once --json
+want_rc 1
+want_err "^migtop: $tmp/xdgh/migtop/config:1: host: --host hvA: 'port' is not name=LABEL, root=DIR or cmd=PATH\$"
+
 t "host: the agent's kernel log records are tied to LABEL:DEVICE (JSON, text, --log)"
 # the remote migtop reads a file of /dev/kmsg records (printk.c's format): a dev_err() on
 # the destination VF and one without a device
