@@ -25,6 +25,7 @@
 #include "core/pair.h"
 #include "core/src_rec.h"
 #include "core/src_replay.h"
+#include "core/stuck.h"
 #include "core/tree.h"
 #include "engine/discover.h"
 #include "engine/engine.h"
@@ -50,7 +51,9 @@ int batch_open_rec(const struct batch_opts *o, struct src_rec **rec, struct src 
 {
         struct rec_writer_opts ro;
         struct rec_host h = {0};
-        struct rec_opt opts[2] = {{REC_OPT_DEADLINE, ""}, {REC_OPT_INTERVAL, ""}};
+        struct rec_opt opts[3] = {
+            {REC_OPT_DEADLINE, ""}, {REC_OPT_INTERVAL, ""}, {REC_OPT_STUCK, ""}};
+        struct stuck_cfg st;
         struct utsname u;
         char why[400];
         int ret;
@@ -72,7 +75,12 @@ int batch_open_rec(const struct batch_opts *o, struct src_rec **rec, struct src 
                  o->deadline_ms > 0 ? o->deadline_ms : BATCH_DEADLINE_DEFAULT);
         snprintf(opts[1].value, sizeof(opts[1].value), "%d",
                  o->interval_ms > 0 ? o->interval_ms : BATCH_INTERVAL_DEFAULT);
-        ro.nopts = 2;
+        if (o->stuck)
+                st = *o->stuck;
+        else
+                stuck_default(&st);
+        ro.nopts =
+            stuck_format(&st, opts[2].value, sizeof(opts[2].value)) < sizeof(opts[2].value) ? 3 : 2;
         ro.opts = opts;
         ret = src_rec_open(o->record, &ro, rec, why, sizeof(why));
         if (ret < 0) {
@@ -679,6 +687,21 @@ static int batch_loop(struct batch_ctx *c)
         return c->partial ? BATCH_EXIT_PARTIAL : BATCH_EXIT_OK;
 }
 
+/*
+ * --replay without --stuck: the recording run's thresholds (a state it does not name was
+ * never stuck then); a recording without them: the defaults.
+ */
+static void batch_replay_stuck(const struct batch_ctx *c, struct stuck_cfg *st)
+{
+        const char *v = rec_header_opt(replay_header(c->rp), REC_OPT_STUCK);
+        struct stuck_cfg r;
+        char err[200];
+
+        memset(&r, 0, sizeof(r));
+        if (v && (!v[0] || stuck_parse(&r, v, err, sizeof(err)) == 0))
+                *st = r;
+}
+
 static void batch_engine_opts(const struct batch_ctx *c, struct engine_opts *eo)
 {
         const struct batch_opts *o = c->o;
@@ -688,6 +711,8 @@ static void batch_engine_opts(const struct batch_ctx *c, struct engine_opts *eo)
         eo->log = c->log;
         if (o->stuck)
                 eo->stuck = *o->stuck;
+        else if (c->rp)
+                batch_replay_stuck(c, &eo->stuck);
         if (o->count == 1 && !o->log_path && !o->replay) {
                 /* one snapshot: every file once, no second round */
                 eo->state_ms = eo->features_ms = eo->costly_ms = ENGINE_ONCE;
