@@ -26,6 +26,13 @@ bool sched_due(const struct sched_item *it, int64_t now_ns)
 
 void sched_start(struct sched_item *it, int64_t now_ns)
 {
+        int64_t p = sched_period(it);
+
+        /* the phase to keep: its due time when close (see sched_finish), else now */
+        it->due_ns = now_ns;
+        if (it->mode == SCHED_PERIODIC && !it->demanded && it->next_ns != SCHED_NEVER &&
+            it->next_ns > now_ns - p && it->next_ns <= now_ns + p / 8)
+                it->due_ns = it->next_ns;
         it->in_flight = true;
         it->demanded = false;
         it->started_ns = now_ns;
@@ -39,7 +46,10 @@ void sched_finish(struct sched_item *it, int64_t now_ns)
                 it->next_ns = SCHED_NEVER;
                 return;
         }
-        it->next_ns = it->started_ns + sched_period(it);
+        /* a read that waited more than a period for a worker counts from its start */
+        if (it->started_ns - it->due_ns > sched_period(it))
+                it->due_ns = it->started_ns;
+        it->next_ns = it->due_ns + sched_period(it);
         if (it->next_ns < now_ns)
                 it->next_ns = now_ns;
 }
@@ -60,7 +70,7 @@ bool sched_set_slow(struct sched_item *it, bool slow, int64_t slow_ns, int64_t n
         /* never read yet, or in flight: sched_finish() plans with the new period */
         if (it->mode != SCHED_PERIODIC || it->in_flight || !it->reads)
                 return false;
-        next = it->started_ns + sched_period(it);
+        next = it->due_ns + sched_period(it);
         if (next < now_ns)
                 next = now_ns;
         it->next_ns = next;

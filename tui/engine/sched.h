@@ -26,6 +26,7 @@ struct sched_item {
         int64_t deadline_ns; /* a read in flight longer than this is blocked */
         int64_t next_ns;     /* when due (SCHED_NEVER: not due) */
         int64_t started_ns;  /* start of the read in flight */
+        int64_t due_ns;      /* when the read in flight was due: the next counts from it */
         bool in_flight;
         bool demanded;
         unsigned long reads; /* completed reads */
@@ -36,7 +37,12 @@ void sched_init(struct sched_item *it, enum sched_mode mode, int64_t period_ns, 
 /* Due at now_ns (demanded, or its time has come). */
 bool sched_due(const struct sched_item *it, int64_t now_ns);
 void sched_start(struct sched_item *it, int64_t now_ns);
-/* The read returned: plan the next one from its start, never in the past, no bursts. */
+/*
+ * The read returned: plan the next one a period after it was due (it may have started a
+ * little early, coalesced with others, or late, queued behind others: each file keeps its
+ * phase, so reads due together stay together), or after its start when it started more
+ * than a period late or on demand; never in the past, no bursts.
+ */
 void sched_finish(struct sched_item *it, int64_t now_ns);
 /* The period in force: slow_ns while slow (when set), else period_ns. */
 int64_t sched_period(const struct sched_item *it);
