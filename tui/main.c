@@ -181,9 +181,10 @@ static void main_usage(FILE *f)
               "  --label NAME       this host's name in the console (default local)\n"
               "  --host SPEC        also show the devices of a remote host, reached with ssh:\n"
               "                     [user@]host[,name=LABEL][,root=DIR][,cmd=PATH]; its devices\n"
-              "                     are LABEL:DEVICE (batch modes; repeatable; else the config\n"
-              "                     file's host = SPEC lines); a dropped link is retried\n"
-              "                     (1 s doubling to 30 s), its devices shown stale meanwhile\n"
+              "                     are LABEL:DEVICE (repeatable; else the config file's\n"
+              "                     host = SPEC lines); the console adds a HOST column and\n"
+              "                     a status line per host; a dropped link is retried (1 s\n"
+              "                     doubling to 30 s), its devices shown stale meanwhile\n"
               "  --ssh CMD          the command that reaches a host (default\n"
               "                     '" REMOTE_SSH_DEFAULT "'; also MIGTOP_SSH)\n"
               "  --no-local         with --host: not this host's devices\n"
@@ -496,10 +497,8 @@ static int main_parse(int argc, char **argv, struct main_args *a)
              a->label || a->theme || a->b.nhosts || a->b.ssh || a->b.no_local || a->stuck_set))
                 return main_usage_error("--agent takes only --root, --fixture, --kmsg, "
                                         "--no-kmsg, --sysfs-root, -d and --deadline");
-        /* a batch run without --host: the config file's hosts */
+        /* a run without --host (batch or console): the config file's hosts */
         if (!a->b.nhosts && !a->agent && !a->b.replay && !a->b.record &&
-            (a->once || a->count_set || a->b.json || a->b.log_path || a->b.textfile ||
-             a->b.openmetrics) &&
             (ret = main_config_hosts(a)) >= 0)
                 return ret;
         if ((a->b.no_local || a->b.ssh) && !a->b.nhosts)
@@ -659,6 +658,33 @@ static int main_replay_engine(const struct main_args *a, struct rpl *r, struct e
         return ret;
 }
 
+/*
+ * --host in the console: the union of the local source *s (NULL: --no-local) and the
+ * hosts', started without waiting for any link (the console shows each host's status and
+ * never blocks on one).  0, or an exit status after a message.
+ */
+static int main_console_hosts(const struct main_args *a, int interval_ms, struct src **s,
+                              struct remote **rem)
+{
+        char msg[512];
+        FILE *quiet = fopen("/dev/null", "w"); /* "not connected yet": the host lines say */
+        int ret;
+
+        if (!quiet) {
+                fprintf(stderr, "migtop: /dev/null: %s\n", strerror(errno));
+                src_close(*s);
+                return BATCH_EXIT_ENV;
+        }
+        ret = remote_open(a->b.hosts, a->b.nhosts, a->b.ssh, interval_ms, 0, *s, quiet, rem, s, msg,
+                          sizeof(msg));
+        fclose(quiet);
+        if (ret < 0) {
+                fprintf(stderr, "migtop: %s\n", msg);
+                return BATCH_EXIT_ENV;
+        }
+        return 0;
+}
+
 /* The interactive console. */
 static int main_console(const struct main_args *a)
 {
@@ -672,6 +698,7 @@ static int main_console(const struct main_args *a)
         struct engine *e = NULL;
         struct config cfg;
         struct src *s = NULL;
+        struct remote *rem = NULL;
         char msg[512], exe[PATH_MAX];
         int ret = main_config(&cfg);
 
@@ -679,17 +706,29 @@ static int main_console(const struct main_args *a)
                 return ret;
         if (a->b.replay && (ret = main_replay_open(a, &rpl)) != 0)
                 return ret;
-        ret = rpl ? 0 : batch_open_src(a->b.root, a->b.fixture, &s);
-        /* a root that does not exist yet may appear (modprobe vfio): the console waits */
-        if (ret < 0 && ret != -ENOENT) {
+        ret = rpl || a->b.no_local ? 0 : batch_open_src(a->b.root, a->b.fixture, &s);
+        /* a root that does not exist yet may appear (modprobe vfio): the console waits
+           (not with --host: the hosts' devices are shown at once, --no-local without it) */
+        if (ret < 0 && (ret != -ENOENT || a->b.nhosts)) {
                 batch_root_message(-ret, a->b.root, msg, sizeof(msg));
                 fprintf(stderr, "migtop: %s\n", msg);
                 return BATCH_EXIT_ENV;
         }
+        if (a->b.nhosts &&
+            (ret = main_console_hosts(a, a->delay_set ? a->b.interval_ms : cfg.interval_ms, &s,
+                                      &rem)) != 0)
+                return ret;
         ret = rpl ? 0 : batch_open_klog(&a->b, &klog, msg, sizeof(msg));
+        /* --host: the hosts' kernel logs too (their records tied to LABEL:DEVICE) */
+        if (ret == 0 && rem && !a->b.no_kmsg) {
+                ret = remote_klog(rem, klog, &klog);
+                if (ret < 0)
+                        snprintf(msg, sizeof(msg), "the hosts' kernel log: %s", strerror(-ret));
+        }
         if (ret < 0) {
                 fprintf(stderr, "migtop: %s\n", msg);
                 src_close(s);
+                remote_close(rem);
                 return BATCH_EXIT_ENV;
         }
         if (a->b.record) {
@@ -712,6 +751,7 @@ static int main_console(const struct main_args *a)
         uo.host = a->label ? a->label : "local";
         uo.exe_dir = exe;
         uo.config = &cfg;
+        uo.remote = rem;
         engine_opts_default(&eo);
         eo.state_ms = uo.interval_ms;
         if (a->b.deadline_ms > 0)
@@ -734,7 +774,7 @@ static int main_console(const struct main_args *a)
                         uo.hotplug = disc;
         }
         conn.eo = eo;
-        uo.connect = main_connect;
+        uo.connect = rem ? NULL : main_connect;
         uo.connect_arg = &conn;
         if (rpl) {
                 ret = main_replay_engine(a, rpl, &eo, &uo);
@@ -746,6 +786,7 @@ static int main_console(const struct main_args *a)
                 fprintf(stderr, "migtop: starting the poller: %s\n", strerror(-ret));
                 if (disc)
                         disc_close(disc);
+                remote_close(rem);
                 klog_free(klog);
                 src_rec_close(conn.rec);
                 return BATCH_EXIT_ENV;
@@ -755,6 +796,7 @@ static int main_console(const struct main_args *a)
                 rpl_free(rpl); /* its engine */
         else
                 engine_free(e ? e : conn.e);
+        remote_close(rem); /* every link stopped together (2 s at most for hung ones) */
         klog_free(klog);
         if (conn.rec && src_rec_close(conn.rec) < 0 && ret == 0) {
                 fprintf(stderr, "migtop: writing the recording %s failed\n", a->b.record);
@@ -798,9 +840,6 @@ int main(int argc, char **argv)
                 return agent_run(&a.b, STDIN_FILENO, stdout, stderr);
         if (!a.once && !a.count_set && !a.b.json && !a.b.log_path && !a.b.textfile &&
             !a.b.openmetrics) {
-                if (a.b.nhosts)
-                        return main_usage_error("--host works in the batch modes (--once, -n, "
-                                                "--json, --log) for now, not in the console");
                 return main_console(&a);
         }
         if (a.stuck_set) {

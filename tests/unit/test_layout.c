@@ -430,6 +430,39 @@ static void ellipsis_never_splits_utf8(void **state)
         assert_string_equal(out, "\xc3\xa9\xe2\x80\xa6t");
 }
 
+/* --host: the host lines sit under the header and never leave the body fewer than 3 rows. */
+static void host_lines_under_the_header(void **state)
+{
+        struct layout_in in = {.rows = 40, .cols = 120, .view = LAYOUT_VIEW_LIST, .ndev = 4};
+        struct layout l;
+        char out[32];
+
+        (void)state;
+        in.host_rows = 2;
+        layout_compute(&in, &l);
+        assert_int_equal(l.hosts.y, 1);
+        assert_int_equal(l.hosts.h, 2);
+        assert_int_equal(l.body.y, 3);
+        assert_false(layout_rect_overlap(&l.hosts, &l.body));
+        assert_false(layout_rect_overlap(&l.hosts, &l.header));
+        for (int rows = LAYOUT_MIN_ROWS; rows <= 12; rows++) {
+                in.rows = rows;
+                in.host_rows = 16;
+                layout_compute(&in, &l);
+                assert_true(l.body.h >= LAYOUT_HOSTS_BODY_MIN);
+                assert_true(l.hosts.h >= 0);
+                assert_false(layout_rect_overlap(&l.hosts, &l.body));
+                assert_true(layout_rect_inside(&l.hosts, rows, 120));
+        }
+        /* a stale state keeps its mark in its short form */
+        layout_short_word("RUNNING_P2P?", out, sizeof(out));
+        assert_string_equal(out, "RUN_P2P?");
+        /* the HOST column is dropped first */
+        for (int c = 0; c < LAYOUT_NCOLS; c++)
+                assert_true(layout_col_get(LAYOUT_COL_HOST)->priority >=
+                            layout_col_get((enum layout_col)c)->priority);
+}
+
 static void column_names_round_trip(void **state)
 {
         for (int c = 0; c < LAYOUT_NCOLS; c++) {
@@ -465,6 +498,7 @@ int main(void)
             cmocka_unit_test(ellipsis_keeps_both_ends_of_a_bdf),
             cmocka_unit_test(ellipsis_never_splits_utf8),
             cmocka_unit_test(column_names_round_trip),
+            cmocka_unit_test(host_lines_under_the_header),
         };
 
         return cmocka_run_group_tests(tests, NULL, NULL);

@@ -30,12 +30,13 @@ static void pair_widths(struct layout_in *in)
             [LAYOUT_COL_CMD_STATE] = 10, /* not_opened */
             [LAYOUT_COL_CHANGES] = 3,    /* CHG */
             [LAYOUT_COL_FEATURES] = 22,  /* stop-copy,p2p,pre-copy */
+            [LAYOUT_COL_HOST] = 5,       /* local */
         };
         static const int shrt[LAYOUT_NCOLS] = {
             [LAYOUT_COL_DEVICE] = 14,   [LAYOUT_COL_STATE] = 8,     [LAYOUT_COL_AGE] = 6,
             [LAYOUT_COL_DRIVER] = 8,    [LAYOUT_COL_DEV_DATA] = 6,  [LAYOUT_COL_MIGF_DATA] = 4,
             [LAYOUT_COL_MATCH] = 7,     [LAYOUT_COL_CMD_STATE] = 6, [LAYOUT_COL_CHANGES] = 3,
-            [LAYOUT_COL_FEATURES] = 22,
+            [LAYOUT_COL_FEATURES] = 22, [LAYOUT_COL_HOST] = 5,
         };
 
         memcpy(in->full_w, full, sizeof(full));
@@ -184,12 +185,12 @@ static void at_120_and_160_every_column_in_full(void **state)
         }
 }
 
-static void at_250_all_ten_columns(void **state)
+static void at_250_all_columns(void **state)
 {
         static const enum layout_col all[LAYOUT_NCOLS] = {
             LAYOUT_COL_DEVICE,   LAYOUT_COL_STATE,     LAYOUT_COL_AGE,   LAYOUT_COL_DRIVER,
             LAYOUT_COL_DEV_DATA, LAYOUT_COL_MIGF_DATA, LAYOUT_COL_MATCH, LAYOUT_COL_CMD_STATE,
-            LAYOUT_COL_CHANGES,  LAYOUT_COL_FEATURES,
+            LAYOUT_COL_CHANGES,  LAYOUT_COL_FEATURES,  LAYOUT_COL_HOST,
         };
         struct layout_in in = {.want = all, .nwant = LAYOUT_NCOLS};
         struct layout l;
@@ -205,6 +206,8 @@ static void at_250_all_ten_columns(void **state)
         assert_null(promises(&in, &l, 80, LAYOUT_NCOLS));
         assert_null(col(&l, LAYOUT_COL_FEATURES));
         assert_non_null(col(&l, LAYOUT_COL_CMD_STATE));
+        /* --host's column goes before all of them */
+        assert_null(col(&l, LAYOUT_COL_HOST));
 }
 
 /* Every width from 1 to 300 keeps the promises. */
@@ -267,7 +270,7 @@ int main(void)
             cmocka_unit_test(at_40_state_age_and_data_in_short_form),
             cmocka_unit_test(at_80_every_column_nothing_cut),
             cmocka_unit_test(at_120_and_160_every_column_in_full),
-            cmocka_unit_test(at_250_all_ten_columns),
+            cmocka_unit_test(at_250_all_columns),
             cmocka_unit_test(every_width),
             cmocka_unit_test(uuid_names_shrink_to_a_bdf),
             cmocka_unit_test(short_words_stay_readable),

@@ -41,6 +41,8 @@ static const struct layout_col_info layout_cols[LAYOUT_NCOLS] = {
     [LAYOUT_COL_DRIVER] = {"driver", "DRIVER", "DRV", 8, 10, 7, LAYOUT_ELLIPSIS_END},
     [LAYOUT_COL_CHANGES] = {"changes", "CHG", "CHG", 3, 6, 8, LAYOUT_ELLIPSIS_END},
     [LAYOUT_COL_FEATURES] = {"features", "FEATURES", "FEAT", 8, 22, 9, LAYOUT_ELLIPSIS_END},
+    /* with --host: the host lines above say it too, so it goes first */
+    [LAYOUT_COL_HOST] = {"host", "HOST", "HOST", 4, 8, 10, LAYOUT_ELLIPSIS_END},
 };
 
 static const enum layout_col layout_default[] = {
@@ -243,8 +245,8 @@ void layout_short_word(const char *word, char *out, size_t size)
 
         if (size == 0)
                 return;
-        /* a trailing mark ("RESUMING!": stuck) stays on the short form */
-        if (len > 1 && len < 64 && word[len - 1] == '!') {
+        /* a trailing mark ("RESUMING!": stuck, "RUNNING?": stale) stays on the short form */
+        if (len > 1 && len < 64 && (word[len - 1] == '!' || word[len - 1] == '?')) {
                 char base[64];
                 size_t n;
 
@@ -253,7 +255,7 @@ void layout_short_word(const char *word, char *out, size_t size)
                 layout_short_word(base, out, size);
                 n = strlen(out);
                 if (n + 1 < size)
-                        snprintf(out + n, size - n, "!");
+                        snprintf(out + n, size - n, "%c", word[len - 1]);
                 return;
         }
         for (size_t i = 0; i < sizeof(layout_shorts) / sizeof(layout_shorts[0]); i++)
@@ -427,7 +429,14 @@ void layout_compute(const struct layout_in *in, struct layout *out)
                 out->status = layout_rect_make(rows - 2, 0, 1, cols);
                 bottom = rows - 2;
         }
-        out->body = layout_rect_make(1, 0, bottom - 1, cols);
+        if (in->host_rows > 0) {
+                int h = bottom - 1 - LAYOUT_HOSTS_BODY_MIN;
+
+                h = in->host_rows < h ? in->host_rows : h;
+                if (h > 0)
+                        out->hosts = layout_rect_make(1, 0, h, cols);
+        }
+        out->body = layout_rect_make(1 + out->hosts.h, 0, bottom - 1 - out->hosts.h, cols);
 
         switch (in->view) {
         case LAYOUT_VIEW_LIST:

@@ -16,8 +16,9 @@
 #include <stddef.h>
 
 /* Below this the console shows only a "terminal too small" message. */
-#define LAYOUT_MIN_COLS 40
-#define LAYOUT_MIN_ROWS 6
+#define LAYOUT_MIN_COLS       40
+#define LAYOUT_MIN_ROWS       6
+#define LAYOUT_HOSTS_BODY_MIN 3 /* host lines never leave the body fewer rows */
 
 /* A hex dump line: 8 offset digits, 2 spaces, then 3 cells per byte. */
 #define LAYOUT_HEX_OFFSET_W 8
@@ -55,6 +56,7 @@ enum layout_col {
         LAYOUT_COL_CMD_STATE, /* "cmd_state": mailbox channel */
         LAYOUT_COL_CHANGES,   /* "changes": state changes seen */
         LAYOUT_COL_FEATURES,  /* "features": migration capabilities */
+        LAYOUT_COL_HOST,      /* "host": --host LABEL (or this host's); dropped first */
         LAYOUT_NCOLS
 };
 
@@ -124,6 +126,9 @@ struct layout_in {
          */
         int full_w[LAYOUT_NCOLS];
         int short_w[LAYOUT_NCOLS];
+        /* --host: one status line per host under the header (as many as leave the body
+           LAYOUT_HOSTS_BODY_MIN rows; 0: none) */
+        int host_rows;
 };
 
 struct layout_col_out {
@@ -144,6 +149,7 @@ struct layout {
         struct layout_rect message; /* "terminal too small" text */
         struct layout_rect header, footer;
         struct layout_rect status; /* last event line above the footer (h 0 when short) */
+        struct layout_rect hosts;  /* --host status lines under the header (h 0: none) */
         struct layout_rect body;   /* everything between header and status/footer */
 
         /* list view */

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "engine/replayer.h"
+#include "remote.h"
 #include "ui/config.h"
 #include "ui/draw.h"
 #include "ui/keys.h"
@@ -147,6 +148,104 @@ static int ui_start_curses(struct ui *u, const struct theme *t, bool mouse)
         return 0;
 }
 
+/* ---- --host ----------------------------------------------------------------------------- */
+
+/* views.host_of: a device's host, stale while its link is not connected. */
+static void ui_host_of(void *arg, const char *name, struct views_host *out)
+{
+        struct ui *u = arg;
+        long i = remote_host_of(u->o->remote, name);
+        struct rsrc_status st;
+
+        out->label = u->v.host;
+        out->stale = false;
+        out->age_ms = 0;
+        if (i < 0)
+                return;
+        out->label = remote_label(u->o->remote, (size_t)i);
+        remote_status(u->o->remote, (size_t)i, &st);
+        if (st.state == RSRC_CONNECTED)
+                return;
+        out->stale = true;
+        out->age_ms = st.last_ns ? (ui_now() - st.last_ns) / 1000000 : 0;
+}
+
+/* With hosts: the HOST column after the device's (unless the config file placed it). */
+static void ui_hosts_setup(struct ui *u)
+{
+        struct views *v = &u->v;
+
+        if (!u->o->remote)
+                return;
+        v->host_of = ui_host_of;
+        v->host_arg = u;
+        v->host_rows = (int)remote_count(u->o->remote);
+        for (size_t k = 0; k < v->ncols_want; k++)
+                if (v->cols_want[k] == LAYOUT_COL_HOST)
+                        return;
+        if (v->ncols_want >= LAYOUT_NCOLS)
+                return;
+        memmove(&v->cols_want[2], &v->cols_want[1], (v->ncols_want - 1) * sizeof(v->cols_want[0]));
+        v->cols_want[v->ncols_want > 0 ? 1 : 0] = LAYOUT_COL_HOST;
+        v->ncols_want++;
+}
+
+/* Host i's status line: "hvA connected, 3 ms, agent 0.1.0, kernel 6.12.117, data 0.4 s ago". */
+static void ui_host_line(const struct ui *u, size_t i, int64_t now, char *buf, size_t size)
+{
+        struct rsrc_status st;
+        const char *label = remote_label(u->o->remote, i);
+        char rtt[32] = "";
+        size_t n;
+
+        remote_status(u->o->remote, i, &st);
+        /* the reasons start with the label, which the line starts with */
+        n = strlen(label);
+        if (strncmp(st.error, label, n) == 0 && st.error[n] == ':' && st.error[n + 1] == ' ')
+                memmove(st.error, st.error + n + 2, strlen(st.error + n + 2) + 1);
+        switch (st.state) {
+        case RSRC_CONNECTED:
+                if (st.rtt_ms >= 0)
+                        snprintf(rtt, sizeof(rtt), ", round trip %d ms", st.rtt_ms);
+                snprintf(buf, size, "%s connected%s, agent %s, kernel %s, data %.1f s ago", label,
+                         rtt, st.hello.migtop, st.hello.kernel,
+                         st.last_ns ? (double)(now - st.last_ns) / 1e9 : 0.0);
+                break;
+        case RSRC_DOWN:
+                if (st.retry_ns > now)
+                        snprintf(buf, size, "%s down, reconnecting in %.0f s: %s", label,
+                                 (double)(st.retry_ns - now) / 1e9 + 0.49, st.error);
+                else
+                        snprintf(buf, size, "%s down: %s", label, st.error);
+                break;
+        case RSRC_RECONNECTING:
+                snprintf(buf, size, "%s reconnecting (attempt %u): %s", label, st.attempts,
+                         st.error);
+                break;
+        case RSRC_CONNECTING:
+        default:
+                snprintf(buf, size, "%s connecting%s%s", label, st.error[0] ? ": " : "", st.error);
+                break;
+        }
+}
+
+static void ui_draw_hosts(const struct ui *u)
+{
+        const struct layout_rect *r = &u->lay.hosts;
+        int64_t now = ui_now();
+        char buf[800];
+
+        for (int k = 0; k < r->h && u->o->remote && (size_t)k < remote_count(u->o->remote); k++) {
+                struct rsrc_status st;
+
+                remote_status(u->o->remote, (size_t)k, &st);
+                ui_host_line(u, (size_t)k, now, buf, sizeof(buf));
+                draw_text(r->y + k, r->x, r->w,
+                          st.state == RSRC_CONNECTED ? THEME_MESSAGE : THEME_STATUS_ERROR, buf,
+                          false);
+        }
+}
+
 static int ui_setup(struct ui *u)
 {
         struct config c;
@@ -160,6 +259,7 @@ static int ui_setup(struct ui *u)
         ui_load_config(u, &c, &t);
         memcpy(u->v.cols_want, c.cols, sizeof(c.cols));
         u->v.ncols_want = c.ncols;
+        ui_hosts_setup(u);
         u->v.interval_ms = u->o->interval_ms > 0 ? u->o->interval_ms : c.interval_ms;
         if (u->o->pair_src && u->o->pair_dst) {
                 snprintf(u->v.src, sizeof(u->v.src), "%s", u->o->pair_src);
@@ -334,6 +434,7 @@ static void ui_draw_frame(const struct ui *u)
         char buf[VIEWS_STATUS_MAX + 256];
 
         ui_draw_header(u);
+        ui_draw_hosts(u);
         if (u->lay.status.h > 0) {
                 if (u->o->replay)
                         ui_replay_status(u, buf, sizeof(buf));
@@ -876,8 +977,10 @@ static void ui_tick(struct ui *u, int64_t now)
 {
         if (!u->v.paused)
                 u->v.now_ns = u->o->replay ? rpl_now(u->o->replay) : now;
-        if (now / 1000000000 != u->drawn_sec && !u->v.paused &&
-            (u->v.view == VIEWS_LIST || u->v.view == VIEWS_DETAIL))
+        /* ages (and with --host the host lines, in every view) once a second */
+        if (now / 1000000000 != u->drawn_sec &&
+            (u->o->remote ||
+             (!u->v.paused && (u->v.view == VIEWS_LIST || u->v.view == VIEWS_DETAIL))))
                 u->dirty = true;
 }
 

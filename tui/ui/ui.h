@@ -14,6 +14,8 @@
 #include "engine/engine.h"
 #include "ui/config.h"
 
+struct remote;
+
 struct ui_opts {
         const char *theme;    /* --theme NAME|PATH, NULL: config file, then "default" */
         bool no_color;        /* --no-color (NO_COLOR is read by the ui itself) */
@@ -30,6 +32,12 @@ struct ui_opts {
          * plays it on the recording's clock (its keys, its status line).  NULL: live.
          */
         struct rpl *replay;
+        /*
+         * --host SPEC: the hosts (remote.h) whose devices e's source has (LABEL:DEVICE):
+         * a HOST column, one status line per host, their devices marked stale while their
+         * link is down.  Only remote_status() is asked (no I/O).  NULL: none.
+         */
+        struct remote *remote;
         /*
          * For ui_run(NULL, o): the tree root could not be opened yet (no vfio directory in
          * debugfs).  The console stays up with msg on screen and calls connect at start,

@@ -81,8 +81,11 @@ static enum theme_elem view_list_cell(const struct view_list_ctx *c, size_t i, e
         const struct views *v = c->v;
         const struct tree_dev *d = &v->snap->tree.devs[i];
         const struct engine_dev_info *in = &v->snap->info[i];
+        struct views_host h = {.label = v->host};
 
         buf[0] = '\0';
+        if (v->host_of && (col == LAYOUT_COL_STATE || col == LAYOUT_COL_HOST))
+                v->host_of(v->host_arg, d->name, &h);
         switch (col) {
         case LAYOUT_COL_DEVICE:
                 /* the second cell is the alert mark (view_list_row draws it) */
@@ -95,6 +98,13 @@ static enum theme_elem view_list_cell(const struct view_list_ctx *c, size_t i, e
                         snprintf(buf, size, "%s", drv_status_name(d->state_file.status));
                 else
                         snprintf(buf, size, "%s", fsm_state_name(d->state));
+                /* --host: a host that is not connected: what it said last, "RUNNING?" dimmed */
+                if (h.stale) {
+                        size_t n = strlen(buf);
+
+                        snprintf(buf + n, size - n, "?");
+                        return THEME_STATUS_ABSENT;
+                }
                 /* stuck (engine_opts.stuck): "RESUMING!" in the warning style */
                 if (!in->gone && in->stuck) {
                         size_t n = strlen(buf);
@@ -126,6 +136,14 @@ static enum theme_elem view_list_cell(const struct view_list_ctx *c, size_t i, e
         case LAYOUT_COL_FEATURES:
                 view_list_features(d->features, buf, size);
                 return THEME_LIST_ROW;
+        case LAYOUT_COL_HOST:
+                if (!h.stale) {
+                        snprintf(buf, size, "%s", h.label ? h.label : "local");
+                        return THEME_LIST_ROW;
+                }
+                snprintf(buf, size, "%s stale %llds", h.label ? h.label : "?",
+                         (long long)(h.age_ms / 1000));
+                return THEME_STATUS_WARN;
         default:
                 return THEME_LIST_ROW;
         }

@@ -389,6 +389,7 @@ void views_layout(struct views *v, enum layout_view lv, struct layout *out)
             .want = v->cols_want,
             .nwant = v->ncols_want,
             .page = v->page,
+            .host_rows = v->host_rows,
         };
         int w = 0;
 

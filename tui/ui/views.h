@@ -31,10 +31,24 @@ enum views_sort {
 #define VIEWS_FILTER_MAX 64
 #define VIEWS_STATUS_MAX 512
 
+/* --host: what the console knows of a device's host (views.host_of). */
+struct views_host {
+        const char *label; /* the host's label ("hvA"), or views.host for a local device */
+        bool stale;        /* a remote host whose link is not connected: data of age_ms ago */
+        int64_t age_ms;
+};
+
 struct views {
         const struct engine_snap *snap; /* shown snapshot (reference held by ui.c), or NULL */
         int64_t now_ns;                 /* engine clock at this redraw (ages) */
         const char *host;
+        /*
+         * --host: device name's host (set by ui.c over remote.h; NULL: no hosts, every
+         * device is this host's).  Called while drawing: must not block.
+         */
+        void (*host_of)(void *arg, const char *name, struct views_host *out);
+        void *host_arg;
+        int host_rows; /* host status lines wanted under the header (0: none) */
         bool utf8;
         int rows, cols;
         enum views_view view, below_help; /* below_help: the view help returns to */

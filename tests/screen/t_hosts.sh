@@ -1,0 +1,108 @@
+# shellcheck shell=bash
+# SPDX-License-Identifier: GPL-2.0-only
+# Sourced by tests/screen/run.sh (its helpers: t, fix, start, see, keys...).
+# Issue 10 items 2 and 3 in the console: --host SPEC.  The hosts' devices as LABEL:DEVICE with a
+# HOST column, one status line per host; a link that goes down marks its devices stale
+# (nothing dropped) and its line says why, while the keys still answer; a host whose
+# command does not exist shows the error on its line.
+#
+# The stand-in for ssh (as tests/cli/t_agent.sh's) drops ssh's "-o OPTION" pairs and the
+# destination and runs the remote command line here.  While the file $tmp/hosts-down.DEST
+# exists it fails as ssh does when the host refuses the connection.
+
+hosts_ssh() {
+	cat >"$tmp/hosts-ssh" <<'SH'
+#!/bin/sh
+while [ "$1" = -o ]; do shift 2; done
+dest=$1
+shift
+if [ -e "${0%/*}/hosts-down.$dest" ]; then
+	echo "ssh: connect to host $dest port 22: Connection refused" >&2
+	exit 255
+fi
+exec sh -c "exec $*"
+SH
+	chmod +x "$tmp/hosts-ssh"
+}
+
+# hosts_agent_pids ROOT: the pids of the agents serving ROOT (to end that link).
+hosts_agent_pids() {
+	pgrep -f -- "--agent .*--root $1\$"
+}
+
+if t "hosts: hvA's devices with a HOST column and its status line; a link down marks them stale, keys answer"; then
+	hosts_ssh
+	fix pair-ok
+	rm -f "$tmp/hosts-down.hvA"
+	start 160 30 env MIGTOP_FIXTURE=1 "$MIGTOP" --no-local --ssh "$tmp/hosts-ssh" \
+		--host "hvA,root=$root,cmd=$MIGTOP" -d 300
+	see "^  DEVICE\*? +HOST +STATE"
+	see "hvA:$SRC +hvA +STOP "
+	see "hvA:$DST +hvA +STOP "
+	see "^hvA connected, round trip [0-9]+ ms, agent [0-9.]+, kernel [^,]+, data [0-9.]+ s ago"
+	# the link goes down and stays down (the stand-in ssh refuses the next attempts)
+	: >"$tmp/hosts-down.hvA"
+	pids=$(hosts_agent_pids "$root")
+	if [[ -n $pids ]]; then ok; else bad "no agent process serving $root"; fi
+	# shellcheck disable=SC2086 # one pid a word
+	[[ -n $pids ]] && kill $pids
+	see "^hvA (down|reconnecting)"
+	see "^hvA down, reconnecting in [0-9]+ s: the connection ended \(exit status 255\): ssh: connect to host hvA port 22: Connection refused"
+	# nothing dropped: both rows, their last state marked, the age of their data
+	see "hvA:$SRC +hvA stale [0-9]+s +STOP\? "
+	see "hvA:$DST +hvA stale [0-9]+s +STOP\? "
+	# the keys answer while the host is down: j moves the selection (to the second row)
+	keys j
+	# the stale mark is in the dimmed style, not the row's (the first row, now not selected)
+	if wait_cond styled_apart "STOP?" "hvA:$SRC"; then ok; else bad "STOP? not styled apart"; fi
+	# Enter opens the selected device's detail, ? the help
+	keys Enter
+	see_not "DEVICE\*? +HOST"
+	see "hvA:$DST"
+	see_not "hvA:$SRC"
+	keys Escape
+	keys '?'
+	see "show this help"
+	keys Escape
+	see "hvA:$SRC"
+	alive
+	# the host comes back: connected again, the marks go
+	rm -f "$tmp/hosts-down.hvA"
+	see "^hvA connected" 40
+	see_not "stale"
+	see "hvA:$DST +hvA +STOP "
+	keys q
+	want_exit 0
+fi
+
+if t "hosts: a host whose migtop does not exist shows the error on its line; local devices stay"; then
+	hosts_ssh
+	fix pair-ok
+	start 200 30 env MIGTOP_FIXTURE=1 "$MIGTOP" --root "$root" --fixture --ssh "$tmp/hosts-ssh" \
+		--host "hvB,cmd=$tmp/no-such-migtop" -d 300
+	see "^hvB (down|reconnecting).*no-such-migtop.*not found"
+	see "^  $SRC +local +STOP "
+	see "^  $DST +local +STOP "
+	keys j
+	keys '?'
+	see "show this help"
+	keys q
+	want_exit 0
+fi
+
+if t "hosts: two hosts in a 20x5 terminal, then 60x12 (the HOST column drops first)"; then
+	hosts_ssh
+	fix pair-ok
+	start 20 5 env MIGTOP_FIXTURE=1 "$MIGTOP" --no-local --ssh "$tmp/hosts-ssh" \
+		--host "hvA,root=$root,cmd=$MIGTOP" --host "hvB,cmd=$tmp/no-such-migtop" -d 300
+	see "too small|small"
+	keys j
+	alive
+	tm resize-window -t "$S" -x 60 -y 12 2>/dev/null || tm resize-pane -t "$S" -x 60 -y 12
+	see "^hvA connected"
+	see "^hvB (down|reconnecting)"
+	see "3b:00.1 +STOP"
+	see_not "HOST"
+	keys q
+	want_exit 0
+fi
