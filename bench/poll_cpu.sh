@@ -17,7 +17,10 @@
 # numbers and asserts nothing about them.
 # IDLE=1: every device RUNNING or STOP (nothing migrating), to see adaptive polling.
 # ENGINE2/MIGTOP2: a second engine and console to compare side by side (before/after):
-# "engine2" and "console2" rows.
+# "engine2" and "console2" rows; ENGINE_ARGS/ENGINE2_ARGS: more bench_poll options (e.g.
+# "-I 1000": adaptive polling with nothing on screen).
+# The console tells the engine what it shows (adaptive polling): idle devices off screen
+# are read at the idle rate.  The agent and the engine rows poll every device at 4 Hz.
 # Usage: bench/poll_cpu.sh [DEVICES] [SECS] [ROUNDS]   (B=build dir, default build)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -96,7 +99,7 @@ run_tmux() { # run_tmux NAME CMD: a command in a tmux pane, measured, then kille
 }
 c_floor() { run_bg floor "$BP" -R "$root" -B "$tmp/counts" -t "$SECS" -d $D; }
 c_engine() { run_bg engine "$BP" -R "$root" -d $D ${ENGINE_ARGS:-}; }
-c_engine2() { run_bg engine2 "$ENGINE2" -R "$root" -d $D; }
+c_engine2() { run_bg engine2 "$ENGINE2" -R "$root" -d $D ${ENGINE2_ARGS:-}; }
 c_console() { run_tmux console "$MIGTOP --root $root -d $D"; }
 c_console2() { run_tmux console2 "$MIGTOP2 --root $root -d $D"; }
 c_agent() { # stdin: a FIFO held open by this script
