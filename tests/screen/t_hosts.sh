@@ -106,3 +106,31 @@ if t "hosts: two hosts in a 20x5 terminal, then 60x12 (the HOST column drops fir
 	keys q
 	want_exit 0
 fi
+
+if t "hosts: the host's kernel log in the console: its record in hvA:DEVICE's detail, the alert mark"; then
+	hosts_ssh
+	fix pair-ok
+	# the remote migtop reads a file of /dev/kmsg records (printk.c's format): a dev_err()
+	# on the destination VF, after the fixture's state changes
+	printf '%s\n' '6,1040,5123000000,-;NET: Registered protocol family 10' \
+		"3,1041,5123456789,-;hisi_acc_vfio_pci $DST: failed to match VF qp num" \
+		' SUBSYSTEM=pci' " DEVICE=+pci:$DST" >"$tmp/hosts-kmsg.txt"
+	printf '#!/bin/sh\nexec %s --kmsg %s "$@"\n' "$MIGTOP" "$tmp/hosts-kmsg.txt" >"$tmp/hosts-agent"
+	chmod +x "$tmp/hosts-agent"
+	start 160 40 env MIGTOP_FIXTURE=1 "$MIGTOP" --no-local --ssh "$tmp/hosts-ssh" \
+		--host "hvA,root=$root,cmd=$tmp/hosts-agent" -d 300
+	see "^hvA connected"
+	# the destination is marked (a record of level err), the source is not
+	see "^  ?!hvA:$DST "
+	see "^  +hvA:$SRC "
+	keys j
+	keys Enter
+	see "failed to match VF qp num"
+	keys Escape
+	keys k
+	keys Enter
+	see "hvA:$SRC"
+	see_not "failed to match VF qp num" 3
+	keys q
+	want_exit 0
+fi
