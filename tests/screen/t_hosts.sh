@@ -134,3 +134,24 @@ if t "hosts: the host's kernel log in the console: its record in hvA:DEVICE's de
 	keys q
 	want_exit 0
 fi
+
+if t "hosts: the config file's host lines open the console on those hosts"; then
+	hosts_ssh
+	fix pair-ok
+	mkdir -p "$tmp/xdg-hosts/migtop"
+	ln -sfn "$XDG_CONFIG_HOME/migtop/themes" "$tmp/xdg-hosts/migtop/themes"
+	printf 'host = hvC,root=%s,cmd=%s\n' "$root" "$MIGTOP" >"$tmp/xdg-hosts/migtop/config"
+	start 160 30 env XDG_CONFIG_HOME="$tmp/xdg-hosts" MIGTOP_FIXTURE=1 "$MIGTOP" --no-local \
+		--ssh "$tmp/hosts-ssh" -d 300
+	see "^hvC connected"
+	see "hvC:$DST +hvC +STOP "
+	keys q
+	want_exit 0
+	# a bad host line stops it with the file and line, before the terminal is taken
+	printf 'host = hvC,port=22\n' >"$tmp/xdg-hosts/migtop/config"
+	start 160 30 env XDG_CONFIG_HOME="$tmp/xdg-hosts" "$MIGTOP" --no-local --ssh "$tmp/hosts-ssh"
+	want_exit 1
+	if grep -q "xdg-hosts/migtop/config:1: host: " "$tmp/$S.err"; then ok; else
+		bad "no FILE:LINE message: $(head -c 200 "$tmp/$S.err")"
+	fi
+fi
