@@ -48,6 +48,12 @@ struct ui {
         int64_t rpl_tick_ns;
         bool rpl_goto;
         char rpl_edit[64];
+        /* --host: each host's link as of this layout (views.host_of reads it per cell) */
+        struct {
+                bool up;
+                int64_t last_ns;
+        } host_now[REMOTE_MAX_HOSTS];
+        int64_t host_now_ns;
         struct sigaction old_int, old_term;
 };
 
@@ -155,19 +161,33 @@ static void ui_host_of(void *arg, const char *name, struct views_host *out)
 {
         struct ui *u = arg;
         long i = remote_host_of(u->o->remote, name);
-        struct rsrc_status st;
 
         out->label = u->v.host;
         out->stale = false;
         out->age_ms = 0;
-        if (i < 0)
+        if (i < 0 || i >= REMOTE_MAX_HOSTS)
                 return;
         out->label = remote_label(u->o->remote, (size_t)i);
-        remote_status(u->o->remote, (size_t)i, &st);
-        if (st.state == RSRC_CONNECTED)
+        if (u->host_now[i].up)
                 return;
         out->stale = true;
-        out->age_ms = st.last_ns ? (ui_now() - st.last_ns) / 1000000 : 0;
+        out->age_ms =
+            u->host_now[i].last_ns ? (u->host_now_ns - u->host_now[i].last_ns) / 1000000 : 0;
+}
+
+/* Each host's link now, for the cells of this layout (one look per host, not per cell). */
+static void ui_hosts_look(struct ui *u)
+{
+        size_t n = u->o->remote ? remote_count(u->o->remote) : 0;
+
+        u->host_now_ns = ui_now();
+        for (size_t i = 0; i < n && i < REMOTE_MAX_HOSTS; i++) {
+                struct rsrc_status st;
+
+                remote_status(u->o->remote, i, &st);
+                u->host_now[i].up = st.state == RSRC_CONNECTED;
+                u->host_now[i].last_ns = st.last_ns;
+        }
 }
 
 /* With hosts: the HOST column after the device's (unless the config file placed it). */
@@ -266,6 +286,7 @@ static int ui_setup(struct ui *u)
                 snprintf(u->v.dst, sizeof(u->v.dst), "%s", u->o->pair_dst);
         }
         u->v.utf8 = draw_utf8();
+        u->v.replay = u->o->replay != NULL;
         return ui_start_curses(u, &t, c.mouse && !u->o->no_mouse);
 }
 
@@ -343,6 +364,7 @@ static enum layout_view ui_layout_view(const struct views *v)
 static void ui_compute_layout(struct ui *u)
 {
         getmaxyx(stdscr, u->v.rows, u->v.cols);
+        ui_hosts_look(u);
         if (u->v.view == VIEWS_LIST)
                 view_list_measure(&u->v);
         if (u->v.view == VIEWS_COMPARE)
