@@ -26,16 +26,29 @@ static const char *const view_help_tail[] = {
 };
 #define VIEW_HELP_TAIL ((int)(sizeof(view_help_tail) / sizeof(view_help_tail[0])) + 1)
 
-/* After the keys and a blank row: the replay's keys under their title (--replay FILE). */
+/*
+ * While replaying (--replay FILE), after the keys and a blank row: the replay's keys under
+ * their title.  A live console does not list them (they would push the legend off screen).
+ */
 #define VIEW_HELP_RPL_HEAD 2
 
-int view_help_lines(void)
+/* The replay's keys (none when live). */
+static const struct keys_entry *view_help_rpl(const struct views *v, size_t *nr)
+{
+        const struct keys_entry *rt = keys_replay_table(nr);
+
+        if (!v->replay)
+                *nr = 0;
+        return rt;
+}
+
+int view_help_lines(const struct views *v)
 {
         size_t n, nr;
 
         keys_table(&n);
-        keys_replay_table(&nr);
-        return (int)n + VIEW_HELP_HEAD + VIEW_HELP_RPL_HEAD + (int)nr + VIEW_HELP_TAIL;
+        view_help_rpl(v, &nr);
+        return (int)n + VIEW_HELP_HEAD + (nr ? VIEW_HELP_RPL_HEAD + (int)nr : 0) + VIEW_HELP_TAIL;
 }
 
 static void view_help_entry(int y, const struct layout_rect *b, const struct keys_entry *k)
@@ -55,23 +68,23 @@ static void view_help_entry(int y, const struct layout_rect *b, const struct key
 }
 
 /* Line i of the help text at screen row y. */
-static void view_help_line(int y, const struct layout_rect *b, int i)
+static void view_help_line(const struct views *v, int y, const struct layout_rect *b, int i)
 {
         size_t n, nr;
         const struct keys_entry *t = keys_table(&n);
-        const struct keys_entry *rt = keys_replay_table(&nr);
-        int rpl = VIEW_HELP_HEAD + (int)n + 1; /* the replay's title */
-        int tail = rpl + 1 + (int)nr + 1;      /* the legend */
+        const struct keys_entry *rt = view_help_rpl(v, &nr);
+        int rpl = nr ? VIEW_HELP_HEAD + (int)n + 1 : -1; /* the replay's title */
+        int tail = nr ? rpl + 1 + (int)nr + 1 : VIEW_HELP_HEAD + (int)n + 1; /* the legend */
 
         if (i == 0)
                 draw_text(y, b->x + 1, b->w - 1, THEME_TITLE,
                           "migtop keys (Esc closes this help; Up/Down scroll)", false);
         else if (i >= VIEW_HELP_HEAD && i - VIEW_HELP_HEAD < (int)n)
                 view_help_entry(y, b, &t[i - VIEW_HELP_HEAD]);
-        else if (i == rpl)
+        else if (nr && i == rpl)
                 draw_text(y, b->x + 1, b->w - 1, THEME_TITLE,
                           "replaying a recording (--replay FILE), before the keys above:", false);
-        else if (i > rpl && i - rpl - 1 < (int)nr)
+        else if (nr && i > rpl && i - rpl - 1 < (int)nr)
                 view_help_entry(y, b, &rt[i - rpl - 1]);
         else if (i >= tail && i - tail < VIEW_HELP_TAIL - 1)
                 draw_text(y, b->x + 1, b->w - 1, THEME_HELP, view_help_tail[i - tail], false);
@@ -80,7 +93,7 @@ static void view_help_line(int y, const struct layout_rect *b, int i)
 void view_help_draw(struct views *v, const struct layout *l)
 {
         const struct layout_rect *b = &l->body;
-        int total = view_help_lines();
+        int total = view_help_lines(v);
 
         if (v->help_scroll > total - b->h)
                 v->help_scroll = total - b->h;
@@ -88,5 +101,5 @@ void view_help_draw(struct views *v, const struct layout *l)
                 v->help_scroll = 0;
         draw_fill(b, THEME_HELP);
         for (int r = 0; r < b->h && v->help_scroll + r < total; r++)
-                view_help_line(b->y + r, b, v->help_scroll + r);
+                view_help_line(v, b->y + r, b, v->help_scroll + r);
 }

@@ -9,7 +9,7 @@
 #include "ui/views.h"
 
 /* Rows of help text (for scrolling). */
-int view_help_lines(void);
+int view_help_lines(const struct views *v);
 void view_help_draw(struct views *v, const struct layout *l);
 
 #endif

@@ -49,6 +49,7 @@ struct views {
         void (*host_of)(void *arg, const char *name, struct views_host *out);
         void *host_arg;
         int host_rows; /* host status lines wanted under the header (0: none) */
+        bool replay;   /* --replay FILE: the help lists the replay's keys */
         bool utf8;
         int rows, cols;
         enum views_view view, below_help; /* below_help: the view help returns to */
