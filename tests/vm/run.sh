@@ -139,7 +139,7 @@ log=$vmdir/$mode$tag-serial.log
 echo "$mode: booting (timeout ${timeout_s}s, log $log)"
 start=$(date +%s)
 timeout --foreground -k 10 "$timeout_s" "${qemu[@]}" -append "$append" </dev/null 2>&1 |
-	tr -d '\r' | tee "$log" | grep --line-buffered -av 'RECB64 ' | "$here/strip-esc.sh"
+	tr -d '\r' | tee "$log" | "$here/strip-esc.sh" | grep --line-buffered -av 'RECB64 '
 qrc=${PIPESTATUS[0]}
 echo "$mode: VM ran $(($(date +%s) - start)) s, qemu exit $qrc"
 # Recordings the scenario printed (compare.sh export_rec: "RECB64 NAME BASE64"): kept as
