@@ -976,11 +976,13 @@ out:
 }
 
 /*
- * Write @s into the device in RESUMING and complete with RESUMING -> STOP.  Returns 0 when
- * the device accepted the stream, 1 when it rejected it with EINVAL at write or at the
- * STOP arc (*err set), negative on any other failure.
+ * Write @s into the device in RESUMING and complete with RESUMING -> STOP.  With @o (and
+ * --pause) it stops at step "resuming" once the device is in RESUMING, before the first
+ * write.  Returns 0 when the device accepted the stream, 1 when it rejected it with EINVAL
+ * at write or at the STOP arc (*err set), negative on any other failure.
  */
-static int load_one(struct mdev *d, const uint8_t *s, size_t len, int *err, bool report)
+static int load_one(const struct opts *o, struct mdev *d, const uint8_t *s, size_t len, int *err,
+                    bool report)
 {
         int fd = -1, ret;
 
@@ -994,6 +996,8 @@ static int load_one(struct mdev *d, const uint8_t *s, size_t len, int *err, bool
                 fprintf(stderr, "migtop-migrate: RESUMING returned no data_fd\n");
                 return -EPROTO;
         }
+        if (o)
+                step(o, "resuming");
         ret = write_all(d, fd, s, len, report);
         if (ret == 0)
                 ret = dev_set_state_q(d, VFIO_DEVICE_STATE_STOP, NULL, report);
@@ -1051,7 +1055,7 @@ static int cmd_load(const struct opts *o, const char *uuid, int n, char **paths)
                         break;
                 }
                 t0 = now_ms();
-                ret = load_one(&d, b.p, b.len, &err, true);
+                ret = load_one(o, &d, b.p, b.len, &err, true);
                 if (ret < 0)
                         break;
                 dev_get_state(&d, &st);
@@ -1531,7 +1535,7 @@ static int cmd_fuzz(const struct opts *o, const char *uuid, const char *path)
                         ret = -EIO;
                         goto out;
                 }
-                ret = load_one(&d, b.p, b.len, &err, false);
+                ret = load_one(NULL, &d, b.p, b.len, &err, false);
                 if (ret < 0) {
                         printf("fuzz %u (%s): unexpected failure %s\n", i, desc, strerror(-ret));
                         bad++;
@@ -1560,7 +1564,7 @@ static int cmd_fuzz(const struct opts *o, const char *uuid, const char *path)
                         goto out;
                 }
         }
-        ret = load_one(&d, orig.p, orig.len, &err, true);
+        ret = load_one(NULL, &d, orig.p, orig.len, &err, true);
         if (ret != 0) {
                 printf("fuzz: the unmutated stream no longer loads\n");
                 bad++;
@@ -1614,7 +1618,8 @@ static void usage(FILE *f)
                "  --loop N            migrate N times, alternating direction (default 1)\n"
                "  --stop-after STEP   end after STEP: open resuming precopy stopcopy stop running\n"
                "  --pause             print 'STEP name' after each step and wait for a line on\n"
-               "                      stdin (devices stay open; EOF stops waiting)\n"
+               "                      stdin (devices stay open; EOF stops waiting); load\n"
+               "                      stops at 'resuming' before its first write\n"
                "  --set-reg [dst:]OFF=VAL  BAR0 write on the source (or dst) after opening\n"
                "  --save FILE         migrate: also write the stream to FILE\n"
                "  --chunk N           write the resuming stream in writes of at most N bytes\n"

@@ -357,6 +357,10 @@ hold_wait() { # ID STEP [SECONDS]
 		sleep 0.1
 	done
 }
+hold_next() { # ID: let the hold go on past its current step
+	local fd=${hfd[$1]}
+	echo >&"$fd"
+}
 hold_end() { # ID: close the FIFO; the tool closes the device and exits (no-op: no such hold)
 	[[ -n ${hpid[$1]:-} ]] || return 0
 	local fd=${hfd[$1]} i=0
@@ -413,8 +417,23 @@ migrate() {
 	# runs: its dev_data is the compare's capture evidence).  The RESUMING hold is closed first (one open of a device at a time): the
 	# driver keeps the state across the close (only an open resets it to RUNNING), and the
 	# load opens, asks RESUMING, writes and asks STOP within milliseconds.
+	# The load's open puts the device back in RUNNING for a moment: it waits at its
+	# "resuming" step until migtop shows RESUMING again, so the timeline the checks read
+	# has RESUMING -> STOP whatever the poll's phase.
 	hold_end "$sc-res"
 	hold_start "$sc-load" hvB load "$d" "/tmp/$sc.bin"
+	if ! hold_wait "$sc-load" resuming 60; then
+		fail "$sc-load-resuming" "$(tail -n 3 "$W/$sc-load.log" | tr '\n' ' ')"
+		return 1
+	fi
+	local n0 i=0
+	n0=$(nsnaps)
+	while [[ $(nsnaps) -lt $((n0 + 2)) ]] && [[ $i -lt 60 ]]; do
+		sleep 0.25
+		i=$((i + 1))
+	done
+	wait_seen "hvB:$d" RESUMING 15 || fail "$sc-dst-resuming-again" "migtop did not show hvB:$d in RESUMING before the load's writes"
+	hold_next "$sc-load"
 	if ! hold_wait "$sc-load" "done" 60; then
 		fail "$sc-load" "$(tail -n 3 "$W/$sc-load.log" | tr '\n' ' ')"
 		return 1
