@@ -142,6 +142,17 @@ static inline void dev_touch(struct engine *e, struct eng_dev *d)
         d->ver++;
 }
 
+/* engine_take.c */
+/* A migration step is under way: STOP_COPY, RESUMING, PRE_COPY(_P2P). */
+bool eng_in_migration(enum fsm_state s);
+/* Log a file's new status; blocked_ms >= 0: this line ends a blocked read. */
+void eng_log_file(struct engine *e, const struct eng_file *f, const struct drv_file *df,
+                  long long blocked_ms);
+/* Set the device's state period from its state and the focus (adaptive polling). */
+void eng_dev_rate(struct engine *e, struct eng_dev *d, int64_t now);
+/* Take every finished read into the model.  0 or the first negative errno. */
+int eng_collect(struct engine *e, int64_t now);
+
 /* engine_dev.c */
 struct drv_file *eng_file_model(struct eng_file *f);
 void eng_dev_free(struct engine *e, struct eng_dev *d);
