@@ -118,15 +118,56 @@ static void slow_period_and_back(void **state)
         assert_true(sched_set_slow(&it, false, 0, 1300 * MS));
         assert_true(sched_due(&it, 1300 * MS));
         assert_int_equal(sched_period(&it), 250 * MS);
-        /* 100 ms after the last read: due one fast period after it */
+        /*
+         * 100 ms after the last read (at 1300, in the slot from 1250): due one fast period
+         * after that slot, in step with the other files
+         */
         sched_start(&it, 1300 * MS);
         sched_finish(&it, 1301 * MS);
         assert_false(sched_set_slow(&it, true, 1000 * MS, 1400 * MS));
         assert_true(sched_set_slow(&it, false, 0, 1400 * MS));
-        assert_int_equal(it.next_ns, 1550 * MS);
+        assert_int_equal(it.next_ns, 1500 * MS);
         /* the same rate again: nothing moves */
         assert_false(sched_set_slow(&it, false, 0, 1400 * MS));
-        assert_int_equal(it.next_ns, 1550 * MS);
+        assert_int_equal(it.next_ns, 1500 * MS);
+}
+
+/*
+ * Files that lost their phase (read late behind a slow pass, or on demand) fall back in
+ * step with the others: the engine then wakes once per period for all of them.  Without
+ * this, each kept the phase of its late start and the engine walked every file once per
+ * straggler (40 to 85 walks a second at 1,000 devices under load, instead of 4).
+ */
+static void late_reads_fall_back_in_step(void **state)
+{
+        struct sched_item a, b, c;
+
+        sched_init(&a, SCHED_PERIODIC, 250 * MS, 0, 1000 * MS);
+        sched_init(&b, SCHED_PERIODIC, 250 * MS, 0, 1000 * MS);
+        sched_init(&c, SCHED_PERIODIC, 250 * MS, 0, 1000 * MS);
+        sched_start(&a, 1000 * MS);
+        sched_finish(&a, 1001 * MS);
+        /* b waited 1.3 periods for a worker: its phase is lost */
+        sched_start(&b, 1330 * MS);
+        sched_finish(&b, 1331 * MS);
+        /* c was read on demand in between */
+        sched_demand(&c);
+        sched_start(&c, 1170 * MS);
+        sched_finish(&c, 1171 * MS);
+        assert_int_equal(a.next_ns, 1250 * MS);
+        assert_int_equal(c.next_ns, 1250 * MS);
+        assert_int_equal(b.next_ns, 1500 * MS);
+        /* from then on all three are due together, and never more than a period apart */
+        sched_start(&a, 1250 * MS);
+        sched_finish(&a, 1251 * MS);
+        sched_start(&c, 1250 * MS);
+        sched_finish(&c, 1252 * MS);
+        assert_int_equal(a.next_ns, 1500 * MS);
+        assert_int_equal(c.next_ns, 1500 * MS);
+        /* a read that ran long keeps its slot: the next is the slot after it, not now + p */
+        sched_start(&b, 1500 * MS);
+        sched_finish(&b, 1600 * MS);
+        assert_int_equal(b.next_ns, 1750 * MS);
 }
 
 int main(void)
@@ -139,6 +180,7 @@ int main(void)
             cmocka_unit_test(blocked_after_deadline),
             cmocka_unit_test(zero_period_means_on_demand),
             cmocka_unit_test(slow_period_and_back),
+            cmocka_unit_test(late_reads_fall_back_in_step),
         };
         return cmocka_run_group_tests_name("sched", tests, NULL, NULL);
 }

@@ -71,14 +71,20 @@ int src_errno_parse(const char *name)
         return 0;
 }
 
-/* Read fd until EOF into out (at most SRC_READ_MAX bytes kept). */
+/*
+ * Read fd until EOF into out (at most SRC_READ_MAX bytes kept).  The first chunk goes to
+ * the stack and the result is allocated at its size: most files polled are a few bytes
+ * (state, cmd_state), and a 4 KB heap buffer per read cost more than the read itself
+ * (glibc serves blocks that size from its bins, not from the per-thread cache).
+ */
+#define SRC_FIRST_CHUNK 4096u
+
 static int src_read_fd(int fd, struct src_read *out)
 {
-        size_t cap = 4096;
-        char *buf = malloc(cap + 1);
+        char first[SRC_FIRST_CHUNK];
+        size_t cap = sizeof(first);
+        char *buf = first;
 
-        if (!buf)
-                return -ENOMEM;
         out->len = 0;
         for (;;) {
                 ssize_t r;
@@ -93,11 +99,14 @@ static int src_read_fd(int fd, struct src_read *out)
                                 out->len = SRC_READ_MAX;
                                 break;
                         }
-                        nbuf = realloc(buf, ncap + 1);
+                        nbuf = buf == first ? malloc(ncap + 1) : realloc(buf, ncap + 1);
                         if (!nbuf) {
-                                free(buf);
+                                if (buf != first)
+                                        free(buf);
                                 return -ENOMEM;
                         }
+                        if (buf == first)
+                                memcpy(nbuf, first, out->len);
                         buf = nbuf;
                         cap = ncap;
                 }
@@ -106,13 +115,20 @@ static int src_read_fd(int fd, struct src_read *out)
                         if (errno == EINTR)
                                 continue;
                         out->err = errno;
-                        free(buf);
+                        if (buf != first)
+                                free(buf);
                         out->len = 0;
                         return 0;
                 }
                 if (r == 0)
                         break;
                 out->len += (size_t)r;
+        }
+        if (buf == first) {
+                buf = malloc(out->len + 1);
+                if (!buf)
+                        return -ENOMEM;
+                memcpy(buf, first, out->len);
         }
         buf[out->len] = '\0';
         out->data = buf;

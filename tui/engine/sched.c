@@ -24,15 +24,36 @@ bool sched_due(const struct sched_item *it, int64_t now_ns)
         return it->demanded || (it->next_ns != SCHED_NEVER && now_ns >= it->next_ns);
 }
 
+/*
+ * The start of the period slot holding t: the slots of every item with the same period
+ * (and of periods that are multiples of each other) share one grid on the clock, so items
+ * that lose their phase (a read that started late, on demand, or after a change of rate)
+ * fall back in step with the others instead of each keeping a phase of its own: the owner
+ * then wakes once per period for all of them, not once per straggler.
+ */
+static int64_t sched_slot(int64_t t, int64_t p)
+{
+        int64_t r;
+
+        if (p <= 0)
+                return t;
+        r = t % p;
+        if (r < 0)
+                r += p;
+        return t - r;
+}
+
 void sched_start(struct sched_item *it, int64_t now_ns)
 {
         int64_t p = sched_period(it);
 
-        /* the phase to keep: its due time when close (see sched_finish), else now */
+        /* the phase to keep: its due time when close (see sched_finish), else now's slot */
         it->due_ns = now_ns;
         if (it->mode == SCHED_PERIODIC && !it->demanded && it->next_ns != SCHED_NEVER &&
             it->next_ns > now_ns - p && it->next_ns <= now_ns + p / 8)
                 it->due_ns = it->next_ns;
+        if (it->mode == SCHED_PERIODIC)
+                it->due_ns = sched_slot(it->due_ns, p);
         it->in_flight = true;
         it->demanded = false;
         it->started_ns = now_ns;
@@ -48,7 +69,7 @@ void sched_finish(struct sched_item *it, int64_t now_ns)
         }
         /* a read that waited more than a period for a worker counts from its start */
         if (it->started_ns - it->due_ns > sched_period(it))
-                it->due_ns = it->started_ns;
+                it->due_ns = sched_slot(it->started_ns, sched_period(it));
         it->next_ns = it->due_ns + sched_period(it);
         if (it->next_ns < now_ns)
                 it->next_ns = now_ns;
