@@ -8,17 +8,26 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #define SRC_ERRNO_SUFFIX ".errno"
 
 struct src_local {
-        int dirfd;
+        atomic_int dirfd; /* the root; replaced when the root is made again (see below) */
         unsigned flags;
+        char *root;
+        /*
+         * Descriptors of roots replaced: a worker may still be reading through one, so
+         * they are closed only with the source (one per module reload: few).
+         */
+        int *retired;
+        size_t nretired;
 };
 
 int64_t src_now_ns(void)
@@ -157,7 +166,7 @@ static int src_local_sidecar(struct src_local *l, const char *path)
                 return -ENOMEM;
         memcpy(side, path, plen);
         memcpy(side + plen, SRC_ERRNO_SUFFIX, sizeof(SRC_ERRNO_SUFFIX));
-        fd = src_open_at(l->dirfd, side, O_RDONLY | O_NONBLOCK);
+        fd = src_open_at(atomic_load(&l->dirfd), side, O_RDONLY | O_NONBLOCK);
         free(side);
         if (fd < 0)
                 return 0;
@@ -189,7 +198,7 @@ static int src_local_read(void *ctx, const char *path, struct src_read *out)
          * does (a FIFO in a fixture blocks the same way): callers that must not wait read
          * through the engine's workers, with a deadline.
          */
-        fd = src_open_at(l->dirfd, path, O_RDONLY);
+        fd = src_open_at(atomic_load(&l->dirfd), path, O_RDONLY);
         if (fd < 0) {
                 out->err = errno;
                 return 0;
@@ -242,6 +251,37 @@ static int src_names_add(char ***names, size_t *n, size_t *cap, const char *name
         return 0;
 }
 
+/*
+ * The root as a path now: 0 when it is the directory the source holds, or a new one
+ * (then held from now on: a driver module unloaded and loaded again removes its debugfs
+ * directory and makes another, and an unmounted and remounted debugfs is another
+ * filesystem); a positive errno when the path names no directory now (ENOENT: removed).
+ */
+static int src_local_root(struct src_local *l)
+{
+        struct stat now, held;
+        int fd, *nr;
+
+        if (stat(l->root, &now) < 0)
+                return errno;
+        if (!S_ISDIR(now.st_mode))
+                return ENOTDIR;
+        if (fstat(atomic_load(&l->dirfd), &held) == 0 && held.st_dev == now.st_dev &&
+            held.st_ino == now.st_ino && held.st_nlink > 0)
+                return 0;
+        fd = src_open_at(AT_FDCWD, l->root, O_RDONLY | O_DIRECTORY);
+        if (fd < 0)
+                return errno;
+        nr = realloc(l->retired, (l->nretired + 1) * sizeof(*nr));
+        if (!nr) {
+                close(fd);
+                return 0; /* keep the old one: the next listing tries again */
+        }
+        l->retired = nr;
+        l->retired[l->nretired++] = atomic_exchange(&l->dirfd, fd);
+        return 0;
+}
+
 static int src_local_list(void *ctx, const char *path, struct src_list *out)
 {
         struct src_local *l = ctx;
@@ -250,6 +290,14 @@ static int src_local_list(void *ctx, const char *path, struct src_list *out)
         struct dirent *de;
         int fd, ret = 0;
         DIR *d;
+
+        if (!*path) {
+                ret = src_local_root(l);
+                if (ret) {
+                        out->err = ret;
+                        return 0;
+                }
+        }
 
         if ((l->flags & SRC_LOCAL_ERRNO_FILES) && *path) {
                 ret = src_local_sidecar(l, path);
@@ -260,7 +308,7 @@ static int src_local_list(void *ctx, const char *path, struct src_list *out)
                         return 0;
                 }
         }
-        fd = src_open_at(l->dirfd, path, O_RDONLY | O_DIRECTORY);
+        fd = src_open_at(atomic_load(&l->dirfd), path, O_RDONLY | O_DIRECTORY);
         if (fd < 0) {
                 out->err = errno;
                 return 0;
@@ -300,7 +348,11 @@ static void src_local_destroy(void *ctx)
 {
         struct src_local *l = ctx;
 
-        close(l->dirfd);
+        close(atomic_load(&l->dirfd));
+        for (size_t i = 0; i < l->nretired; i++)
+                close(l->retired[i]);
+        free(l->retired);
+        free(l->root);
         free(l);
 }
 
@@ -341,8 +393,13 @@ int src_local_open(const char *root, unsigned flags, struct src **out)
                 close(fd);
                 return -ENOMEM;
         }
-        l->dirfd = fd;
+        atomic_init(&l->dirfd, fd);
         l->flags = flags;
+        l->root = strdup(root);
+        if (!l->root) {
+                src_local_destroy(l);
+                return -ENOMEM;
+        }
         ret = src_new(&src_local_ops, l, root, out);
         if (ret < 0)
                 src_local_destroy(l);

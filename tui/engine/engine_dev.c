@@ -360,6 +360,12 @@ static int dev_revive(struct engine *e, struct eng_dev *d, int64_t now)
         file_set_unread(&d->td.state_file, "state");
         drv_file_free(&d->td.features_file);
         file_set_unread(&d->td.features_file, "features");
+        /*
+         * Their next reads are first reads again: parsed even when they return the bytes
+         * read before the device vanished (else the model, reset above, stayed unread).
+         */
+        d->state.info.read_once = false;
+        d->features.info.read_once = false;
         dev_restart_core(d, now);
         e->next_ns = 0;
         dev_touch(e, d);
