@@ -28,6 +28,7 @@
  *   registers, vf_qm_state 0, 176 bytes; the copy in migf_data is taken at STOP_COPY->STOP.
  */
 #include "acccheck.h"
+#include "acccheck_int.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -41,16 +42,6 @@ static const char *const acccheck_eqc[7] = {"qm_eqc_dw[0]", "qm_eqc_dw[1]", "qm_
 static const char *const acccheck_aeqc[7] = {"qm_aeqc_dw[0]", "qm_aeqc_dw[1]", "qm_aeqc_dw[2]",
                                              "qm_aeqc_dw[3]", "qm_aeqc_dw[4]", "qm_aeqc_dw[5]",
                                              "qm_aeqc_dw[6]"};
-
-/* Registers vf_qm_load_data() restores and nothing rewrites after it. */
-static const char *const acccheck_restored[] = {"aeq_int_mask", "eq_int_mask", "ifc_int_set",
-                                                "page_size",    "qm_eqc_dw",   "qm_aeqc_dw"};
-/* Registers vf_qm_state_save() saves (qm_get_regs()). */
-static const char *const acccheck_saved[] = {"aeq_int_mask", "eq_int_mask", "ifc_int_source",
-                                             "ifc_int_mask", "ifc_int_set", "page_size",
-                                             "qm_eqc_dw",    "qm_aeqc_dw"};
-
-#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
 /* ---- kernel log lines ------------------------------------------------------------------ */
 
@@ -98,8 +89,8 @@ static bool acccheck_before_resume(const struct pair_side *s, const struct kmsg_
  * log with the timeline's clock, lines older than the last entry into RESUMING belong to
  * an earlier attempt and are skipped.
  */
-static const struct kmsg_rec *acccheck_find(const struct pair_side *s, unsigned want,
-                                            enum acccheck_line *which)
+const struct kmsg_rec *acccheck_find(const struct pair_side *s, unsigned want,
+                                     enum acccheck_line *which)
 {
         for (size_t i = s->nklog; s->klog && i > 0; i--) {
                 enum acccheck_line l = acccheck_line(s->klog[i - 1].text);
@@ -115,14 +106,9 @@ static const struct kmsg_rec *acccheck_find(const struct pair_side *s, unsigned 
         return NULL;
 }
 
-#define LBIT(l) (1u << (l))
-#define LINES_MATCH                                                                                \
-        (LBIT(ACCCHECK_LINE_MAGIC) | LBIT(ACCCHECK_LINE_DEVID) | LBIT(ACCCHECK_LINE_NOQP) |        \
-         LBIT(ACCCHECK_LINE_QPNUM) | LBIT(ACCCHECK_LINE_ISO_READ) | LBIT(ACCCHECK_LINE_ISO))
-
 /* ---- files and the timeline ------------------------------------------------------------ */
 
-static const struct drv_file *acccheck_file(const struct tree_drvdir *d, const char *name)
+const struct drv_file *acccheck_file(const struct tree_drvdir *d, const char *name)
 {
         int idx = d ? drv_file_index(d->ops, name) : -1;
 
@@ -131,13 +117,13 @@ static const struct drv_file *acccheck_file(const struct tree_drvdir *d, const c
         return &d->files[idx];
 }
 
-static bool acccheck_usable(const struct drv_file *f)
+bool acccheck_usable(const struct drv_file *f)
 {
         return f && f->status == DRV_ST_OK && f->has_fields && f->bytes;
 }
 
 /* "not_migrated (EAGAIN): EAGAIN: not migrated: ..." */
-static void acccheck_why(const struct drv_file *f, char *buf, size_t n)
+void acccheck_why(const struct drv_file *f, char *buf, size_t n)
 {
         if (!f) {
                 snprintf(buf, n, "absent");
@@ -149,7 +135,7 @@ static void acccheck_why(const struct drv_file *f, char *buf, size_t n)
                 snprintf(buf, n, "%s", drv_status_name(f->status));
 }
 
-static bool acccheck_get(const struct acc_decoded *d, const char *name, uint64_t *v)
+bool acccheck_get(const struct acc_decoded *d, const char *name, uint64_t *v)
 {
         const struct acc_field *f = acc_field_find(d, name);
 
@@ -207,8 +193,8 @@ static bool acccheck_before_resume(const struct pair_side *s, const struct kmsg_
 }
 
 /* The last change of the side from `from` to `to`, or NULL. */
-static const struct pair_event *acccheck_change(const struct pair_side *s, enum fsm_state from,
-                                                enum fsm_state to)
+const struct pair_event *acccheck_change(const struct pair_side *s, enum fsm_state from,
+                                         enum fsm_state to)
 {
         for (size_t i = s->ntimeline; s->timeline_known && i > 0; i--)
                 if (s->timeline[i - 1].from == from && s->timeline[i - 1].to == to)
@@ -216,13 +202,13 @@ static const struct pair_event *acccheck_change(const struct pair_side *s, enum 
         return NULL;
 }
 
-static double acccheck_ago(const struct pair_side *s, int64_t t)
+double acccheck_ago(const struct pair_side *s, int64_t t)
 {
         return (double)(s->now_ns - t) / ACCCHECK_NS;
 }
 
-static void acccheck_ev_file(struct check *c, enum check_side side, const char *what,
-                             const struct drv_file *f)
+void acccheck_ev_file(struct check *c, enum check_side side, const char *what,
+                      const struct drv_file *f)
 {
         if (f && f->has_fields && drv_fields(f)->stream_len >= 0)
                 check_evidence_file(c, side, what, f, "length %" PRId64, drv_fields(f)->stream_len);
@@ -235,9 +221,8 @@ static void acccheck_ev_file(struct check *c, enum check_side side, const char *
 }
 
 /* Field by field, scalars and each array element: mismatches where both are known. */
-static unsigned acccheck_regs(struct check *c, const struct acc_decoded *a,
-                              const struct acc_decoded *b, const char *const *names, size_t n,
-                              const char *reason, unsigned *compared)
+unsigned acccheck_regs(struct check *c, const struct acc_decoded *a, const struct acc_decoded *b,
+                       const char *const *names, size_t n, const char *reason, unsigned *compared)
 {
         unsigned diffs = 0;
 
@@ -266,8 +251,6 @@ static unsigned acccheck_regs(struct check *c, const struct acc_decoded *a,
 }
 
 /* ---- stream ----------------------------------------------------------------------------- */
-
-enum acccheck_same { SAME_YES, SAME_NO, SAME_UNKNOWN };
 
 /* Whether the two copies come from one migration; why in buf. */
 static bool acccheck_in(const struct pair_side *s, enum fsm_state st)
@@ -642,181 +625,6 @@ static void acccheck_accept(const struct pair_side *src, const struct tree_drvdi
                 }
         }
         (void)src;
-}
-
-/* ---- restore and capture ---------------------------------------------------------------- */
-
-static void acccheck_restore(const struct pair_side *src, const struct tree_drvdir *sd,
-                             const struct pair_side *dst, const struct tree_drvdir *dd,
-                             enum acccheck_same same, struct check_set *set)
-{
-        const struct drv_file *sm = acccheck_file(sd, "migf_data");
-        const struct drv_file *dm = acccheck_file(dd, "migf_data");
-        const struct drv_file *dv = acccheck_file(dd, "dev_data");
-        const struct drv_file *hf = acccheck_usable(dm) ? dm : acccheck_usable(sm) ? sm : NULL;
-        const struct pair_event *left = acccheck_change(dst, FSM_RESUMING, FSM_STOP);
-        struct check *c = check_add(set, "restore");
-        const struct kmsg_rec *kl;
-        unsigned cmp = 0;
-        uint64_t a, b;
-        char ws[240];
-
-        if (!c)
-                return;
-        (void)src;
-        (void)same;
-        if (hf)
-                acccheck_ev_file(c, hf == dm ? CHECK_DST : CHECK_SRC, "migf_data", hf);
-        acccheck_ev_file(c, CHECK_DST, "dev_data", dv);
-        kl = acccheck_find(dst, LBIT(ACCCHECK_LINE_RECOVER), NULL);
-        if (!left) {
-                if (kl) {
-                        check_quote(c, CHECK_DST, kl);
-                        c->verdict = CHECK_FAIL;
-                        check_reason(c,
-                                     "the load at RESUMING->STOP failed: the destination's "
-                                     "kernel says \"%s\"",
-                                     kl->text);
-                } else if (!dst->timeline_known) {
-                        check_reason(c, "no timeline (one snapshot): cannot tell whether the "
-                                        "destination left RESUMING for STOP");
-                } else {
-                        check_reason(c, "the destination has not been seen leaving RESUMING for "
-                                        "STOP");
-                }
-                return;
-        }
-        check_evidence(c, CHECK_DST, "state", "RESUMING -> STOP seen %.1f s before",
-                       acccheck_ago(dst, left->t_ns));
-        if (!hf) {
-                acccheck_why(dm, ws, sizeof(ws));
-                check_reason(c, "no stream to compare with: destination migf_data %s", ws);
-                return;
-        }
-        if (drv_fields(hf)->stream_len == ACC_MATCH_SIZE) {
-                c->verdict = CHECK_PASS;
-                check_reason(c, "nothing to restore: the stream is the 40-byte header only (the "
-                                "source's guest driver was not running)");
-                return;
-        }
-        if (!dst->dev || dst->dev->state_file.status != DRV_ST_OK || dst->dev->state != FSM_STOP) {
-                check_reason(c, "the destination is no longer in STOP: once the guest runs its "
-                                "driver changes the registers");
-                return;
-        }
-        if (!acccheck_usable(dv)) {
-                acccheck_why(dv, ws, sizeof(ws));
-                check_reason(c, "destination dev_data %s", ws);
-                return;
-        }
-        if (acccheck_get(drv_fields(hf), "vf_qm_state", &a) &&
-            acccheck_get(drv_fields(dv), "vf_qm_state", &b)) {
-                cmp++;
-                if (a != b) {
-                        const struct kmsg_rec *dn =
-                            acccheck_find(dst, LBIT(ACCCHECK_LINE_DMA_NULL), NULL);
-
-                        if (dn)
-                                check_quote(c, CHECK_DST, dn);
-                        check_mismatch(c, "vf_qm_state", a, true, b, true,
-                                       dn ? "resume dma addr is NULL!: the stream's DMA addresses "
-                                            "are zero, the kernel marked the VF not ready"
-                                          : "guest driver load not restored (the kernel marks the "
-                                            "VF not ready when the stream's DMA addresses are "
-                                            "zero)");
-                }
-        }
-        acccheck_regs(c, drv_fields(hf), drv_fields(dv), acccheck_restored,
-                      NELEM(acccheck_restored),
-                      "not restored: the destination's register differs from the stream", &cmp);
-        if (c->nmis) {
-                c->verdict = CHECK_FAIL;
-                check_reason(c, "%u of %u restored values differ from the stream", c->nmis, cmp);
-        } else if (!cmp) {
-                check_reason(c, "no register present in both");
-        } else {
-                c->verdict = CHECK_PASS;
-                check_reason(c,
-                             "the destination's registers equal the stream's (%u values; "
-                             "ifc_int_source and ifc_int_mask are rewritten after the load)",
-                             cmp);
-        }
-}
-
-static void acccheck_capture(const struct pair_side *src, const struct tree_drvdir *sd,
-                             struct check_set *set)
-{
-        const struct drv_file *sm = acccheck_file(sd, "migf_data");
-        const struct drv_file *sv = acccheck_file(sd, "dev_data");
-        const struct pair_event *stop = acccheck_change(src, FSM_STOP_COPY, FSM_STOP);
-        struct check *c = check_add(set, "capture");
-        const char *const *names = acccheck_saved;
-        size_t nnames = NELEM(acccheck_saved);
-        unsigned cmp = 0;
-        uint64_t a, b;
-        bool certain;
-        char ws[240];
-
-        if (!c)
-                return;
-        acccheck_ev_file(c, CHECK_SRC, "migf_data", sm);
-        acccheck_ev_file(c, CHECK_SRC, "dev_data", sv);
-        if (!src->dev || src->dev->state_file.status != DRV_ST_OK || src->dev->state != FSM_STOP) {
-                check_reason(c, "the source is not stopped after STOP_COPY (state %s)",
-                             src->dev && src->dev->state_file.status == DRV_ST_OK
-                                 ? fsm_state_name(src->dev->state)
-                                 : "unknown");
-                return;
-        }
-        /*
-         * Differences are findings only when the stop is known to follow the save: the
-         * last change seen is STOP_COPY -> STOP.  Otherwise (one snapshot, or a watch that
-         * began after the stop) equal registers still show the copy is the device's.
-         */
-        certain = src->timeline_known && stop && src->ntimeline &&
-                  &src->timeline[src->ntimeline - 1] == stop;
-        if (certain)
-                check_evidence(c, CHECK_SRC, "state", "STOP_COPY -> STOP seen %.1f s before",
-                               acccheck_ago(src, stop->t_ns));
-        else if (src->timeline_known)
-                check_evidence(c, CHECK_SRC, "state",
-                               "the last stop was not seen coming from STOP_COPY");
-        if (!acccheck_usable(sm) || !acccheck_usable(sv)) {
-                acccheck_why(acccheck_usable(sm) ? sv : sm, ws, sizeof(ws));
-                check_reason(c, "source %s %s", acccheck_usable(sm) ? "dev_data" : "migf_data", ws);
-                return;
-        }
-        if (acccheck_get(drv_fields(sm), "vf_qm_state", &a) &&
-            acccheck_get(drv_fields(sv), "vf_qm_state", &b)) {
-                cmp++;
-                if (a != b)
-                        check_mismatch(c, "vf_qm_state", a, true, b, true,
-                                       "the driver's cached guest driver load differs from the "
-                                       "saved one");
-        }
-        if (drv_fields(sm)->stream_len == ACC_MATCH_SIZE)
-                nnames = 0; /* a 40-byte save holds no registers */
-        acccheck_regs(c, drv_fields(sm), drv_fields(sv), names, nnames,
-                      "the stopped source's register differs from what it saved", &cmp);
-        if (c->nmis && !certain) {
-                check_reason(c, "%u of %u values differ, but %s the copy may predate the last stop",
-                             c->nmis, cmp,
-                             src->timeline_known ? "with the stop not seen coming from STOP_COPY"
-                                                 : "with no timeline");
-                c->nmis = 0; /* not a finding: nothing to flag */
-                return;
-        }
-        if (c->nmis) {
-                c->verdict = CHECK_FAIL;
-                check_reason(c,
-                             "%u of %u values differ: the saved state is not the stopped "
-                             "device's",
-                             c->nmis, cmp);
-                return;
-        }
-        c->verdict = CHECK_PASS;
-        check_reason(c, "the stopped source's registers equal its saved stream (%u values%s)", cmp,
-                     drv_fields(sm)->stream_len == ACC_MATCH_SIZE ? ", a 40-byte save" : "");
 }
 
 void acccheck_run(const struct pair_side *src, const struct tree_drvdir *sd,
