@@ -641,6 +641,19 @@ stuck() {
 # ms_since T0: milliseconds since $EPOCHREALTIME was T0
 ms_since() { local t=$EPOCHREALTIME; echo $(((${t/./} - ${1/./}) / 1000)); }
 # stop_within PID MS: SIGTERM, then wait at most MS ms for the exit; $rc, $stop_ms
+# signals_blocked PID SIG: wait (at most ~5 s) until migtop (not the shell's child before
+# exec: a signal sent then is taken by the shell) has SIG blocked for its signalfd; 0 or 1.
+signals_blocked() {
+	local i mask bit=$((1 << ($2 - 1)))
+	for ((i = 0; i < 500; i++)); do
+		if [[ $(readlink "/proc/$1/exe" 2>/dev/null) == "$(readlink -f "$MIGTOP")" ]]; then
+			mask=$(sed -n 's/^SigBlk:[[:space:]]*//p' "/proc/$1/status" 2>/dev/null)
+			[[ -n $mask ]] && (((16#$mask & bit) != 0)) && return 0
+		fi
+		sleep 0.01
+	done
+	return 1
+}
 stop_within() {
 	local t0=$EPOCHREALTIME i
 	kill -TERM "$1"
@@ -725,7 +738,8 @@ fix not-migrated
 stuck "$root" 1 || bad "no FIFO"
 "$MIGTOP" -n 3 -d 100 --deadline 5000 --json --fixture --root "$root" >"$out" 2>"$err" &
 pid=$!
-sleep 0.4
+signals_blocked "$pid" 15 || bad "migtop never blocked SIGTERM"
+sleep 0.3
 stop_within "$pid" 1000
 want_rc 143 # stopped before the first snapshot was complete: nothing printed, not 0
 want_empty_out
@@ -736,7 +750,8 @@ set -m # job control: a background job does not ignore SIGINT
 "$MIGTOP" --once --deadline 5000 --fixture --root "$root" >"$out" 2>"$err" &
 pid=$!
 set +m
-sleep 0.4
+signals_blocked "$pid" 2 || bad "migtop never blocked SIGINT"
+sleep 0.3
 t0=$EPOCHREALTIME
 kill -INT "$pid"
 wait "$pid"

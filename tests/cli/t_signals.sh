@@ -4,12 +4,14 @@
 # the recording closed whole, the last line finished.  In the VM e2e a `--record` run
 # killed with SIGTERM exited 143 and its recording was cut (issue 11).
 
-# term_run SECONDS ARGS...: migtop ARGS in the background, SIGTERM after SECONDS; $rc
+# term_run SECONDS ARGS...: migtop ARGS in the background, SIGTERM SECONDS after it blocked
+# the signal (run.sh's signals_blocked); $rc
 term_run() {
 	local s=$1
 	shift
 	"$MIGTOP" "$@" >"$out" 2>"$err" &
 	local pid=$!
+	signals_blocked "$pid" 15 || bad "migtop never blocked SIGTERM"
 	sleep "$s"
 	kill -TERM "$pid"
 	wait "$pid"
