@@ -5,35 +5,38 @@
 # a debugfs unmounted and mounted again.  migtop must follow the new directory, not keep
 # listing the removed one (which lists nothing, forever).  Sourced by run.sh.
 
+# last_has PATTERN: the last snapshot in $out matches PATTERN
+last_has() { tail -n 1 "$out" | grep -q -- "$1"; }
+# wait_last PATTERN: until the last snapshot matches PATTERN (at most 10 s); 0 or 1
+wait_last() {
+	local i
+	for ((i = 0; i < 100; i++)); do
+		last_has "$1" && return 0
+		sleep 0.1
+	done
+	return 1
+}
+# state_is DEV STATUS: the pattern of DEV's state file having that status
+state_is() { echo "\"name\":\"$1\",[^{]*\"files\":{\"state\":{\"status\":\"$2\""; }
+
 t "root removed mid-run: its devices are gone; made again: they come back, read from the new one"
 fix pair-ok
 "$MIGTOP" -n 24 -d 500 --json --fixture --root "$root" >"$out" 2>"$err" &
 pid=$!
 wait_for "$out" '^\{' || bad "no first snapshot"
 mv "$root" "$root.old"
-# the root is listed every 2 s: wait for a snapshot where the devices are gone
-for ((i = 0; i < 100; i++)); do
-	if tail -n 1 "$out" | grep -q "\"name\":\"$SRC\",[^{]*\"files\":{\"state\":{\"status\":\"gone\""; then break; fi
-	sleep 0.1
-done
-if tail -n 1 "$out" | grep -q "\"name\":\"$SRC\",[^{]*\"files\":{\"state\":{\"status\":\"gone\""; then ok; else
-	bad "$SRC not gone once the root was removed"
-fi
+# the root is listed every 2 s
+wait_last "$(state_is "$SRC" gone)" && ok || bad "$SRC not gone once the root was removed"
 # a new directory at the same path (a copy: another inode), where SRC is RUNNING again
 cp -a "$root.old" "$root"
 printf 'RUNNING\n' >"$root/$SRC/migration/state"
 rm -rf "$root.old"
-for ((i = 0; i < 100; i++)); do
-	if tail -n 1 "$out" | grep -q "\"name\":\"$SRC\",[^{]*\"state\":\"RUNNING\""; then break; fi
-	sleep 0.1
-done
+running="\"name\":\"$SRC\",[^{]*\"state\":\"RUNNING\""
+wait_last "$running"
 kill "$pid" 2>/dev/null
 wait "$pid"
-n=$(wc -l <"$out")
-if tail -n 1 "$out" | grep -q "\"name\":\"$SRC\",[^{]*\"state\":\"RUNNING\""; then ok; else
-	bad "$SRC not read from the new root (state RUNNING) within 10 s; $n snapshots"
-fi
-if tail -n 1 "$out" | grep -q '"gone":true'; then bad "a device still gone in the last snapshot"; else ok; fi
+last_has "$running" && ok || bad "$SRC not read from the new root (state RUNNING) within 10 s"
+last_has '"gone":true' && bad "a device still gone in the last snapshot" || ok
 
 t "a device removed and back with the same content is read again, not left unread"
 fix pair-ok
@@ -41,18 +44,10 @@ fix pair-ok
 pid=$!
 wait_for "$out" '^\{' || bad "no first snapshot"
 mv "$root/$DST" "$tmp/dst-away"
-for ((i = 0; i < 100; i++)); do
-	if tail -n 1 "$out" | grep -q "\"name\":\"$DST\",[^{]*\"files\":{\"state\":{\"status\":\"gone\""; then break; fi
-	sleep 0.1
-done
+wait_last "$(state_is "$DST" gone)" && ok || bad "$DST never gone"
 mv "$tmp/dst-away" "$root/$DST"
-for ((i = 0; i < 100; i++)); do
-	if tail -n 1 "$out" | grep -q "\"name\":\"$DST\",[^{]*\"files\":{\"state\":{\"status\":\"ok\""; then break; fi
-	sleep 0.1
-done
+wait_last "$(state_is "$DST" ok)"
 kill "$pid" 2>/dev/null
 wait "$pid"
-if grep -q "\"name\":\"$DST\",[^{]*\"files\":{\"state\":{\"status\":\"gone\"" "$out"; then ok; else bad "$DST never gone"; fi
-if tail -n 1 "$out" | grep -q "\"name\":\"$DST\",[^{]*\"files\":{\"state\":{\"status\":\"ok\""; then ok; else
+last_has "$(state_is "$DST" ok)" && ok ||
 	bad "$DST back but its state not read within 10 s (same bytes as before it vanished)"
-fi
