@@ -51,7 +51,8 @@
  * damaged chunk (zstd error, record checksum) gives its records before the damage, a
  * message, and reading goes on at the next chunk; another format version is refused.
  *
- * The writer is core/rec_write.h, the reader core/rec_read.h.
+ * The writer is core/rec_write.h (its encoding core/rec_buf.h, its last known results
+ * core/rec_tab.h), the reader core/rec_read.h.
  */
 #ifndef MIGTOP_CORE_REC_H
 #define MIGTOP_CORE_REC_H

@@ -15,96 +15,10 @@
 #include <unistd.h>
 #include <zstd.h>
 
-/* ---- encoding ---------------------------------------------------------------------- */
-
-struct rec_buf {
-        uint8_t *p;
-        size_t len, cap;
-        bool oom;
-};
-
-static void rb_put(struct rec_buf *b, const void *d, size_t n)
-{
-        if (b->oom)
-                return;
-        if (b->len + n > b->cap) {
-                size_t cap = b->cap ? b->cap : 256;
-                uint8_t *np;
-
-                while (cap < b->len + n)
-                        cap *= 2;
-                np = realloc(b->p, cap);
-                if (!np) {
-                        b->oom = true;
-                        return;
-                }
-                b->p = np;
-                b->cap = cap;
-        }
-        if (n)
-                memcpy(b->p + b->len, d, n);
-        b->len += n;
-}
-
-static void rb_u8(struct rec_buf *b, unsigned v)
-{
-        uint8_t c = (uint8_t)v;
-
-        rb_put(b, &c, 1);
-}
-
-static void rb_u16(struct rec_buf *b, unsigned v)
-{
-        uint8_t c[2] = {(uint8_t)v, (uint8_t)(v >> 8)};
-
-        rb_put(b, c, 2);
-}
-
-static void rb_u32(struct rec_buf *b, uint32_t v)
-{
-        uint8_t c[4] = {(uint8_t)v, (uint8_t)(v >> 8), (uint8_t)(v >> 16), (uint8_t)(v >> 24)};
-
-        rb_put(b, c, 4);
-}
-
-static void rb_i64(struct rec_buf *b, int64_t sv)
-{
-        uint64_t v = (uint64_t)sv;
-
-        rb_u32(b, (uint32_t)v);
-        rb_u32(b, (uint32_t)(v >> 32));
-}
-
-static void rb_str(struct rec_buf *b, const char *s)
-{
-        size_t n = strlen(s);
-
-        if (n > REC_STR_MAX)
-                n = REC_STR_MAX;
-        rb_u16(b, (unsigned)n);
-        rb_put(b, s, n);
-        rb_u8(b, 0);
-}
-
-static void rb_blob(struct rec_buf *b, const void *d, size_t n)
-{
-        rb_u32(b, (uint32_t)n);
-        rb_put(b, d, n);
-        rb_u8(b, 0);
-}
+#include "rec_buf.h"
+#include "rec_tab.h"
 
 /* ---- writer ------------------------------------------------------------------------ */
-
-/* The last known result of one (host, type, path): what a keyframe repeats. */
-struct rec_ent {
-        char *path; /* NULL: free slot */
-        unsigned host, type;
-        int err;
-        bool truncated;
-        int64_t t, t_start, t_end;
-        char *data; /* READ: the bytes; LIST: names, each NUL-terminated */
-        size_t len, n;
-};
 
 struct rec_kline {
         unsigned host;
@@ -139,8 +53,7 @@ struct rec_writer {
         size_t chunk_raw;
         bool dirty;
         int64_t dirty_t;
-        struct rec_ent *tab;
-        size_t tab_cap, tab_n;
+        struct rec_tab tab;
         struct rec_kline *kl;
         size_t kl_head, kl_n;
         struct rec_buf body, rec;
@@ -210,30 +123,30 @@ static int rw_header(struct rec_writer *w)
         uint8_t head[8];
         int ret;
 
-        rb_put(&b, REC_MAGIC, 8);
-        rb_u16(&b, REC_VERSION);
-        rb_u16(&b, w->o.nopts ? REC_HDR_OPTS : 0);
+        rec_buf_put(&b, REC_MAGIC, 8);
+        rec_buf_u16(&b, REC_VERSION);
+        rec_buf_u16(&b, w->o.nopts ? REC_HDR_OPTS : 0);
         {
                 struct timespec ts;
 
                 clock_gettime(CLOCK_REALTIME, &ts);
-                rb_i64(&b, (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec);
+                rec_buf_i64(&b, (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec);
         }
-        rb_str(&b, w->mver);
-        rb_u16(&b, (unsigned)w->o.nhosts);
+        rec_buf_str(&b, w->mver);
+        rec_buf_u16(&b, (unsigned)w->o.nhosts);
         for (size_t i = 0; i < w->o.nhosts; i++) {
-                rb_str(&b, w->hosts[i].name);
-                rb_str(&b, w->hosts[i].kernel);
-                rb_str(&b, w->hosts[i].root);
+                rec_buf_str(&b, w->hosts[i].name);
+                rec_buf_str(&b, w->hosts[i].kernel);
+                rec_buf_str(&b, w->hosts[i].root);
         }
         if (w->o.nopts) {
-                rb_u16(&b, (unsigned)w->o.nopts);
+                rec_buf_u16(&b, (unsigned)w->o.nopts);
                 for (size_t i = 0; i < w->o.nopts; i++) {
-                        rb_str(&b, w->opts[i].key);
-                        rb_str(&b, w->opts[i].value);
+                        rec_buf_str(&b, w->opts[i].key);
+                        rec_buf_str(&b, w->opts[i].value);
                 }
         }
-        rb_u32(&b, b.oom ? 0 : rec_crc(b.p, b.len));
+        rec_buf_u32(&b, b.oom ? 0 : rec_crc(b.p, b.len));
         if (b.oom) {
                 free(b.p);
                 return rw_fail(w, ENOMEM);
@@ -258,9 +171,9 @@ static int rw_emit(struct rec_writer *w)
         if (w->body.len > REC_BODY_MAX)
                 return -EFBIG; /* not written; the writer goes on */
         w->rec.len = 0;
-        rb_u32(&w->rec, (uint32_t)w->body.len);
-        rb_put(&w->rec, w->body.p, w->body.len);
-        rb_u32(&w->rec, rec_crc(w->body.p, w->body.len));
+        rec_buf_u32(&w->rec, (uint32_t)w->body.len);
+        rec_buf_put(&w->rec, w->body.p, w->body.len);
+        rec_buf_u32(&w->rec, rec_crc(w->body.p, w->body.len));
         if (w->rec.oom)
                 return rw_fail(w, ENOMEM);
         w->chunk_raw += w->rec.len;
@@ -272,27 +185,27 @@ static void rw_body_start(struct rec_writer *w, unsigned type, unsigned flags, u
                           int64_t t)
 {
         w->body.len = 0;
-        rb_u8(&w->body, type);
-        rb_u8(&w->body, flags);
-        rb_u16(&w->body, host);
-        rb_i64(&w->body, t);
+        rec_buf_u8(&w->body, type);
+        rec_buf_u8(&w->body, flags);
+        rec_buf_u16(&w->body, host);
+        rec_buf_i64(&w->body, t);
 }
 
 static void rw_body_ent(struct rec_writer *w, const struct rec_ent *e, unsigned flags)
 {
         rw_body_start(w, e->type, flags, e->host, e->t);
-        rb_str(&w->body, e->path);
-        rb_u32(&w->body, (uint32_t)e->err);
+        rec_buf_str(&w->body, e->path);
+        rec_buf_u32(&w->body, (uint32_t)e->err);
         if (e->type == REC_READ) {
-                rb_u8(&w->body, e->truncated);
-                rb_i64(&w->body, e->t_start);
-                rb_i64(&w->body, e->t_end);
-                rb_blob(&w->body, e->data ? e->data : "", e->len);
+                rec_buf_u8(&w->body, e->truncated);
+                rec_buf_i64(&w->body, e->t_start);
+                rec_buf_i64(&w->body, e->t_end);
+                rec_buf_blob(&w->body, e->data ? e->data : "", e->len);
                 return;
         }
-        rb_u32(&w->body, (uint32_t)e->n);
+        rec_buf_u32(&w->body, (uint32_t)e->n);
         for (size_t i = 0, off = 0; i < e->n; i++) {
-                rb_str(&w->body, e->data + off);
+                rec_buf_str(&w->body, e->data + off);
                 off += strlen(e->data + off) + 1;
         }
 }
@@ -300,7 +213,7 @@ static void rw_body_ent(struct rec_writer *w, const struct rec_ent *e, unsigned 
 static int rw_chunk_start(struct rec_writer *w, int64_t t)
 {
         uint8_t meta[REC_META_TOTAL];
-        size_t nkey = w->tab_n + w->kl_n;
+        size_t nkey = w->tab.n + w->kl_n;
         int ret;
 
         for (size_t i = 0; i < w->o.nhosts; i++)
@@ -311,13 +224,13 @@ static int rw_chunk_start(struct rec_writer *w, int64_t t)
         {
                 struct rec_buf b = {.p = meta, .cap = sizeof(meta)};
 
-                rb_u32(&b, REC_SKIP_CHUNK);
-                rb_u32(&b, REC_META_SIZE);
-                rb_u32(&b, w->chunk_seq);
-                rb_u32(&b, REC_CHUNK_KEY);
-                rb_i64(&b, t);
-                rb_u32(&b, 0);
-                rb_u32(&b, rec_crc(meta + 8, 20));
+                rec_buf_u32(&b, REC_SKIP_CHUNK);
+                rec_buf_u32(&b, REC_META_SIZE);
+                rec_buf_u32(&b, w->chunk_seq);
+                rec_buf_u32(&b, REC_CHUNK_KEY);
+                rec_buf_i64(&b, t);
+                rec_buf_u32(&b, 0);
+                rec_buf_u32(&b, rec_crc(meta + 8, 20));
         }
         ret = rw_write(w, meta, sizeof(meta));
         if (ret < 0)
@@ -328,27 +241,27 @@ static int rw_chunk_start(struct rec_writer *w, int64_t t)
         w->chunk_raw = 0;
         /* the keyframe: the state as known before t */
         rw_body_start(w, REC_KEY, 0, 0, t);
-        rb_u32(&w->body, (uint32_t)nkey);
+        rec_buf_u32(&w->body, (uint32_t)nkey);
         ret = rw_emit(w);
-        for (size_t i = 0; ret >= 0 && i < w->tab_cap; i++) {
-                if (!w->tab[i].path)
+        for (size_t i = 0; ret >= 0 && i < w->tab.cap; i++) {
+                if (!w->tab.e[i].path)
                         continue;
-                rw_body_ent(w, &w->tab[i], REC_F_KEY);
+                rw_body_ent(w, &w->tab.e[i], REC_F_KEY);
                 ret = rw_emit(w);
         }
         for (size_t i = 0; ret >= 0 && i < w->o.nhosts; i++) {
                 if (!w->hstat[i].status)
                         continue;
                 rw_body_start(w, REC_HOST, REC_F_KEY, (unsigned)i, w->hstat[i].t);
-                rb_u8(&w->body, w->hstat[i].status);
-                rb_str(&w->body, w->hstat[i].msg ? w->hstat[i].msg : "");
+                rec_buf_u8(&w->body, w->hstat[i].status);
+                rec_buf_str(&w->body, w->hstat[i].msg ? w->hstat[i].msg : "");
                 ret = rw_emit(w);
         }
         for (size_t i = 0; ret >= 0 && i < w->kl_n; i++) {
                 const struct rec_kline *k = &w->kl[(w->kl_head + i) % w->o.klog_keep];
 
                 rw_body_start(w, REC_KLOG, REC_F_KEY, k->host, k->t);
-                rb_blob(&w->body, k->line, k->len);
+                rec_buf_blob(&w->body, k->line, k->len);
                 ret = rw_emit(w);
         }
         return ret < 0 ? ret : 0;
@@ -492,72 +405,6 @@ oom:
         return -ENOMEM;
 }
 
-static uint64_t rw_hash(unsigned host, unsigned type, const char *path)
-{
-        uint64_t h = 1469598103934665603ULL;
-
-        h = (h ^ host) * 1099511628211ULL;
-        h = (h ^ type) * 1099511628211ULL;
-        for (const unsigned char *p = (const unsigned char *)path; *p; p++)
-                h = (h ^ *p) * 1099511628211ULL;
-        return h;
-}
-
-/* The entry of (host, type, path), a new one when absent; NULL on allocation failure. */
-static struct rec_ent *rw_find(const struct rec_writer *w, unsigned host, unsigned type,
-                               const char *path)
-{
-        size_t i;
-
-        if (!w->tab_cap)
-                return NULL;
-        i = rw_hash(host, type, path) & (w->tab_cap - 1);
-        for (; w->tab[i].path; i = (i + 1) & (w->tab_cap - 1)) {
-                struct rec_ent *e = &w->tab[i];
-
-                if (e->host == host && e->type == type && strcmp(e->path, path) == 0)
-                        return e;
-        }
-        return NULL;
-}
-
-/* A new entry for (host, type, path) (not in the table yet); NULL on allocation failure. */
-static struct rec_ent *rw_add(struct rec_writer *w, unsigned host, unsigned type, const char *path)
-{
-        size_t i;
-
-        if ((w->tab_n + 1) * 2 > w->tab_cap) {
-                size_t ncap = w->tab_cap ? w->tab_cap * 2 : 64;
-                struct rec_ent *nt = calloc(ncap, sizeof(*nt));
-
-                if (!nt)
-                        return NULL;
-                for (size_t j = 0; j < w->tab_cap; j++) {
-                        struct rec_ent *e = &w->tab[j];
-
-                        if (!e->path)
-                                continue;
-                        i = rw_hash(e->host, e->type, e->path) & (ncap - 1);
-                        while (nt[i].path)
-                                i = (i + 1) & (ncap - 1);
-                        nt[i] = *e;
-                }
-                free(w->tab);
-                w->tab = nt;
-                w->tab_cap = ncap;
-        }
-        i = rw_hash(host, type, path) & (w->tab_cap - 1);
-        while (w->tab[i].path)
-                i = (i + 1) & (w->tab_cap - 1);
-        w->tab[i].path = strdup(path);
-        if (!w->tab[i].path)
-                return NULL;
-        w->tab[i].host = host;
-        w->tab[i].type = type;
-        w->tab_n++;
-        return &w->tab[i];
-}
-
 /* Check, get a chunk ready for time t and start a record's body. */
 static int rw_begin(struct rec_writer *w, unsigned host, int64_t t, unsigned type)
 {
@@ -582,7 +429,7 @@ int rec_write_read(struct rec_writer *w, unsigned host, const char *path, const 
         ret = rw_check(w, host);
         if (ret < 0)
                 return ret;
-        e = rw_find(w, host, REC_READ, path);
+        e = rec_tab_find(&w->tab, host, REC_READ, path);
         same = e && e->err == r->err && e->truncated == !!r->truncated && e->len == len &&
                (len == 0 || memcmp(e->data, d, len) == 0);
         if (same && r->t_end - r->t_start < REC_SLOW_NS)
@@ -591,7 +438,7 @@ int rec_write_read(struct rec_writer *w, unsigned host, const char *path, const 
         ret = rw_ready(w, r->t_end);
         if (ret < 0)
                 return ret;
-        if (!e && !(e = rw_add(w, host, REC_READ, path)))
+        if (!e && !(e = rec_tab_add(&w->tab, host, REC_READ, path)))
                 return rw_fail(w, ENOMEM);
         if (!same) {
                 copy = malloc(len + 1);
@@ -635,7 +482,7 @@ int rec_write_list(struct rec_writer *w, unsigned host, const char *path, int64_
                 memcpy(cat + off, l->names[i], n);
                 off += n;
         }
-        e = rw_find(w, host, REC_LIST, path);
+        e = rec_tab_find(&w->tab, host, REC_LIST, path);
         if (e && e->err == l->err && e->n == l->n && e->len == len &&
             memcmp(e->data, cat, len) == 0) {
                 free(cat);
@@ -646,7 +493,7 @@ int rec_write_list(struct rec_writer *w, unsigned host, const char *path, int64_
                 free(cat);
                 return ret;
         }
-        if (!e && !(e = rw_add(w, host, REC_LIST, path))) {
+        if (!e && !(e = rec_tab_add(&w->tab, host, REC_LIST, path))) {
                 free(cat);
                 return rw_fail(w, ENOMEM);
         }
@@ -669,7 +516,7 @@ int rec_write_klog(struct rec_writer *w, unsigned host, int64_t t_ns, const char
         ret = rw_begin(w, host, t_ns, REC_KLOG);
         if (ret < 0)
                 return ret;
-        rb_blob(&w->body, line, len);
+        rec_buf_blob(&w->body, line, len);
         ret = rw_emit(w);
         if (ret < 0)
                 return ret;
@@ -716,8 +563,8 @@ int rec_write_host(struct rec_writer *w, unsigned host, int64_t t_ns, enum rec_h
                 free(copy);
                 return ret;
         }
-        rb_u8(&w->body, status);
-        rb_str(&w->body, msg);
+        rec_buf_u8(&w->body, status);
+        rec_buf_str(&w->body, msg);
         ret = rw_emit(w);
         /* known from now on, also when its own record failed (EFBIG cannot happen here) */
         free(h->msg);
@@ -749,12 +596,12 @@ int rec_write_open_read(struct rec_writer *w, unsigned host, const char *path, i
         if (ret < 0)
                 return ret;
         rw_body_start(w, REC_READ, REC_F_OPEN, host, t_ns);
-        rb_str(&w->body, path);
-        rb_u32(&w->body, 0);
-        rb_u8(&w->body, 0);
-        rb_i64(&w->body, t_start);
-        rb_i64(&w->body, t_ns);
-        rb_blob(&w->body, "", 0);
+        rec_buf_str(&w->body, path);
+        rec_buf_u32(&w->body, 0);
+        rec_buf_u8(&w->body, 0);
+        rec_buf_i64(&w->body, t_start);
+        rec_buf_i64(&w->body, t_ns);
+        rec_buf_blob(&w->body, "", 0);
         ret = rw_emit(w);
         return ret < 0 ? ret : 1;
 }
@@ -832,11 +679,7 @@ int rec_writer_close(struct rec_writer *w)
         }
         if (w->error && ret == 0)
                 ret = -w->error;
-        for (size_t i = 0; i < w->tab_cap; i++) {
-                free(w->tab[i].path);
-                free(w->tab[i].data);
-        }
-        free(w->tab);
+        rec_tab_free(&w->tab);
         if (w->kl)
                 for (size_t i = 0; i < w->o.klog_keep; i++)
                         free(w->kl[i].line);
