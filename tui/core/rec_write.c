@@ -38,6 +38,9 @@ struct rec_writer {
         struct rec_writer_opts o;
         struct rec_host *hosts;
         struct rec_hstat *hstat; /* one per host */
+        struct rec_link *links;  /* one per host: its last LINK (have_link) */
+        int64_t *links_t;        /* its time */
+        bool *have_link;
         struct rec_opt *opts;
         char *mver;
         char *path;
@@ -125,7 +128,7 @@ static int rw_header(struct rec_writer *w)
 
         rec_buf_put(&b, REC_MAGIC, 8);
         rec_buf_u16(&b, REC_VERSION);
-        rec_buf_u16(&b, w->o.nopts ? REC_HDR_OPTS : 0);
+        rec_buf_u16(&b, (w->o.nopts ? REC_HDR_OPTS : 0) | (w->o.links ? REC_HDR_LINKS : 0));
         {
                 struct timespec ts;
 
@@ -195,6 +198,10 @@ static void rw_body_ent(struct rec_writer *w, const struct rec_ent *e, unsigned 
 {
         rw_body_start(w, e->type, flags, e->host, e->t);
         rec_buf_str(&w->body, e->path);
+        if (e->type == REC_SYS) {
+                rec_buf_put(&w->body, e->data, e->len); /* the rest, encoded */
+                return;
+        }
         rec_buf_u32(&w->body, (uint32_t)e->err);
         if (e->type == REC_READ) {
                 rec_buf_u8(&w->body, e->truncated);
@@ -210,6 +217,32 @@ static void rw_body_ent(struct rec_writer *w, const struct rec_ent *e, unsigned 
         }
 }
 
+/* A LINK record of host's status l (its time: the last change, l->since_ns). */
+static void rw_body_link(struct rec_writer *w, unsigned host, unsigned flags,
+                         const struct rec_link *l)
+{
+        struct rec_buf *b = &w->body;
+
+        rw_body_start(w, REC_LINK, flags, host, w->links_t[host]);
+        rec_buf_u8(b, l->state);
+        rec_buf_u8(b, l->have_hello);
+        rec_buf_i64(b, l->since_ns);
+        rec_buf_i64(b, l->last_ns);
+        rec_buf_i64(b, l->retry_ns);
+        rec_buf_u32(b, (uint32_t)l->rtt_ms);
+        rec_buf_u32(b, l->attempts);
+        rec_buf_u32(b, l->changes);
+        rec_buf_i64(b, (int64_t)l->lines);
+        rec_buf_i64(b, (int64_t)l->bytes);
+        rec_buf_i64(b, (int64_t)l->bad);
+        rec_buf_str(b, l->error);
+        rec_buf_str(b, l->dest);
+        rec_buf_str(b, l->agent);
+        rec_buf_str(b, l->agent_host);
+        rec_buf_str(b, l->kernel);
+        rec_buf_str(b, l->klog);
+}
+
 static int rw_chunk_start(struct rec_writer *w, int64_t t)
 {
         uint8_t meta[REC_META_TOTAL];
@@ -217,7 +250,7 @@ static int rw_chunk_start(struct rec_writer *w, int64_t t)
         int ret;
 
         for (size_t i = 0; i < w->o.nhosts; i++)
-                nkey += w->hstat[i].status != 0;
+                nkey += (w->hstat[i].status != 0) + w->have_link[i];
 
         if (ZSTD_isError(ZSTD_CCtx_reset(w->cc, ZSTD_reset_session_only)))
                 return rw_fail(w, EIO);
@@ -255,6 +288,12 @@ static int rw_chunk_start(struct rec_writer *w, int64_t t)
                 rw_body_start(w, REC_HOST, REC_F_KEY, (unsigned)i, w->hstat[i].t);
                 rec_buf_u8(&w->body, w->hstat[i].status);
                 rec_buf_str(&w->body, w->hstat[i].msg ? w->hstat[i].msg : "");
+                ret = rw_emit(w);
+        }
+        for (size_t i = 0; ret >= 0 && i < w->o.nhosts; i++) {
+                if (!w->have_link[i])
+                        continue;
+                rw_body_link(w, (unsigned)i, REC_F_KEY, &w->links[i]);
                 ret = rw_emit(w);
         }
         for (size_t i = 0; ret >= 0 && i < w->kl_n; i++) {
@@ -362,6 +401,9 @@ int rec_writer_open(const char *path, const struct rec_writer_opts *o, struct re
         w->fd = -1;
         w->hosts = calloc(o->nhosts, sizeof(*w->hosts));
         w->hstat = calloc(o->nhosts, sizeof(*w->hstat));
+        w->links = calloc(o->nhosts, sizeof(*w->links));
+        w->links_t = calloc(o->nhosts, sizeof(*w->links_t));
+        w->have_link = calloc(o->nhosts, sizeof(*w->have_link));
         w->opts = calloc(o->nopts ? o->nopts : 1, sizeof(*w->opts));
         w->mver = strdup(o->migtop_version ? o->migtop_version : "?");
         w->path = strdup(path);
@@ -369,8 +411,8 @@ int rec_writer_open(const char *path, const struct rec_writer_opts *o, struct re
         w->zout_cap = ZSTD_CStreamOutSize();
         w->zout = malloc(w->zout_cap);
         w->kl = calloc(w->o.klog_keep, sizeof(*w->kl));
-        if (!w->hosts || !w->hstat || !w->opts || !w->mver || !w->path || !w->cc || !w->zout ||
-            !w->kl)
+        if (!w->hosts || !w->hstat || !w->links || !w->links_t || !w->have_link || !w->opts ||
+            !w->mver || !w->path || !w->cc || !w->zout || !w->kl)
                 goto oom;
         for (size_t i = 0; i < o->nopts; i++) {
                 w->opts[i] = o->opts[i];
@@ -574,6 +616,67 @@ int rec_write_host(struct rec_writer *w, unsigned host, int64_t t_ns, enum rec_h
         return ret < 0 ? ret : 1;
 }
 
+int rec_write_link(struct rec_writer *w, unsigned host, int64_t t_ns, const struct rec_link *l)
+{
+        int ret = rw_check(w, host);
+
+        if (ret < 0)
+                return ret;
+        if (l->state > REC_LINK_RECONNECTING)
+                return -EINVAL;
+        if (w->have_link[host] && memcmp(&w->links[host], l, sizeof(*l)) == 0)
+                return 0;
+        ret = rw_ready(w, t_ns);
+        if (ret < 0)
+                return ret;
+        /* known from now on (the keyframe a new chunk starts with came before) */
+        w->links[host] = *l;
+        w->links_t[host] = t_ns;
+        w->have_link[host] = true;
+        rw_body_link(w, host, 0, l);
+        ret = rw_emit(w);
+        return ret < 0 ? ret : 1;
+}
+
+int rec_write_sys(struct rec_writer *w, unsigned host, int64_t t_ns, const struct rec_sys *y)
+{
+        struct rec_buf b = {0};
+        struct rec_ent *e;
+        char dev[sizeof(y->dev)];
+        int ret = rw_check(w, host);
+
+        if (ret < 0)
+                return ret;
+        snprintf(dev, sizeof(dev), "%s", y->dev);
+        rec_buf_str(&b, y->bus);
+        rec_buf_str(&b, y->driver);
+        rec_buf_str(&b, y->parent);
+        rec_buf_u8(&b, (y->is_vf ? 1u : 0u) | (y->has_ids ? 2u : 0u));
+        rec_buf_u16(&b, y->vendor);
+        rec_buf_u16(&b, y->device);
+        rec_buf_u32(&b, (uint32_t)y->iommu_group);
+        rec_buf_u32(&b, (uint32_t)y->numa_node);
+        if (b.oom)
+                return rw_fail(w, ENOMEM);
+        e = rec_tab_find(&w->tab, host, REC_SYS, dev);
+        if (e && e->len == b.len && memcmp(e->data, b.p, b.len) == 0) {
+                free(b.p);
+                return 0;
+        }
+        ret = rw_ready(w, t_ns);
+        if (ret < 0 || (!e && !(e = rec_tab_add(&w->tab, host, REC_SYS, dev)))) {
+                free(b.p);
+                return ret < 0 ? ret : rw_fail(w, ENOMEM);
+        }
+        free(e->data);
+        e->data = (char *)b.p;
+        e->len = b.len;
+        e->t = t_ns;
+        rw_body_ent(w, e, 0);
+        ret = rw_emit(w);
+        return ret < 0 ? ret : 1;
+}
+
 /*
  * Before a record written at the stop (unanswered reads, the stop): into the chunk open,
  * however old (a keyframe of everything at the close would serve no reader); a chunk only
@@ -692,6 +795,9 @@ int rec_writer_close(struct rec_writer *w)
                 for (size_t i = 0; i < w->o.nhosts; i++)
                         free(w->hstat[i].msg);
         free(w->hstat);
+        free(w->links);
+        free(w->links_t);
+        free(w->have_link);
         free(w->opts);
         free(w->hosts);
         free(w->mver);
