@@ -566,6 +566,17 @@ int replay_play_advance(struct replay_play *p, int64_t t_ns, replay_change_fn *f
         return ret;
 }
 
+int replay_play_advance_status(struct replay_play *p)
+{
+        int ret = 0;
+
+        while (ret == 0 && !p->start_off && replay_play_next_ns(p) != INT64_MAX &&
+               (p->ev.type == REC_KEY || p->ev.type == REC_HOST || p->ev.type == REC_LINK ||
+                p->ev.type == REC_SYS))
+                ret = replay_play_advance(p, p->ev.t_ns, NULL, NULL);
+        return ret;
+}
+
 int replay_play_link(struct replay_play *p, unsigned host, struct rec_link *out)
 {
         int ret = -ENOENT;

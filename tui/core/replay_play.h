@@ -48,6 +48,12 @@ int64_t replay_play_next_ns(struct replay_play *p);
  * and release the reads held until then.  0 or -ENOMEM.
  */
 int replay_play_advance(struct replay_play *p, int64_t t_ns, replay_change_fn *fn, void *ctx);
+/*
+ * At the start of the recording: apply the status records written before the first
+ * observation (the hosts' links, as the recording run knew them when its engine started),
+ * moving the clock to them.  0 or -ENOMEM.
+ */
+int replay_play_advance_status(struct replay_play *p);
 /* Reads held now (waiting for the clock). */
 unsigned replay_play_waiting(struct replay_play *p);
 /*

@@ -247,8 +247,10 @@ int rpl_start(struct rpl *r, int64_t start_ns, struct src **src, struct klog **k
         ret = replay_play_open(r->rp, 0, start_ns, &r->play, src);
         if (ret < 0)
                 return ret;
-        /* what was known when it starts */
+        /* what was known when it starts (the hosts' links too: before the first read) */
         ret = replay_play_advance(r->play, replay_play_now(r->play), NULL, NULL);
+        if (ret == 0)
+                ret = replay_play_advance_status(r->play);
         /* recorded without a kernel log (a fixture, --no-kmsg): replayed without one */
         if (ret == 0 && replay_play_has_klog(r->play))
                 ret = klog_new(&rpl_klog_ops, r->play, r->path, false, klog);
