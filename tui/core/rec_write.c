@@ -622,7 +622,7 @@ int rec_write_link(struct rec_writer *w, unsigned host, int64_t t_ns, const stru
 
         if (ret < 0)
                 return ret;
-        if (l->state > REC_LINK_RECONNECTING)
+        if (!w->o.links || host == 0 || l->state > REC_LINK_RECONNECTING)
                 return -EINVAL;
         if (w->have_link[host] && memcmp(&w->links[host], l, sizeof(*l)) == 0)
                 return 0;
@@ -647,6 +647,8 @@ int rec_write_sys(struct rec_writer *w, unsigned host, int64_t t_ns, const struc
 
         if (ret < 0)
                 return ret;
+        if (!w->o.links || host == 0 || !y->dev[0])
+                return -EINVAL;
         snprintf(dev, sizeof(dev), "%s", y->dev);
         rec_buf_str(&b, y->bus);
         rec_buf_str(&b, y->driver);
