@@ -247,6 +247,51 @@ static void test_player_union_as_live(void **state)
         unlink(path);
 }
 
+/*
+ * A header with more fields than this reader knows (a newer writer's, same version and
+ * flags): refused as a newer migtop's, not as malformed.
+ */
+static void test_header_longer_is_newer(void **state)
+{
+        char path[] = "/tmp/test_rec_links.XXXXXX", err[300];
+        struct rec_reader *r;
+        uint8_t *b, *nb;
+        uint32_t len, crc;
+        long n;
+        FILE *f;
+
+        (void)state;
+        make(path, true);
+        f = fopen(path, "rb");
+        assert_non_null(f);
+        fseek(f, 0, SEEK_END);
+        n = ftell(f);
+        rewind(f);
+        b = malloc((size_t)n);
+        assert_int_equal(fread(b, 1, (size_t)n, f), (size_t)n);
+        fclose(f);
+        /* 2 bytes more before the header's crc, the length and the crc made good */
+        len = rec_le32(b + 4);
+        nb = malloc((size_t)n + 2);
+        memcpy(nb, b, 8 + len - 4);
+        nb[8 + len - 4] = 0xab;
+        nb[8 + len - 3] = 0xcd;
+        memcpy(nb + 8 + len + 2, b + 8 + len, (size_t)n - 8 - len);
+        len += 2;
+        for (int i = 0; i < 4; i++)
+                nb[4 + i] = (uint8_t)(len >> (8 * i));
+        crc = rec_crc(nb + 8, len - 4);
+        for (int i = 0; i < 4; i++)
+                nb[8 + len - 4 + i] = (uint8_t)(crc >> (8 * i));
+        assert_int_equal(rec_reader_open_mem(nb, (size_t)n + 2, 0, &r, err, sizeof(err)),
+                         -EPROTONOSUPPORT);
+        assert_non_null(strstr(err, "recording header has 2 bytes this migtop"));
+        assert_non_null(strstr(err, "written by a newer migtop"));
+        free(nb);
+        free(b);
+        unlink(path);
+}
+
 /* Without the flag (a file of a run without --host), the other hosts are not replayed. */
 static void test_no_flag_host0_only(void **state)
 {
@@ -281,6 +326,7 @@ int main(void)
             cmocka_unit_test(test_format_roundtrip_and_keyframes),
             cmocka_unit_test(test_player_union_as_live),
             cmocka_unit_test(test_no_flag_host0_only),
+            cmocka_unit_test(test_header_longer_is_newer),
         };
 
         return cmocka_run_group_tests(tests, NULL, NULL);

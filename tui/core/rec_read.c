@@ -267,7 +267,15 @@ static int rr_header(struct rec_reader *r, char *err, size_t errsz)
                         r->h.nopts++;
                 }
         }
-        if (d.bad || d.i != d.n) {
+        if (!d.bad && d.i != d.n) {
+                /* whole, checksummed, its known fields read: more of them than this one knows */
+                snprintf(err, errsz,
+                         "recording header has %zu bytes this migtop (%s) does not know after "
+                         "its fields: written by a newer migtop, replay it with that one",
+                         d.n - d.i, MIGTOP_VERSION);
+                return -EPROTONOSUPPORT;
+        }
+        if (d.bad) {
                 snprintf(err, errsz, "recording header malformed");
                 return -EINVAL;
         }
