@@ -226,6 +226,28 @@ CFG
 		want_out '^\{"type":"link",[^}]*"host":1,[^}]*"state":"(down|reconnecting)"'
 		want_no_out '"host":0,[^}]*"path":"'"$SRC"
 
+		t "rec hosts: this host's devices with a host's: both recorded, both replayed"
+		rL="$tmp/rh-L"
+		rm -rf "$rL"
+		"$FIXGEN" "$rL" pair-ok >/dev/null
+		MIGTOP_FIXTURE=1 run --root "$rL" --ssh "$rh_ssh" --host "$me@127.0.0.1,name=hvB,root=$rB,cmd=$tmp/rh-agentB" \
+			--pair "$SRC=hvB:$DST" -n 3 -d 200 --json --record "$tmp/rh2.rec"
+		want_rc 0
+		tail -1 "$out" >"$tmp/rh2.live"
+		at=$(grep -oE '\],"time":"[^"]*"' "$tmp/rh2.live" | tail -1 | cut -d'"' -f4)
+		run --replay "$tmp/rh2.rec" --at "$at" -n 1 --json --pair "$SRC=hvB:$DST"
+		want_rc 0
+		for d in "$SRC" "$DST" "hvB:$SRC" "hvB:$DST"; do
+			want_out "\{\"name\":\"$d\","
+		done
+		want_out '"src":"'"$SRC"'","dst":"hvB:'"$DST"'",[^}]*"verdict":"reject"'
+		# (a replay's "root" is the default root, not the recorded one: not --host's doing)
+		rh_norm "$tmp/rh2.live" | sed 's/"root":"[^"]*"/"root":_/' >"$tmp/rh2.l"
+		rh_norm "$out" | sed 's/"root":"[^"]*"/"root":_/' >"$tmp/rh2.r"
+		if diff "$tmp/rh2.l" "$tmp/rh2.r" >"$tmp/rh2.diff"; then ok; else
+			bad "the replay differs from the live snapshot: $(head -c 1500 "$tmp/rh2.diff")"
+		fi
+
 		t "rec hosts: --host with --replay is refused"
 		run --replay "$rh_rec" --host "hvA,root=$rA" --once
 		want_rc 2
