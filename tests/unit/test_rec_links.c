@@ -292,6 +292,56 @@ static void test_header_longer_is_newer(void **state)
         unlink(path);
 }
 
+/*
+ * A file reopened (SIGHUP) or rotated starts with a keyframe restating the kernel log
+ * records known then: its replay has them (they name why a resume failed).
+ */
+static void test_reopened_file_keeps_klog(void **state)
+{
+        static const struct rec_host h = {.name = "local", .root = "/r"};
+        char path[] = "/tmp/test_rec_links.XXXXXX", old[64], err[300];
+        const char *kl = "3,7,100,-;hisi_acc_vfio_pci y: failed to match VF qp num\n"
+                         " SUBSYSTEM=pci\n DEVICE=+pci:y\n";
+        struct rec_writer_opts o;
+        struct rec_writer *w;
+        struct replay *rp;
+        struct replay_play *p;
+        struct src *s;
+        const char *label;
+        char *raw;
+        size_t len;
+        int fd = mkstemp(path);
+
+        (void)state;
+        assert_true(fd >= 0);
+        close(fd);
+        rec_writer_opts_default(&o);
+        o.nhosts = 1;
+        o.hosts = &h;
+        o.migtop_version = "t";
+        assert_int_equal(rec_writer_open(path, &o, &w, err, sizeof(err)), 0);
+        list(w, 0, "", "y", NULL, T);
+        assert_int_equal(rec_write_klog(w, 0, T + 10 * MS, kl, strlen(kl)), 1);
+        snprintf(old, sizeof(old), "%s.old", path);
+        assert_int_equal(rename(path, old), 0);
+        assert_int_equal(rec_writer_reopen(w), 0);
+        put(w, 0, "y/migration/state", "RESUMING\n", T + 20 * MS);
+        assert_int_equal(rec_writer_close(w), 0);
+        assert_int_equal(replay_open(path, &rp, err, sizeof(err)), 0);
+        assert_int_equal(replay_play_open(rp, 0, 0, &p, &s), 0);
+        assert_true(replay_play_has_klog(p));
+        assert_int_equal(replay_play_advance(p, T + 30 * MS, NULL, NULL), 0);
+        assert_int_equal(replay_play_klog(p, &raw, &len, &label), 1);
+        assert_null(label);
+        assert_non_null(strstr(raw, "failed to match VF qp num"));
+        free(raw);
+        replay_play_close(p);
+        src_close(s);
+        replay_free(rp);
+        unlink(path);
+        unlink(old);
+}
+
 /* Without the flag (a file of a run without --host), the other hosts are not replayed. */
 static void test_no_flag_host0_only(void **state)
 {
@@ -327,6 +377,7 @@ int main(void)
             cmocka_unit_test(test_player_union_as_live),
             cmocka_unit_test(test_no_flag_host0_only),
             cmocka_unit_test(test_header_longer_is_newer),
+            cmocka_unit_test(test_reopened_file_keeps_klog),
         };
 
         return cmocka_run_group_tests(tests, NULL, NULL);

@@ -60,7 +60,9 @@ struct replay_play {
         struct rp_kline *kq; /* kernel log records due, not taken yet */
         size_t kq_head, kq_n, kq_cap;
         size_t nklog;       /* kernel log records in the file */
-        uint64_t start_off; /* the chunk replayed first (its keyframe's kernel log is news) */
+        uint64_t start_off; /* the keyframe chunk started at (0: the file's start) */
+        uint64_t first_off; /* the chunk replayed first (its keyframe's kernel log is news:
+                               also a reopened or rotated file's first, which restates it) */
         bool peeked;        /* ev holds the next record (later than now) */
         bool ended;
         struct rec_ev ev;
@@ -393,6 +395,9 @@ int replay_play_open(struct replay *r, unsigned host, int64_t start_ns, struct r
          * recording scans minutes, not the whole file).
          */
         ret = rpp_scan(p, p->start_off ? p->now : INT64_MIN);
+        p->first_off = p->start_off;
+        if (!p->start_off && rec_reader_nchunks(replay_reader(r)))
+                p->first_off = rec_reader_chunk(replay_reader(r), 0)->off;
         if (ret < 0) {
                 p->refs = 1;
                 rpp_unref(p);
@@ -547,7 +552,7 @@ int replay_play_advance(struct replay_play *p, int64_t t_ns, replay_change_fn *f
                 }
                 /* a keyframe repeats what is known: news only when the file starts with it */
                 if (ev->type == REC_KLOG) {
-                        if (!(ev->flags & REC_F_KEY) || ev->chunk_off == p->start_off)
+                        if (!(ev->flags & REC_F_KEY) || ev->chunk_off == p->first_off)
                                 ret = rpp_kpush(p, ev);
                         continue;
                 }
