@@ -50,7 +50,7 @@ int batch_open_rec(const struct batch_opts *o, struct src_rec **rec, struct src 
                    size_t size)
 {
         struct rec_writer_opts ro;
-        struct rec_host h = {0};
+        struct rec_host h[1 + REMOTE_MAX_HOSTS] = {0};
         struct rec_opt opts[3] = {
             {REC_OPT_DEADLINE, ""}, {REC_OPT_INTERVAL, ""}, {REC_OPT_STUCK, ""}};
         struct stuck_cfg st;
@@ -62,14 +62,17 @@ int batch_open_rec(const struct batch_opts *o, struct src_rec **rec, struct src 
         ro.migtop_version = MIGTOP_VERSION;
         ro.max_bytes = o->record_max;
         if (uname(&u) == 0) {
-                snprintf(h.name, sizeof(h.name), "%s", u.nodename);
-                snprintf(h.kernel, sizeof(h.kernel), "%s", u.release);
+                snprintf(h[0].name, sizeof(h[0].name), "%s", u.nodename);
+                snprintf(h[0].kernel, sizeof(h[0].kernel), "%s", u.release);
         } else {
-                snprintf(h.name, sizeof(h.name), "local");
+                snprintf(h[0].name, sizeof(h[0].name), "local");
         }
-        snprintf(h.root, sizeof(h.root), "%s", o->root);
-        ro.nhosts = 1;
-        ro.hosts = &h;
+        snprintf(h[0].root, sizeof(h[0].root), "%s", o->root);
+        /* --host: each link is a host of its own (remote_record records it) */
+        remote_rec_hosts(o->hosts, o->nhosts, &h[1]);
+        ro.nhosts = 1 + o->nhosts;
+        ro.links = o->nhosts > 0;
+        ro.hosts = h;
         /* what a replay needs to judge as this run did (blocked reads, cadences) */
         snprintf(opts[0].value, sizeof(opts[0].value), "%d",
                  o->deadline_ms > 0 ? o->deadline_ms : BATCH_DEADLINE_DEFAULT);
@@ -90,7 +93,7 @@ int batch_open_rec(const struct batch_opts *o, struct src_rec **rec, struct src 
                 return ret;
         }
         /* this host: up from the start (a later status comes with a change) */
-        snprintf(why, sizeof(why), "kernel %s", h.kernel[0] ? h.kernel : "unknown");
+        snprintf(why, sizeof(why), "kernel %s", h[0].kernel[0] ? h[0].kernel : "unknown");
         ret = src_rec_host(*rec, 0, REC_HOST_UP, why);
         if (ret < 0) {
                 snprintf(msg, size, "recording %s: %s", o->record, strerror(-ret));
@@ -100,8 +103,8 @@ int batch_open_rec(const struct batch_opts *o, struct src_rec **rec, struct src 
                 *s = NULL;
                 return ret;
         }
-        if (!*s)
-                return 0; /* the console: the source comes later (src_rec_wrap) */
+        if (!*s || o->nhosts)
+                return 0; /* the console: later (src_rec_wrap); --host: remote_record */
         ret = src_rec_wrap(*rec, *s, 0, s);
         if (ret < 0) {
                 snprintf(msg, size, "recording %s: %s", o->record, strerror(-ret));
@@ -832,6 +835,18 @@ int batch_run(const struct batch_opts *o, FILE *out, FILE *err)
                 }
                 if (c.klog)
                         klog_set_tap(c.klog, src_rec_klog, c.rec);
+                if (c.rem && (ret = remote_record(c.rem, c.rec)) < 0) {
+                        snprintf(msg, sizeof(msg), "recording %s: %s", o->record, strerror(-ret));
+                        src_close(s);
+                        ret = batch_fail(&c, msg, NULL);
+                        remote_close(c.rem);
+                        klog_free(c.klog);
+                        src_rec_close(c.rec);
+                        if (c.log)
+                                evlog_close(c.log);
+                        disc_close(c.disc);
+                        return ret;
+                }
         }
         batch_signals(&c, &old);
         if (fstat(fileno(out), &st) == 0 && (S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode)))

@@ -147,7 +147,7 @@ static struct json_object *batch_json_hosts(const struct batch_ctx *c)
                 remote_status(c->rem, i, &st);
                 evlog_time(st.since_ms * BATCH_MS_NS, ts, sizeof(ts));
                 json_object_object_add(o, "name", jout_str(remote_label(c->rem, i)));
-                json_object_object_add(o, "dest", jout_str(c->o->hosts[i].dest));
+                json_object_object_add(o, "dest", jout_str(remote_dest(c->rem, i)));
                 json_object_object_add(o, "status", jout_str(rsrc_state_name(st.state)));
                 json_object_object_add(
                     o, "error", st.state != RSRC_CONNECTED ? batch_str_or_null(st.error) : NULL);

@@ -16,6 +16,7 @@
 #include "engine/engine.h"
 #include "engine/evlog.h"
 #include "engine/replayer.h"
+#include "remote.h"
 
 /* One turn of the batch's loop (signals, write errors): the replayer's step. */
 static int br_step(void *ctx)
@@ -44,6 +45,9 @@ int batch_replay_open(struct batch_ctx *c, struct src **s, char *msg, size_t siz
         if (o->count == 1 && !o->log_path)
                 start = c->replay_end - RPL_HISTORY_S * 1000000000LL;
         ret = rpl_start(c->rpl, start, s, &c->klog);
+        /* a recording of a --host run: its hosts, their status as of the replayed time */
+        if (ret == 0)
+                ret = remote_replayed(c->rpl, &c->rem);
         if (ret < 0)
                 snprintf(msg, size, "replaying %s: %s", o->replay, strerror(-ret));
         return ret;

@@ -326,7 +326,7 @@ static void batch_text_hosts(const struct batch_ctx *c)
                 batch_host_detail(c, i, detail, sizeof(detail));
                 evlog_time(st.since_ms * BATCH_MS_NS, ts, sizeof(ts));
                 fprintf(c->out, "host %s (%s): %s since %s%s%s", BT_E(remote_label(c->rem, i)),
-                        BT_E(c->o->hosts[i].dest), rsrc_state_name(st.state), ts,
+                        BT_E(remote_dest(c->rem, i)), rsrc_state_name(st.state), ts,
                         detail[0] ? ": " : "", BT_E(detail));
                 if (st.state == RSRC_CONNECTED && st.rtt_ms >= 0)
                         fprintf(c->out, ", round trip %d ms", st.rtt_ms);

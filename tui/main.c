@@ -160,7 +160,8 @@ static void main_usage(FILE *f)
               "                     implies --once\n"
               "  --record FILE      record everything read (results, errnos, times, reads\n"
               "                     unanswered at the end, the kernel log, --deadline, -d,\n"
-              "                     --stuck) into FILE, zstd-compressed, flushed every\n"
+              "                     --stuck; with --host each host's too, and its link's\n"
+              "                     status) into FILE, zstd-compressed, flushed every\n"
               "                     second; SIGHUP reopens FILE (batch modes)\n"
               "  --record-max SIZE  past SIZE bytes (suffix K, M or G), rename FILE to\n"
               "                     FILE.1 and start a new one\n"
@@ -168,7 +169,8 @@ static void main_usage(FILE *f)
               "                     clock: with --once or --json the snapshot at its end or\n"
               "                     at --at; -n/-d snapshots, --log its change log;\n"
               "                     else the console plays it (Space, Left/Right, [ ], g,\n"
-              "                     Home/End: see F1)\n"
+              "                     Home/End: see F1); a recording made with --host\n"
+              "                     shows its hosts as they were (not with --host)\n"
               "  --at TIME          with --replay: the moment to show, ISO 8601 UTC\n"
               "                     (2026-11-30T03:12:07.5Z) or +SECONDS from its start\n"
               "  --dump             with --replay: print the recording as JSON lines\n"
@@ -498,15 +500,14 @@ static int main_parse(int argc, char **argv, struct main_args *a)
                 return main_usage_error("--agent takes only --root, --fixture, --kmsg, "
                                         "--no-kmsg, --sysfs-root, -d and --deadline");
         /* a run without --host (batch or console): the config file's hosts */
-        if (!a->b.nhosts && !a->agent && !a->b.replay && !a->b.record &&
-            (ret = main_config_hosts(a)) >= 0)
+        if (!a->b.nhosts && !a->agent && !a->b.replay && (ret = main_config_hosts(a)) >= 0)
                 return ret;
         if ((a->b.no_local || a->b.ssh) && !a->b.nhosts)
                 return main_usage_error("%s needs --host SPEC",
                                         a->b.no_local ? "--no-local" : "--ssh");
-        if (a->b.nhosts && (a->b.replay || a->b.record))
-                return main_usage_error("--host does not combine with %s",
-                                        a->b.replay ? "--replay" : "--record");
+        if (a->b.nhosts && a->b.replay)
+                return main_usage_error("--host does not combine with --replay (a recording "
+                                        "of a --host run replays its hosts)");
         if (a->b.nhosts && !a->b.ssh) {
                 const char *env = getenv("MIGTOP_SSH");
 
@@ -740,6 +741,14 @@ static int main_console(const struct main_args *a)
                 }
                 if (klog)
                         klog_set_tap(klog, src_rec_klog, conn.rec);
+                if (rem && (ret = remote_record(rem, conn.rec)) < 0) {
+                        fprintf(stderr, "migtop: recording %s: %s\n", a->b.record, strerror(-ret));
+                        src_close(s);
+                        remote_close(rem);
+                        klog_free(klog);
+                        src_rec_close(conn.rec);
+                        return BATCH_EXIT_ENV;
+                }
         }
         main_exe_dir(exe, sizeof(exe));
         uo.theme = a->theme ? a->theme : cfg.theme[0] ? cfg.theme : NULL;
@@ -779,6 +788,9 @@ static int main_console(const struct main_args *a)
         if (rpl) {
                 ret = main_replay_engine(a, rpl, &eo, &uo);
                 e = rpl_engine(rpl);
+                /* a recording of a --host run: its hosts' lines, as of the replayed time */
+                if (ret == 0 && (ret = remote_replayed(rpl, &rem)) == 0)
+                        uo.remote = rem;
         } else {
                 ret = s ? engine_new(s, &eo, &e) : 0;
         }

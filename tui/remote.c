@@ -3,6 +3,7 @@
  * remote: host specs, the ssh command line, and the union source (see remote.h).
  */
 #include "remote.h"
+#include "remote_int.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -15,6 +16,7 @@
 #include <unistd.h>
 
 #include "core/kmsg.h"
+#include "core/src_rec.h"
 #include "engine/klog.h"
 
 /* ---- specs -------------------------------------------------------------------------------- */
@@ -159,20 +161,6 @@ fail:
 }
 
 /* ---- the union source --------------------------------------------------------------------- */
-
-struct remote {
-        int refs; /* the caller's and the union source's (closed by a reader thread, maybe
-                     after the engine is gone) */
-        size_t n;
-        struct rsrc *r[REMOTE_MAX_HOSTS];
-        struct src *s[REMOTE_MAX_HOSTS];
-        char label[REMOTE_MAX_HOSTS][64];
-};
-
-struct remote_union {
-        struct src *local; /* NULL: --no-local */
-        struct remote *rem;
-};
 
 /* The host of path's first component "LABEL:DEVICE...", and the path within it. */
 static long remote_route(const struct remote *rem, const char *path, const char **rest)
@@ -319,6 +307,7 @@ int remote_open(const struct remote_host *hosts, size_t n, const char *ssh, int 
                 char root[1400];
 
                 snprintf(rem->label[i], sizeof(rem->label[i]), "%s", hosts[i].label);
+                snprintf(rem->dest[i], sizeof(rem->dest[i]), "%s", hosts[i].dest);
                 snprintf(root, sizeof(root), "%s:%s", hosts[i].dest,
                          hosts[i].root[0] ? hosts[i].root : "(default root)");
                 if (!argv || rsrc_new(hosts[i].label, &rem->r[i]) < 0 ||
@@ -351,6 +340,7 @@ int remote_open(const struct remote_host *hosts, size_t n, const char *ssh, int 
         }
         u->local = local;
         u->rem = rem;
+        rem->u = u;
         ret = src_new(&remote_u_ops, u, local ? local->root : "(hosts)", out);
         if (ret < 0)
                 goto fail;
@@ -376,9 +366,17 @@ const char *remote_label(const struct remote *rem, size_t i)
         return rem->label[i];
 }
 
+const char *remote_dest(const struct remote *rem, size_t i)
+{
+        return rem->dest[i];
+}
+
 void remote_status(struct remote *rem, size_t i, struct rsrc_status *out)
 {
-        rsrc_status(rem->r[i], out);
+        if (rem->rpl)
+                remote_replayed_status(rem, i, out);
+        else
+                rsrc_status(rem->r[i], out);
 }
 
 long remote_host_of(const struct remote *rem, const char *dev)
@@ -393,6 +391,8 @@ int remote_dev_sys(struct remote *rem, const char *dev, struct ap_sys *out)
         const char *rest;
         long i = rem ? remote_route(rem, dev, &rest) : -1;
 
+        if (i >= 0 && rem->rpl)
+                return remote_replayed_sys(rem, dev, out);
         return i < 0 ? -ENOENT : rsrc_sys(rem->r[i], rest, out);
 }
 
@@ -414,10 +414,12 @@ void remote_close(struct remote *rem)
         if (!rem || (rem->refs && __atomic_sub_fetch(&rem->refs, 1, __ATOMIC_ACQ_REL) > 0))
                 return;
         for (size_t i = 0; i < rem->n; i++)
-                rsrc_stop(rem->r[i]); /* all at once: hung links cost 2 s in all, not each */
+                if (rem->r[i])
+                        rsrc_stop(rem->r[i]); /* all at once: hung links cost 2 s in all */
         for (size_t i = 0; i < rem->n; i++) {
                 src_close(rem->s[i]);
-                rsrc_free(rem->r[i]);
+                if (rem->r[i])
+                        rsrc_free(rem->r[i]);
         }
         free(rem);
 }
@@ -455,6 +457,8 @@ static int remote_k_host(struct remote_klog *k, struct kmsg_rec *out, char *err,
                 if (!got)
                         continue;
                 k->next = h + 1;
+                if (rem->rec)
+                        src_rec_klog_host(rem->rec, (unsigned)h + 1, raw, len);
                 ret = kmsg_parse(raw, len, out, err, errsz);
                 free(raw);
                 if (ret < 0) {
@@ -525,7 +529,7 @@ static const struct klog_ops remote_k_ops = {
 
 bool remote_has_klog(struct remote *rem)
 {
-        for (size_t i = 0; i < rem->n; i++) {
+        for (size_t i = 0; i < rem->n && !rem->rpl; i++) {
                 struct rsrc_status st;
 
                 rsrc_status(rem->r[i], &st);
@@ -563,6 +567,7 @@ int remote_klog(struct remote *rem, struct klog *local, struct klog **out)
         }
         __atomic_add_fetch(&rem->refs, 1, __ATOMIC_ACQ_REL);
         k->rem = rem;
+        rem->klocal = local;
         for (size_t i = 0; i < rem->n; i++)
                 rsrc_klog_notify(rem->r[i], k->efd);
         snprintf(source, sizeof(source), "%s%shosts", local ? klog_source(local) : "",

@@ -80,6 +80,28 @@ struct klog;
    A host that has not sent its hello yet does not count. */
 bool remote_has_klog(struct remote *rem);
 int remote_klog(struct remote *rem, struct klog *local, struct klog **out);
+/* Host i's ssh destination (a replay: the recorded one). */
+const char *remote_dest(const struct remote *rem, size_t i);
+
+/*
+ * --record with --host: the header's hosts 1.. (label, agent root) for hosts[0..n), in out.
+ * Then, once the recording is open and before the engine reads: record the union's local
+ * source as host 0 and link i's as host i + 1 (with its host's sysfs facts), the kernel
+ * log records of each (remote_klog's), and each link's status as it changes.  0 or
+ * negative errno.
+ */
+struct rec_host;
+struct src_rec;
+void remote_rec_hosts(const struct remote_host *hosts, size_t n, struct rec_host *out);
+int remote_record(struct remote *rem, struct src_rec *rc);
+/*
+ * --replay of a recording made with --host: the hosts as recorded (labels, each link's
+ * status and sysfs facts as of rpl's clock), for the same remote_count, remote_label,
+ * remote_status, remote_host_of and remote_dev_sys as live (remote_control does nothing).
+ * *out NULL for a recording without hosts.  0 or -ENOMEM.
+ */
+struct rpl;
+int remote_replayed(const struct rpl *rpl, struct remote **out);
 /* Drop the caller's handle; the links end when the union source is closed too. */
 void remote_close(struct remote *rem);
 

@@ -6,7 +6,8 @@
  * the names); reading ends; a damaged file says so; a second pass from the start reads
  * exactly the records of the first (a damaged chunk's readable prefix never depends on what
  * was read before it: corpus/fuzz_rec/regress-reread-legacy-zstd-frame); a seek into the last
- * chunk reads at most as many.
+ * chunk reads at most as many.  A --host recording's LINK and SYS records come only with
+ * the header's links flag, for a link (host > 0), in range.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -44,6 +45,22 @@ static uint64_t check_ev(const struct rec_reader *r, const struct rec_ev *e)
         case REC_HOST:
                 CHECK(e->status == REC_HOST_UP || e->status == REC_HOST_DOWN);
                 CHECK(strlen(e->data) == e->len);
+                break;
+        case REC_LINK:
+                /* only in a file whose header has the links flag, never for host 0 */
+                CHECK(h->flags & REC_HDR_LINKS);
+                CHECK(e->host > 0 && e->link);
+                CHECK(e->link->state <= REC_LINK_RECONNECTING && e->link->rtt_ms >= -1);
+                CHECK(memchr(e->link->error, 0, sizeof(e->link->error)) != NULL);
+                CHECK(memchr(e->link->kernel, 0, sizeof(e->link->kernel)) != NULL);
+                sum += strlen(e->link->error) + strlen(e->link->dest);
+                break;
+        case REC_SYS:
+                CHECK(h->flags & REC_HDR_LINKS);
+                CHECK(e->host > 0 && e->sys && e->path == e->sys->dev && e->sys->dev[0]);
+                CHECK(memchr(e->sys->bus, 0, sizeof(e->sys->bus)) != NULL);
+                CHECK(e->sys->vendor <= 0xffff && e->sys->device <= 0xffff);
+                sum += strlen(e->sys->driver);
                 break;
         default:
                 break;

@@ -167,14 +167,15 @@ static void test_unknown_header_flag(void **state)
         w = wopen(path, NULL, 0, 60000 * MS);
         assert_int_equal(rec_writer_close(w), 0);
         b = slurp(path, &n);
-        /* skippable frame (8), magic (8), version (2), flags (2): bit 1 set, crc made good */
-        b[18] |= 2;
+        /* skippable frame (8), magic (8), version (2), flags (2): bit 2 set, crc made good */
+        b[18] |= 4;
         len = rec_le32(b + 4);
         crc = rec_crc(b + 8, len - 4);
         for (int i = 0; i < 4; i++)
                 b[8 + len - 4 + i] = (uint8_t)(crc >> (8 * i));
         assert_int_equal(rec_reader_open_mem(b, n, 0, &r, err, sizeof(err)), -EPROTONOSUPPORT);
-        assert_non_null(strstr(err, "recording header flags 0x2: written by a newer migtop"));
+        assert_non_null(strstr(err, "recording header flags 0x4: written by a newer migtop"));
+        assert_non_null(strstr(err, "which knows 0x3"));
         free(b);
         unlink(path);
 }

@@ -13,7 +13,8 @@
 #include <time.h>
 #include <zlib.h>
 
-static const char *const rec_type_names[] = {NULL, "read", "list", "klog", "host", "key", "stop"};
+static const char *const rec_type_names[] = {NULL,  "read", "list", "klog", "host",
+                                             "key", "stop", "link", "sys"};
 
 const char *rec_type_name(unsigned type)
 {
@@ -71,4 +72,24 @@ int rec_header_opt_num(const struct rec_header *h, const char *key, long min, lo
                 return -EINVAL;
         *v = n;
         return 0;
+}
+
+const char *rec_link_label(const struct rec_header *h, unsigned host)
+{
+        if (!(h->flags & REC_HDR_LINKS) || host == 0 || host >= h->nhosts)
+                return NULL;
+        return h->hosts[host].name;
+}
+
+const char *rec_host_path(const struct rec_header *h, unsigned host, const char *path, char *buf,
+                          size_t size)
+{
+        const char *label;
+
+        if (host == 0)
+                return path;
+        label = rec_link_label(h, host);
+        if (!label || (size_t)snprintf(buf, size, "%s:%s", label, path) >= size)
+                return NULL;
+        return buf;
 }

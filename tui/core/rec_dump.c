@@ -52,6 +52,43 @@ static int rd_put(FILE *out, struct json_object *o)
         return ret;
 }
 
+/* A LINK's members (the times as ISO and ns, 0: null). */
+static void rd_link(struct json_object *o, const struct rec_link *l)
+{
+        static const char *const states[] = {"connecting", "connected", "down", "reconnecting"};
+
+        rd_add(o, "state", json_object_new_string(states[l->state & 3]));
+        rd_add(o, "since", rd_time(l->since_ns));
+        rd_add(o, "last_ns", l->last_ns ? json_object_new_int64(l->last_ns) : NULL);
+        rd_add(o, "retry_ns", l->retry_ns ? json_object_new_int64(l->retry_ns) : NULL);
+        rd_add(o, "rtt_ms", l->rtt_ms >= 0 ? json_object_new_int(l->rtt_ms) : NULL);
+        rd_add(o, "attempts", json_object_new_int64(l->attempts));
+        rd_add(o, "changes", json_object_new_int64(l->changes));
+        rd_add(o, "lines", json_object_new_uint64(l->lines));
+        rd_add(o, "bytes", json_object_new_uint64(l->bytes));
+        rd_add(o, "bad_lines", json_object_new_uint64(l->bad));
+        rd_add(o, "error", jout_str(l->error));
+        rd_add(o, "dest", jout_str(l->dest));
+        rd_add(o, "agent_version", l->have_hello ? jout_str(l->agent) : NULL);
+        rd_add(o, "agent_host", l->have_hello ? jout_str(l->agent_host) : NULL);
+        rd_add(o, "kernel", l->have_hello ? jout_str(l->kernel) : NULL);
+        rd_add(o, "klog", l->have_hello ? jout_str(l->klog) : NULL);
+}
+
+/* A SYS's members. */
+static void rd_sys(struct json_object *o, const struct rec_sys *y)
+{
+        rd_add(o, "device", jout_str(y->dev));
+        rd_add(o, "bus", jout_str(y->bus));
+        rd_add(o, "driver", jout_str(y->driver));
+        rd_add(o, "parent", jout_str(y->parent));
+        rd_add(o, "vf", json_object_new_boolean(y->is_vf));
+        rd_add(o, "vendor", y->has_ids ? json_object_new_int((int)y->vendor) : NULL);
+        rd_add(o, "pci_device", y->has_ids ? json_object_new_int((int)y->device) : NULL);
+        rd_add(o, "iommu_group", json_object_new_int(y->iommu_group));
+        rd_add(o, "numa_node", json_object_new_int(y->numa_node));
+}
+
 int rec_dump(struct rec_reader *rd, FILE *out)
 {
         const struct rec_header *h = rec_reader_header(rd);
@@ -73,6 +110,8 @@ int rec_dump(struct rec_reader *rd, FILE *out)
                 json_object_array_add(hosts, x);
         }
         rd_add(o, "hosts", hosts);
+        if (h->flags & REC_HDR_LINKS) /* hosts 1.. are --host links */
+                rd_add(o, "links", json_object_new_boolean(1));
         ret = rd_put(out, o);
         rec_seek(rd, INT64_MIN);
         while (ret == 0 && rec_next(rd, &ev) == 1) {
@@ -115,6 +154,12 @@ int rec_dump(struct rec_reader *rd, FILE *out)
                         break;
                 case REC_KEY:
                         rd_add(o, "count", json_object_new_int64((int64_t)ev.n));
+                        break;
+                case REC_LINK:
+                        rd_link(o, ev.link);
+                        break;
+                case REC_SYS:
+                        rd_sys(o, ev.sys);
                         break;
                 default:
                         break;

@@ -134,6 +134,8 @@ struct rec_reader {
         const char **names;
         size_t names_cap;
         int64_t last_t;
+        struct rec_link link; /* the last LINK's payload (ev->link) */
+        struct rec_sys sys;   /* the last SYS's (ev->sys) */
 };
 
 static void rr_msg(struct rec_reader *r, const char *fmt, ...)
@@ -231,11 +233,11 @@ static int rr_header(struct rec_reader *r, char *err, size_t errsz)
         rd_take(&d, 8);
         r->h.version = rd_u16(&d);
         r->h.flags = rd_u16(&d);
-        if (r->h.flags & ~REC_HDR_OPTS) {
+        if (r->h.flags & ~(REC_HDR_OPTS | REC_HDR_LINKS)) {
                 snprintf(err, errsz,
                          "recording header flags 0x%x: written by a newer migtop than this one "
-                         "(%s)",
-                         r->h.flags, MIGTOP_VERSION);
+                         "(%s), which knows 0x%x; replay it with that migtop or a newer one",
+                         r->h.flags, MIGTOP_VERSION, REC_HDR_OPTS | REC_HDR_LINKS);
                 return -EPROTONOSUPPORT;
         }
         r->h.t0_ns = rd_i64(&d);
@@ -265,11 +267,65 @@ static int rr_header(struct rec_reader *r, char *err, size_t errsz)
                         r->h.nopts++;
                 }
         }
-        if (d.bad || d.i != d.n) {
+        if (!d.bad && d.i != d.n) {
+                /* whole, checksummed, its known fields read: more of them than this one knows */
+                snprintf(err, errsz,
+                         "recording header has %zu bytes this migtop (%s) does not know after "
+                         "its fields: written by a newer migtop, replay it with that one",
+                         d.n - d.i, MIGTOP_VERSION);
+                return -EPROTONOSUPPORT;
+        }
+        if (d.bad) {
                 snprintf(err, errsz, "recording header malformed");
                 return -EINVAL;
         }
         return (int)(8 + len);
+}
+
+/* A LINK record's payload into l (d->bad when it is not one). */
+static void rr_link(struct rec_dec *d, struct rec_link *l)
+{
+        memset(l, 0, sizeof(*l));
+        l->state = rd_u8(d);
+        l->have_hello = rd_u8(d) != 0;
+        l->since_ns = rd_i64(d);
+        l->last_ns = rd_i64(d);
+        l->retry_ns = rd_i64(d);
+        l->rtt_ms = (int)rd_u32(d);
+        l->attempts = rd_u32(d);
+        l->changes = rd_u32(d);
+        l->lines = (uint64_t)rd_i64(d);
+        l->bytes = (uint64_t)rd_i64(d);
+        l->bad = (uint64_t)rd_i64(d);
+        rd_strcpy(d, l->error, sizeof(l->error));
+        rd_strcpy(d, l->dest, sizeof(l->dest));
+        rd_strcpy(d, l->agent, sizeof(l->agent));
+        rd_strcpy(d, l->agent_host, sizeof(l->agent_host));
+        rd_strcpy(d, l->kernel, sizeof(l->kernel));
+        rd_strcpy(d, l->klog, sizeof(l->klog));
+        if (l->state > REC_LINK_RECONNECTING || l->rtt_ms < -1)
+                d->bad = true;
+}
+
+/* A SYS record's payload into y. */
+static void rr_sys(struct rec_dec *d, struct rec_sys *y)
+{
+        unsigned f;
+
+        memset(y, 0, sizeof(*y));
+        rd_strcpy(d, y->dev, sizeof(y->dev));
+        rd_strcpy(d, y->bus, sizeof(y->bus));
+        rd_strcpy(d, y->driver, sizeof(y->driver));
+        rd_strcpy(d, y->parent, sizeof(y->parent));
+        f = rd_u8(d);
+        y->is_vf = f & 1;
+        y->has_ids = (f & 2) != 0;
+        y->vendor = rd_u16(d);
+        y->device = rd_u16(d);
+        y->iommu_group = (int)rd_u32(d);
+        y->numa_node = (int)rd_u32(d);
+        if (f > 3 || !y->dev[0])
+                d->bad = true;
 }
 
 /* A chunk's index frame at off (whole and with a good checksum)? */
@@ -633,6 +689,17 @@ static int rr_record(struct rec_reader *r, struct rec_ev *ev)
                 break;
         case REC_KEY:
                 ev->n = rd_u32(&d);
+                break;
+        case REC_LINK:
+                rr_link(&d, &r->link);
+                d.bad |= !(r->h.flags & REC_HDR_LINKS) || ev->host == 0;
+                ev->link = &r->link;
+                break;
+        case REC_SYS:
+                rr_sys(&d, &r->sys);
+                d.bad |= !(r->h.flags & REC_HDR_LINKS) || ev->host == 0;
+                ev->path = r->sys.dev;
+                ev->sys = &r->sys;
                 break;
         case REC_STOP:
                 break;

@@ -28,7 +28,9 @@ struct rec_ev {
         size_t len;
         size_t n; /* LIST names, KEY count */
         const char *const *names;
-        unsigned status; /* HOST */
+        unsigned status;             /* HOST */
+        const struct rec_link *link; /* LINK */
+        const struct rec_sys *sys;   /* SYS (path: its device) */
 };
 
 struct rec_chunk_info {

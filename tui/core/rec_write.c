@@ -15,96 +15,10 @@
 #include <unistd.h>
 #include <zstd.h>
 
-/* ---- encoding ---------------------------------------------------------------------- */
-
-struct rec_buf {
-        uint8_t *p;
-        size_t len, cap;
-        bool oom;
-};
-
-static void rb_put(struct rec_buf *b, const void *d, size_t n)
-{
-        if (b->oom)
-                return;
-        if (b->len + n > b->cap) {
-                size_t cap = b->cap ? b->cap : 256;
-                uint8_t *np;
-
-                while (cap < b->len + n)
-                        cap *= 2;
-                np = realloc(b->p, cap);
-                if (!np) {
-                        b->oom = true;
-                        return;
-                }
-                b->p = np;
-                b->cap = cap;
-        }
-        if (n)
-                memcpy(b->p + b->len, d, n);
-        b->len += n;
-}
-
-static void rb_u8(struct rec_buf *b, unsigned v)
-{
-        uint8_t c = (uint8_t)v;
-
-        rb_put(b, &c, 1);
-}
-
-static void rb_u16(struct rec_buf *b, unsigned v)
-{
-        uint8_t c[2] = {(uint8_t)v, (uint8_t)(v >> 8)};
-
-        rb_put(b, c, 2);
-}
-
-static void rb_u32(struct rec_buf *b, uint32_t v)
-{
-        uint8_t c[4] = {(uint8_t)v, (uint8_t)(v >> 8), (uint8_t)(v >> 16), (uint8_t)(v >> 24)};
-
-        rb_put(b, c, 4);
-}
-
-static void rb_i64(struct rec_buf *b, int64_t sv)
-{
-        uint64_t v = (uint64_t)sv;
-
-        rb_u32(b, (uint32_t)v);
-        rb_u32(b, (uint32_t)(v >> 32));
-}
-
-static void rb_str(struct rec_buf *b, const char *s)
-{
-        size_t n = strlen(s);
-
-        if (n > REC_STR_MAX)
-                n = REC_STR_MAX;
-        rb_u16(b, (unsigned)n);
-        rb_put(b, s, n);
-        rb_u8(b, 0);
-}
-
-static void rb_blob(struct rec_buf *b, const void *d, size_t n)
-{
-        rb_u32(b, (uint32_t)n);
-        rb_put(b, d, n);
-        rb_u8(b, 0);
-}
+#include "rec_buf.h"
+#include "rec_tab.h"
 
 /* ---- writer ------------------------------------------------------------------------ */
-
-/* The last known result of one (host, type, path): what a keyframe repeats. */
-struct rec_ent {
-        char *path; /* NULL: free slot */
-        unsigned host, type;
-        int err;
-        bool truncated;
-        int64_t t, t_start, t_end;
-        char *data; /* READ: the bytes; LIST: names, each NUL-terminated */
-        size_t len, n;
-};
 
 struct rec_kline {
         unsigned host;
@@ -124,6 +38,9 @@ struct rec_writer {
         struct rec_writer_opts o;
         struct rec_host *hosts;
         struct rec_hstat *hstat; /* one per host */
+        struct rec_link *links;  /* one per host: its last LINK (have_link) */
+        int64_t *links_t;        /* its time */
+        bool *have_link;
         struct rec_opt *opts;
         char *mver;
         char *path;
@@ -139,8 +56,7 @@ struct rec_writer {
         size_t chunk_raw;
         bool dirty;
         int64_t dirty_t;
-        struct rec_ent *tab;
-        size_t tab_cap, tab_n;
+        struct rec_tab tab;
         struct rec_kline *kl;
         size_t kl_head, kl_n;
         struct rec_buf body, rec;
@@ -210,30 +126,30 @@ static int rw_header(struct rec_writer *w)
         uint8_t head[8];
         int ret;
 
-        rb_put(&b, REC_MAGIC, 8);
-        rb_u16(&b, REC_VERSION);
-        rb_u16(&b, w->o.nopts ? REC_HDR_OPTS : 0);
+        rec_buf_put(&b, REC_MAGIC, 8);
+        rec_buf_u16(&b, REC_VERSION);
+        rec_buf_u16(&b, (w->o.nopts ? REC_HDR_OPTS : 0) | (w->o.links ? REC_HDR_LINKS : 0));
         {
                 struct timespec ts;
 
                 clock_gettime(CLOCK_REALTIME, &ts);
-                rb_i64(&b, (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec);
+                rec_buf_i64(&b, (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec);
         }
-        rb_str(&b, w->mver);
-        rb_u16(&b, (unsigned)w->o.nhosts);
+        rec_buf_str(&b, w->mver);
+        rec_buf_u16(&b, (unsigned)w->o.nhosts);
         for (size_t i = 0; i < w->o.nhosts; i++) {
-                rb_str(&b, w->hosts[i].name);
-                rb_str(&b, w->hosts[i].kernel);
-                rb_str(&b, w->hosts[i].root);
+                rec_buf_str(&b, w->hosts[i].name);
+                rec_buf_str(&b, w->hosts[i].kernel);
+                rec_buf_str(&b, w->hosts[i].root);
         }
         if (w->o.nopts) {
-                rb_u16(&b, (unsigned)w->o.nopts);
+                rec_buf_u16(&b, (unsigned)w->o.nopts);
                 for (size_t i = 0; i < w->o.nopts; i++) {
-                        rb_str(&b, w->opts[i].key);
-                        rb_str(&b, w->opts[i].value);
+                        rec_buf_str(&b, w->opts[i].key);
+                        rec_buf_str(&b, w->opts[i].value);
                 }
         }
-        rb_u32(&b, b.oom ? 0 : rec_crc(b.p, b.len));
+        rec_buf_u32(&b, b.oom ? 0 : rec_crc(b.p, b.len));
         if (b.oom) {
                 free(b.p);
                 return rw_fail(w, ENOMEM);
@@ -258,9 +174,9 @@ static int rw_emit(struct rec_writer *w)
         if (w->body.len > REC_BODY_MAX)
                 return -EFBIG; /* not written; the writer goes on */
         w->rec.len = 0;
-        rb_u32(&w->rec, (uint32_t)w->body.len);
-        rb_put(&w->rec, w->body.p, w->body.len);
-        rb_u32(&w->rec, rec_crc(w->body.p, w->body.len));
+        rec_buf_u32(&w->rec, (uint32_t)w->body.len);
+        rec_buf_put(&w->rec, w->body.p, w->body.len);
+        rec_buf_u32(&w->rec, rec_crc(w->body.p, w->body.len));
         if (w->rec.oom)
                 return rw_fail(w, ENOMEM);
         w->chunk_raw += w->rec.len;
@@ -272,52 +188,82 @@ static void rw_body_start(struct rec_writer *w, unsigned type, unsigned flags, u
                           int64_t t)
 {
         w->body.len = 0;
-        rb_u8(&w->body, type);
-        rb_u8(&w->body, flags);
-        rb_u16(&w->body, host);
-        rb_i64(&w->body, t);
+        rec_buf_u8(&w->body, type);
+        rec_buf_u8(&w->body, flags);
+        rec_buf_u16(&w->body, host);
+        rec_buf_i64(&w->body, t);
 }
 
 static void rw_body_ent(struct rec_writer *w, const struct rec_ent *e, unsigned flags)
 {
         rw_body_start(w, e->type, flags, e->host, e->t);
-        rb_str(&w->body, e->path);
-        rb_u32(&w->body, (uint32_t)e->err);
-        if (e->type == REC_READ) {
-                rb_u8(&w->body, e->truncated);
-                rb_i64(&w->body, e->t_start);
-                rb_i64(&w->body, e->t_end);
-                rb_blob(&w->body, e->data ? e->data : "", e->len);
+        rec_buf_str(&w->body, e->path);
+        if (e->type == REC_SYS) {
+                rec_buf_put(&w->body, e->data, e->len); /* the rest, encoded */
                 return;
         }
-        rb_u32(&w->body, (uint32_t)e->n);
+        rec_buf_u32(&w->body, (uint32_t)e->err);
+        if (e->type == REC_READ) {
+                rec_buf_u8(&w->body, e->truncated);
+                rec_buf_i64(&w->body, e->t_start);
+                rec_buf_i64(&w->body, e->t_end);
+                rec_buf_blob(&w->body, e->data ? e->data : "", e->len);
+                return;
+        }
+        rec_buf_u32(&w->body, (uint32_t)e->n);
         for (size_t i = 0, off = 0; i < e->n; i++) {
-                rb_str(&w->body, e->data + off);
+                rec_buf_str(&w->body, e->data + off);
                 off += strlen(e->data + off) + 1;
         }
+}
+
+/* A LINK record of host's status l (its time: the last change, l->since_ns). */
+static void rw_body_link(struct rec_writer *w, unsigned host, unsigned flags,
+                         const struct rec_link *l)
+{
+        struct rec_buf *b = &w->body;
+
+        rw_body_start(w, REC_LINK, flags, host, w->links_t[host]);
+        rec_buf_u8(b, l->state);
+        rec_buf_u8(b, l->have_hello);
+        rec_buf_i64(b, l->since_ns);
+        rec_buf_i64(b, l->last_ns);
+        rec_buf_i64(b, l->retry_ns);
+        rec_buf_u32(b, (uint32_t)l->rtt_ms);
+        rec_buf_u32(b, l->attempts);
+        rec_buf_u32(b, l->changes);
+        rec_buf_i64(b, (int64_t)l->lines);
+        rec_buf_i64(b, (int64_t)l->bytes);
+        rec_buf_i64(b, (int64_t)l->bad);
+        rec_buf_str(b, l->error);
+        rec_buf_str(b, l->dest);
+        rec_buf_str(b, l->agent);
+        rec_buf_str(b, l->agent_host);
+        rec_buf_str(b, l->kernel);
+        rec_buf_str(b, l->klog);
 }
 
 static int rw_chunk_start(struct rec_writer *w, int64_t t)
 {
         uint8_t meta[REC_META_TOTAL];
-        size_t nkey = w->tab_n + w->kl_n;
+        size_t nkey = w->tab.n + w->kl_n;
         int ret;
 
         for (size_t i = 0; i < w->o.nhosts; i++)
-                nkey += w->hstat[i].status != 0;
+                nkey += (w->hstat[i].status != 0) + w->have_link[i];
 
         if (ZSTD_isError(ZSTD_CCtx_reset(w->cc, ZSTD_reset_session_only)))
                 return rw_fail(w, EIO);
         {
                 struct rec_buf b = {.p = meta, .cap = sizeof(meta)};
 
-                rb_u32(&b, REC_SKIP_CHUNK);
-                rb_u32(&b, REC_META_SIZE);
-                rb_u32(&b, w->chunk_seq);
-                rb_u32(&b, REC_CHUNK_KEY);
-                rb_i64(&b, t);
-                rb_u32(&b, 0);
-                rb_u32(&b, rec_crc(meta + 8, 20));
+                rec_buf_u32(&b, REC_SKIP_CHUNK);
+                rec_buf_u32(&b, REC_META_SIZE);
+                rec_buf_u32(&b, w->chunk_seq);
+                rec_buf_u32(&b, REC_CHUNK_KEY);
+                rec_buf_i64(&b, t);
+                rec_buf_u32(&b, 0);
+                rec_buf_u32(&b, rec_crc(meta + 8, 20));
         }
         ret = rw_write(w, meta, sizeof(meta));
         if (ret < 0)
@@ -328,27 +274,33 @@ static int rw_chunk_start(struct rec_writer *w, int64_t t)
         w->chunk_raw = 0;
         /* the keyframe: the state as known before t */
         rw_body_start(w, REC_KEY, 0, 0, t);
-        rb_u32(&w->body, (uint32_t)nkey);
+        rec_buf_u32(&w->body, (uint32_t)nkey);
         ret = rw_emit(w);
-        for (size_t i = 0; ret >= 0 && i < w->tab_cap; i++) {
-                if (!w->tab[i].path)
+        for (size_t i = 0; ret >= 0 && i < w->tab.cap; i++) {
+                if (!w->tab.e[i].path)
                         continue;
-                rw_body_ent(w, &w->tab[i], REC_F_KEY);
+                rw_body_ent(w, &w->tab.e[i], REC_F_KEY);
                 ret = rw_emit(w);
         }
         for (size_t i = 0; ret >= 0 && i < w->o.nhosts; i++) {
                 if (!w->hstat[i].status)
                         continue;
                 rw_body_start(w, REC_HOST, REC_F_KEY, (unsigned)i, w->hstat[i].t);
-                rb_u8(&w->body, w->hstat[i].status);
-                rb_str(&w->body, w->hstat[i].msg ? w->hstat[i].msg : "");
+                rec_buf_u8(&w->body, w->hstat[i].status);
+                rec_buf_str(&w->body, w->hstat[i].msg ? w->hstat[i].msg : "");
+                ret = rw_emit(w);
+        }
+        for (size_t i = 0; ret >= 0 && i < w->o.nhosts; i++) {
+                if (!w->have_link[i])
+                        continue;
+                rw_body_link(w, (unsigned)i, REC_F_KEY, &w->links[i]);
                 ret = rw_emit(w);
         }
         for (size_t i = 0; ret >= 0 && i < w->kl_n; i++) {
                 const struct rec_kline *k = &w->kl[(w->kl_head + i) % w->o.klog_keep];
 
                 rw_body_start(w, REC_KLOG, REC_F_KEY, k->host, k->t);
-                rb_blob(&w->body, k->line, k->len);
+                rec_buf_blob(&w->body, k->line, k->len);
                 ret = rw_emit(w);
         }
         return ret < 0 ? ret : 0;
@@ -449,6 +401,9 @@ int rec_writer_open(const char *path, const struct rec_writer_opts *o, struct re
         w->fd = -1;
         w->hosts = calloc(o->nhosts, sizeof(*w->hosts));
         w->hstat = calloc(o->nhosts, sizeof(*w->hstat));
+        w->links = calloc(o->nhosts, sizeof(*w->links));
+        w->links_t = calloc(o->nhosts, sizeof(*w->links_t));
+        w->have_link = calloc(o->nhosts, sizeof(*w->have_link));
         w->opts = calloc(o->nopts ? o->nopts : 1, sizeof(*w->opts));
         w->mver = strdup(o->migtop_version ? o->migtop_version : "?");
         w->path = strdup(path);
@@ -456,8 +411,8 @@ int rec_writer_open(const char *path, const struct rec_writer_opts *o, struct re
         w->zout_cap = ZSTD_CStreamOutSize();
         w->zout = malloc(w->zout_cap);
         w->kl = calloc(w->o.klog_keep, sizeof(*w->kl));
-        if (!w->hosts || !w->hstat || !w->opts || !w->mver || !w->path || !w->cc || !w->zout ||
-            !w->kl)
+        if (!w->hosts || !w->hstat || !w->links || !w->links_t || !w->have_link || !w->opts ||
+            !w->mver || !w->path || !w->cc || !w->zout || !w->kl)
                 goto oom;
         for (size_t i = 0; i < o->nopts; i++) {
                 w->opts[i] = o->opts[i];
@@ -492,72 +447,6 @@ oom:
         return -ENOMEM;
 }
 
-static uint64_t rw_hash(unsigned host, unsigned type, const char *path)
-{
-        uint64_t h = 1469598103934665603ULL;
-
-        h = (h ^ host) * 1099511628211ULL;
-        h = (h ^ type) * 1099511628211ULL;
-        for (const unsigned char *p = (const unsigned char *)path; *p; p++)
-                h = (h ^ *p) * 1099511628211ULL;
-        return h;
-}
-
-/* The entry of (host, type, path), a new one when absent; NULL on allocation failure. */
-static struct rec_ent *rw_find(const struct rec_writer *w, unsigned host, unsigned type,
-                               const char *path)
-{
-        size_t i;
-
-        if (!w->tab_cap)
-                return NULL;
-        i = rw_hash(host, type, path) & (w->tab_cap - 1);
-        for (; w->tab[i].path; i = (i + 1) & (w->tab_cap - 1)) {
-                struct rec_ent *e = &w->tab[i];
-
-                if (e->host == host && e->type == type && strcmp(e->path, path) == 0)
-                        return e;
-        }
-        return NULL;
-}
-
-/* A new entry for (host, type, path) (not in the table yet); NULL on allocation failure. */
-static struct rec_ent *rw_add(struct rec_writer *w, unsigned host, unsigned type, const char *path)
-{
-        size_t i;
-
-        if ((w->tab_n + 1) * 2 > w->tab_cap) {
-                size_t ncap = w->tab_cap ? w->tab_cap * 2 : 64;
-                struct rec_ent *nt = calloc(ncap, sizeof(*nt));
-
-                if (!nt)
-                        return NULL;
-                for (size_t j = 0; j < w->tab_cap; j++) {
-                        struct rec_ent *e = &w->tab[j];
-
-                        if (!e->path)
-                                continue;
-                        i = rw_hash(e->host, e->type, e->path) & (ncap - 1);
-                        while (nt[i].path)
-                                i = (i + 1) & (ncap - 1);
-                        nt[i] = *e;
-                }
-                free(w->tab);
-                w->tab = nt;
-                w->tab_cap = ncap;
-        }
-        i = rw_hash(host, type, path) & (w->tab_cap - 1);
-        while (w->tab[i].path)
-                i = (i + 1) & (w->tab_cap - 1);
-        w->tab[i].path = strdup(path);
-        if (!w->tab[i].path)
-                return NULL;
-        w->tab[i].host = host;
-        w->tab[i].type = type;
-        w->tab_n++;
-        return &w->tab[i];
-}
-
 /* Check, get a chunk ready for time t and start a record's body. */
 static int rw_begin(struct rec_writer *w, unsigned host, int64_t t, unsigned type)
 {
@@ -582,7 +471,7 @@ int rec_write_read(struct rec_writer *w, unsigned host, const char *path, const 
         ret = rw_check(w, host);
         if (ret < 0)
                 return ret;
-        e = rw_find(w, host, REC_READ, path);
+        e = rec_tab_find(&w->tab, host, REC_READ, path);
         same = e && e->err == r->err && e->truncated == !!r->truncated && e->len == len &&
                (len == 0 || memcmp(e->data, d, len) == 0);
         if (same && r->t_end - r->t_start < REC_SLOW_NS)
@@ -591,7 +480,7 @@ int rec_write_read(struct rec_writer *w, unsigned host, const char *path, const 
         ret = rw_ready(w, r->t_end);
         if (ret < 0)
                 return ret;
-        if (!e && !(e = rw_add(w, host, REC_READ, path)))
+        if (!e && !(e = rec_tab_add(&w->tab, host, REC_READ, path)))
                 return rw_fail(w, ENOMEM);
         if (!same) {
                 copy = malloc(len + 1);
@@ -635,7 +524,7 @@ int rec_write_list(struct rec_writer *w, unsigned host, const char *path, int64_
                 memcpy(cat + off, l->names[i], n);
                 off += n;
         }
-        e = rw_find(w, host, REC_LIST, path);
+        e = rec_tab_find(&w->tab, host, REC_LIST, path);
         if (e && e->err == l->err && e->n == l->n && e->len == len &&
             memcmp(e->data, cat, len) == 0) {
                 free(cat);
@@ -646,7 +535,7 @@ int rec_write_list(struct rec_writer *w, unsigned host, const char *path, int64_
                 free(cat);
                 return ret;
         }
-        if (!e && !(e = rw_add(w, host, REC_LIST, path))) {
+        if (!e && !(e = rec_tab_add(&w->tab, host, REC_LIST, path))) {
                 free(cat);
                 return rw_fail(w, ENOMEM);
         }
@@ -669,7 +558,7 @@ int rec_write_klog(struct rec_writer *w, unsigned host, int64_t t_ns, const char
         ret = rw_begin(w, host, t_ns, REC_KLOG);
         if (ret < 0)
                 return ret;
-        rb_blob(&w->body, line, len);
+        rec_buf_blob(&w->body, line, len);
         ret = rw_emit(w);
         if (ret < 0)
                 return ret;
@@ -716,14 +605,77 @@ int rec_write_host(struct rec_writer *w, unsigned host, int64_t t_ns, enum rec_h
                 free(copy);
                 return ret;
         }
-        rb_u8(&w->body, status);
-        rb_str(&w->body, msg);
+        rec_buf_u8(&w->body, status);
+        rec_buf_str(&w->body, msg);
         ret = rw_emit(w);
         /* known from now on, also when its own record failed (EFBIG cannot happen here) */
         free(h->msg);
         h->msg = copy;
         h->status = (unsigned)status;
         h->t = t_ns;
+        return ret < 0 ? ret : 1;
+}
+
+int rec_write_link(struct rec_writer *w, unsigned host, int64_t t_ns, const struct rec_link *l)
+{
+        int ret = rw_check(w, host);
+
+        if (ret < 0)
+                return ret;
+        if (!w->o.links || host == 0 || l->state > REC_LINK_RECONNECTING)
+                return -EINVAL;
+        if (w->have_link[host] && memcmp(&w->links[host], l, sizeof(*l)) == 0)
+                return 0;
+        ret = rw_ready(w, t_ns);
+        if (ret < 0)
+                return ret;
+        /* known from now on (the keyframe a new chunk starts with came before) */
+        w->links[host] = *l;
+        w->links_t[host] = t_ns;
+        w->have_link[host] = true;
+        rw_body_link(w, host, 0, l);
+        ret = rw_emit(w);
+        return ret < 0 ? ret : 1;
+}
+
+int rec_write_sys(struct rec_writer *w, unsigned host, int64_t t_ns, const struct rec_sys *y)
+{
+        struct rec_buf b = {0};
+        struct rec_ent *e;
+        char dev[sizeof(y->dev)];
+        int ret = rw_check(w, host);
+
+        if (ret < 0)
+                return ret;
+        if (!w->o.links || host == 0 || !y->dev[0])
+                return -EINVAL;
+        snprintf(dev, sizeof(dev), "%s", y->dev);
+        rec_buf_str(&b, y->bus);
+        rec_buf_str(&b, y->driver);
+        rec_buf_str(&b, y->parent);
+        rec_buf_u8(&b, (y->is_vf ? 1u : 0u) | (y->has_ids ? 2u : 0u));
+        rec_buf_u16(&b, y->vendor);
+        rec_buf_u16(&b, y->device);
+        rec_buf_u32(&b, (uint32_t)y->iommu_group);
+        rec_buf_u32(&b, (uint32_t)y->numa_node);
+        if (b.oom)
+                return rw_fail(w, ENOMEM);
+        e = rec_tab_find(&w->tab, host, REC_SYS, dev);
+        if (e && e->len == b.len && memcmp(e->data, b.p, b.len) == 0) {
+                free(b.p);
+                return 0;
+        }
+        ret = rw_ready(w, t_ns);
+        if (ret < 0 || (!e && !(e = rec_tab_add(&w->tab, host, REC_SYS, dev)))) {
+                free(b.p);
+                return ret < 0 ? ret : rw_fail(w, ENOMEM);
+        }
+        free(e->data);
+        e->data = (char *)b.p;
+        e->len = b.len;
+        e->t = t_ns;
+        rw_body_ent(w, e, 0);
+        ret = rw_emit(w);
         return ret < 0 ? ret : 1;
 }
 
@@ -749,12 +701,12 @@ int rec_write_open_read(struct rec_writer *w, unsigned host, const char *path, i
         if (ret < 0)
                 return ret;
         rw_body_start(w, REC_READ, REC_F_OPEN, host, t_ns);
-        rb_str(&w->body, path);
-        rb_u32(&w->body, 0);
-        rb_u8(&w->body, 0);
-        rb_i64(&w->body, t_start);
-        rb_i64(&w->body, t_ns);
-        rb_blob(&w->body, "", 0);
+        rec_buf_str(&w->body, path);
+        rec_buf_u32(&w->body, 0);
+        rec_buf_u8(&w->body, 0);
+        rec_buf_i64(&w->body, t_start);
+        rec_buf_i64(&w->body, t_ns);
+        rec_buf_blob(&w->body, "", 0);
         ret = rw_emit(w);
         return ret < 0 ? ret : 1;
 }
@@ -832,11 +784,7 @@ int rec_writer_close(struct rec_writer *w)
         }
         if (w->error && ret == 0)
                 ret = -w->error;
-        for (size_t i = 0; i < w->tab_cap; i++) {
-                free(w->tab[i].path);
-                free(w->tab[i].data);
-        }
-        free(w->tab);
+        rec_tab_free(&w->tab);
         if (w->kl)
                 for (size_t i = 0; i < w->o.klog_keep; i++)
                         free(w->kl[i].line);
@@ -849,6 +797,9 @@ int rec_writer_close(struct rec_writer *w)
                 for (size_t i = 0; i < w->o.nhosts; i++)
                         free(w->hstat[i].msg);
         free(w->hstat);
+        free(w->links);
+        free(w->links_t);
+        free(w->have_link);
         free(w->opts);
         free(w->hosts);
         free(w->mver);

@@ -25,6 +25,7 @@ struct rec_writer_opts {
         size_t klog_keep;    /* kernel log records repeated in each keyframe: 256 */
         size_t nopts;        /* the run's options, in the header (0..REC_OPTS_MAX) */
         const struct rec_opt *opts;
+        bool links; /* hosts 1.. are --host links: REC_HDR_LINKS (LINK and SYS records) */
 };
 
 void rec_writer_opts_default(struct rec_writer_opts *o);
@@ -54,6 +55,13 @@ int rec_write_klog(struct rec_writer *w, unsigned host, int64_t t_ns, const char
  */
 int rec_write_host(struct rec_writer *w, unsigned host, int64_t t_ns, enum rec_host_status status,
                    const char *msg);
+/*
+ * Record a link's status l (host > 0, REC_HDR_LINKS) when it differs from the last
+ * recorded (keyframes repeat the last): 1 written, 0 unchanged, negative errno.
+ */
+int rec_write_link(struct rec_writer *w, unsigned host, int64_t t_ns, const struct rec_link *l);
+/* Record what a link host's sysfs says of its device y->dev: 1, 0 unchanged, negative errno. */
+int rec_write_sys(struct rec_writer *w, unsigned host, int64_t t_ns, const struct rec_sys *y);
 /*
  * Record a read of path in flight since t_start and not answered by t_ns (the recording
  * stops): a READ with REC_F_OPEN, into the chunk open (no new keyframe).  1 or negative

@@ -3,6 +3,7 @@
 #include "replay_play.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
@@ -35,6 +36,13 @@ struct rpp_wait {
 struct rp_kline {
         char *raw;
         size_t len;
+        const char *label; /* a link's record: its label (the header's), else NULL */
+};
+
+/* What a link's host's sysfs says of its device name ("LABEL:DEVICE"). */
+struct rp_sys {
+        char name[REC_LABEL_DEV_MAX];
+        struct rec_sys y;
 };
 
 struct replay_play {
@@ -52,10 +60,18 @@ struct replay_play {
         struct rp_kline *kq; /* kernel log records due, not taken yet */
         size_t kq_head, kq_n, kq_cap;
         size_t nklog;       /* kernel log records in the file */
-        uint64_t start_off; /* the chunk replayed first (its keyframe's kernel log is news) */
+        uint64_t start_off; /* the keyframe chunk started at (0: the file's start) */
+        uint64_t first_off; /* the chunk replayed first (its keyframe's kernel log is news:
+                               also a reopened or rotated file's first, which restates it) */
         bool peeked;        /* ev holds the next record (later than now) */
         bool ended;
         struct rec_ev ev;
+        bool links;            /* REC_HDR_LINKS: every host's records, as one union */
+        struct rec_link *link; /* per host: its last LINK (have_link) */
+        bool *have_link;
+        struct rp_sys *sys; /* the links' devices' sysfs facts */
+        size_t nsys, sys_cap;
+        char pbuf[REC_STR_MAX + 320]; /* rpp_path's */
 };
 
 static void rpp_unref(struct replay_play *p)
@@ -77,6 +93,9 @@ static void rpp_unref(struct replay_play *p)
         for (size_t i = 0; i < p->kq_n; i++)
                 free(p->kq[(p->kq_head + i) % p->kq_cap].raw);
         free(p->kq);
+        free(p->link);
+        free(p->have_link);
+        free(p->sys);
         pthread_mutex_destroy(&p->mu);
         free(p);
 }
@@ -88,6 +107,21 @@ static uint64_t rpp_hash(const char *path)
         for (const unsigned char *c = (const unsigned char *)path; *c; c++)
                 h = (h ^ *c) * 1099511628211ULL;
         return h;
+}
+
+/*
+ * The path ev is known by in the replay (rec_host_path: a link's "LABEL:PATH"), in
+ * p->pbuf; NULL: a record of another host, not replayed.
+ */
+static const char *rpp_path(struct replay_play *p, const struct rec_ev *ev)
+{
+        if (!p->links)
+                return ev->host != p->host ? NULL : ev->path ? ev->path : "";
+        if (ev->host && !rec_link_label(replay_header(p->r), ev->host))
+                return NULL;
+        if (!ev->path)
+                return "";
+        return rec_host_path(replay_header(p->r), ev->host, ev->path, p->pbuf, sizeof(p->pbuf));
 }
 
 /* The index entry of path; with add, a new one when absent (NULL: no memory). */
@@ -170,15 +204,86 @@ static int rpp_read(void *ctx, const char *path, struct src_read *out)
         return ret;
 }
 
+/* With mu held: path's last listing (before its first: that one, the live one was under way). */
+static int rpp_list1(struct replay_play *p, const char *path, struct src_list *out)
+{
+        return replay_tab_list(replay_tab_find(&p->tab, REC_LIST, path) ? &p->tab : &p->first_lists,
+                               path, out);
+}
+
+/*
+ * With mu held: the root of a recording with links, as the live union listed it: host 0's
+ * devices (none when its listing failed or was never recorded: --no-local), then each
+ * link's as LABEL:NAME (none while it has no listing).
+ */
+static int rpp_list_union(struct replay_play *p, struct src_list *out)
+{
+        const struct rec_header *h = replay_header(p->r);
+        char **names = NULL, buf[REC_LABEL_DEV_MAX + 8];
+        size_t n = 0, cap = 0;
+        int ret = rpp_list1(p, "", out);
+
+        if (ret < 0)
+                return ret;
+        if (out->err) {
+                src_list_free(out);
+                memset(out, 0, sizeof(*out));
+        }
+        for (unsigned host = 1; host < h->nhosts; host++) {
+                struct src_list l;
+
+                snprintf(buf, sizeof(buf), "%s:", h->hosts[host].name);
+                if (rpp_list1(p, buf, &l) < 0)
+                        goto oom;
+                for (size_t k = 0; !l.err && k < l.n; k++) {
+                        if (n + out->n + 1 > cap) {
+                                size_t ncap = cap ? cap * 2 : 64;
+                                char **nn = realloc(names, ncap * sizeof(*nn));
+
+                                if (!nn) {
+                                        src_list_free(&l);
+                                        goto oom;
+                                }
+                                names = nn;
+                                cap = ncap;
+                        }
+                        if (asprintf(&names[n + out->n], "%s:%s", h->hosts[host].name, l.names[k]) <
+                            0) {
+                                src_list_free(&l);
+                                goto oom;
+                        }
+                        n++;
+                }
+                src_list_free(&l);
+        }
+        if (!n) {
+                free(names);
+                return 0;
+        }
+        /* the local names first */
+        for (size_t k = 0; k < out->n; k++)
+                names[k] = out->names[k];
+        free(out->names);
+        n += out->n;
+        out->names = NULL;
+        out->n = 0;
+        src_list_take(out, names, n);
+        return 0;
+oom:
+        for (size_t k = 0; k < n; k++)
+                free(names[out->n + k]);
+        free(names);
+        src_list_free(out);
+        return -ENOMEM;
+}
+
 static int rpp_list(void *ctx, const char *path, struct src_list *out)
 {
         struct replay_play *p = ctx;
         int ret;
 
         pthread_mutex_lock(&p->mu);
-        /* listed before its first listing was recorded: that one (the live one was under way) */
-        ret = replay_tab_list(replay_tab_find(&p->tab, REC_LIST, path) ? &p->tab : &p->first_lists,
-                              path, out);
+        ret = p->links && !path[0] ? rpp_list_union(p, out) : rpp_list1(p, path, out);
         pthread_mutex_unlock(&p->mu);
         return ret;
 }
@@ -204,9 +309,11 @@ static int rpp_scan(struct replay_play *p, int64_t from)
         rec_seek(replay_reader(p->r), from);
         while ((ret = rec_next(replay_reader(p->r), &ev)) == 1) {
                 struct rp_idx *x;
+                const char *path = rpp_path(p, &ev);
 
-                if (ev.host != p->host)
+                if (!path)
                         continue;
+                ev.path = ev.path ? path : NULL;
                 if (ev.type == REC_LIST && !replay_tab_find(&p->first_lists, REC_LIST, ev.path) &&
                     replay_tab_apply(&p->first_lists, &ev) < 0)
                         return -ENOMEM;
@@ -257,6 +364,15 @@ int replay_play_open(struct replay *r, unsigned host, int64_t start_ns, struct r
         p->r = r;
         p->host = host;
         p->refs = 2; /* the owner and the source */
+        p->links = (replay_header(r)->flags & REC_HDR_LINKS) && host == 0;
+        p->link = calloc(replay_header(r)->nhosts, sizeof(*p->link));
+        p->have_link = calloc(replay_header(r)->nhosts, sizeof(*p->have_link));
+        if (!p->link || !p->have_link) {
+                free(p->link);
+                free(p->have_link);
+                free(p);
+                return -ENOMEM;
+        }
         pthread_mutex_init(&p->mu, NULL);
         p->now = replay_first_ns(r);
         if (start_ns > replay_first_ns(r)) {
@@ -279,6 +395,9 @@ int replay_play_open(struct replay *r, unsigned host, int64_t start_ns, struct r
          * recording scans minutes, not the whole file).
          */
         ret = rpp_scan(p, p->start_off ? p->now : INT64_MIN);
+        p->first_off = p->start_off;
+        if (!p->start_off && rec_reader_nchunks(replay_reader(r)))
+                p->first_off = rec_reader_chunk(replay_reader(r), 0)->off;
         if (ret < 0) {
                 p->refs = 1;
                 rpp_unref(p);
@@ -346,6 +465,33 @@ int64_t replay_play_next_ns(struct replay_play *p)
         return p->peeked ? p->ev.t_ns : INT64_MAX;
 }
 
+/* With mu held: a SYS record applied (name: the device's "LABEL:DEVICE"). */
+static int rpp_sys_apply(struct replay_play *p, const char *name, const struct rec_sys *y)
+{
+        struct rp_sys *e = NULL;
+
+        for (size_t i = 0; i < p->nsys && !e; i++)
+                if (strcmp(p->sys[i].name, name) == 0)
+                        e = &p->sys[i];
+        if (!e) {
+                if (strlen(name) >= sizeof(e->name))
+                        return 0;
+                if (p->nsys == p->sys_cap) {
+                        size_t ncap = p->sys_cap ? p->sys_cap * 2 : 32;
+                        struct rp_sys *ns = realloc(p->sys, ncap * sizeof(*ns));
+
+                        if (!ns)
+                                return -ENOMEM;
+                        p->sys = ns;
+                        p->sys_cap = ncap;
+                }
+                e = &p->sys[p->nsys++];
+                snprintf(e->name, sizeof(e->name), "%s", name);
+        }
+        e->y = *y;
+        return 0;
+}
+
 static int rpp_kpush(struct replay_play *p, const struct rec_ev *ev)
 {
         struct rp_kline *k;
@@ -369,6 +515,7 @@ static int rpp_kpush(struct replay_play *p, const struct rec_ev *ev)
                 return -ENOMEM;
         memcpy(k->raw, ev->data, ev->len + 1);
         k->len = ev->len;
+        k->label = rec_link_label(replay_header(p->r), ev->host);
         p->kq_n++;
         return 0;
 }
@@ -382,15 +529,30 @@ int replay_play_advance(struct replay_play *p, int64_t t_ns, replay_change_fn *f
                 p->now = t_ns;
         pthread_mutex_unlock(&p->mu);
         while (ret == 0 && replay_play_next_ns(p) <= t_ns) {
-                const struct rec_ev *ev = &p->ev;
+                struct rec_ev e = p->ev;
+                const struct rec_ev *ev = &e;
+                const char *path = rpp_path(p, &p->ev);
 
                 p->peeked = false;
-                if (ev->host != p->host || ev->type == REC_KEY || ev->type == REC_HOST ||
-                    ev->type == REC_STOP || (ev->flags & REC_F_OPEN))
+                if (!path || ev->type == REC_KEY || ev->type == REC_HOST || ev->type == REC_STOP ||
+                    (ev->flags & REC_F_OPEN))
                         continue; /* an unanswered read is no result (held: rpp_hold) */
+                if (ev->path)
+                        e.path = path;
+                if (ev->type == REC_LINK || ev->type == REC_SYS) {
+                        pthread_mutex_lock(&p->mu);
+                        if (ev->type == REC_SYS) {
+                                ret = rpp_sys_apply(p, path, ev->sys);
+                        } else {
+                                p->link[ev->host] = *ev->link;
+                                p->have_link[ev->host] = true;
+                        }
+                        pthread_mutex_unlock(&p->mu);
+                        continue;
+                }
                 /* a keyframe repeats what is known: news only when the file starts with it */
                 if (ev->type == REC_KLOG) {
-                        if (!(ev->flags & REC_F_KEY) || ev->chunk_off == p->start_off)
+                        if (!(ev->flags & REC_F_KEY) || ev->chunk_off == p->first_off)
                                 ret = rpp_kpush(p, ev);
                         continue;
                 }
@@ -409,7 +571,46 @@ int replay_play_advance(struct replay_play *p, int64_t t_ns, replay_change_fn *f
         return ret;
 }
 
-int replay_play_klog(struct replay_play *p, char **raw, size_t *len)
+int replay_play_advance_status(struct replay_play *p)
+{
+        int ret = 0;
+
+        while (ret == 0 && !p->start_off && replay_play_next_ns(p) != INT64_MAX &&
+               (p->ev.type == REC_KEY || p->ev.type == REC_HOST || p->ev.type == REC_LINK ||
+                p->ev.type == REC_SYS))
+                ret = replay_play_advance(p, p->ev.t_ns, NULL, NULL);
+        return ret;
+}
+
+int replay_play_link(struct replay_play *p, unsigned host, struct rec_link *out)
+{
+        int ret = -ENOENT;
+
+        pthread_mutex_lock(&p->mu);
+        if (host < replay_header(p->r)->nhosts && p->have_link[host]) {
+                *out = p->link[host];
+                ret = 0;
+        }
+        pthread_mutex_unlock(&p->mu);
+        return ret;
+}
+
+int replay_play_sys(struct replay_play *p, const char *dev, struct rec_sys *out)
+{
+        int ret = -ENOENT;
+
+        pthread_mutex_lock(&p->mu);
+        for (size_t i = 0; i < p->nsys && ret; i++) {
+                if (strcmp(p->sys[i].name, dev) == 0) {
+                        *out = p->sys[i].y;
+                        ret = 0;
+                }
+        }
+        pthread_mutex_unlock(&p->mu);
+        return ret;
+}
+
+int replay_play_klog(struct replay_play *p, char **raw, size_t *len, const char **label)
 {
         struct rp_kline *k;
 
@@ -418,6 +619,7 @@ int replay_play_klog(struct replay_play *p, char **raw, size_t *len)
         k = &p->kq[p->kq_head];
         *raw = k->raw;
         *len = k->len;
+        *label = k->label;
         p->kq_head = (p->kq_head + 1) % p->kq_cap;
         p->kq_n--;
         return 1;

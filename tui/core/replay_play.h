@@ -17,6 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/rec.h"
 #include "core/src.h"
 
 struct replay;
@@ -26,9 +27,10 @@ struct replay_play;
 typedef void replay_change_fn(void *ctx, unsigned type, const char *path);
 
 /*
- * A player of host's records (r must outlive it), and its source: from the start of r, or
- * with start_ns after it, from the keyframe at or before start_ns (the state then, without
- * the history before it).  The clock starts there: replay_play_now().
+ * A player of host's records (r must outlive it; host 0 of a recording with REC_HDR_LINKS:
+ * every host's, the links' paths as "LABEL:PATH", the root listing their union, as live), and its
+ * source: from the start of r, or with start_ns after it, from the keyframe at or before start_ns
+ * (the state then, without the history before it).  The clock starts there: replay_play_now().
  */
 int replay_play_open(struct replay *r, unsigned host, int64_t start_ns, struct replay_play **out,
                      struct src **src);
@@ -46,12 +48,23 @@ int64_t replay_play_next_ns(struct replay_play *p);
  * and release the reads held until then.  0 or -ENOMEM.
  */
 int replay_play_advance(struct replay_play *p, int64_t t_ns, replay_change_fn *fn, void *ctx);
+/*
+ * At the start of the recording: apply the status records written before the first
+ * observation (the hosts' links, as the recording run knew them when its engine started),
+ * moving the clock to them.  0 or -ENOMEM.
+ */
+int replay_play_advance_status(struct replay_play *p);
 /* Reads held now (waiting for the clock). */
 unsigned replay_play_waiting(struct replay_play *p);
 /*
  * The next raw /dev/kmsg record the clock has passed (*raw valid until the next call
- * and owned by the caller: free it): 1, 0 none yet, -1 none will come.
+ * and owned by the caller: free it), *label its link's (REC_HDR_LINKS: its device is
+ * LABEL:DEVICE) or NULL: 1, 0 none yet, -1 none will come.
  */
-int replay_play_klog(struct replay_play *p, char **raw, size_t *len);
+int replay_play_klog(struct replay_play *p, char **raw, size_t *len, const char **label);
+/* A link's status as of the clock (REC_HDR_LINKS): 0, or -ENOENT when none was recorded. */
+int replay_play_link(struct replay_play *p, unsigned host, struct rec_link *out);
+/* What a link's host's sysfs said of dev ("LABEL:DEVICE") as of the clock: 0 or -ENOENT. */
+int replay_play_sys(struct replay_play *p, const char *dev, struct rec_sys *out);
 
 #endif

@@ -33,12 +33,17 @@ struct src_rec {
         unsigned refs;        /* the owner (until close) + each tee source */
         struct sr_flight *fl; /* reads in flight (one slot per reader thread at most) */
         size_t nfl;
+        src_rec_poll_fn *poll; /* called by the flusher, mu not held */
+        void (*poll_release)(void *ctx);
+        void *poll_ctx;
 };
 
 struct src_tee {
         struct src_rec *rc;
         struct src *inner;
         unsigned host;
+        src_rec_sys_fn *sys; /* a link's: its host's sysfs facts of the devices it lists */
+        void *sys_ctx;
 };
 
 static void sr_unref(struct src_rec *rc)
@@ -104,6 +109,11 @@ static void *sr_flusher(void *arg)
                         ts.tv_nsec -= 1000000000L;
                 }
                 pthread_cond_timedwait(&rc->cv, &rc->mu, &ts);
+                if (rc->poll && !rc->stop) {
+                        pthread_mutex_unlock(&rc->mu);
+                        rc->poll(rc->poll_ctx, rc);
+                        pthread_mutex_lock(&rc->mu);
+                }
                 if (rc->w && !rc->stop)
                         sr_note(rc, rec_writer_tick(rc->w, src_now_ns()));
         }
@@ -187,6 +197,26 @@ static int sr_read(void *ctx, const char *path, struct src_read *out)
         return ret;
 }
 
+/*
+ * A link's root listing: what its host's sysfs says of each device listed (written when it
+ * changes), before the listing, so that a replay knows it as soon as the device.
+ */
+static void sr_sys(struct src_tee *t, const struct src_list *l)
+{
+        for (size_t i = 0; !l->err && i < l->n; i++) {
+                struct rec_sys y;
+
+                memset(&y, 0, sizeof(y));
+                if (t->sys(t->sys_ctx, l->names[i], &y) < 0)
+                        continue;
+                pthread_mutex_lock(&t->rc->mu);
+                if (t->rc->w)
+                        sr_note(t->rc,
+                                rec_write_sys(t->rc->w, t->host, sr_time(t->rc, src_now_ns()), &y));
+                pthread_mutex_unlock(&t->rc->mu);
+        }
+}
+
 static int sr_list(void *ctx, const char *path, struct src_list *out)
 {
         struct src_tee *t = ctx;
@@ -195,6 +225,8 @@ static int sr_list(void *ctx, const char *path, struct src_list *out)
 
         if (ret < 0)
                 return ret;
+        if (t->sys && !path[0])
+                sr_sys(t, out);
         pthread_mutex_lock(&t->rc->mu);
         if (t->rc->w)
                 sr_note(t->rc, rec_write_list(t->rc->w, t->host, path, sr_time(t->rc, now), out));
@@ -220,6 +252,12 @@ static const struct src_ops sr_ops = {
 
 int src_rec_wrap(struct src_rec *rc, struct src *inner, unsigned host, struct src **out)
 {
+        return src_rec_wrap_link(rc, inner, host, NULL, NULL, out);
+}
+
+int src_rec_wrap_link(struct src_rec *rc, struct src *inner, unsigned host, src_rec_sys_fn *sys,
+                      void *sys_ctx, struct src **out)
+{
         struct src_tee *t = calloc(1, sizeof(*t));
         int ret;
 
@@ -231,6 +269,8 @@ int src_rec_wrap(struct src_rec *rc, struct src *inner, unsigned host, struct sr
         t->rc = rc;
         t->inner = inner;
         t->host = host;
+        t->sys = sys;
+        t->sys_ctx = sys_ctx;
         ret = src_new(&sr_ops, t, inner->root, out);
         if (ret < 0) {
                 src_close(inner);
@@ -251,6 +291,37 @@ void src_rec_klog(void *ctx, const char *raw, size_t len)
         if (rc->w)
                 sr_note(rc, rec_write_klog(rc->w, 0, sr_time(rc, src_now_ns()), raw, len));
         pthread_mutex_unlock(&rc->mu);
+}
+
+void src_rec_klog_host(struct src_rec *rc, unsigned host, const char *raw, size_t len)
+{
+        pthread_mutex_lock(&rc->mu);
+        if (rc->w)
+                sr_note(rc, rec_write_klog(rc->w, host, sr_time(rc, src_now_ns()), raw, len));
+        pthread_mutex_unlock(&rc->mu);
+}
+
+int src_rec_link(struct src_rec *rc, unsigned host, const struct rec_link *l)
+{
+        int ret = 0;
+
+        pthread_mutex_lock(&rc->mu);
+        if (rc->w) {
+                ret = rec_write_link(rc->w, host, sr_time(rc, src_now_ns()), l);
+                sr_note(rc, ret);
+        }
+        pthread_mutex_unlock(&rc->mu);
+        return ret < 0 ? ret : 0;
+}
+
+void src_rec_poll(struct src_rec *rc, src_rec_poll_fn *fn, void (*release)(void *ctx), void *ctx)
+{
+        pthread_mutex_lock(&rc->mu);
+        rc->poll = fn;
+        rc->poll_release = release;
+        rc->poll_ctx = ctx;
+        pthread_mutex_unlock(&rc->mu);
+        fn(ctx, rc); /* the status at the start */
 }
 
 int src_rec_host(struct src_rec *rc, unsigned host, enum rec_host_status status, const char *msg)
@@ -327,6 +398,13 @@ int src_rec_close(struct src_rec *rc)
         pthread_mutex_unlock(&rc->mu);
         if (rc->flusher_on)
                 pthread_join(rc->flusher, NULL);
+        if (rc->poll) {
+                /* the links' status at the stop, then let go of them */
+                rc->poll(rc->poll_ctx, rc);
+                if (rc->poll_release)
+                        rc->poll_release(rc->poll_ctx);
+                rc->poll = NULL;
+        }
         pthread_mutex_lock(&rc->mu);
         sr_grace(rc);
         w = rc->w;

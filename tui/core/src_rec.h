@@ -30,6 +30,24 @@ int src_rec_open(const char *path, const struct rec_writer_opts *o, struct src_r
  * as host index host.  0 or -ENOMEM (then inner is closed).
  */
 int src_rec_wrap(struct src_rec *rc, struct src *inner, unsigned host, struct src **out);
+/*
+ * --host: a link's source (host > 0), recorded as src_rec_wrap does, and with sys (may be
+ * NULL) what its host's sysfs says of each device its root listing names (0, or -ENOENT
+ * when nothing is known).
+ */
+typedef int src_rec_sys_fn(void *ctx, const char *dev, struct rec_sys *out);
+int src_rec_wrap_link(struct src_rec *rc, struct src *inner, unsigned host, src_rec_sys_fn *sys,
+                      void *sys_ctx, struct src **out);
+/* Record one raw kernel log record of host. */
+void src_rec_klog_host(struct src_rec *rc, unsigned host, const char *raw, size_t len);
+/* Record a link's status now when it changed (rec_write_link).  0 or negative errno. */
+int src_rec_link(struct src_rec *rc, unsigned host, const struct rec_link *l);
+/*
+ * Call fn (without the recorder's lock: it calls src_rec_link) now, from the flusher every
+ * 250 ms, and once more at the close, then release(ctx) (may be NULL).
+ */
+typedef void src_rec_poll_fn(void *ctx, struct src_rec *rc);
+void src_rec_poll(struct src_rec *rc, src_rec_poll_fn *fn, void (*release)(void *ctx), void *ctx);
 /* Record one raw kernel log record (a klog_tap_fn when ctx is the src_rec: host 0). */
 void src_rec_klog(void *rc, const char *raw, size_t len);
 /*

@@ -101,9 +101,14 @@ static int rpl_index(struct rpl *r, char *msg, size_t size)
         if (ret < 0)
                 return ret;
         while (ret >= 0 && (ret = rec_next(rd, &ev)) == 1) {
+                char buf[REC_STR_MAX + 320];
+
                 ret = 0;
-                if (ev.host != 0 || (ev.flags & REC_F_KEY) ||
-                    (ev.type != REC_READ && ev.type != REC_LIST))
+                if ((ev.flags & REC_F_KEY) || (ev.type != REC_READ && ev.type != REC_LIST))
+                        continue;
+                /* a link's path as the replay knows it (LABEL:PATH); others' are not replayed */
+                ev.path = rec_host_path(rec_reader_header(rd), ev.host, ev.path, buf, sizeof(buf));
+                if (!ev.path)
                         continue;
                 if (ev.type == REC_READ &&
                     ((ev.flags & REC_F_OPEN) || ev.t_end - ev.t_start >= REC_SLOW_NS))
@@ -190,9 +195,10 @@ int64_t rpl_last_ns(const struct rpl *r)
 
 static int rpl_klog_next(void *ctx, struct kmsg_rec *out, char *err, size_t errsz)
 {
-        char *raw;
+        char *raw, name[KMSG_DEV_MAX];
+        const char *label = NULL;
         size_t len;
-        int ret = replay_play_klog(ctx, &raw, &len);
+        int ret = replay_play_klog(ctx, &raw, &len, &label);
 
         if (ret < 0)
                 return KLOG_END;
@@ -200,6 +206,13 @@ static int rpl_klog_next(void *ctx, struct kmsg_rec *out, char *err, size_t errs
                 return KLOG_NONE;
         ret = kmsg_parse(raw, len, out, err, errsz);
         free(raw);
+        if (ret >= 0 && label && out->device[0]) {
+                /* a link's record: tied to LABEL:DEVICE, as the live run's (remote.c) */
+                if ((size_t)snprintf(name, sizeof(name), "%s:%s", label, out->device) >=
+                    sizeof(name))
+                        name[0] = '\0';
+                memcpy(out->device, name, sizeof(name));
+        }
         return ret < 0 ? KLOG_BAD : KLOG_REC;
 }
 
@@ -234,8 +247,10 @@ int rpl_start(struct rpl *r, int64_t start_ns, struct src **src, struct klog **k
         ret = replay_play_open(r->rp, 0, start_ns, &r->play, src);
         if (ret < 0)
                 return ret;
-        /* what was known when it starts */
+        /* what was known when it starts (the hosts' links too: before the first read) */
         ret = replay_play_advance(r->play, replay_play_now(r->play), NULL, NULL);
+        if (ret == 0)
+                ret = replay_play_advance_status(r->play);
         /* recorded without a kernel log (a fixture, --no-kmsg): replayed without one */
         if (ret == 0 && replay_play_has_klog(r->play))
                 ret = klog_new(&rpl_klog_ops, r->play, r->path, false, klog);
@@ -290,6 +305,16 @@ int rpl_engine_open(struct rpl *r, const struct engine_opts *eo, int64_t start_n
         r->own_e = true;
         r->step = NULL;
         return 0;
+}
+
+int rpl_link(const struct rpl *r, unsigned host, struct rec_link *out)
+{
+        return r->play ? replay_play_link(r->play, host, out) : -ENOENT;
+}
+
+int rpl_sys(const struct rpl *r, const char *dev, struct rec_sys *out)
+{
+        return r->play ? replay_play_sys(r->play, dev, out) : -ENOENT;
 }
 
 struct engine *rpl_engine(const struct rpl *r)

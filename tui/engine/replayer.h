@@ -67,6 +67,14 @@ void rpl_attach(struct rpl *r, struct engine *e, rpl_step_fn *step, void *ctx);
  */
 int rpl_engine_open(struct rpl *r, const struct engine_opts *eo, int64_t start_ns);
 struct engine *rpl_engine(const struct rpl *r);
+/*
+ * A recording of a --host run (REC_HDR_LINKS): link host's status, and what its sysfs said
+ * of dev ("LABEL:DEVICE"), as of the clock.  0, or -ENOENT (none recorded by then).
+ */
+struct rec_link;
+struct rec_sys;
+int rpl_link(const struct rpl *r, unsigned host, struct rec_link *out);
+int rpl_sys(const struct rpl *r, const char *dev, struct rec_sys *out);
 
 int64_t rpl_now(const struct rpl *r);
 /* Run the engine through the recording to t_ns (never past the end, never back).  1: stop. */
