@@ -155,3 +155,34 @@ if t "hosts: the config file's host lines open the console on those hosts"; then
 		bad "no FILE:LINE message: $(head -c 200 "$tmp/$S.err")"
 	fi
 fi
+
+if t "hosts: + and - reach the agents: the interval control line, and the agent reads at the new pace"; then
+	# the stand-in ssh keeps what the console writes to the agent's stdin
+	cat >"$tmp/hosts-ssh-tee" <<'SH'
+#!/bin/sh
+while [ "$1" = -o ]; do shift 2; done
+dest=$1
+shift
+tee -a "${0%/*}/hosts-ctl.$dest" | sh -c "exec $*"
+SH
+	chmod +x "$tmp/hosts-ssh-tee"
+	fix pair-ok
+	rm -f "$tmp/hosts-ctl.hvA"
+	# every 30 s: a remote state change would take up to 30 s to be read
+	start 160 30 env MIGTOP_FIXTURE=1 "$MIGTOP" --no-local --ssh "$tmp/hosts-ssh-tee" \
+		--host "hvA,root=$root,cmd=$MIGTOP" -d 30000
+	see "^hvA connected"
+	see "hvA:$SRC +hvA +STOP "
+	# 30000 -> 10000 -> 5000 -> 2000 -> 1000 -> 500 -> 250
+	for _ in 1 2 3 4 5 6; do keys +; done
+	see "on the hosts every 250 ms"
+	if grep -q '{"t":"interval","ms":250}' "$tmp/hosts-ctl.hvA"; then ok; else
+		bad "the agent was not sent the interval: $(head -c 300 "$tmp/hosts-ctl.hvA")"
+	fi
+	printf 'STOP_COPY\n' >"$root/$SRC/migration/state.new"
+	mv "$root/$SRC/migration/state.new" "$root/$SRC/migration/state"
+	# read by the agent within its new 250 ms, not its first 30 s
+	see "hvA:$SRC +hvA +STOP_COPY " 5
+	keys q
+	want_exit 0
+fi

@@ -156,7 +156,8 @@ static void ui_take_snapshot(struct ui *u, int64_t now)
 {
         const struct engine_snap *s;
 
-        if (!u->e || u->v.paused || (u->v.snap && (!u->changed || now < u->next_snap_ns)))
+        if (!u->e || u->v.paused ||
+            (u->v.snap && (!u->changed || (now < u->next_snap_ns && now >= u->host_fresh_ns))))
                 return;
         s = engine_snapshot(u->e);
         if (!s)
@@ -395,6 +396,8 @@ static void ui_tick(struct ui *u, int64_t now)
         if (!u->v.paused)
                 u->v.now_ns = u->o->replay ? rpl_now(u->o->replay) : now;
         /* ages (and with --host the host lines, in every view) once a second */
+        if (u->o->remote && ui_hosts_poll(u))
+                u->changed = true;
         if (now / 1000000000 != u->drawn_sec &&
             (u->o->remote ||
              (!u->v.paused && (u->v.view == VIEWS_LIST || u->v.view == VIEWS_DETAIL))))

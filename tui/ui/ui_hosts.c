@@ -64,6 +64,27 @@ void ui_hosts_look(struct ui *u)
         }
 }
 
+bool ui_hosts_poll(struct ui *u)
+{
+        size_t n = u->o->remote ? remote_count(u->o->remote) : 0;
+        bool news = false;
+
+        for (size_t i = 0; i < n && i < REMOTE_MAX_HOSTS; i++) {
+                struct rsrc_status st;
+
+                remote_status(u->o->remote, i, &st);
+                if (st.changes == u->host_changes[i])
+                        continue;
+                u->host_changes[i] = st.changes;
+                news |= st.state == RSRC_CONNECTED;
+        }
+        if (news && u->e) {
+                engine_rescan(u->e);
+                u->host_fresh_ns = ui_now() + UI_HOST_FRESH_MS * 1000000LL;
+        }
+        return news;
+}
+
 /* With hosts: the HOST column after the device's (unless the config file placed it). */
 void ui_hosts_setup(struct ui *u)
 {
