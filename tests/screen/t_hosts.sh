@@ -37,6 +37,8 @@ if t "hosts: hvA's devices with a HOST column and its status line; a link down m
 	start 160 30 env MIGTOP_FIXTURE=1 "$MIGTOP" --no-local --ssh "$tmp/hosts-ssh" \
 		--host "hvA,root=$root,cmd=$MIGTOP" -d 300
 	see "^  DEVICE\*? +HOST +STATE"
+	# the header names what is watched: hvA only (--no-local), not "local"
+	see "^ migtop [0-9.]+ \| hvA \| 2 devices"
 	see "hvA:$SRC +hvA +STOP "
 	see "hvA:$DST +hvA +STOP "
 	see "^hvA connected, round trip [0-9]+ ms, agent [0-9.]+, kernel [^,]+, data [0-9.]+ s ago"
@@ -83,6 +85,7 @@ if t "hosts: a host whose migtop does not exist shows the error on its line; loc
 	see "^hvB (down|reconnecting).*no-such-migtop.*not found"
 	see "^  $SRC +local +STOP "
 	see "^  $DST +local +STOP "
+	see "^ migtop [0-9.]+ \| local, hvB \| 2 devices"
 	keys j
 	keys '?'
 	see "show this help"
@@ -101,6 +104,7 @@ if t "hosts: two hosts in a 20x5 terminal, then 60x12 (the HOST column drops fir
 	tm resize-window -t "$S" -x 60 -y 12 2>/dev/null || tm resize-pane -t "$S" -x 60 -y 12
 	see "^hvA connected"
 	see "^hvB (down|reconnecting)"
+	see "^ migtop [0-9.]+ \| hvA, hvB \| "
 	see "3b:00.1 +STOP"
 	see_not "HOST"
 	keys q

@@ -136,6 +136,7 @@ static int ui_setup(struct ui *u)
         setlocale(LC_ALL, "");
         views_init(&u->v);
         u->v.host = u->o->host ? u->o->host : "local";
+        ui_hosts_watched(u, u->watched, sizeof(u->watched));
         ui_load_config(u, &c, &t);
         memcpy(u->v.cols_want, c.cols, sizeof(c.cols));
         u->v.ncols_want = c.ncols;
@@ -244,7 +245,7 @@ static void ui_draw_header(const struct ui *u)
         if (v->snap && v->norder != v->snap->tree.ndevs)
                 snprintf(shown, sizeof(shown), " of %zu", v->snap->tree.ndevs);
         snprintf(buf, sizeof(buf), " migtop %s | %s | %zu%s device%s | sort %s%s%s | every %d ms%s",
-                 MIGTOP_VERSION, v->host, v->norder, shown,
+                 MIGTOP_VERSION, u->watched, v->norder, shown,
                  v->snap && v->snap->tree.ndevs == 1 ? "" : "s", views_sort_name(v->sort),
                  v->filter[0] ? " | filter " : "", v->filter, v->interval_ms,
                  v->paused ? " | PAUSED" : "");
