@@ -17,18 +17,7 @@ _Static_assert(sizeof(((struct batch_ctx *)0)->host_logged) / sizeof(unsigned) =
 
 bool batch_dev_stale(const struct batch_ctx *c, const char *name, long long *age_ms, long *host)
 {
-        long i = remote_host_of(c->rem, name);
-        struct rsrc_status st;
-
-        *host = i;
-        *age_ms = 0;
-        if (i < 0)
-                return false;
-        remote_status(c->rem, (size_t)i, &st);
-        if (st.state == RSRC_CONNECTED)
-                return false;
-        *age_ms = st.last_ns ? (batch_mono_ns() - st.last_ns) / BATCH_MS_NS : 0;
-        return true;
+        return remote_dev_stale(c->rem, name, batch_mono_ns(), age_ms, host);
 }
 
 void batch_host_detail(const struct batch_ctx *c, size_t i, char *buf, size_t n)

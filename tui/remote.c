@@ -14,7 +14,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <json-c/json.h>
+
+#include "core/jsonout.h"
 #include "core/kmsg.h"
+#include "engine/evlog.h"
 #include "engine/klog.h"
 
 /* ---- specs -------------------------------------------------------------------------------- */
@@ -167,6 +171,7 @@ struct remote {
         struct rsrc *r[REMOTE_MAX_HOSTS];
         struct src *s[REMOTE_MAX_HOSTS];
         char label[REMOTE_MAX_HOSTS][64];
+        char dest[REMOTE_MAX_HOSTS][256];
 };
 
 struct remote_union {
@@ -319,6 +324,7 @@ int remote_open(const struct remote_host *hosts, size_t n, const char *ssh, int 
                 char root[1400];
 
                 snprintf(rem->label[i], sizeof(rem->label[i]), "%s", hosts[i].label);
+                snprintf(rem->dest[i], sizeof(rem->dest[i]), "%s", hosts[i].dest);
                 snprintf(root, sizeof(root), "%s:%s", hosts[i].dest,
                          hosts[i].root[0] ? hosts[i].root : "(default root)");
                 if (!argv || rsrc_new(hosts[i].label, &rem->r[i]) < 0 ||
@@ -407,6 +413,86 @@ int remote_control(struct remote *rem, const struct ap_ctl *c)
                         ret = r;
         }
         return ret;
+}
+
+bool remote_dev_stale(struct remote *rem, const char *name, int64_t now_ns, long long *age_ms,
+                      long *host)
+{
+        long i = remote_host_of(rem, name);
+        struct rsrc_status st;
+
+        *host = i;
+        *age_ms = 0;
+        if (i < 0)
+                return false;
+        rsrc_status(rem->r[i], &st);
+        if (st.state == RSRC_CONNECTED)
+                return false;
+        *age_ms = st.last_ns ? (now_ns - st.last_ns) / 1000000 : 0;
+        return true;
+}
+
+/* ---- JSON --------------------------------------------------------------------------------- */
+
+static struct json_object *remote_str_or_null(const char *s)
+{
+        return s && s[0] ? jout_str(s) : NULL;
+}
+
+struct json_object *remote_json_hosts(struct remote *rem, int64_t now)
+{
+        struct json_object *a = json_object_new_array();
+
+        for (size_t i = 0; a && i < remote_count(rem); i++) {
+                struct json_object *o = json_object_new_object();
+                struct rsrc_status st;
+                char ts[40];
+
+                if (!o)
+                        break;
+                rsrc_status(rem->r[i], &st);
+                evlog_time(st.since_ms * 1000000, ts, sizeof(ts));
+                json_object_object_add(o, "name", jout_str(rem->label[i]));
+                json_object_object_add(o, "dest", jout_str(rem->dest[i]));
+                json_object_object_add(o, "status", jout_str(rsrc_state_name(st.state)));
+                json_object_object_add(
+                    o, "error", st.state != RSRC_CONNECTED ? remote_str_or_null(st.error) : NULL);
+                json_object_object_add(o, "since", jout_str(ts));
+                json_object_object_add(o, "rtt_ms",
+                                       st.rtt_ms >= 0 ? json_object_new_int(st.rtt_ms) : NULL);
+                json_object_object_add(o, "agent_version",
+                                       st.have_hello ? remote_str_or_null(st.hello.migtop) : NULL);
+                json_object_object_add(o, "agent_host",
+                                       st.have_hello ? remote_str_or_null(st.hello.host) : NULL);
+                json_object_object_add(o, "kernel",
+                                       st.have_hello ? remote_str_or_null(st.hello.kernel) : NULL);
+                json_object_object_add(
+                    o, "last_data_age_ms",
+                    st.last_ns ? json_object_new_int64((now - st.last_ns) / 1000000) : NULL);
+                json_object_object_add(
+                    o, "retry_in_ms",
+                    st.state == RSRC_DOWN && st.retry_ns
+                        ? json_object_new_int64(st.retry_ns > now ? (st.retry_ns - now) / 1000000
+                                                                  : 0)
+                        : NULL);
+                json_object_object_add(o, "attempts", json_object_new_int64(st.attempts));
+                json_object_object_add(o, "lines", json_object_new_uint64(st.lines));
+                json_object_object_add(o, "bytes", json_object_new_uint64(st.bytes));
+                json_object_object_add(o, "bad_lines", json_object_new_uint64(st.bad));
+                json_object_array_add(a, o);
+        }
+        return a;
+}
+
+void remote_json_dev(struct remote *rem, const char *name, int64_t now_ns, struct json_object *dj)
+{
+        long long age;
+        long h;
+        bool stale = remote_dev_stale(rem, name, now_ns, &age, &h);
+
+        json_object_object_add(dj, "host", h >= 0 ? jout_str(rem->label[h]) : NULL);
+        json_object_object_add(dj, "stale", json_object_new_boolean(stale));
+        json_object_object_add(dj, "stale_ms", stale ? json_object_new_int64(age) : NULL);
 }
 
 void remote_close(struct remote *rem)

@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "core/src.h"
@@ -80,6 +81,23 @@ struct klog;
    A host that has not sent its hello yet does not count. */
 bool remote_has_klog(struct remote *rem);
 int remote_klog(struct remote *rem, struct klog *local, struct klog **out);
+/*
+ * Whether device name is a host's whose link is not connected now (its data is what the
+ * agent last sent): *age_ms the age of that data at now_ns (CLOCK_MONOTONIC), *host its
+ * host's index (-1: a local device).
+ */
+bool remote_dev_stale(struct remote *rem, const char *name, int64_t now_ns, long long *age_ms,
+                      long *host);
+/*
+ * The JSON of the hosts, as the batch output and the console's export give them:
+ * remote_json_hosts: [{"name", "dest", "status", "error", "since", "rtt_ms",
+ * "agent_version", "agent_host", "kernel", "last_data_age_ms", "retry_in_ms", "attempts",
+ * "lines", "bytes", "bad_lines"}], one per host (NULL on ENOMEM); remote_json_dev: add
+ * "host" (null: local), "stale" and "stale_ms" (null: not stale) to a device's object dj.
+ */
+struct json_object;
+struct json_object *remote_json_hosts(struct remote *rem, int64_t now_ns);
+void remote_json_dev(struct remote *rem, const char *name, int64_t now_ns, struct json_object *dj);
 /* Drop the caller's handle; the links end when the union source is closed too. */
 void remote_close(struct remote *rem);
 

@@ -30,6 +30,19 @@ hosts_agent_pids() {
 	pgrep -f -- "--agent .*--root $1\$"
 }
 
+# hosts_export_has REGEX...: the console's export (e) in $tmp has each of them.
+hosts_export_has() {
+	local f
+	f=$(find "$tmp" -maxdepth 1 -name 'migtop-list-*.json' | head -1)
+	if [[ -z $f ]]; then
+		bad "no export file in $tmp"
+		return
+	fi
+	for re in "$@"; do
+		if grep -Eq -- "$re" "$f"; then ok; else bad "the export lacks /$re/: $(head -c 400 "$f")"; fi
+	done
+}
+
 if t "hosts: hvA's devices with a HOST column and its status line; a link down marks them stale, keys answer"; then
 	hosts_ssh
 	fix pair-ok
@@ -42,6 +55,13 @@ if t "hosts: hvA's devices with a HOST column and its status line; a link down m
 	see "hvA:$SRC +hvA +STOP "
 	see "hvA:$DST +hvA +STOP "
 	see "^hvA connected, round trip [0-9]+ ms, agent [0-9.]+, kernel [^,]+, data [0-9.]+ s ago"
+	# e: the export has each device's host and the hosts' status, as the batch JSON
+	rm -f "$tmp"/migtop-list-*.json
+	keys e
+	see "exported to "
+	hosts_export_has '"host": "hvA"' '"stale": false' '"stale_ms": null' '"hosts": \[' \
+		'"name": "hvA"' '"status": "connected"' '"error": null'
+	rm -f "$tmp"/migtop-list-*.json
 	# the link goes down and stays down (the stand-in ssh refuses the next attempts)
 	: >"$tmp/hosts-down.hvA"
 	pids=$(hosts_agent_pids "$root")
@@ -53,6 +73,11 @@ if t "hosts: hvA's devices with a HOST column and its status line; a link down m
 	# nothing dropped: both rows, their last state marked, the age of their data
 	see "hvA:$SRC +hvA stale [0-9]+s +STOP\? "
 	see "hvA:$DST +hvA stale [0-9]+s +STOP\? "
+	# exported while down: stale with the data's age, the host down with why
+	keys e
+	see "exported to "
+	hosts_export_has '"stale": true' '"stale_ms": [0-9]+' '"status": "(down|reconnecting)"' \
+		'"error": "hvA: the connection ended'
 	# the keys answer while the host is down: j moves the selection (to the second row)
 	keys j
 	# the stale mark is in the dimmed style, not the row's (the first row, now not selected)

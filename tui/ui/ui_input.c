@@ -134,7 +134,7 @@ static void ui_interval(struct ui *u, int dir)
 static void ui_export(struct ui *u)
 {
         char path[128], cwd[300];
-        int err = views_export(&u->v, path, sizeof(path));
+        int err = views_export(&u->v, u->o->remote, path, sizeof(path));
 
         if (err < 0)
                 snprintf(u->v.status, sizeof(u->v.status), "export failed: %s", strerror(-err));
