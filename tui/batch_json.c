@@ -135,13 +135,20 @@ static void batch_json_dev(const struct batch_ctx *c, const struct engine_snap *
         const struct engine_dev_info *info = s->info ? &s->info[i] : NULL;
         const struct disc_entry *en = m && m->n ? batch_entry(m, d->name) : NULL;
         struct json_object *files = NULL;
+        bool stale = false;
 
         if (!dj)
                 return;
         json_object_object_add(dj, "sysfs_only", json_object_new_boolean(0));
         json_object_object_add(dj, "gone", json_object_new_boolean(info && info->gone));
-        if (c->rem) /* a host's device while its link is not connected: the data it last sent */
+        if (c->rem) { /* a host's device while its link is not connected: the data it last sent */
+                long long age;
+                long h;
+
                 remote_json_dev(c->rem, d->name, batch_mono_ns(), dj);
+                /* its values stopped, not the device: stale, never stuck */
+                stale = batch_dev_stale(c, d->name, &age, &h);
+        }
         json_object_object_add(dj, "transitions",
                                info ? json_object_new_uint64(info->transitions) : NULL);
         /* how long the device has been seen in its current state (null: no state yet) */
@@ -151,10 +158,11 @@ static void batch_json_dev(const struct batch_ctx *c, const struct engine_snap *
                 ? json_object_new_int64((now - info->state_since_ns) / BATCH_MS_NS)
                 : NULL);
         /* in its state beyond the state's --stuck threshold, and by how long (null: not) */
-        json_object_object_add(dj, "stuck", json_object_new_boolean(info && info->stuck));
-        json_object_object_add(
-            dj, "stuck_for_ms",
-            info && info->stuck ? json_object_new_int64(engine_snap_stuck_ms(s, i, now)) : NULL);
+        json_object_object_add(dj, "stuck", json_object_new_boolean(info && info->stuck && !stale));
+        json_object_object_add(dj, "stuck_for_ms",
+                               info && info->stuck && !stale
+                                   ? json_object_new_int64(engine_snap_stuck_ms(s, i, now))
+                                   : NULL);
         if (!en && c->rem) {
                 struct disc_dev rd;
 

@@ -87,6 +87,8 @@ if t "hosts: hvA's devices with a HOST column and its status line; a link down m
 	see_not "DEVICE\*? +HOST"
 	see "hvA:$DST"
 	see_not "hvA:$SRC"
+	# the detail says why its values do not move: stale, not stuck
+	see "stale: host hvA not connected, data [0-9hms.]+ old"
 	keys Escape
 	keys '?'
 	see "show this help"

@@ -1,0 +1,72 @@
+# shellcheck shell=bash
+# SPDX-License-Identifier: GPL-2.0-only
+# Sourced by tests/cli/run.sh (its helpers: t, run, want_*).  --host's loose ends: start-up
+# waits for the hosts only as long as they need, a stale device is never "stuck".
+#
+# $tmp/h2-ssh stands in for ssh: it drops ssh's "-o OPTION" pairs and the destination and
+# runs the remote command line here; while $tmp/h2-down.DEST exists it fails as ssh does
+# when the host refuses the connection.
+cat >"$tmp/h2-ssh" <<'SH'
+#!/bin/sh
+while [ "$1" = -o ]; do shift 2; done
+dest=$1
+shift
+if [ -e "${0%/*}/h2-down.$dest" ]; then
+	echo "ssh: connect to host $dest port 22: Connection refused" >&2
+	exit 255
+fi
+exec sh -c "exec $*"
+SH
+chmod +x "$tmp/h2-ssh"
+h2A="$tmp/h2A"
+rm -rf "$h2A" "$tmp"/h2-down.*
+"$FIXGEN" "$h2A" pair-ok >/dev/null
+
+# h2_wait REGEX SECONDS: until $out has a line matching REGEX
+h2_wait() {
+	local n=$(($2 * 10))
+	for _ in $(seq "$n"); do
+		grep -Eq -- "$1" "$out" && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+t "hosts: start-up waits for the hosts' first snapshots, not a fixed time"
+# one host up, one whose command does not exist: both settled at once, far below the
+# 10 s the hosts may take
+s0=$(date +%s%N)
+MIGTOP_FIXTURE=1 run --no-local --ssh "$tmp/h2-ssh" --host "hvA,root=$h2A,cmd=$MIGTOP" \
+	--host "hvB,cmd=$tmp/no-such-migtop" --once --json
+ms=$((($(date +%s%N) - s0) / 1000000))
+want_rc 0
+want_out "\"name\": \"hvA:$SRC\""
+want_err 'host hvB: hvB: the connection ended \(exit status 127\)'
+if ((ms < 5000)); then ok; else bad "start-up took $ms ms"; fi
+
+t "hosts: a device whose host's link is down is stale, never stuck (its values stopped, not it)"
+printf 'STOP_COPY\n' >"$h2A/$SRC/migration/state"
+rm -f "$tmp/h2-down.hvA"
+MIGTOP_FIXTURE=1 "$MIGTOP" --no-local --ssh "$tmp/h2-ssh" --host "hvA,root=$h2A,cmd=$MIGTOP" \
+	--stuck STOP_COPY=1 -n 400 -d 200 --json >"$out" 2>"$err" &
+lp=$!
+# connected, in STOP_COPY past the 1 s threshold: stuck (a fresh device that does not move)
+if h2_wait "\"name\":\"hvA:$SRC\",[^{]*\"state\":\"STOP_COPY\".*\"stale\":false,\"stale_ms\":null,[^{]*\"stuck\":true" 15; then
+	ok
+else bad "hvA:$SRC never stuck while connected"; fi
+# the link goes down and stays down
+: >"$tmp/h2-down.hvA"
+pids=$(pgrep -f -- "--agent -d 200 --root $h2A\$")
+if [[ -n $pids ]]; then ok; else bad "no agent serving $h2A"; fi
+# shellcheck disable=SC2086 # one pid a word
+[[ -n $pids ]] && kill $pids
+if h2_wait '"status":"(down|reconnecting)"' 10; then ok; else bad "the host never went down"; fi
+sleep 1.5
+kill -TERM "$lp"
+wait "$lp"
+grep -E '"status":"(down|reconnecting)"' "$out" | tail -1 | sed 's/{"name":"/\n&/g' >"$tmp/h2.objs"
+if grep -Eq "^\{\"name\":\"hvA:$SRC\",.*\"state\":\"STOP_COPY\".*\"stale\":true,\"stale_ms\":[0-9]+,.*\"stuck\":false,\"stuck_for_ms\":null" "$tmp/h2.objs"; then
+	ok
+else bad "hvA:$SRC is not stale and not stuck while down: $(grep "hvA:$SRC" "$tmp/h2.objs" | cut -c1-400)"; fi
+rm -f "$tmp/h2-down.hvA"
+printf 'STOP\n' >"$h2A/$SRC/migration/state"
