@@ -580,7 +580,9 @@ int batch_run(const struct batch_opts *o, FILE *out, FILE *err)
         }
         ret = o->replay ? 0 : batch_open_klog(o, &c.klog, msg, sizeof(msg));
         /* --host: the hosts' kernel logs too (their records tied to LABEL:DEVICE) */
-        if (ret == 0 && c.rem && !o->no_kmsg && remote_has_klog(c.rem)) {
+        /* (a watching run: also for a host not up yet, it may come with one) */
+        if (ret == 0 && c.rem && !o->no_kmsg &&
+            remote_has_klog(c.rem, o->count != 1 || o->log_path)) {
                 ret = remote_klog(c.rem, c.klog, &c.klog);
                 if (ret < 0)
                         snprintf(msg, sizeof(msg), "the hosts' kernel log: %s", strerror(-ret));

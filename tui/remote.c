@@ -172,6 +172,12 @@ struct remote {
         struct src *s[REMOTE_MAX_HOSTS];
         char label[REMOTE_MAX_HOSTS][64];
         char dest[REMOTE_MAX_HOSTS][256];
+        /* the hosts' kernel log (remote_klog), per host: records taken, records lost
+           (dropped from the queue, or missing from its sequence numbers on one link);
+           written by the kernel log's owner (the engine's caller), read by the output */
+        bool klog_on;
+        uint64_t klog_records[REMOTE_MAX_HOSTS];
+        uint64_t klog_lost[REMOTE_MAX_HOSTS];
 };
 
 struct remote_union {
@@ -479,6 +485,18 @@ struct json_object *remote_json_hosts(struct remote *rem, int64_t now)
                 json_object_object_add(o, "lines", json_object_new_uint64(st.lines));
                 json_object_object_add(o, "bytes", json_object_new_uint64(st.bytes));
                 json_object_object_add(o, "bad_lines", json_object_new_uint64(st.bad));
+                /* its agent's kernel log ("ok", "file", "unavailable", "off"), and what of it
+                   reached this run's (null: this run reads none of the hosts') */
+                json_object_object_add(o, "kernel_log",
+                                       st.have_hello ? remote_str_or_null(st.hello.klog) : NULL);
+                json_object_object_add(o, "kernel_log_records",
+                                       rem->klog_on ? json_object_new_uint64(__atomic_load_n(
+                                                          &rem->klog_records[i], __ATOMIC_RELAXED))
+                                                    : NULL);
+                json_object_object_add(o, "kernel_log_lost",
+                                       rem->klog_on ? json_object_new_uint64(__atomic_load_n(
+                                                          &rem->klog_lost[i], __ATOMIC_RELAXED))
+                                                    : NULL);
                 json_object_array_add(a, o);
         }
         return a;
@@ -518,6 +536,14 @@ struct remote_klog {
         int epfd;           /* polls efd and the local source's descriptor */
         size_t next;        /* the host asked first next time */
         uint64_t gaps;      /* records the hosts' queues dropped, not told yet */
+        /* each host's last record on its current link: a jump in its sequence numbers is a
+           loss (its ring overwritten before its agent read it), told as a gap before the
+           record, which waits in pend */
+        bool have[REMOTE_MAX_HOSTS];
+        uint64_t last[REMOTE_MAX_HOSTS];
+        unsigned link[REMOTE_MAX_HOSTS];
+        struct kmsg_rec pend;
+        bool have_pend;
 };
 
 static int remote_k_fd(void *ctx)
@@ -530,14 +556,25 @@ static int remote_k_host(struct remote_klog *k, struct kmsg_rec *out, char *err,
 {
         struct remote *rem = k->rem;
 
+        if (k->have_pend) {
+                *out = k->pend;
+                k->have_pend = false;
+                return KLOG_REC;
+        }
         for (size_t n = 0; n < rem->n; n++) {
                 size_t h = (k->next + n) % rem->n;
                 char *raw = NULL, name[KMSG_DEV_MAX];
                 size_t len;
                 uint64_t dropped;
-                int got = rsrc_klog_next(rem->r[h], &raw, &len, &dropped), ret;
+                unsigned link = 0;
+                int got = rsrc_klog_next(rem->r[h], &raw, &len, &dropped, &link), ret;
 
-                k->gaps += dropped;
+                if (dropped) {
+                        /* told as one gap; the jump they leave is not counted again */
+                        k->gaps += dropped;
+                        __atomic_add_fetch(&rem->klog_lost[h], dropped, __ATOMIC_RELAXED);
+                        k->have[h] = false;
+                }
                 if (!got)
                         continue;
                 k->next = h + 1;
@@ -557,6 +594,19 @@ static int remote_k_host(struct remote_klog *k, struct kmsg_rec *out, char *err,
                                 name[0] = '\0';
                         memcpy(out->device, name, sizeof(name));
                 }
+                __atomic_add_fetch(&rem->klog_records[h], 1, __ATOMIC_RELAXED);
+                /* a new link reads the host's ring from its start: no jump across links */
+                if (k->have[h] && k->link[h] == link && out->seq > k->last[h] + 1) {
+                        __atomic_add_fetch(&rem->klog_lost[h], out->seq - k->last[h] - 1,
+                                           __ATOMIC_RELAXED);
+                        k->last[h] = out->seq;
+                        k->pend = *out;
+                        k->have_pend = true;
+                        return KLOG_GAP;
+                }
+                k->have[h] = true;
+                k->link[h] = link;
+                k->last[h] = out->seq;
                 return KLOG_REC;
         }
         return KLOG_NONE;
@@ -609,12 +659,14 @@ static const struct klog_ops remote_k_ops = {
     .destroy = remote_k_destroy,
 };
 
-bool remote_has_klog(struct remote *rem)
+bool remote_has_klog(struct remote *rem, bool pending)
 {
         for (size_t i = 0; i < rem->n; i++) {
                 struct rsrc_status st;
 
                 rsrc_status(rem->r[i], &st);
+                if (!st.have_hello && pending)
+                        return true;
                 if (st.have_hello && (!st.hello.klog[0] || strcmp(st.hello.klog, "ok") == 0 ||
                                       strcmp(st.hello.klog, "file") == 0))
                         return true;
@@ -649,6 +701,7 @@ int remote_klog(struct remote *rem, struct klog *local, struct klog **out)
         }
         __atomic_add_fetch(&rem->refs, 1, __ATOMIC_ACQ_REL);
         k->rem = rem;
+        rem->klog_on = true;
         for (size_t i = 0; i < rem->n; i++)
                 rsrc_klog_notify(rem->r[i], k->efd);
         snprintf(source, sizeof(source), "%s%shosts", local ? klog_source(local) : "",

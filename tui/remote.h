@@ -73,13 +73,15 @@ int remote_control(struct remote *rem, const struct ap_ctl *c);
  * The kernel log of a run whose hosts have one (remote_has_klog): local's records (may be NULL:
  * none; taken) and those the hosts' agents send, a remote record's device named LABEL:DEVICE so
  * that it is tied to that host's device.  Records keep their kernel's sequence number and time; as
- * the kernels are several, it is not live (no loss counted by number, no timeline placement of its
- * times).  0 or negative errno (local freed).
+ * the kernels are several, it is not live (no timeline placement of its times; the engine counts
+ * no loss by number): a jump in one host's numbers on one link is a gap (KLOG_GAP), and each
+ * host's records and losses are in remote_json_hosts.  0 or negative errno (local freed).
  */
 struct klog;
 /* Whether a host's agent said it reads a kernel log (or did not say: an older agent).
-   A host that has not sent its hello yet does not count. */
-bool remote_has_klog(struct remote *rem);
+   A host that has not sent its hello yet counts when pending (a watching run: it may come
+   up later with one). */
+bool remote_has_klog(struct remote *rem, bool pending);
 int remote_klog(struct remote *rem, struct klog *local, struct klog **out);
 /*
  * Whether device name is a host's whose link is not connected now (its data is what the
@@ -92,7 +94,8 @@ bool remote_dev_stale(struct remote *rem, const char *name, int64_t now_ns, long
  * The JSON of the hosts, as the batch output and the console's export give them:
  * remote_json_hosts: [{"name", "dest", "status", "error", "since", "rtt_ms",
  * "agent_version", "agent_host", "kernel", "last_data_age_ms", "retry_in_ms", "attempts",
- * "lines", "bytes", "bad_lines"}], one per host (NULL on ENOMEM); remote_json_dev: add
+ * "lines", "bytes", "bad_lines", "kernel_log", "kernel_log_records", "kernel_log_lost"}], one
+ * per host (NULL on ENOMEM); remote_json_dev: add
  * "host" (null: local), "stale" and "stale_ms" (null: not stale) to a device's object dj.
  */
 struct json_object;

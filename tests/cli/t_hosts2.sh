@@ -70,3 +70,40 @@ if grep -Eq "^\{\"name\":\"hvA:$SRC\",.*\"state\":\"STOP_COPY\".*\"stale\":true,
 else bad "hvA:$SRC is not stale and not stuck while down: $(grep "hvA:$SRC" "$tmp/h2.objs" | cut -c1-400)"; fi
 rm -f "$tmp/h2-down.hvA"
 printf 'STOP\n' >"$h2A/$SRC/migration/state"
+
+# the remote migtop reads a file of /dev/kmsg records (printk.c's format): a dev_err() on
+# the destination VF, then a record 3 numbers later (3 overwritten in its ring before its
+# agent read them)
+printf '%s\n' '6,1040,5123000000,-;NET: Registered protocol family 10' \
+	"3,1041,5123456789,-;hisi_acc_vfio_pci $DST: failed to match VF qp num" \
+	' SUBSYSTEM=pci' " DEVICE=+pci:$DST" \
+	'6,1045,5124000000,-;vfio-pci 0000:00:01.0: enabling device' >"$tmp/h2-kmsg.txt"
+printf '#!/bin/sh\nexec %s --kmsg %s "$@"\n' "$MIGTOP" "$tmp/h2-kmsg.txt" >"$tmp/h2-agent-kmsg"
+chmod +x "$tmp/h2-agent-kmsg"
+
+t "hosts: each host's kernel log in hosts[]: its agent's status, records taken, records lost by number"
+MIGTOP_FIXTURE=1 run --no-local --ssh "$tmp/h2-ssh" --host "hvA,root=$h2A,cmd=$tmp/h2-agent-kmsg" \
+	--once --json
+want_rc 0
+want_out '"kernel_log": "file",'
+want_out '"kernel_log_records": 3,'
+want_out '"kernel_log_lost": 3'
+# the run's kernel log status: one gap
+want_out '"gaps": 1,'
+# a host whose agent reads none: its status, no count
+MIGTOP_FIXTURE=1 run --no-local --ssh "$tmp/h2-ssh" --host "hvA,root=$h2A,cmd=$MIGTOP" --once --json
+want_out '"kernel_log": "off",'
+want_out '"kernel_log_records": null,'
+
+t "hosts: a host that comes up after the start has its kernel log too (a watching run)"
+: >"$tmp/h2-down.hvA"
+MIGTOP_FIXTURE=1 "$MIGTOP" --no-local --ssh "$tmp/h2-ssh" --host "hvA,root=$h2A,cmd=$tmp/h2-agent-kmsg" \
+	-n 400 -d 200 --json >"$out" 2>"$err" &
+lp=$!
+if h2_wait '"status":"down"' 10; then ok; else bad "hvA not down at the start"; fi
+rm -f "$tmp/h2-down.hvA"
+if h2_wait "\"name\":\"hvA:$DST\",.*\"kernel_log\":\\[\\{\"seq\":1041,[^]]*failed to match VF qp num" 15; then
+	ok
+else bad "hvA:$DST never got its kernel log record: $(tail -1 "$out" | grep -o '"kernel_log_status":{[^}]*}')"; fi
+kill -TERM "$lp"
+wait "$lp"
