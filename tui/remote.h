@@ -74,8 +74,9 @@ int remote_control(struct remote *rem, const struct ap_ctl *c);
  * none; taken) and those the hosts' agents send, a remote record's device named LABEL:DEVICE so
  * that it is tied to that host's device.  Records keep their kernel's sequence number and time; as
  * the kernels are several, it is not live (no timeline placement of its times; the engine counts
- * no loss by number): a jump in one host's numbers on one link is a gap (KLOG_GAP), and each
- * host's records and losses are in remote_json_hosts.  0 or negative errno (local freed).
+ * no loss by number): a jump in one host's numbers on one link is a gap (KLOG_GAP), a new
+ * link's repeats of records taken are dropped (unless the host restarted), and each host's
+ * records and losses are in remote_json_hosts.  0 or negative errno (local freed).
  */
 struct klog;
 /* Whether a host's agent said it reads a kernel log (or did not say: an older agent).

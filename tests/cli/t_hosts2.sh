@@ -107,3 +107,34 @@ if h2_wait "\"name\":\"hvA:$DST\",.*\"kernel_log\":\\[\\{\"seq\":1041,[^]]*faile
 else bad "hvA:$DST never got its kernel log record: $(tail -1 "$out" | grep -o '"kernel_log_status":{[^}]*}')"; fi
 kill -TERM "$lp"
 wait "$lp"
+
+t "hosts: a new link does not repeat the host's kernel log records; after a host restart, its new ones come"
+rm -f "$tmp/h2-down.hvA"
+MIGTOP_FIXTURE=1 "$MIGTOP" --no-local --ssh "$tmp/h2-ssh" --host "hvA,root=$h2A,cmd=$tmp/h2-agent-kmsg" \
+	-n 400 -d 200 --json >"$out" 2>"$err" &
+lp=$!
+if h2_wait '"kernel_log_records":3' 10; then ok; else bad "hvA's records never came"; fi
+# the link drops; the new one reads the host's ring (here the file) from its start again
+pids=$(pgrep -f -- "--agent -d 200 --root $h2A\$")
+# shellcheck disable=SC2086 # one pid a word
+[[ -n $pids ]] && kill $pids
+if h2_wait '"status":"connected".*"attempts":2' 15; then ok; else bad "no second link"; fi
+sleep 1
+tail -1 "$out" | sed 's/{"name":"/\n&/g' >"$tmp/h2.objs"
+if [[ $(grep "^{\"name\":\"hvA:$DST\"" "$tmp/h2.objs" | grep -o '"seq":1041' | wc -l) -eq 1 ]]; then ok; else
+	bad "hvA:$DST's record not once: $(grep -o '"kernel_log":\[[^]]*\]' "$tmp/h2.objs" | head -3)"
+fi
+if grep -q '"kernel_log_records":3,"kernel_log_lost":3' "$tmp/h2.objs"; then ok; else
+	bad "records counted again: $(grep -o '"kernel_log_records":[0-9]*,"kernel_log_lost":[0-9]*' "$tmp/h2.objs")"
+fi
+# the host restarts: its ring starts again at 0 with other records
+printf '%s\n' '6,0,0,-;Linux version 6.12.0' "3,1,2000000,-;hisi_acc_vfio_pci $DST: after the restart" \
+	' SUBSYSTEM=pci' " DEVICE=+pci:$DST" >"$tmp/h2-kmsg.txt"
+pids=$(pgrep -f -- "--agent -d 200 --root $h2A\$")
+# shellcheck disable=SC2086 # one pid a word
+[[ -n $pids ]] && kill $pids
+if h2_wait "\"name\":\"hvA:$DST\",.*\"kernel_log\":\\[[^]]*after the restart" 15; then ok; else
+	bad "the restarted host's record never came: $(tail -1 "$out" | grep -o '"kernel_log_records":[0-9]*')"
+fi
+kill -TERM "$lp"
+wait "$lp"
