@@ -17,7 +17,6 @@
 #include <string.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
-#include <sys/utsname.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -33,136 +32,6 @@
 #include "engine/klog.h"
 #include "remote.h"
 #include "ui/pairside.h"
-
-/* ---- the source ------------------------------------------------------------------- */
-
-/*
- * The local source; with --fixture the root is an offline tree whose NAME.errno sidecars
- * stand for failed reads.  A FIFO in a fixture blocks its read like a driver stuck on its
- * mailbox: the local source reads in blocking mode, and the engine's deadline applies.
- */
-int batch_open_src(const char *root, bool fixture, struct src **out)
-{
-        return src_local_open(root, fixture ? SRC_LOCAL_ERRNO_FILES : 0, out);
-}
-
-int batch_open_rec(const struct batch_opts *o, struct src_rec **rec, struct src **s, char *msg,
-                   size_t size)
-{
-        struct rec_writer_opts ro;
-        struct rec_host h[1 + REMOTE_MAX_HOSTS] = {0};
-        struct rec_opt opts[3] = {
-            {REC_OPT_DEADLINE, ""}, {REC_OPT_INTERVAL, ""}, {REC_OPT_STUCK, ""}};
-        struct stuck_cfg st;
-        struct utsname u;
-        char why[400];
-        int ret;
-
-        rec_writer_opts_default(&ro);
-        ro.migtop_version = MIGTOP_VERSION;
-        ro.max_bytes = o->record_max;
-        if (uname(&u) == 0) {
-                snprintf(h[0].name, sizeof(h[0].name), "%s", u.nodename);
-                snprintf(h[0].kernel, sizeof(h[0].kernel), "%s", u.release);
-        } else {
-                snprintf(h[0].name, sizeof(h[0].name), "local");
-        }
-        snprintf(h[0].root, sizeof(h[0].root), "%s", o->root);
-        /* --host: each link is a host of its own (remote_record records it) */
-        remote_rec_hosts(o->hosts, o->nhosts, &h[1]);
-        ro.nhosts = 1 + o->nhosts;
-        ro.links = o->nhosts > 0;
-        ro.hosts = h;
-        /* what a replay needs to judge as this run did (blocked reads, cadences) */
-        snprintf(opts[0].value, sizeof(opts[0].value), "%d",
-                 o->deadline_ms > 0 ? o->deadline_ms : BATCH_DEADLINE_DEFAULT);
-        snprintf(opts[1].value, sizeof(opts[1].value), "%d",
-                 o->interval_ms > 0 ? o->interval_ms : BATCH_INTERVAL_DEFAULT);
-        if (o->stuck)
-                st = *o->stuck;
-        else
-                stuck_default(&st);
-        ro.nopts =
-            stuck_format(&st, opts[2].value, sizeof(opts[2].value)) < sizeof(opts[2].value) ? 3 : 2;
-        ro.opts = opts;
-        ret = src_rec_open(o->record, &ro, rec, why, sizeof(why));
-        if (ret < 0) {
-                snprintf(msg, size, "%s", why);
-                src_close(*s);
-                *s = NULL;
-                return ret;
-        }
-        /* this host: up from the start (a later status comes with a change) */
-        snprintf(why, sizeof(why), "kernel %s", h[0].kernel[0] ? h[0].kernel : "unknown");
-        ret = src_rec_host(*rec, 0, REC_HOST_UP, why);
-        if (ret < 0) {
-                snprintf(msg, size, "recording %s: %s", o->record, strerror(-ret));
-                src_rec_close(*rec);
-                *rec = NULL;
-                src_close(*s);
-                *s = NULL;
-                return ret;
-        }
-        if (!*s || o->nhosts)
-                return 0; /* the console: later (src_rec_wrap); --host: remote_record */
-        ret = src_rec_wrap(*rec, *s, 0, s);
-        if (ret < 0) {
-                snprintf(msg, size, "recording %s: %s", o->record, strerror(-ret));
-                src_rec_close(*rec);
-                *rec = NULL;
-                *s = NULL;
-        }
-        return ret;
-}
-
-int batch_open_klog(const struct batch_opts *o, struct klog **out, char *msg, size_t size)
-{
-        char why[300];
-        int ret;
-
-        *out = NULL;
-        if (o->no_kmsg || (o->no_local && !o->kmsg))
-                return 0; /* --no-local: this host's kernel log is not the hosts' */
-        if (o->kmsg)
-                return klog_open(o->kmsg, out, msg, size);
-        if (o->fixture || strcmp(o->root, TREE_DEFAULT_ROOT) != 0)
-                return 0; /* a tree that is not this machine's: its kernel log is not ours */
-        /* the implicit default: whatever is wrong with it, run on without it */
-        ret = klog_open(KLOG_DEFAULT_PATH, out, why, sizeof(why));
-        if (ret == -ENOMEM)
-                return ret;
-        if (ret < 0)
-                return klog_unavailable(KLOG_DEFAULT_PATH, true, why, out);
-        return 0;
-}
-
-/* ---- messages -------------------------------------------------------------------------- */
-
-void batch_root_message(int err, const char *root, char *msg, size_t size)
-{
-        bool deflt = strcmp(root, TREE_DEFAULT_ROOT) == 0;
-        char why[256] = "";
-
-        switch (err) {
-        case ENOENT:
-                if (deflt)
-                        tree_root_message(err, root, true, why, sizeof(why));
-                else
-                        snprintf(why, sizeof(why), "check --root");
-                break;
-        case EACCES:
-        case EPERM:
-                snprintf(why, sizeof(why), "debugfs is readable by root only: run migtop as root");
-                break;
-        case ENOTDIR:
-                snprintf(why, sizeof(why),
-                         "not a directory: --root must name the vfio debugfs directory");
-                break;
-        default:
-                break;
-        }
-        snprintf(msg, size, "cannot open %s: %s%s%s", root, strerror(err), why[0] ? "; " : "", why);
-}
 
 void batch_json_put(FILE *out, struct json_object *j, bool pretty)
 {
@@ -330,95 +199,6 @@ static int batch_poll(struct batch_ctx *c, int timeout_ms)
         if (p[2].revents & (POLLERR | POLLHUP) && !c->out_err)
                 c->out_err = EPIPE;
         return 0;
-}
-
-/* ---- hosts ----------------------------------------------------------------------------- */
-
-_Static_assert(sizeof(((struct batch_ctx *)0)->host_logged) / sizeof(unsigned) == REMOTE_MAX_HOSTS,
-               "one count per host");
-
-bool batch_dev_stale(const struct batch_ctx *c, const char *name, long long *age_ms, long *host)
-{
-        long i = remote_host_of(c->rem, name);
-        struct rsrc_status st;
-
-        *host = i;
-        *age_ms = 0;
-        if (i < 0)
-                return false;
-        remote_status(c->rem, (size_t)i, &st);
-        if (st.state == RSRC_CONNECTED)
-                return false;
-        *age_ms = st.last_ns ? (batch_mono_ns() - st.last_ns) / BATCH_MS_NS : 0;
-        return true;
-}
-
-void batch_host_detail(const struct batch_ctx *c, size_t i, char *buf, size_t n)
-{
-        struct rsrc_status st;
-        int64_t now = batch_mono_ns();
-
-        remote_status(c->rem, i, &st);
-        switch (st.state) {
-        case RSRC_CONNECTED:
-                snprintf(buf, n, "agent %s on %s, kernel %s, last data %.1f s ago", st.hello.migtop,
-                         st.hello.host, st.hello.kernel, (double)(now - st.last_ns) / 1e9);
-                break;
-        case RSRC_DOWN:
-                if (st.retry_ns > now)
-                        snprintf(buf, n, "%s; next attempt in %.1f s", st.error,
-                                 (double)(st.retry_ns - now) / 1e9);
-                else
-                        snprintf(buf, n, "%s", st.error);
-                break;
-        case RSRC_RECONNECTING:
-                snprintf(buf, n, "attempt %u; the last link: %s", st.attempts, st.error);
-                break;
-        case RSRC_CONNECTING:
-        default:
-                snprintf(buf, n, "%s", "");
-                break;
-        }
-}
-
-bool batch_remote_sysfs(const struct batch_ctx *c, const char *name, struct disc_dev *out)
-{
-        struct ap_sys y;
-
-        if (!c->rem || remote_dev_sys(c->rem, name, &y) < 0)
-                return false;
-        memset(out, 0, sizeof(*out));
-        snprintf(out->name, sizeof(out->name), "%s", y.dev);
-        out->bus = strcmp(y.bus, "pci") == 0    ? DISC_BUS_PCI
-                   : strcmp(y.bus, "mdev") == 0 ? DISC_BUS_MDEV
-                                                : DISC_BUS_OTHER;
-        snprintf(out->driver, sizeof(out->driver), "%s", y.driver);
-        snprintf(out->parent, sizeof(out->parent), "%s", y.parent);
-        out->iommu_group = y.iommu_group;
-        out->numa_node = y.numa_node;
-        out->is_vf = y.is_vf;
-        out->has_ids = y.has_ids;
-        out->vendor = y.vendor;
-        out->device = y.device;
-        out->mig = DISC_MIG_UNKNOWN; /* not carried */
-        return true;
-}
-
-/* --log: a line for each host whose status changed since the last look. */
-static void batch_hosts_log(struct batch_ctx *c)
-{
-        for (size_t i = 0; c->log && i < remote_count(c->rem); i++) {
-                struct rsrc_status st;
-                char detail[700];
-
-                remote_status(c->rem, i, &st);
-                if (c->host_logged[i] == st.changes + 1)
-                        continue;
-                c->host_logged[i] = st.changes + 1; /* 0: never logged */
-                batch_host_detail(c, i, detail, sizeof(detail));
-                evlog_host(c->log, (int64_t)st.since_ms * BATCH_MS_NS, remote_label(c->rem, i),
-                           rsrc_state_name(st.state), detail);
-        }
 }
 
 int batch_step(struct batch_ctx *c)
@@ -800,7 +580,9 @@ int batch_run(const struct batch_opts *o, FILE *out, FILE *err)
         }
         ret = o->replay ? 0 : batch_open_klog(o, &c.klog, msg, sizeof(msg));
         /* --host: the hosts' kernel logs too (their records tied to LABEL:DEVICE) */
-        if (ret == 0 && c.rem && !o->no_kmsg && remote_has_klog(c.rem)) {
+        /* (a watching run: also for a host not up yet, it may come with one) */
+        if (ret == 0 && c.rem && !o->no_kmsg &&
+            remote_has_klog(c.rem, o->count != 1 || o->log_path)) {
                 ret = remote_klog(c.rem, c.klog, &c.klog);
                 if (ret < 0)
                         snprintf(msg, sizeof(msg), "the hosts' kernel log: %s", strerror(-ret));

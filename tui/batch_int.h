@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * batch internals shared by batch.c (the run: signals, waits, snapshots), batch_text.c
- * (readable output) and batch_json.c (JSON output and fatal errors).
+ * batch internals shared by batch.c (the run: signals, waits, snapshots), batch_open.c
+ * (the sources, recording and kernel log opened from the options), batch_hosts.c (--host:
+ * stale devices, host status words, --log host lines), batch_text.c (readable output),
+ * batch_json.c (JSON output and fatal errors) and batch_prom.c (metrics).
  */
 #ifndef MIGTOP_BATCH_INT_H
 #define MIGTOP_BATCH_INT_H
@@ -73,6 +75,7 @@ int batch_step(struct batch_ctx *c);
 /* The discovery entry of device name in m (sorted by name), or NULL. */
 const struct disc_entry *batch_entry(const struct disc_merged *m, const char *name);
 
+/* ---- batch_hosts.c ---- */
 /*
  * --host: whether device name is a remote host's whose link is not connected now (its
  * data is what the agent sent last): *age_ms the age of that data, *host the index.
@@ -83,6 +86,8 @@ struct disc_dev;
 bool batch_remote_sysfs(const struct batch_ctx *c, const char *name, struct disc_dev *out);
 /* The words of host i's status ("next attempt in 4 s", "last data 0.2 s ago") for text. */
 void batch_host_detail(const struct batch_ctx *c, size_t i, char *buf, size_t n);
+/* --log: a line for each host whose status changed since the last look. */
+void batch_hosts_log(struct batch_ctx *c);
 
 /* ---- batch_replay.c ---- */
 /* Open c->o->replay: the replayer (c->rpl, c->rp), its source, c->klog, c->replay_end. */

@@ -127,57 +127,6 @@ static void batch_json_blocked(struct json_object *files, const char *name, long
                 json_object_object_add(f, "blocked_ms", json_object_new_int64(ms));
 }
 
-/*
- * --host: [{"name", "dest", "status", "error", "since", "rtt_ms", "agent_version",
- * "agent_host", "kernel", "last_data_age_ms", "retry_in_ms", "attempts", "lines",
- * "bytes", "bad_lines"}], one per host.
- */
-static struct json_object *batch_json_hosts(const struct batch_ctx *c)
-{
-        struct json_object *a = json_object_new_array();
-        int64_t now = batch_mono_ns();
-
-        for (size_t i = 0; a && i < remote_count(c->rem); i++) {
-                struct json_object *o = json_object_new_object();
-                struct rsrc_status st;
-                char ts[40];
-
-                if (!o)
-                        break;
-                remote_status(c->rem, i, &st);
-                evlog_time(st.since_ms * BATCH_MS_NS, ts, sizeof(ts));
-                json_object_object_add(o, "name", jout_str(remote_label(c->rem, i)));
-                json_object_object_add(o, "dest", jout_str(remote_dest(c->rem, i)));
-                json_object_object_add(o, "status", jout_str(rsrc_state_name(st.state)));
-                json_object_object_add(
-                    o, "error", st.state != RSRC_CONNECTED ? batch_str_or_null(st.error) : NULL);
-                json_object_object_add(o, "since", jout_str(ts));
-                json_object_object_add(o, "rtt_ms",
-                                       st.rtt_ms >= 0 ? json_object_new_int(st.rtt_ms) : NULL);
-                json_object_object_add(o, "agent_version",
-                                       st.have_hello ? batch_str_or_null(st.hello.migtop) : NULL);
-                json_object_object_add(o, "agent_host",
-                                       st.have_hello ? batch_str_or_null(st.hello.host) : NULL);
-                json_object_object_add(o, "kernel",
-                                       st.have_hello ? batch_str_or_null(st.hello.kernel) : NULL);
-                json_object_object_add(
-                    o, "last_data_age_ms",
-                    st.last_ns ? json_object_new_int64((now - st.last_ns) / BATCH_MS_NS) : NULL);
-                json_object_object_add(
-                    o, "retry_in_ms",
-                    st.state == RSRC_DOWN && st.retry_ns
-                        ? json_object_new_int64(
-                              st.retry_ns > now ? (st.retry_ns - now) / BATCH_MS_NS : 0)
-                        : NULL);
-                json_object_object_add(o, "attempts", json_object_new_int64(st.attempts));
-                json_object_object_add(o, "lines", json_object_new_uint64(st.lines));
-                json_object_object_add(o, "bytes", json_object_new_uint64(st.bytes));
-                json_object_object_add(o, "bad_lines", json_object_new_uint64(st.bad));
-                json_object_array_add(a, o);
-        }
-        return a;
-}
-
 /* Add the engine's and sysfs's facts to jout_dev()'s object of device i. */
 static void batch_json_dev(const struct batch_ctx *c, const struct engine_snap *s, size_t i,
                            struct json_object *dj, const struct disc_merged *m, int64_t now)
@@ -186,21 +135,19 @@ static void batch_json_dev(const struct batch_ctx *c, const struct engine_snap *
         const struct engine_dev_info *info = s->info ? &s->info[i] : NULL;
         const struct disc_entry *en = m && m->n ? batch_entry(m, d->name) : NULL;
         struct json_object *files = NULL;
+        bool stale = false;
 
         if (!dj)
                 return;
         json_object_object_add(dj, "sysfs_only", json_object_new_boolean(0));
         json_object_object_add(dj, "gone", json_object_new_boolean(info && info->gone));
-        if (c->rem) {
-                /* a host's device while its link is not connected: the data it last sent */
+        if (c->rem) { /* a host's device while its link is not connected: the data it last sent */
                 long long age;
                 long h;
-                bool stale = batch_dev_stale(c, d->name, &age, &h);
 
-                json_object_object_add(dj, "host",
-                                       h >= 0 ? jout_str(remote_label(c->rem, (size_t)h)) : NULL);
-                json_object_object_add(dj, "stale", json_object_new_boolean(stale));
-                json_object_object_add(dj, "stale_ms", stale ? json_object_new_int64(age) : NULL);
+                remote_json_dev(c->rem, d->name, batch_mono_ns(), dj);
+                /* its values stopped, not the device: stale, never stuck */
+                stale = batch_dev_stale(c, d->name, &age, &h);
         }
         json_object_object_add(dj, "transitions",
                                info ? json_object_new_uint64(info->transitions) : NULL);
@@ -211,10 +158,11 @@ static void batch_json_dev(const struct batch_ctx *c, const struct engine_snap *
                 ? json_object_new_int64((now - info->state_since_ns) / BATCH_MS_NS)
                 : NULL);
         /* in its state beyond the state's --stuck threshold, and by how long (null: not) */
-        json_object_object_add(dj, "stuck", json_object_new_boolean(info && info->stuck));
-        json_object_object_add(
-            dj, "stuck_for_ms",
-            info && info->stuck ? json_object_new_int64(engine_snap_stuck_ms(s, i, now)) : NULL);
+        json_object_object_add(dj, "stuck", json_object_new_boolean(info && info->stuck && !stale));
+        json_object_object_add(dj, "stuck_for_ms",
+                               info && info->stuck && !stale
+                                   ? json_object_new_int64(engine_snap_stuck_ms(s, i, now))
+                                   : NULL);
         if (!en && c->rem) {
                 struct disc_dev rd;
 
@@ -336,7 +284,7 @@ int batch_json(struct batch_ctx *c, const struct engine_snap *s, const struct di
         }
         json_object_object_add(j, "kernel_log_status", batch_json_klog_status(&s->klog));
         if (c->rem)
-                json_object_object_add(j, "hosts", batch_json_hosts(c));
+                json_object_object_add(j, "hosts", remote_json_hosts(c->rem, batch_mono_ns()));
         if (p)
                 json_object_object_add(
                     j, "compare", jout_compare(o->pair_src, o->pair_dst, p, &sides[0], &sides[1]));

@@ -5,8 +5,9 @@
  * text on stdout), from one snapshot: the engine's facts, sysfs's, the --pair compare.
  *
  * Labels are bounded: device names, driver facts, state/status/class/level names, the
- * names of the pair's checks; never a time or a message.  Series of a device exist while
- * the engine keeps it (a gone device is dropped after engine_opts.gone_keep_ms).
+ * names of the pair's checks; never a time or a message.  With --host, a host's device
+ * series have its label ("host"), and each host its link's series (migtop_host_*).  Series of a
+ * device exist while the engine keeps it (a gone device is dropped after engine_opts.gone_keep_ms).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -21,6 +22,7 @@
 #include "core/tree.h"
 #include "engine/discover.h"
 #include "engine/engine.h"
+#include "remote.h"
 
 #define BATCH_PROM_FILE "migtop.prom"
 #define BATCH_NS_S      1e9
@@ -36,8 +38,33 @@ static const char *batch_prom_state(const struct tree_dev *d)
         return d->state_file.status == DRV_ST_OK ? fsm_state_name(d->state) : "unknown";
 }
 
-static void batch_prom_info(struct prom_w *w, const struct engine_snap *s,
-                            const struct disc_merged *m)
+/*
+ * A device's labels l[0..n) and, for a host's device (--host), host="LABEL" after them
+ * (l has room for one more): the count.  A local device has no host label.
+ */
+static size_t batch_prom_host(const struct batch_ctx *c, const char *dev, struct prom_label *l,
+                              size_t n)
+{
+        long h = remote_host_of(c->rem, dev);
+
+        if (h < 0)
+                return n;
+        l[n].name = "host";
+        l[n].value = remote_label(c->rem, (size_t)h);
+        return n + 1;
+}
+
+/* Whether device dev is a host's whose link is down (the values are the last sent). */
+static bool batch_prom_stale(const struct batch_ctx *c, const char *dev)
+{
+        long long age;
+        long h;
+
+        return c->rem && batch_dev_stale(c, dev, &age, &h);
+}
+
+static void batch_prom_info(struct prom_w *w, const struct batch_ctx *c,
+                            const struct engine_snap *s, const struct disc_merged *m)
 {
         prom_family(w, "migtop_device_info", PROM_INFO,
                     "A migration capable VFIO device under the vfio debugfs directory, with "
@@ -48,6 +75,7 @@ static void batch_prom_info(struct prom_w *w, const struct engine_snap *s,
                 const struct disc_entry *en = m && m->n ? batch_entry(m, d->name) : NULL;
                 char ven[8] = "", dev[8] = "";
                 const char *drv = "", *parent = "";
+                struct disc_dev rd;
 
                 if (en && en->in_sysfs) {
                         drv = en->dev.driver;
@@ -56,22 +84,30 @@ static void batch_prom_info(struct prom_w *w, const struct engine_snap *s,
                                 snprintf(ven, sizeof(ven), "%04x", en->dev.vendor & 0xffffu);
                                 snprintf(dev, sizeof(dev), "%04x", en->dev.device & 0xffffu);
                         }
+                } else if (!en && batch_remote_sysfs(c, d->name, &rd)) {
+                        /* a host's device: what its host's sysfs says, as its agent sent it */
+                        drv = rd.driver;
+                        parent = rd.parent;
+                        if (rd.has_ids) {
+                                snprintf(ven, sizeof(ven), "%04x", rd.vendor & 0xffffu);
+                                snprintf(dev, sizeof(dev), "%04x", rd.device & 0xffffu);
+                        }
                 } else if (sys && sys->known) {
                         drv = sys->driver;
                         parent = sys->parent;
                         if (sys->pci_device >= 0)
                                 snprintf(dev, sizeof(dev), "%04x", sys->pci_device & 0xffff);
                 }
-                const struct prom_label l[] = {{"device", d->name},
-                                               {"driver", drv},
-                                               {"pci_vendor", ven},
-                                               {"pci_device", dev},
-                                               {"parent", parent}};
-                prom_sample(w, "migtop_device_info", l, 5, 1);
+                struct prom_label l[] = {{"device", d->name}, {"driver", drv},
+                                         {"pci_vendor", ven}, {"pci_device", dev},
+                                         {"parent", parent},  {NULL, NULL}};
+
+                prom_sample(w, "migtop_device_info", l, batch_prom_host(c, d->name, l, 5), 1);
         }
 }
 
-static void batch_prom_states(struct prom_w *w, const struct engine_snap *s, int64_t now)
+static void batch_prom_states(struct prom_w *w, const struct batch_ctx *c,
+                              const struct engine_snap *s, int64_t now)
 {
         prom_family(w, "migtop_device_state", PROM_GAUGE,
                     "1 for the device's current migration state (migration/state as the kernel "
@@ -79,28 +115,47 @@ static void batch_prom_states(struct prom_w *w, const struct engine_snap *s, int
                     "not read, gone for a vanished device).");
         for (size_t i = 0; i < s->tree.ndevs; i++) {
                 const struct tree_dev *d = &s->tree.devs[i];
-                const struct prom_label l[] = {{"device", d->name}, {"state", batch_prom_state(d)}};
+                struct prom_label l[] = {
+                    {"device", d->name}, {"state", batch_prom_state(d)}, {NULL, NULL}};
 
-                prom_sample(w, "migtop_device_state", l, 2, 1);
+                prom_sample(w, "migtop_device_state", l, batch_prom_host(c, d->name, l, 2), 1);
         }
         prom_family(w, "migtop_device_state_seconds", PROM_GAUGE,
                     "Seconds since the poller first saw the device in its current state.");
         for (size_t i = 0; s->info && i < s->tree.ndevs; i++) {
                 const struct engine_dev_info *in = &s->info[i];
-                const struct prom_label l[] = {{"device", s->tree.devs[i].name}};
+                struct prom_label l[] = {{"device", s->tree.devs[i].name}, {NULL, NULL}};
 
                 if (in->have_state)
-                        prom_sample(w, "migtop_device_state_seconds", l, 1,
+                        prom_sample(w, "migtop_device_state_seconds", l,
+                                    batch_prom_host(c, l[0].value, l, 1),
                                     (double)(now - in->state_since_ns) / BATCH_NS_S);
         }
         prom_family(w, "migtop_device_stuck", PROM_GAUGE,
                     "1 when the device has been in its state longer than that state's stuck "
                     "threshold (--stuck; by default 60 s in STOP_COPY, RESUMING, PRE_COPY, "
-                    "PRE_COPY_P2P and RUNNING_P2P, never in the others).");
+                    "PRE_COPY_P2P and RUNNING_P2P, never in the others); 0 for a host's "
+                    "device while its link is down (migtop_device_stale): its values stopped, "
+                    "not the device.");
         for (size_t i = 0; s->info && i < s->tree.ndevs; i++) {
-                const struct prom_label l[] = {{"device", s->tree.devs[i].name}};
+                struct prom_label l[] = {{"device", s->tree.devs[i].name}, {NULL, NULL}};
+                bool stuck = s->info[i].stuck && !batch_prom_stale(c, l[0].value);
 
-                prom_sample(w, "migtop_device_stuck", l, 1, s->info[i].stuck ? 1 : 0);
+                prom_sample(w, "migtop_device_stuck", l, batch_prom_host(c, l[0].value, l, 1),
+                            stuck ? 1 : 0);
+        }
+        if (c->rem) {
+                prom_family(w, "migtop_device_stale", PROM_GAUGE,
+                            "1 for a host's device (--host) while its link is down: its values "
+                            "are the last its agent sent (migtop_host_data_age_seconds old).");
+                for (size_t i = 0; i < s->tree.ndevs; i++) {
+                        struct prom_label l[] = {{"device", s->tree.devs[i].name}, {NULL, NULL}};
+                        size_t nl = batch_prom_host(c, l[0].value, l, 1);
+
+                        if (nl > 1)
+                                prom_sample(w, "migtop_device_stale", l, nl,
+                                            batch_prom_stale(c, l[0].value) ? 1 : 0);
+                }
         }
         prom_family(w, "migtop_state_transitions_total", PROM_COUNTER,
                     "State changes the poller saw, by the v2 FSM's classification: direct (one "
@@ -108,10 +163,12 @@ static void batch_prom_states(struct prom_w *w, const struct engine_snap *s, int
                     "reset (out of ERROR), impossible (no path).");
         for (size_t i = 0; s->info && i < s->tree.ndevs; i++) {
                 for (unsigned k = FSM_CLASS_DIRECT; k <= FSM_CLASS_IMPOSSIBLE; k++) {
-                        const struct prom_label l[] = {{"device", s->tree.devs[i].name},
-                                                       {"class", fsm_class_name(k)}};
+                        struct prom_label l[] = {{"device", s->tree.devs[i].name},
+                                                 {"class", fsm_class_name(k)},
+                                                 {NULL, NULL}};
 
-                        prom_sample_u64(w, "migtop_state_transitions_total", l, 2,
+                        prom_sample_u64(w, "migtop_state_transitions_total", l,
+                                        batch_prom_host(c, l[0].value, l, 2),
                                         s->info[i].transitions_by_class[k]);
                 }
         }
@@ -172,7 +229,8 @@ static size_t batch_prom_files(const struct engine_snap *s, size_t i, struct bat
 
 #define BATCH_PROM_FILES 32
 
-static void batch_prom_file_metrics(struct prom_w *w, const struct engine_snap *s)
+static void batch_prom_file_metrics(struct prom_w *w, const struct batch_ctx *c,
+                                    const struct engine_snap *s)
 {
         struct batch_prom_file f[BATCH_PROM_FILES];
 
@@ -183,11 +241,13 @@ static void batch_prom_file_metrics(struct prom_w *w, const struct engine_snap *
                 size_t n = batch_prom_files(s, i, f, BATCH_PROM_FILES);
 
                 for (size_t k = 0; k < n; k++) {
-                        const struct prom_label l[] = {{"device", s->tree.devs[i].name},
-                                                       {"file", f[k].label},
-                                                       {"status", drv_status_name(f[k].f->status)}};
+                        struct prom_label l[] = {{"device", s->tree.devs[i].name},
+                                                 {"file", f[k].label},
+                                                 {"status", drv_status_name(f[k].f->status)},
+                                                 {NULL, NULL}};
 
-                        prom_sample(w, "migtop_file_status", l, 3, 1);
+                        prom_sample(w, "migtop_file_status", l,
+                                    batch_prom_host(c, l[0].value, l, 3), 1);
                 }
         }
         prom_family(w, "migtop_file_read_seconds", PROM_GAUGE,
@@ -197,11 +257,12 @@ static void batch_prom_file_metrics(struct prom_w *w, const struct engine_snap *
 
                 for (size_t k = 0; k < n; k++) {
                         const struct drv_file *df = f[k].f;
-                        const struct prom_label l[] = {{"device", s->tree.devs[i].name},
-                                                       {"file", f[k].label}};
+                        struct prom_label l[] = {
+                            {"device", s->tree.devs[i].name}, {"file", f[k].label}, {NULL, NULL}};
 
                         if (df->t_start > 0 && df->t_end >= df->t_start)
-                                prom_sample(w, "migtop_file_read_seconds", l, 2,
+                                prom_sample(w, "migtop_file_read_seconds", l,
+                                            batch_prom_host(c, l[0].value, l, 2),
                                             (double)(df->t_end - df->t_start) / BATCH_NS_S);
                 }
         }
@@ -213,19 +274,21 @@ static void batch_prom_file_metrics(struct prom_w *w, const struct engine_snap *
                 size_t n = batch_prom_files(s, i, f, BATCH_PROM_FILES);
 
                 for (size_t k = 0; k < n; k++) {
-                        const struct prom_label l[] = {{"device", s->tree.devs[i].name}};
+                        struct prom_label l[] = {{"device", s->tree.devs[i].name}, {NULL, NULL}};
                         uint64_t len;
 
                         if (!f[k].desc || strcmp(f[k].desc->name, "migf_data") != 0 ||
                             !f[k].desc->length_key || f[k].f->status != DRV_ST_OK ||
                             kv_get_u64(&f[k].f->kv, f[k].desc->length_key, &len) < 0)
                                 continue;
-                        prom_sample_u64(w, "migtop_migf_length_bytes", l, 1, len);
+                        prom_sample_u64(w, "migtop_migf_length_bytes", l,
+                                        batch_prom_host(c, l[0].value, l, 1), len);
                 }
         }
 }
 
-static void batch_prom_klog(struct prom_w *w, const struct engine_snap *s)
+static void batch_prom_klog(struct prom_w *w, const struct batch_ctx *c,
+                            const struct engine_snap *s)
 {
         bool on = s->klog.state == ENGINE_KLOG_OK || s->klog.state == ENGINE_KLOG_FILE;
 
@@ -234,10 +297,12 @@ static void batch_prom_klog(struct prom_w *w, const struct engine_snap *s)
                     "a kernel log.");
         for (size_t i = 0; on && s->info && i < s->tree.ndevs; i++) {
                 for (int lv = 0; lv < 8; lv++) {
-                        const struct prom_label l[] = {{"device", s->tree.devs[i].name},
-                                                       {"level", kmsg_level_name(lv)}};
+                        struct prom_label l[] = {{"device", s->tree.devs[i].name},
+                                                 {"level", kmsg_level_name(lv)},
+                                                 {NULL, NULL}};
 
-                        prom_sample_u64(w, "migtop_kernel_log_lines_total", l, 2,
+                        prom_sample_u64(w, "migtop_kernel_log_lines_total", l,
+                                        batch_prom_host(c, l[0].value, l, 2),
                                         s->info[i].klog_by_level[lv]);
                 }
         }
@@ -267,6 +332,62 @@ static void batch_prom_pair(struct prom_w *w, const struct batch_opts *o,
         prom_sample(w, "migtop_pair_verdict", l, 4, 1);
 }
 
+/* --host: each host's link. */
+static void batch_prom_hosts(struct prom_w *w, const struct batch_ctx *c)
+{
+        size_t n = remote_count(c->rem);
+        int64_t now = batch_mono_ns();
+        struct rsrc_status st[REMOTE_MAX_HOSTS];
+
+        if (!c->rem)
+                return;
+        for (size_t i = 0; i < n; i++)
+                remote_status(c->rem, i, &st[i]);
+        prom_family(w, "migtop_host_up", PROM_GAUGE,
+                    "1 while the link to the host's agent (--host) is connected (its first "
+                    "snapshot came and the stream goes on); 0 connecting, down or reconnecting.");
+        for (size_t i = 0; i < n; i++) {
+                const struct prom_label l[] = {{"host", remote_label(c->rem, i)}};
+
+                prom_sample(w, "migtop_host_up", l, 1, st[i].state == RSRC_CONNECTED ? 1 : 0);
+        }
+        prom_family(w, "migtop_host_status", PROM_GAUGE,
+                    "1 for the status of the link to the host's agent: connecting, connected, "
+                    "down, reconnecting.");
+        for (size_t i = 0; i < n; i++) {
+                const struct prom_label l[] = {{"host", remote_label(c->rem, i)},
+                                               {"status", rsrc_state_name(st[i].state)}};
+
+                prom_sample(w, "migtop_host_status", l, 2, 1);
+        }
+        prom_family(w, "migtop_host_rtt_seconds", PROM_GAUGE,
+                    "The last round trip of a ping to the host's agent; absent until measured.");
+        for (size_t i = 0; i < n; i++) {
+                const struct prom_label l[] = {{"host", remote_label(c->rem, i)}};
+
+                if (st[i].rtt_ms >= 0)
+                        prom_sample(w, "migtop_host_rtt_seconds", l, 1, st[i].rtt_ms / 1e3);
+        }
+        prom_family(w, "migtop_host_data_age_seconds", PROM_GAUGE,
+                    "Seconds since the last line from the host's agent (its heartbeat comes "
+                    "every 5 s); absent before the first.");
+        for (size_t i = 0; i < n; i++) {
+                const struct prom_label l[] = {{"host", remote_label(c->rem, i)}};
+
+                if (st[i].last_ns)
+                        prom_sample(w, "migtop_host_data_age_seconds", l, 1,
+                                    (double)(now - st[i].last_ns) / BATCH_NS_S);
+        }
+        prom_family(w, "migtop_host_links_total", PROM_COUNTER,
+                    "Links to the host's agent started since migtop started (the first, then "
+                    "one per reconnection attempt).");
+        for (size_t i = 0; i < n; i++) {
+                const struct prom_label l[] = {{"host", remote_label(c->rem, i)}};
+
+                prom_sample_u64(w, "migtop_host_links_total", l, 1, st[i].attempts);
+        }
+}
+
 /* The exposition of one snapshot into w. */
 static int batch_prom_render(struct batch_ctx *c, struct prom_w *w, const struct engine_snap *s,
                              const struct disc_merged *m, const struct pair_result *p)
@@ -283,10 +404,11 @@ static int batch_prom_render(struct batch_ctx *c, struct prom_w *w, const struct
                     "Snapshots that could not list the vfio debugfs directory, and metrics "
                     "files that could not be written, since migtop started.");
         prom_sample_u64(w, "migtop_scrape_errors_total", NULL, 0, c->prom_errors);
-        batch_prom_info(w, s, m);
-        batch_prom_states(w, s, c->now_ns);
-        batch_prom_file_metrics(w, s);
-        batch_prom_klog(w, s);
+        batch_prom_hosts(w, c);
+        batch_prom_info(w, c, s, m);
+        batch_prom_states(w, c, s, c->now_ns);
+        batch_prom_file_metrics(w, c, s);
+        batch_prom_klog(w, c, s);
         batch_prom_pair(w, c->o, p);
         return prom_end(w);
 }

@@ -232,8 +232,9 @@ static void batch_text_sysfs(FILE *out, const struct disc_entry *en)
         fprintf(out, "  sysfs: %s\n", BT_E(line));
 }
 
+/* stale: a host's device whose link is down: never "stuck" (its values stopped, not it) */
 static void batch_text_dev_body(FILE *out, const struct engine_snap *s, size_t i,
-                                const struct disc_merged *m, int64_t now)
+                                const struct disc_merged *m, int64_t now, bool stale)
 {
         const struct tree_dev *d = &s->tree.devs[i];
         const struct engine_dev_info *info = s->info ? &s->info[i] : NULL;
@@ -261,7 +262,7 @@ static void batch_text_dev_body(FILE *out, const struct engine_snap *s, size_t i
                 batch_status(out, &d->state_file,
                              batch_blocked_ms(now, info ? &info->state_info : NULL));
         batch_text_features(out, d, batch_blocked_ms(now, info ? &info->features_info : NULL));
-        if (info && info->stuck) {
+        if (info && info->stuck && !stale) {
                 char in[32], thr[32];
 
                 /* the same words as the console's detail view */
@@ -303,8 +304,10 @@ static void batch_text_dev(const struct batch_ctx *c, const struct engine_snap *
         long long age;
         long h;
 
-        batch_text_dev_body(out, s, i, m, now);
-        if (c->rem && batch_dev_stale(c, s->tree.devs[i].name, &age, &h)) {
+        bool stale = c->rem && batch_dev_stale(c, s->tree.devs[i].name, &age, &h);
+
+        batch_text_dev_body(out, s, i, m, now, stale);
+        if (stale) {
                 struct rsrc_status st;
 
                 remote_status(c->rem, (size_t)h, &st);

@@ -758,6 +758,7 @@ static int main_console(const struct main_args *a)
         uo.pair_src = a->b.pair_src;
         uo.pair_dst = a->b.pair_dst;
         uo.host = a->label ? a->label : "local";
+        uo.no_local = a->b.no_local;
         uo.exe_dir = exe;
         uo.config = &cfg;
         uo.remote = rem;

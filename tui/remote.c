@@ -15,8 +15,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <json-c/json.h>
+
+#include "core/jsonout.h"
 #include "core/kmsg.h"
 #include "core/src_rec.h"
+#include "engine/evlog.h"
 #include "engine/klog.h"
 
 /* ---- specs -------------------------------------------------------------------------------- */
@@ -401,12 +405,105 @@ int remote_control(struct remote *rem, const struct ap_ctl *c)
         int ret = 0;
 
         for (size_t i = 0; i < rem->n; i++) {
-                int r = rsrc_control(rem->r[i], c);
+                /* a replayed host has no link: nothing to tell */
+                int r = rem->r[i] ? rsrc_control(rem->r[i], c) : 0;
 
                 if (r < 0 && !ret)
                         ret = r;
         }
         return ret;
+}
+
+bool remote_dev_stale(struct remote *rem, const char *name, int64_t now_ns, long long *age_ms,
+                      long *host)
+{
+        long i = remote_host_of(rem, name);
+        struct rsrc_status st;
+
+        *host = i;
+        *age_ms = 0;
+        if (i < 0)
+                return false;
+        remote_status(rem, (size_t)i, &st);
+        if (st.state == RSRC_CONNECTED)
+                return false;
+        *age_ms = st.last_ns ? (now_ns - st.last_ns) / 1000000 : 0;
+        return true;
+}
+
+/* ---- JSON --------------------------------------------------------------------------------- */
+
+static struct json_object *remote_str_or_null(const char *s)
+{
+        return s && s[0] ? jout_str(s) : NULL;
+}
+
+struct json_object *remote_json_hosts(struct remote *rem, int64_t now)
+{
+        struct json_object *a = json_object_new_array();
+
+        for (size_t i = 0; a && i < remote_count(rem); i++) {
+                struct json_object *o = json_object_new_object();
+                struct rsrc_status st;
+                char ts[40];
+
+                if (!o)
+                        break;
+                remote_status(rem, i, &st);
+                evlog_time(st.since_ms * 1000000, ts, sizeof(ts));
+                json_object_object_add(o, "name", jout_str(rem->label[i]));
+                json_object_object_add(o, "dest", jout_str(rem->dest[i]));
+                json_object_object_add(o, "status", jout_str(rsrc_state_name(st.state)));
+                json_object_object_add(
+                    o, "error", st.state != RSRC_CONNECTED ? remote_str_or_null(st.error) : NULL);
+                json_object_object_add(o, "since", jout_str(ts));
+                json_object_object_add(o, "rtt_ms",
+                                       st.rtt_ms >= 0 ? json_object_new_int(st.rtt_ms) : NULL);
+                json_object_object_add(o, "agent_version",
+                                       st.have_hello ? remote_str_or_null(st.hello.migtop) : NULL);
+                json_object_object_add(o, "agent_host",
+                                       st.have_hello ? remote_str_or_null(st.hello.host) : NULL);
+                json_object_object_add(o, "kernel",
+                                       st.have_hello ? remote_str_or_null(st.hello.kernel) : NULL);
+                json_object_object_add(
+                    o, "last_data_age_ms",
+                    st.last_ns ? json_object_new_int64((now - st.last_ns) / 1000000) : NULL);
+                json_object_object_add(
+                    o, "retry_in_ms",
+                    st.state == RSRC_DOWN && st.retry_ns
+                        ? json_object_new_int64(st.retry_ns > now ? (st.retry_ns - now) / 1000000
+                                                                  : 0)
+                        : NULL);
+                json_object_object_add(o, "attempts", json_object_new_int64(st.attempts));
+                json_object_object_add(o, "lines", json_object_new_uint64(st.lines));
+                json_object_object_add(o, "bytes", json_object_new_uint64(st.bytes));
+                json_object_object_add(o, "bad_lines", json_object_new_uint64(st.bad));
+                /* its agent's kernel log ("ok", "file", "unavailable", "off"), and what of it
+                   reached this run's (null: this run reads none of the hosts') */
+                json_object_object_add(o, "kernel_log",
+                                       st.have_hello ? remote_str_or_null(st.hello.klog) : NULL);
+                json_object_object_add(o, "kernel_log_records",
+                                       rem->klog_on ? json_object_new_uint64(__atomic_load_n(
+                                                          &rem->klog_records[i], __ATOMIC_RELAXED))
+                                                    : NULL);
+                json_object_object_add(o, "kernel_log_lost",
+                                       rem->klog_on ? json_object_new_uint64(__atomic_load_n(
+                                                          &rem->klog_lost[i], __ATOMIC_RELAXED))
+                                                    : NULL);
+                json_object_array_add(a, o);
+        }
+        return a;
+}
+
+void remote_json_dev(struct remote *rem, const char *name, int64_t now_ns, struct json_object *dj)
+{
+        long long age;
+        long h;
+        bool stale = remote_dev_stale(rem, name, now_ns, &age, &h);
+
+        json_object_object_add(dj, "host", h >= 0 ? jout_str(rem->label[h]) : NULL);
+        json_object_object_add(dj, "stale", json_object_new_boolean(stale));
+        json_object_object_add(dj, "stale_ms", stale ? json_object_new_int64(age) : NULL);
 }
 
 void remote_close(struct remote *rem)
@@ -426,6 +523,37 @@ void remote_close(struct remote *rem)
 
 /* ---- the kernel log ----------------------------------------------------------------------- */
 
+/*
+ * Each host's kernel log stream.  A jump in its sequence numbers on one link is a loss
+ * (its ring overwritten before its agent read it), told as a gap.  A new link reads the
+ * host's ring again from its oldest record: those numbered up to the last one taken are
+ * held until the record numbered last comes: the same (time and text), the host did not
+ * restart and they were taken already (dropped); another, or none, it restarted and they
+ * are new (handed out).
+ */
+struct remote_kheld {
+        char *raw;
+        size_t len;
+};
+
+struct remote_khost {
+        bool have;     /* a record was taken */
+        uint64_t last; /* the last one's sequence number, time and text's hash */
+        int64_t last_ts;
+        uint64_t last_sum;
+        unsigned link;   /* the link it came on */
+        bool catchup;    /* a new link, before its record numbered last */
+        int64_t held_ms; /* when the last one was held (CLOCK_MONOTONIC) */
+        struct remote_kheld *held;
+        size_t nheld, cap, release; /* releasing: held[release..nheld) to hand out */
+        bool releasing;
+};
+
+#define REMOTE_KHELD_MAX 65536 /* held past this: handed out (repeats rather than losses) */
+/* A new link sends the host's ring in one burst: held records with nothing after them this
+   long, and no record numbered last, are a restarted host's. */
+#define REMOTE_KCATCHUP_MS 1000
+
 struct remote_klog {
         struct klog *local; /* NULL: none */
         bool local_done;
@@ -434,6 +562,10 @@ struct remote_klog {
         int epfd;           /* polls efd and the local source's descriptor */
         size_t next;        /* the host asked first next time */
         uint64_t gaps;      /* records the hosts' queues dropped, not told yet */
+        struct remote_khost h[REMOTE_MAX_HOSTS];
+        /* a record told after the gap before it */
+        struct kmsg_rec pend;
+        bool have_pend;
 };
 
 static int remote_k_fd(void *ctx)
@@ -441,20 +573,153 @@ static int remote_k_fd(void *ctx)
         return ((struct remote_klog *)ctx)->epfd;
 }
 
-/* The next host record: KLOG_REC, KLOG_BAD, or KLOG_NONE. */
+static uint64_t remote_k_sum(const struct kmsg_rec *r)
+{
+        uint64_t h = 1469598103934665603ULL; /* FNV-1a */
+
+        for (size_t i = 0; i < r->text_len && i < sizeof(r->text); i++)
+                h = (h ^ (unsigned char)r->text[i]) * 1099511628211ULL;
+        return h;
+}
+
+static void remote_kh_drop_held(struct remote_khost *kh)
+{
+        for (size_t i = kh->release; i < kh->nheld; i++)
+                free(kh->held[i].raw);
+        free(kh->held);
+        kh->held = NULL;
+        kh->nheld = kh->cap = kh->release = 0;
+        kh->releasing = false;
+}
+
+/* Hold raw (taken) until the catch-up decides.  false: no room (then hand all out). */
+static bool remote_kh_hold(struct remote_khost *kh, char *raw, size_t len)
+{
+        if (kh->nheld == kh->cap) {
+                size_t cap = kh->cap ? kh->cap * 2 : 64;
+                struct remote_kheld *n;
+
+                if (cap > REMOTE_KHELD_MAX || !(n = realloc(kh->held, cap * sizeof(*n))))
+                        return false;
+                kh->held = n;
+                kh->cap = cap;
+        }
+        kh->held[kh->nheld++] = (struct remote_kheld){.raw = raw, .len = len};
+        kh->held_ms = remote_ms();
+        return true;
+}
+
+/* The host restarted (or the catch-up cannot hold more): hand out what was held, afresh. */
+static void remote_kh_release(struct remote_khost *kh)
+{
+        kh->catchup = false;
+        kh->have = false; /* a new numbering */
+        kh->releasing = kh->nheld > 0;
+        kh->release = 0;
+}
+
+/*
+ * The next record of host h: 1 with *raw (malloc'd) and *link, 0: none now.  Drops the
+ * records a new link repeats (see remote_khost).  *dropped: the host's queue drops.
+ */
+static int remote_kh_next(struct remote_klog *k, size_t h, char **raw, size_t *len, unsigned *link,
+                          char *err, size_t errsz)
+{
+        struct remote_khost *kh = &k->h[h];
+
+        for (;;) {
+                struct kmsg_rec r;
+                uint64_t dropped;
+                int got;
+
+                if (kh->releasing) {
+                        *raw = kh->held[kh->release].raw;
+                        *len = kh->held[kh->release].len;
+                        kh->held[kh->release++].raw = NULL;
+                        *link = kh->link;
+                        if (kh->release == kh->nheld)
+                                remote_kh_drop_held(kh);
+                        return 1;
+                }
+                got = rsrc_klog_next(k->rem->r[h], raw, len, &dropped, link);
+                if (dropped) {
+                        /* told as one gap; the jump they leave is not counted again */
+                        k->gaps += dropped;
+                        __atomic_add_fetch(&k->rem->klog_lost[h], dropped, __ATOMIC_RELAXED);
+                        kh->have = false;
+                        kh->catchup = false;
+                        remote_kh_drop_held(kh);
+                }
+                if (!got && kh->catchup && kh->nheld &&
+                    remote_ms() - kh->held_ms >= REMOTE_KCATCHUP_MS) {
+                        remote_kh_release(kh); /* the burst ended before the last record */
+                        continue;
+                }
+                if (!got)
+                        return 0;
+                if (!kh->have)
+                        return 1;
+                if (*link != kh->link) {
+                        /* a new link: from the host's oldest record again */
+                        remote_kh_drop_held(kh);
+                        kh->link = *link;
+                        kh->catchup = true;
+                }
+                if (!kh->catchup || kmsg_parse(*raw, *len, &r, err, errsz) < 0)
+                        return 1; /* (a bad record is told by the caller's parse) */
+                if (r.seq < kh->last) {
+                        if (remote_kh_hold(kh, *raw, *len))
+                                continue;
+                        remote_kh_release(kh); /* too many: hand them out, then this */
+                        if (!remote_kh_hold(kh, *raw, *len))
+                                return 1;
+                        kh->releasing = true;
+                        continue;
+                }
+                if (r.seq == kh->last && r.ts_us == kh->last_ts &&
+                    remote_k_sum(&r) == kh->last_sum) {
+                        /* the same boot: all held were taken on the earlier link */
+                        remote_kh_drop_held(kh);
+                        kh->catchup = false;
+                        free(*raw);
+                        continue;
+                }
+                /* another record where the last was, or past it with older ones held: the
+                   host restarted; those held are new, then this one */
+                if (!kh->nheld) {
+                        kh->catchup = false;
+                        if (r.seq == kh->last)
+                                kh->have = false;
+                        return 1;
+                }
+                remote_kh_release(kh);
+                if (!remote_kh_hold(kh, *raw, *len)) {
+                        free(*raw);
+                        __atomic_add_fetch(&k->rem->klog_lost[h], 1, __ATOMIC_RELAXED);
+                }
+                kh->releasing = true;
+        }
+}
+
+/* The next host record: KLOG_REC, KLOG_BAD, KLOG_GAP or KLOG_NONE. */
 static int remote_k_host(struct remote_klog *k, struct kmsg_rec *out, char *err, size_t errsz)
 {
         struct remote *rem = k->rem;
 
+        if (k->have_pend) {
+                *out = k->pend;
+                k->have_pend = false;
+                return KLOG_REC;
+        }
         for (size_t n = 0; n < rem->n; n++) {
                 size_t h = (k->next + n) % rem->n;
+                struct remote_khost *kh = &k->h[h];
                 char *raw = NULL, name[KMSG_DEV_MAX];
                 size_t len;
-                uint64_t dropped;
-                int got = rsrc_klog_next(rem->r[h], &raw, &len, &dropped), ret;
+                unsigned link = 0;
+                int ret;
 
-                k->gaps += dropped;
-                if (!got)
+                if (!remote_kh_next(k, h, &raw, &len, &link, err, errsz))
                         continue;
                 k->next = h + 1;
                 if (rem->rec)
@@ -475,7 +740,22 @@ static int remote_k_host(struct remote_klog *k, struct kmsg_rec *out, char *err,
                                 name[0] = '\0';
                         memcpy(out->device, name, sizeof(name));
                 }
-                return KLOG_REC;
+                __atomic_add_fetch(&rem->klog_records[h], 1, __ATOMIC_RELAXED);
+                ret = KLOG_REC;
+                /* a jump on one link (a new link starts from the host's oldest record) */
+                if (kh->have && kh->link == link && out->seq > kh->last + 1) {
+                        __atomic_add_fetch(&rem->klog_lost[h], out->seq - kh->last - 1,
+                                           __ATOMIC_RELAXED);
+                        k->pend = *out;
+                        k->have_pend = true;
+                        ret = KLOG_GAP;
+                }
+                kh->have = true;
+                kh->link = link;
+                kh->last = out->seq;
+                kh->last_ts = out->ts_us;
+                kh->last_sum = remote_k_sum(out);
+                return ret;
         }
         return KLOG_NONE;
 }
@@ -509,8 +789,10 @@ static void remote_k_destroy(void *ctx)
 {
         struct remote_klog *k = ctx;
 
-        for (size_t i = 0; i < k->rem->n; i++)
+        for (size_t i = 0; i < k->rem->n; i++) {
                 rsrc_klog_notify(k->rem->r[i], -1);
+                remote_kh_drop_held(&k->h[i]);
+        }
         remote_close(k->rem);
         klog_free(k->local);
         if (k->epfd >= 0)
@@ -527,12 +809,14 @@ static const struct klog_ops remote_k_ops = {
     .destroy = remote_k_destroy,
 };
 
-bool remote_has_klog(struct remote *rem)
+bool remote_has_klog(struct remote *rem, bool pending)
 {
         for (size_t i = 0; i < rem->n && !rem->rpl; i++) {
                 struct rsrc_status st;
 
                 rsrc_status(rem->r[i], &st);
+                if (!st.have_hello && pending)
+                        return true;
                 if (st.have_hello && (!st.hello.klog[0] || strcmp(st.hello.klog, "ok") == 0 ||
                                       strcmp(st.hello.klog, "file") == 0))
                         return true;
@@ -568,6 +852,7 @@ int remote_klog(struct remote *rem, struct klog *local, struct klog **out)
         __atomic_add_fetch(&rem->refs, 1, __ATOMIC_ACQ_REL);
         k->rem = rem;
         rem->klocal = local;
+        rem->klog_on = true;
         for (size_t i = 0; i < rem->n; i++)
                 rsrc_klog_notify(rem->r[i], k->efd);
         snprintf(source, sizeof(source), "%s%shosts", local ? klog_source(local) : "",

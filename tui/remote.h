@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "core/src.h"
@@ -72,13 +73,16 @@ int remote_control(struct remote *rem, const struct ap_ctl *c);
  * The kernel log of a run whose hosts have one (remote_has_klog): local's records (may be NULL:
  * none; taken) and those the hosts' agents send, a remote record's device named LABEL:DEVICE so
  * that it is tied to that host's device.  Records keep their kernel's sequence number and time; as
- * the kernels are several, it is not live (no loss counted by number, no timeline placement of its
- * times).  0 or negative errno (local freed).
+ * the kernels are several, it is not live (no timeline placement of its times; the engine counts
+ * no loss by number): a jump in one host's numbers on one link is a gap (KLOG_GAP), a new
+ * link's repeats of records taken are dropped (unless the host restarted), and each host's
+ * records and losses are in remote_json_hosts.  0 or negative errno (local freed).
  */
 struct klog;
 /* Whether a host's agent said it reads a kernel log (or did not say: an older agent).
-   A host that has not sent its hello yet does not count. */
-bool remote_has_klog(struct remote *rem);
+   A host that has not sent its hello yet counts when pending (a watching run: it may come
+   up later with one). */
+bool remote_has_klog(struct remote *rem, bool pending);
 int remote_klog(struct remote *rem, struct klog *local, struct klog **out);
 /* Host i's ssh destination (a replay: the recorded one). */
 const char *remote_dest(const struct remote *rem, size_t i);
@@ -102,6 +106,25 @@ int remote_record(struct remote *rem, struct src_rec *rc);
  */
 struct rpl;
 int remote_replayed(const struct rpl *rpl, struct remote **out);
+
+/*
+ * Whether device name is a host's whose link is not connected now (its data is what the
+ * agent last sent): *age_ms the age of that data at now_ns (CLOCK_MONOTONIC), *host its
+ * host's index (-1: a local device).
+ */
+bool remote_dev_stale(struct remote *rem, const char *name, int64_t now_ns, long long *age_ms,
+                      long *host);
+/*
+ * The JSON of the hosts, as the batch output and the console's export give them:
+ * remote_json_hosts: [{"name", "dest", "status", "error", "since", "rtt_ms",
+ * "agent_version", "agent_host", "kernel", "last_data_age_ms", "retry_in_ms", "attempts",
+ * "lines", "bytes", "bad_lines", "kernel_log", "kernel_log_records", "kernel_log_lost"}], one
+ * per host (NULL on ENOMEM); remote_json_dev: add
+ * "host" (null: local), "stale" and "stale_ms" (null: not stale) to a device's object dj.
+ */
+struct json_object;
+struct json_object *remote_json_hosts(struct remote *rem, int64_t now_ns);
+void remote_json_dev(struct remote *rem, const char *name, int64_t now_ns, struct json_object *dj);
 /* Drop the caller's handle; the links end when the union source is closed too. */
 void remote_close(struct remote *rem);
 

@@ -6,6 +6,7 @@
 #ifndef MIGTOP_REMOTE_INT_H
 #define MIGTOP_REMOTE_INT_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "remote.h"
@@ -26,6 +27,12 @@ struct remote {
         struct src_rec *rec;    /* --record: the hosts' kernel log records go there too */
         int64_t rt_off;         /* --record: CLOCK_REALTIME - CLOCK_MONOTONIC at its start */
         const struct rpl *rpl;  /* --replay of a --host run: the hosts' status from there */
+        /* the hosts' kernel log (remote_klog), per host: records taken, records lost
+           (dropped from the queue, or missing from its sequence numbers on one link);
+           written by the kernel log's owner (the engine's caller), read by the output */
+        bool klog_on;
+        uint64_t klog_records[REMOTE_MAX_HOSTS];
+        uint64_t klog_lost[REMOTE_MAX_HOSTS];
 };
 
 struct remote_union {

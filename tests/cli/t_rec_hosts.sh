@@ -27,7 +27,7 @@ rh_put() { printf '%s\n' "$2" >"$1.new" && mv "$1.new" "$1"; }
 # when it changes, with that read's times, not every read of the same bytes)
 rh_norm() {
 	sed 's/{"name":"/\n&/g' "$1" |
-		sed -E 's/"(state_age_ms|stale_ms|last_data_age_ms|retry_in_ms|rtt_ms|lines|bytes|attempts)":(null|[0-9]+)/"\1":_/g;
+		sed -E 's/"(state_age_ms|stale_ms|last_data_age_ms|retry_in_ms|rtt_ms|lines|bytes|attempts|kernel_log_records|kernel_log_lost)":(null|[0-9]+)/"\1":_/g;
 			s/^\{"devices":\[//; s/"time":"[^"]*",?//g; s/"kernel_log_status":\{"source":"[^"]*"/"kernel_log_status":{/;
 			s/(seen) [0-9.]+ s before/\1 _ before/g' |
 		grep -v '^$'

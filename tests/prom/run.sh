@@ -266,6 +266,96 @@ grep -q "$SRC state RUNNING -> STOP_COPY" "$tmp/run.log" && ok || bad "--log lac
 # only migtop.prom: no temporary file left behind, none ever named *.prom
 [[ $(find "$d" -mindepth 1 | wc -l) -eq 1 ]] && ok || bad "leftovers: $(ls -A "$d")"
 
+# ---- --host: each host's link, the host label, stale (not stuck) devices -----------------
+# $tmp/ssh stands in for ssh: drops "-o OPTION" pairs and the destination, runs the remote
+# command line here; while $tmp/down.DEST exists it fails as ssh does on a refused connection.
+cat >"$tmp/ssh" <<'SH'
+#!/bin/sh
+while [ "$1" = -o ]; do shift 2; done
+dest=$1
+shift
+if [ -e "${0%/*}/down.$dest" ]; then
+	echo "ssh: connect to host $dest port 22: Connection refused" >&2
+	exit 255
+fi
+exec sh -c "exec $*"
+SH
+chmod +x "$tmp/ssh"
+t "--host: migtop_host_* per host, a host label on its devices' series, clean for promtool"
+fix pair-ok
+d="$tmp/hosts"
+rm -rf "$d" && mkdir -p "$d"
+MIGTOP_FIXTURE=1 "$MIGTOP" --no-local --ssh "$tmp/ssh" --host "hvA,root=$root,cmd=$MIGTOP" \
+	--host "hvB,cmd=$tmp/no-such-migtop" --once --textfile "$d" >"$out" 2>"$err"
+rc=$?
+want_rc 0
+prom="$d/migtop.prom"
+lint "$prom"
+has "$prom" 'migtop_host_up{host="hvA"} 1'
+has "$prom" 'migtop_host_up{host="hvB"} 0'
+has "$prom" 'migtop_host_status{host="hvA",status="connected"} 1'
+has "$prom" 'migtop_host_status{host="hvB",status="down"} 1'
+has "$prom" 'migtop_host_links_total{host="hvB"} 1'
+grep -Eq '^migtop_host_data_age_seconds\{host="hvA"\} [0-9.e-]+$' "$prom" && ok || bad "no data age of hvA"
+hasnt "$prom" 'migtop_host_data_age_seconds{host="hvB"}'
+has "$prom" "migtop_device_state{device=\"hvA:$SRC\",state=\"STOP\",host=\"hvA\"} 1"
+has "$prom" "migtop_device_stale{device=\"hvA:$SRC\",host=\"hvA\"} 0"
+has "$prom" "migtop_device_stuck{device=\"hvA:$SRC\",host=\"hvA\"} 0"
+# no series of a device without its host label
+[[ $(grep -c '^migtop_device_state{' "$prom") -eq $(grep -c '^migtop_device_state{.*host="hvA"' "$prom") ]] &&
+	ok || bad "a device series without its host label"
+# a local run has no host series or label
+fix pair-ok
+textfile
+hasnt "$prom" "migtop_host_"
+hasnt "$prom" 'host="'
+
+if "$py" -c 'import prometheus_client.openmetrics.parser' 2>/dev/null; then
+	t "--host --openmetrics: the host series parsed by prometheus_client's OpenMetrics parser"
+	fix pair-ok
+	MIGTOP_FIXTURE=1 "$MIGTOP" --no-local --ssh "$tmp/ssh" --host "hvA,root=$root,cmd=$MIGTOP" \
+		--host "hvB,cmd=$tmp/no-such-migtop" --openmetrics >"$out" 2>"$err"
+	if "$py" - "$out" >"$tmp/py" 2>&1 <<'EOF'; then ok; else bad "$(tail -3 "$tmp/py")"; fi
+import sys
+from prometheus_client.openmetrics.parser import text_string_to_metric_families
+fams = {f.name: f for f in text_string_to_metric_families(open(sys.argv[1]).read())}
+up = {x.labels["host"]: x.value for x in fams["migtop_host_up"].samples}
+assert up == {"hvA": 1, "hvB": 0}, up
+assert fams["migtop_host_links"].type == "counter"
+s = [x for x in fams["migtop_device_state"].samples if x.labels["device"] == "hvA:0000:3b:00.1"]
+assert len(s) == 1 and s[0].labels["host"] == "hvA", s
+assert all(x.labels["host"] == "hvA" for x in fams["migtop_device_stale"].samples)
+EOF
+fi
+
+t "--host: a device whose link is down: stale, its stuck 0 (it was 1 while connected)"
+fix pair-ok
+printf 'STOP_COPY\n' >"$root/$SRC/migration/state"
+d="$tmp/hosts-run"
+rm -rf "$d" "$tmp/down.hvA" && mkdir -p "$d"
+MIGTOP_FIXTURE=1 "$MIGTOP" --no-local --ssh "$tmp/ssh" --host "hvA,root=$root,cmd=$MIGTOP" \
+	--textfile "$d" -d 200 --stuck STOP_COPY=1 >"$out" 2>"$err" &
+pid=$!
+wait_for "migtop_device_stuck{device=\"hvA:$SRC\",host=\"hvA\"} 1" && ok ||
+	bad "not stuck after 1 s in STOP_COPY while connected"
+: >"$tmp/down.hvA"
+pids=$(pgrep -f -- "--agent -d 200 --root $root\$")
+[[ -n $pids ]] && ok || bad "no agent serving $root"
+# shellcheck disable=SC2086 # one pid a word
+[[ -n $pids ]] && kill $pids
+wait_for 'migtop_host_up{host="hvA"} 0' && ok || bad "hvA never down"
+wait_for "migtop_device_stale{device=\"hvA:$SRC\",host=\"hvA\"} 1" && ok || bad "hvA:$SRC not stale"
+wait_for "migtop_device_stuck{device=\"hvA:$SRC\",host=\"hvA\"} 0" && ok ||
+	bad "hvA:$SRC still stuck while its link is down"
+# the last values stay (its state STOP_COPY), marked stale
+has "$d/migtop.prom" "migtop_device_state{device=\"hvA:$SRC\",state=\"STOP_COPY\",host=\"hvA\"} 1"
+kill -TERM "$pid"
+wait "$pid"
+rc=$?
+want_rc 0
+lint "$d/migtop.prom"
+rm -f "$tmp/down.hvA"
+
 # ---- node_exporter's textfile collector -------------------------------------------------
 t "node_exporter serves migtop's series"
 fix pair-qpnum

@@ -30,6 +30,19 @@ hosts_agent_pids() {
 	pgrep -f -- "--agent .*--root $1\$"
 }
 
+# hosts_export_has REGEX...: the console's export (e) in $tmp has each of them.
+hosts_export_has() {
+	local f
+	f=$(find "$tmp" -maxdepth 1 -name 'migtop-list-*.json' | head -1)
+	if [[ -z $f ]]; then
+		bad "no export file in $tmp"
+		return
+	fi
+	for re in "$@"; do
+		if grep -Eq -- "$re" "$f"; then ok; else bad "the export lacks /$re/: $(head -c 400 "$f")"; fi
+	done
+}
+
 if t "hosts: hvA's devices with a HOST column and its status line; a link down marks them stale, keys answer"; then
 	hosts_ssh
 	fix pair-ok
@@ -37,9 +50,18 @@ if t "hosts: hvA's devices with a HOST column and its status line; a link down m
 	start 160 30 env MIGTOP_FIXTURE=1 "$MIGTOP" --no-local --ssh "$tmp/hosts-ssh" \
 		--host "hvA,root=$root,cmd=$MIGTOP" -d 300
 	see "^  DEVICE\*? +HOST +STATE"
+	# the header names what is watched: hvA only (--no-local), not "local"
+	see "^ migtop [0-9.]+ \| hvA \| 2 devices"
 	see "hvA:$SRC +hvA +STOP "
 	see "hvA:$DST +hvA +STOP "
 	see "^hvA connected, round trip [0-9]+ ms, agent [0-9.]+, kernel [^,]+, data [0-9.]+ s ago"
+	# e: the export has each device's host and the hosts' status, as the batch JSON
+	rm -f "$tmp"/migtop-list-*.json
+	keys e
+	see "exported to "
+	hosts_export_has '"host": "hvA"' '"stale": false' '"stale_ms": null' '"hosts": \[' \
+		'"name": "hvA"' '"status": "connected"' '"error": null'
+	rm -f "$tmp"/migtop-list-*.json
 	# the link goes down and stays down (the stand-in ssh refuses the next attempts)
 	: >"$tmp/hosts-down.hvA"
 	pids=$(hosts_agent_pids "$root")
@@ -51,6 +73,11 @@ if t "hosts: hvA's devices with a HOST column and its status line; a link down m
 	# nothing dropped: both rows, their last state marked, the age of their data
 	see "hvA:$SRC +hvA stale [0-9]+s +STOP\? "
 	see "hvA:$DST +hvA stale [0-9]+s +STOP\? "
+	# exported while down: stale with the data's age, the host down with why
+	keys e
+	see "exported to "
+	hosts_export_has '"stale": true' '"stale_ms": [0-9]+' '"status": "(down|reconnecting)"' \
+		'"error": "hvA: the connection ended'
 	# the keys answer while the host is down: j moves the selection (to the second row)
 	keys j
 	# the stale mark is in the dimmed style, not the row's (the first row, now not selected)
@@ -60,6 +87,8 @@ if t "hosts: hvA's devices with a HOST column and its status line; a link down m
 	see_not "DEVICE\*? +HOST"
 	see "hvA:$DST"
 	see_not "hvA:$SRC"
+	# the detail says why its values do not move: stale, not stuck
+	see "stale: host hvA not connected, data [0-9hms.]+ old"
 	keys Escape
 	keys '?'
 	see "show this help"
@@ -83,6 +112,7 @@ if t "hosts: a host whose migtop does not exist shows the error on its line; loc
 	see "^hvB (down|reconnecting).*no-such-migtop.*not found"
 	see "^  $SRC +local +STOP "
 	see "^  $DST +local +STOP "
+	see "^ migtop [0-9.]+ \| local, hvB \| 2 devices"
 	keys j
 	keys '?'
 	see "show this help"
@@ -101,6 +131,7 @@ if t "hosts: two hosts in a 20x5 terminal, then 60x12 (the HOST column drops fir
 	tm resize-window -t "$S" -x 60 -y 12 2>/dev/null || tm resize-pane -t "$S" -x 60 -y 12
 	see "^hvA connected"
 	see "^hvB (down|reconnecting)"
+	see "^ migtop [0-9.]+ \| hvA, hvB \| "
 	see "3b:00.1 +STOP"
 	see_not "HOST"
 	keys q
@@ -154,4 +185,35 @@ if t "hosts: the config file's host lines open the console on those hosts"; then
 	if grep -q "xdg-hosts/migtop/config:1: host: " "$tmp/$S.err"; then ok; else
 		bad "no FILE:LINE message: $(head -c 200 "$tmp/$S.err")"
 	fi
+fi
+
+if t "hosts: + and - reach the agents: the interval control line, and the agent reads at the new pace"; then
+	# the stand-in ssh keeps what the console writes to the agent's stdin
+	cat >"$tmp/hosts-ssh-tee" <<'SH'
+#!/bin/sh
+while [ "$1" = -o ]; do shift 2; done
+dest=$1
+shift
+tee -a "${0%/*}/hosts-ctl.$dest" | sh -c "exec $*"
+SH
+	chmod +x "$tmp/hosts-ssh-tee"
+	fix pair-ok
+	rm -f "$tmp/hosts-ctl.hvA"
+	# every 30 s: a remote state change would take up to 30 s to be read
+	start 160 30 env MIGTOP_FIXTURE=1 "$MIGTOP" --no-local --ssh "$tmp/hosts-ssh-tee" \
+		--host "hvA,root=$root,cmd=$MIGTOP" -d 30000
+	see "^hvA connected"
+	see "hvA:$SRC +hvA +STOP "
+	# 30000 -> 10000 -> 5000 -> 2000 -> 1000 -> 500 -> 250
+	for _ in 1 2 3 4 5 6; do keys +; done
+	see "on the hosts every 250 ms"
+	if grep -q '{"t":"interval","ms":250}' "$tmp/hosts-ctl.hvA"; then ok; else
+		bad "the agent was not sent the interval: $(head -c 300 "$tmp/hosts-ctl.hvA")"
+	fi
+	printf 'STOP_COPY\n' >"$root/$SRC/migration/state.new"
+	mv "$root/$SRC/migration/state.new" "$root/$SRC/migration/state"
+	# read by the agent within its new 250 ms, not its first 30 s
+	see "hvA:$SRC +hvA +STOP_COPY " 5
+	keys q
+	want_exit 0
 fi

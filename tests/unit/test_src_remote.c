@@ -169,22 +169,22 @@ static void test_klog_queue(void **state)
         (void)state;
         assert_int_equal(rsrc_new("hvB", &r), 0);
         assert_int_equal(feed(r, HELLO), 0);
-        assert_int_equal(rsrc_klog_next(r, &raw, &len, &dropped), 0);
+        assert_int_equal(rsrc_klog_next(r, &raw, &len, &dropped, NULL), 0);
         assert_int_equal(feed(r, "{\"t\":\"klog\",\"r\":[\"3,1,2,-;a\\n\",\"6,2,3,-;b\\n\"]}"), 0);
-        assert_int_equal(rsrc_klog_next(r, &raw, &len, &dropped), 1);
+        assert_int_equal(rsrc_klog_next(r, &raw, &len, &dropped, NULL), 1);
         assert_string_equal(raw, "3,1,2,-;a\n");
         assert_int_equal(len, 10);
         assert_int_equal(dropped, 0);
         free(raw);
-        assert_int_equal(rsrc_klog_next(r, &raw, &len, &dropped), 1);
+        assert_int_equal(rsrc_klog_next(r, &raw, &len, &dropped, NULL), 1);
         assert_string_equal(raw, "6,2,3,-;b\n");
         free(raw);
-        assert_int_equal(rsrc_klog_next(r, &raw, &len, &dropped), 0);
+        assert_int_equal(rsrc_klog_next(r, &raw, &len, &dropped, NULL), 0);
         for (int i = 0; i < RSRC_KLOG_MAX + 3; i++) {
                 snprintf(line, sizeof(line), "{\"t\":\"klog\",\"r\":[\"6,%d,3,-;x\"]}", i);
                 assert_int_equal(feed(r, line), 0);
         }
-        assert_int_equal(rsrc_klog_next(r, &raw, &len, &dropped), 1);
+        assert_int_equal(rsrc_klog_next(r, &raw, &len, &dropped, NULL), 1);
         assert_string_equal(raw, "6,0,3,-;x");
         assert_int_equal(dropped, 3);
         free(raw);

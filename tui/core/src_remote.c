@@ -296,7 +296,8 @@ static void rsrc_klog_push(struct rsrc *r, struct ap_msg *m)
                                 r->kq_cap = cap;
                         }
                 }
-                r->kq[r->kq_n++] = (struct rsrc_krec){.raw = m->klog[i], .len = m->klog_len[i]};
+                r->kq[r->kq_n++] =
+                    (struct rsrc_krec){.raw = m->klog[i], .len = m->klog_len[i], .link = r->hellos};
                 m->klog[i] = NULL; /* taken */
         }
         if (r->kq_fd >= 0 && write(r->kq_fd, &one, sizeof(one)) < 0) {
@@ -304,7 +305,7 @@ static void rsrc_klog_push(struct rsrc *r, struct ap_msg *m)
         }
 }
 
-int rsrc_klog_next(struct rsrc *r, char **raw, size_t *len, uint64_t *dropped)
+int rsrc_klog_next(struct rsrc *r, char **raw, size_t *len, uint64_t *dropped, unsigned *link)
 {
         int got = 0;
 
@@ -316,6 +317,8 @@ int rsrc_klog_next(struct rsrc *r, char **raw, size_t *len, uint64_t *dropped)
 
                 *raw = k->raw;
                 *len = k->len;
+                if (link)
+                        *link = k->link;
                 got = 1;
         }
         pthread_mutex_unlock(&r->mu);
@@ -382,6 +385,7 @@ static int rsrc_apply(struct rsrc *r, struct ap_msg *m)
                 r->st.hello = m->hello;
                 r->st.have_hello = true;
                 r->hello = true;
+                r->hellos++;
                 return 0;
         case AP_SNAP:
                 rsrc_clear(r);

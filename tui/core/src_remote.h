@@ -119,14 +119,16 @@ void rsrc_free(struct rsrc *r);
 /*
  * The kernel log records the agent sent ("klog"), queued for the client's kernel log (at
  * most RSRC_KLOG_MAX waiting; more are dropped and counted).  rsrc_klog_next takes the
- * oldest: 1 with *raw (malloc'd, the caller frees it) and *len; 0: none waiting; either
- * way *dropped is the count of records dropped since the last call.
+ * oldest: 1 with *raw (malloc'd, the caller frees it), *len and *link (may be NULL: the
+ * link it came on, counted from 1 by the agents' hellos: a new link reads its host's ring
+ * again from its start); 0: none waiting; either way *dropped is the count of records
+ * dropped since the last call.
  * rsrc_klog_notify: fd (an eventfd) is written to when records arrive (-1: none).
  */
 #define RSRC_KLOG_MAX 4096
 /* What the host's sysfs says of its device dev (as the agent last sent): 0, or -ENOENT. */
 int rsrc_sys(struct rsrc *r, const char *dev, struct ap_sys *out);
-int rsrc_klog_next(struct rsrc *r, char **raw, size_t *len, uint64_t *dropped);
+int rsrc_klog_next(struct rsrc *r, char **raw, size_t *len, uint64_t *dropped, unsigned *link);
 void rsrc_klog_notify(struct rsrc *r, int fd);
 
 #endif

@@ -30,6 +30,7 @@ struct rsrc_ent {
 struct rsrc_krec {
         char *raw;
         size_t len;
+        unsigned link; /* the link it came on (rsrc.hellos then) */
 };
 
 struct rsrc {
@@ -40,6 +41,7 @@ struct rsrc {
         char label[64];
         struct rsrc_status st;
         bool hello;
+        unsigned hellos;    /* hellos taken: one per link */
         struct rsrc_ent *e; /* sorted by (path, is_list) */
         size_t n, cap;
         /* transport: argv, the link now (under mu), the supervising thread */

@@ -136,6 +136,7 @@ static int ui_setup(struct ui *u)
         setlocale(LC_ALL, "");
         views_init(&u->v);
         u->v.host = u->o->host ? u->o->host : "local";
+        ui_hosts_watched(u, u->watched, sizeof(u->watched));
         ui_load_config(u, &c, &t);
         memcpy(u->v.cols_want, c.cols, sizeof(c.cols));
         u->v.ncols_want = c.ncols;
@@ -156,7 +157,8 @@ static void ui_take_snapshot(struct ui *u, int64_t now)
 {
         const struct engine_snap *s;
 
-        if (!u->e || u->v.paused || (u->v.snap && (!u->changed || now < u->next_snap_ns)))
+        if (!u->e || u->v.paused ||
+            (u->v.snap && (!u->changed || (now < u->next_snap_ns && now >= u->host_fresh_ns))))
                 return;
         s = engine_snapshot(u->e);
         if (!s)
@@ -243,7 +245,7 @@ static void ui_draw_header(const struct ui *u)
         if (v->snap && v->norder != v->snap->tree.ndevs)
                 snprintf(shown, sizeof(shown), " of %zu", v->snap->tree.ndevs);
         snprintf(buf, sizeof(buf), " migtop %s | %s | %zu%s device%s | sort %s%s%s | every %d ms%s",
-                 MIGTOP_VERSION, v->host, v->norder, shown,
+                 MIGTOP_VERSION, u->watched, v->norder, shown,
                  v->snap && v->snap->tree.ndevs == 1 ? "" : "s", views_sort_name(v->sort),
                  v->filter[0] ? " | filter " : "", v->filter, v->interval_ms,
                  v->paused ? " | PAUSED" : "");
@@ -395,6 +397,8 @@ static void ui_tick(struct ui *u, int64_t now)
         if (!u->v.paused)
                 u->v.now_ns = u->o->replay ? rpl_now(u->o->replay) : now;
         /* ages (and with --host the host lines, in every view) once a second */
+        if (u->o->remote && ui_hosts_poll(u))
+                u->changed = true;
         if (now / 1000000000 != u->drawn_sec &&
             (u->o->remote ||
              (!u->v.paused && (u->v.view == VIEWS_LIST || u->v.view == VIEWS_DETAIL))))

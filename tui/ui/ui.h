@@ -38,6 +38,7 @@ struct ui_opts {
          * link is down.  Only remote_status() is asked (no I/O).  NULL: none.
          */
         struct remote *remote;
+        bool no_local; /* --no-local: only the hosts' devices (the header names them) */
         /*
          * For ui_run(NULL, o): the tree root could not be opened yet (no vfio directory in
          * debugfs).  The console stays up with msg on screen and calls connect at start,

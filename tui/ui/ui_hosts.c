@@ -64,6 +64,46 @@ void ui_hosts_look(struct ui *u)
         }
 }
 
+void ui_hosts_watched(const struct ui *u, char *buf, size_t size)
+{
+        size_t n = u->o->remote ? remote_count(u->o->remote) : 0, len = 0;
+        bool local = !u->o->remote || !u->o->no_local;
+
+        buf[0] = '\0';
+        if (local)
+                len = (size_t)snprintf(buf, size, "%s", u->v.host);
+        for (size_t i = 0; i < n && len < size; i++)
+                len += (size_t)snprintf(buf + len, size - len, "%s%s", len ? ", " : "",
+                                        remote_label(u->o->remote, i));
+        if (len < size && len <= UI_WATCHED_MAX)
+                return;
+        if (local)
+                snprintf(buf, size, "%s + %zu host%s", u->v.host, n, n == 1 ? "" : "s");
+        else
+                snprintf(buf, size, "%zu hosts", n);
+}
+
+bool ui_hosts_poll(struct ui *u)
+{
+        size_t n = u->o->remote ? remote_count(u->o->remote) : 0;
+        bool news = false;
+
+        for (size_t i = 0; i < n && i < REMOTE_MAX_HOSTS; i++) {
+                struct rsrc_status st;
+
+                remote_status(u->o->remote, i, &st);
+                if (st.changes == u->host_changes[i])
+                        continue;
+                u->host_changes[i] = st.changes;
+                news |= st.state == RSRC_CONNECTED;
+        }
+        if (news && u->e) {
+                engine_rescan(u->e);
+                u->host_fresh_ns = ui_now() + UI_HOST_FRESH_MS * 1000000LL;
+        }
+        return news;
+}
+
 /* With hosts: the HOST column after the device's (unless the config file placed it). */
 void ui_hosts_setup(struct ui *u)
 {

@@ -113,6 +113,20 @@ static void ui_interval(struct ui *u, int dir)
         /* the screen and the state polling go at the same pace */
         if (u->e)
                 engine_set_state_period(u->e, u->v.interval_ms);
+        if (u->o->remote) {
+                /* the hosts' agents read at the same pace (within the protocol's range); a
+                   host down now gets it on its next link */
+                int ms = u->v.interval_ms;
+
+                ms = ms < AP_INTERVAL_MIN   ? AP_INTERVAL_MIN
+                     : ms > AP_INTERVAL_MAX ? AP_INTERVAL_MAX
+                                            : ms;
+                remote_control(u->o->remote, &(struct ap_ctl){.kind = AP_CTL_INTERVAL, .ms = ms});
+                snprintf(u->v.status, sizeof(u->v.status),
+                         "state read and screen refreshed every %d ms, on the hosts every %d ms",
+                         u->v.interval_ms, ms);
+                return;
+        }
         snprintf(u->v.status, sizeof(u->v.status), "state read and screen refreshed every %d ms",
                  u->v.interval_ms);
 }
@@ -120,7 +134,7 @@ static void ui_interval(struct ui *u, int dir)
 static void ui_export(struct ui *u)
 {
         char path[128], cwd[300];
-        int err = views_export(&u->v, path, sizeof(path));
+        int err = views_export(&u->v, u->o->remote, path, sizeof(path));
 
         if (err < 0)
                 snprintf(u->v.status, sizeof(u->v.status), "export failed: %s", strerror(-err));

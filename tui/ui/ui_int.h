@@ -19,6 +19,10 @@
 
 #define UI_KEY_ESC     27
 #define UI_WHEEL_LINES 3
+/* after a host's link connected, its devices are shown as they are listed, this long,
+   whatever the interval */
+#define UI_HOST_FRESH_MS 3000
+#define UI_WATCHED_MAX   40 /* the header's list of hosts, longer: their count */
 
 struct ui {
         struct engine *e;
@@ -40,6 +44,9 @@ struct ui {
                 int64_t last_ns;
         } host_now[REMOTE_MAX_HOSTS];
         int64_t host_now_ns;
+        unsigned host_changes[REMOTE_MAX_HOSTS]; /* each host's status changes, as last seen */
+        char watched[96];      /* the header's: "local", "hvA, hvB", "local + 3 hosts" */
+        int64_t host_fresh_ns; /* until then a host just connected: changes shown at once */
         struct sigaction old_int, old_term;
 };
 
@@ -55,6 +62,12 @@ void ui_input(struct ui *u);
 void ui_hosts_setup(struct ui *u);
 void ui_hosts_look(struct ui *u);
 void ui_draw_hosts(const struct ui *u);
+/* What the console watches, for the header: this host's name, the hosts' labels (or their
+   count when they do not fit), not this host with --no-local. */
+void ui_hosts_watched(const struct ui *u, char *buf, size_t size);
+/* A host whose link connected since the last look: list the root again (its devices now,
+   not at the next rescan, which a long interval puts far off).  True when one did. */
+bool ui_hosts_poll(struct ui *u);
 
 /* ui_replay.c: a key of the replay (true: taken); the replay's clock at a tick */
 bool ui_replay_key(struct ui *u, int ch);

@@ -338,7 +338,19 @@ static void view_detail_history(const struct views *v, size_t i, const struct la
                    tl.interleaved && in->nklog ? " and kernel log" : "");
         if (tl.status[0])
                 view_detail_line(&o, 0, THEME_STATUS_WARN, tl.status);
-        if (in->stuck && !in->gone) {
+        struct views_host h = {.label = v->host};
+
+        if (v->host_of)
+                v->host_of(v->host_arg, v->snap->tree.devs[i].name, &h);
+        if (h.stale) {
+                char line[160], age[32];
+
+                /* its values stopped, not the device: stale, never stuck */
+                stuck_fmt_dur(h.age_ms, age, sizeof(age));
+                snprintf(line, sizeof(line), "stale: host %s not connected, data %s old", h.label,
+                         age);
+                view_detail_line(&o, 0, THEME_STATUS_ABSENT, line);
+        } else if (in->stuck && !in->gone) {
                 char line[160], age[32], thr[32];
 
                 stuck_fmt_dur(views_state_age(v, i) / 1000000, age, sizeof(age));

@@ -14,6 +14,7 @@
 #include "core/jsonout.h"
 #include "core/pair.h"
 #include "core/suggest.h"
+#include "remote.h"
 #include "ui/timeline.h"
 #include "ui/views.h"
 
@@ -422,16 +423,41 @@ static const char *views_view_name(enum views_view view)
         }
 }
 
-static struct json_object *views_export_json(const struct views *v, enum views_view view)
+/* --host: the device's host and whether its data is stale, as the batch JSON has them. */
+static void views_export_host(struct remote *rem, struct json_object *dj, int64_t now)
+{
+        struct json_object *name;
+
+        if (rem && dj && json_object_object_get_ex(dj, "name", &name))
+                remote_json_dev(rem, json_object_get_string(name), now, dj);
+}
+
+static int64_t views_mono_ns(void)
+{
+        struct timespec ts;
+
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+static struct json_object *views_export_json(const struct views *v, struct remote *rem,
+                                             enum views_view view)
 {
         long i = views_selected(v), s, d;
+        int64_t now = views_mono_ns();
+        struct json_object *o, *devs;
 
-        if (view == VIEWS_DETAIL && i >= 0)
-                return jout_dev(&v->snap->tree.devs[i]);
+        if (view == VIEWS_DETAIL && i >= 0) {
+                o = jout_dev(&v->snap->tree.devs[i]);
+                views_export_host(rem, o, now);
+                if (o && rem)
+                        json_object_object_add(o, "hosts", remote_json_hosts(rem, now));
+                return o;
+        }
         if (view == VIEWS_COMPARE && views_pair(v, &s, &d)) {
                 struct pairside_cmp *c = malloc(sizeof(*c));
-                struct json_object *o = NULL;
 
+                o = NULL;
                 if (c && views_compare(v, (size_t)s, (size_t)d, c) == 0)
                         o = jout_compare(v->src, v->dst, &c->res, &c->side[0], &c->side[1]);
                 if (c)
@@ -439,7 +465,13 @@ static struct json_object *views_export_json(const struct views *v, enum views_v
                 free(c);
                 return o;
         }
-        return jout_tree(&v->snap->tree);
+        o = jout_tree(&v->snap->tree);
+        if (o && rem && json_object_object_get_ex(o, "devices", &devs)) {
+                for (size_t k = 0; k < json_object_array_length(devs); k++)
+                        views_export_host(rem, json_object_array_get_idx(devs, k), now);
+                json_object_object_add(o, "hosts", remote_json_hosts(rem, now));
+        }
+        return o;
 }
 
 static int views_write_all(int fd, const char *s, size_t len)
@@ -457,7 +489,7 @@ static int views_write_all(int fd, const char *s, size_t len)
         return 0;
 }
 
-int views_export(const struct views *v, char *path, size_t size)
+int views_export(const struct views *v, struct remote *rem, char *path, size_t size)
 {
         enum views_view view = v->view == VIEWS_HELP ? v->below_help : v->view;
         struct json_object *o;
@@ -471,7 +503,7 @@ int views_export(const struct views *v, char *path, size_t size)
         localtime_r(&now, &tm);
         strftime(stamp, sizeof(stamp), "%Y%m%d-%H%M%S", &tm);
         snprintf(path, size, "migtop-%s-%s.json", views_view_name(view), stamp);
-        o = views_export_json(v, view);
+        o = views_export_json(v, rem, view);
         text = o ? jout_string(o, 1) : NULL;
         json_object_put(o);
         if (!text)

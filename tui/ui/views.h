@@ -152,9 +152,12 @@ void views_layout(struct views *v, enum layout_view lv, struct layout *out);
 
 /*
  * Write the current view's data as JSON to migtop-<view>-<time>.json in the current
- * directory (the one file the console writes; the user asked).  0 and the file name in
- * path, or negative errno.
+ * directory (the one file the console writes; the user asked).  rem (--host, else NULL):
+ * each device with "host", "stale" and "stale_ms", and the "hosts" status, as the batch
+ * JSON has them (remote_json_dev, remote_json_hosts).  0 and the file name in path, or
+ * negative errno.
  */
-int views_export(const struct views *v, char *path, size_t size);
+struct remote;
+int views_export(const struct views *v, struct remote *rem, char *path, size_t size);
 
 #endif
