@@ -9,12 +9,12 @@
 
 static const char b64_abc[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
-size_t b64_len(size_t n)
+static size_t b64_len(size_t n)
 {
         return (n + 2) / 3 * 4;
 }
 
-size_t b64_encode_to(char *out, const void *src, size_t n)
+static void b64_encode_to(char *out, const void *src, size_t n)
 {
         const unsigned char *s = src;
         char *o = out;
@@ -32,7 +32,6 @@ size_t b64_encode_to(char *out, const void *src, size_t n)
                 *o++ = i + 2 < n ? b64_abc[v & 63] : '=';
         }
         *o = '\0';
-        return (size_t)(o - out);
 }
 
 char *b64_encode(const void *s, size_t n)

@@ -8,10 +8,6 @@
 
 #include <stddef.h>
 
-/* The length of the base64 of n bytes (without a NUL). */
-size_t b64_len(size_t n);
-/* base64 of s[0..n) into out (b64_len(n) + 1 bytes, NUL-terminated); its length. */
-size_t b64_encode_to(char *out, const void *s, size_t n);
 /* base64 of s[0..n): malloc'd, NUL-terminated, or NULL. */
 char *b64_encode(const void *s, size_t n);
 /*
