@@ -5,7 +5,7 @@
 # moves RUNNING -> PRE_COPY -> STOP_COPY -> STOP and back, one step a second), measured
 # over SECONDS (default 30) after the first snapshot; against a naive remote loop that
 # cats the same files every second (`ssh host 'cat .../state'`, and every file).
-# Usage: bench/agent_wire.sh [N] [SECONDS]     (B=build dir, default build)
+# Usage: bench/agent_wire.sh [N] [SECONDS]     (B=build dir, default build; MIGTOP=binary)
 set -eu
 cd "$(dirname "$0")/.."
 B=${B:-build}
@@ -13,8 +13,11 @@ N=${1:-64}
 SECS=${2:-30}
 make -s -j2 B="$B" "$B/migtop" "$B/tests/mkfixture" >/dev/null 2>&1 ||
 	make -s -j2 B="$B" all "$B/tests/mkfixture" >/dev/null
-MIGTOP=$B/migtop
-[[ -x $MIGTOP ]] || MIGTOP=tui/migtop
+# MIGTOP: another binary to measure (an older build, to compare)
+if [[ -z ${MIGTOP:-} ]]; then
+	MIGTOP=$B/migtop
+	[[ -x $MIGTOP ]] || MIGTOP=tui/migtop
+fi
 tmp=$(mktemp -d)
 pid=""
 trap '[[ -n $pid ]] && kill $pid 2>/dev/null; rm -rf "$tmp"' EXIT

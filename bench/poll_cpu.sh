@@ -9,7 +9,11 @@
 #   engine   bench_poll -R: the engine alone on the real clock, migtop's cadences, nothing
 #            printed (no JSON: `migtop -n N --json` would add the printing)
 #   console  migtop in tmux (120x26: about 20 devices on screen), idle, nothing pressed
-#   agent    migtop --agent, stdin held open, stdout to /dev/null
+#   agent    migtop --agent, stdin held open, stdout to /dev/null; it polls as the console
+#            with nothing on screen (idle devices' state every 4 intervals, 1000 ms)
+#   afloor   the floor of what the agent reads: bench_poll -B on the counts of an engine
+#            told that nothing is on screen (bench_poll -I 1000 -c); the agent's ratio to
+#            it is its cost per read, the floor's mixes in that it reads fewer files
 #   watch    watch -n 0.25 'cat .../state' over the same devices, in tmux
 # Contenders run one at a time, in a different order each round (rotated), ROUNDS rounds;
 # the figure of each is its minimum over the rounds (the least disturbed by the other
@@ -18,9 +22,11 @@
 # IDLE=1: every device RUNNING or STOP (nothing migrating), to see adaptive polling.
 # ENGINE2/MIGTOP2: a second engine and console to compare side by side (before/after):
 # "engine2" and "console2" rows; ENGINE_ARGS/ENGINE2_ARGS: more bench_poll options (e.g.
-# "-I 1000": adaptive polling with nothing on screen).
+# "-I 1000": adaptive polling with nothing on screen); AGENT2: a second migtop for an
+# "agent2" row (an older build: before/after in one run).
 # The console tells the engine what it shows (adaptive polling): idle devices off screen
-# are read at the idle rate.  The agent and the engine rows poll every device at 4 Hz.
+# are read at the idle rate, and the agent's engine is told nothing is on screen.  The
+# engine row polls every device at 4 Hz.
 # Usage: bench/poll_cpu.sh [DEVICES] [SECS] [ROUNDS]   (B=build dir, default build)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -66,6 +72,9 @@ export XDG_CONFIG_HOME=$tmp/xdg
 nreads=$(awk '{ s += $1 } END { print s }' "$tmp/counts")
 nfiles=$(awk '$1 > 0' "$tmp/counts" | wc -l)
 nstate=$(awk '/\/state$/ { s += $1 } END { print s }' "$tmp/counts")
+# ... and with nothing on screen (idle devices' state at the idle rate): what the agent reads
+"$BP" -R "$root" -d $D -I $((4 * D)) -c "$tmp/counts_idle" -t "$SECS"
+nreads_idle=$(awk '{ s += $1 } END { print s }' "$tmp/counts_idle")
 hz=$(getconf CLK_TCK)
 
 cpu() { # cpu PID: utime+stime+cutime+cstime in ticks
@@ -105,11 +114,14 @@ c_console2() { run_tmux console2 "$MIGTOP2 --root $root -d $D"; }
 c_agent() { # stdin: a FIFO held open by this script
 	[[ -p $tmp/in ]] || mkfifo "$tmp/in"
 	exec 8<>"$tmp/in"
-	RUN_STDIN=$tmp/in run_bg agent "$MIGTOP" --agent --root "$root" -d $D
+	RUN_STDIN=$tmp/in run_bg "${1:-agent}" "${2:-$MIGTOP}" --agent --root "$root" -d $D
 	exec 8>&-
 }
+c_agent2() { c_agent agent2 "$AGENT2"; }
+c_afloor() { run_bg afloor "$BP" -R "$root" -B "$tmp/counts_idle" -t "$SECS" -d $D; }
 c_watch() { run_tmux watch "watch -n 0.25 'cat $root/*/migration/state'"; }
-names=(floor engine console agent watch)
+names=(floor engine console agent watch afloor)
+[[ -n ${AGENT2:-} ]] && names+=(agent2)
 [[ -n ${ENGINE2:-} ]] && names+=(engine2)
 [[ -n ${MIGTOP2:-} ]] && names+=(console2)
 for ((r = 0; r < ROUNDS; r++)); do
@@ -128,5 +140,12 @@ for n in "${names[@]}"; do
 	all=$(tr '\n' ' ' <"$tmp/$n")
 	awk -v n="$n" -v m="$m" -v f="$fl" -v hz="$hz" -v s="$SECS" -v all="$all" 'BEGIN {
 		printf "  %-8s %6.2f s CPU  %5.2f%% of a core  %5.2fx the floor   [%s]\n", n, m / hz, 100 * m / hz / s, f ? m / f : 0, all }'
+done
+af=$(sort -n "$tmp/afloor" | head -1)
+for n in agent agent2; do
+	[[ -s $tmp/$n ]] || continue
+	m=$(sort -n "$tmp/$n" | head -1)
+	awk -v n="$n" -v m="$m" -v af="$af" -v r="$nreads_idle" -v s="$SECS" 'BEGIN {
+		printf "  %-8s %5.2fx afloor (the bare loop of the %d reads in %d s of an engine with nothing on screen)\n", n, af ? m / af : 0, r, s }'
 done
 echo "  goals: engine <= 1.25x, console <= 1.5x the floor, and well below watch"

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * agent: `migtop --agent` (see agent.h).  The engine reads through a tap around the local
- * source: the tap keeps the last result of every path read or listed and marks the ones
- * that changed; the loop sends those as a delta after each engine_process().
+ * source: the tap keeps the last result of every path read or listed (core/apdelta.h) and
+ * marks the ones that changed; the loop sends those as a delta after each
+ * engine_process().  It polls as the console does with nothing on screen
+ * (engine_set_focus() naming no device): idle devices' state at the idle rate.
  */
 #include "agent.h"
 
@@ -19,6 +21,7 @@
 #include <unistd.h>
 
 #include "core/agentproto.h"
+#include "core/apdelta.h"
 #include "core/src.h"
 #include "core/tree.h"
 #include "engine/discover.h"
@@ -29,187 +32,48 @@
 
 /* ---- the tap ------------------------------------------------------------------------------ */
 
-struct agent_ent {
-        char *path;
-        bool is_list;
-        bool dirty; /* changed since last sent */
-        int err;
-        char *data; /* file content */
-        size_t len;
-        bool trunc;
-        char **names; /* list: current names (sorted) */
-        size_t n;
-        char **sent; /* list: the names last sent */
-        size_t nsent;
-};
-
 /*
- * The source the engine reads through, and what it saw.  Shared by the loop and the
- * engine's reader threads, which may still be inside a read (a blocked one) when the
- * engine is freed: counted, freed by the last of the two to let go.
+ * The source the engine reads through, and what it saw (core/apdelta.h).  Shared by the
+ * loop and the engine's reader threads, which may still be inside a read (a blocked one)
+ * when the engine is freed: counted, freed by the last of the two to let go.  mu guards
+ * everything but refs and inner; it is never held while writing out.
  */
 struct agent_tap {
         atomic_int refs;
         pthread_mutex_t mu;
         struct src *inner;
-        struct agent_ent *e; /* sorted by (path, is_list) */
-        size_t n, cap;
-        size_t ndirty;
-        int oom;     /* an allocation failed in a read: the loop ends the agent */
-        char **klog; /* raw records waiting to be sent */
+        struct apd *apd; /* the last result of every path, what is pending */
+        int oom;         /* an allocation failed in a read: the loop ends the agent */
+        char **klog;     /* raw records waiting to be sent */
         size_t *klog_len;
         size_t nklog, klog_cap;
 };
-
-static int agent_ent_cmp(const char *path, bool is_list, const struct agent_ent *e)
-{
-        int r = strcmp(path, e->path);
-
-        return r ? r : (int)is_list - (int)e->is_list;
-}
-
-static void agent_names_free(char **names, size_t n)
-{
-        for (size_t i = 0; i < n; i++)
-                free(names[i]);
-        free(names);
-}
-
-static void agent_ent_free(struct agent_ent *e)
-{
-        free(e->path);
-        free(e->data);
-        agent_names_free(e->names, e->n);
-        agent_names_free(e->sent, e->nsent);
-}
-
-/* The entry of path (created when absent), or NULL (ENOMEM).  Under mu. */
-static struct agent_ent *agent_ent_get(struct agent_tap *t, const char *path, bool is_list)
-{
-        size_t lo = 0, hi = t->n;
-
-        while (lo < hi) {
-                size_t mid = lo + (hi - lo) / 2;
-                int r = agent_ent_cmp(path, is_list, &t->e[mid]);
-
-                if (r == 0)
-                        return &t->e[mid];
-                if (r < 0)
-                        hi = mid;
-                else
-                        lo = mid + 1;
-        }
-        if (t->n == t->cap) {
-                size_t cap = t->cap ? t->cap * 2 : 256;
-                struct agent_ent *ne = realloc(t->e, cap * sizeof(*ne));
-
-                if (!ne)
-                        return NULL;
-                t->e = ne;
-                t->cap = cap;
-        }
-        memmove(&t->e[lo + 1], &t->e[lo], (t->n - lo) * sizeof(*t->e));
-        memset(&t->e[lo], 0, sizeof(*t->e));
-        t->e[lo].path = strdup(path);
-        if (!t->e[lo].path) {
-                memmove(&t->e[lo], &t->e[lo + 1], (t->n - lo) * sizeof(*t->e));
-                return NULL;
-        }
-        t->e[lo].is_list = is_list;
-        t->e[lo].err = -1; /* never equal to a result: the first one is a change */
-        t->n++;
-        return &t->e[lo];
-}
-
-static void agent_dirty(struct agent_tap *t, struct agent_ent *e)
-{
-        if (!e->dirty)
-                t->ndirty++;
-        e->dirty = true;
-}
 
 static int agent_tap_read(void *ctx, const char *path, struct src_read *out)
 {
         struct agent_tap *t = ctx;
         int ret = src_read(t->inner, path, out);
-        struct agent_ent *e;
 
         if (ret < 0)
                 return ret;
         pthread_mutex_lock(&t->mu);
-        e = agent_ent_get(t, path, false);
-        if (!e) {
+        if (apd_file(t->apd, path, out->err, out->data, out->err ? 0 : out->len,
+                     out->truncated != 0) < 0)
                 t->oom = 1;
-        } else if (e->err != out->err || e->trunc != (out->truncated != 0) ||
-                   (!out->err && (e->len != out->len || memcmp(e->data, out->data, e->len)))) {
-                char *d = NULL;
-
-                if (!out->err && !(d = malloc(out->len + 1))) {
-                        t->oom = 1;
-                } else {
-                        if (d) {
-                                memcpy(d, out->data, out->len);
-                                d[out->len] = '\0';
-                        }
-                        free(e->data);
-                        e->data = d;
-                        e->len = out->err ? 0 : out->len;
-                        e->err = out->err;
-                        e->trunc = out->truncated != 0;
-                        agent_dirty(t, e);
-                }
-        }
         pthread_mutex_unlock(&t->mu);
         return ret;
-}
-
-static bool agent_names_eq(char **a, size_t na, char **b, size_t nb)
-{
-        if (na != nb)
-                return false;
-        for (size_t i = 0; i < na; i++)
-                if (strcmp(a[i], b[i]) != 0)
-                        return false;
-        return true;
-}
-
-static char **agent_names_dup(char **names, size_t n)
-{
-        char **c = calloc(n ? n : 1, sizeof(*c));
-
-        for (size_t i = 0; c && i < n; i++)
-                if (!(c[i] = strdup(names[i]))) {
-                        agent_names_free(c, i);
-                        return NULL;
-                }
-        return c;
 }
 
 static int agent_tap_list(void *ctx, const char *path, struct src_list *out)
 {
         struct agent_tap *t = ctx;
         int ret = src_list(t->inner, path, out);
-        struct agent_ent *e;
 
         if (ret < 0)
                 return ret;
         pthread_mutex_lock(&t->mu);
-        e = agent_ent_get(t, path, true);
-        if (!e) {
+        if (apd_list(t->apd, path, out->err, out->names, out->err ? 0 : out->n) < 0)
                 t->oom = 1;
-        } else if (e->err != out->err || !agent_names_eq(e->names, e->n, out->names, out->n)) {
-                char **c = out->err ? NULL : agent_names_dup(out->names, out->n);
-
-                if (!out->err && !c) {
-                        t->oom = 1;
-                } else {
-                        agent_names_free(e->names, e->n);
-                        e->names = c;
-                        e->n = out->err ? 0 : out->n;
-                        e->err = out->err;
-                        agent_dirty(t, e);
-                }
-        }
         pthread_mutex_unlock(&t->mu);
         return ret;
 }
@@ -235,9 +99,7 @@ static const struct src_ops agent_tap_ops = {
 
 static void agent_tap_free(struct agent_tap *t)
 {
-        for (size_t i = 0; i < t->n; i++)
-                agent_ent_free(&t->e[i]);
-        free(t->e);
+        apd_free(t->apd);
         for (size_t i = 0; i < t->nklog; i++)
                 free(t->klog[i]);
         free(t->klog);
@@ -318,55 +180,26 @@ static int64_t agent_real_ms(void)
         return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static int agent_write(struct agent *a, const struct ap_msg *m)
+/* One line (with its newline) on out.  0 or the negative errno of the failed write. */
+static int agent_put(struct agent *a, const char *s, size_t len)
 {
-        size_t len;
-        char *s = ap_msg_encode(m, &len);
-
-        if (!s)
-                return -ENOMEM;
         if (!a->out_err && (fwrite(s, 1, len, a->out) != len || fflush(a->out) != 0))
                 a->out_err = errno ? errno : EIO;
-        free(s);
         a->last_write_ns = agent_mono_ns();
         return a->out_err ? -a->out_err : 0;
 }
 
-/* The names in a (sorted) not in b (sorted): borrowed pointers into a. */
-static size_t agent_minus(char **a, size_t na, char **b, size_t nb, char **out)
+static int agent_write(struct agent *a, const struct ap_msg *m)
 {
-        size_t i = 0, k = 0, n = 0;
+        size_t len;
+        char *s = ap_msg_encode(m, &len);
+        int ret;
 
-        while (i < na) {
-                int r = k < nb ? strcmp(a[i], b[k]) : -1;
-
-                if (r < 0)
-                        out[n++] = a[i++];
-                else if (r > 0)
-                        k++;
-                else
-                        i++, k++;
-        }
-        return n;
-}
-
-/* Drop the entries under dir/ (a device that went).  Under mu. */
-static void agent_drop_under(struct agent_tap *t, const char *dir)
-{
-        size_t len = strlen(dir), w = 0;
-
-        for (size_t i = 0; i < t->n; i++) {
-                struct agent_ent *e = &t->e[i];
-
-                if (len && strncmp(e->path, dir, len) == 0 && e->path[len] == '/') {
-                        if (e->dirty)
-                                t->ndirty--;
-                        agent_ent_free(e);
-                        continue;
-                }
-                t->e[w++] = *e;
-        }
-        t->n = w;
+        if (!s)
+                return -ENOMEM;
+        ret = agent_put(a, s, len);
+        free(s);
+        return ret;
 }
 
 /* What sysfs says of the devices named (those it has) into m->sys (malloc'd). */
@@ -400,105 +233,43 @@ static void agent_sys(struct agent *a, char **names, size_t n, struct ap_msg *m)
 }
 
 /*
- * Send what changed (full: everything) as one snap or delta message.  Under mu: the
- * tap's entries are borrowed by the message.
+ * Send what changed (full: everything) as one snap or delta message.  The line is made
+ * under mu (the message borrows the table's entries) and marked sent there, so that a
+ * read answering meanwhile is pending for the next one; it is written after.
  */
 static int agent_send_data(struct agent *a, bool full)
 {
         struct agent_tap *t = a->tap;
-        struct ap_msg m = {.kind = full ? AP_SNAP : AP_DELTA};
-        char **gone = NULL;
-        size_t ngone = 0, nl = 0, nf = 0;
-        int ret = -ENOMEM;
+        struct ap_msg m = {0};
+        char *line = NULL;
+        size_t len = 0;
+        int ret;
 
         pthread_mutex_lock(&t->mu);
-        if (!full && !t->ndirty) {
+        if (!full && !apd_pending(t->apd)) {
                 pthread_mutex_unlock(&t->mu);
                 return 0;
         }
-        m.lists = calloc(t->n + 1, sizeof(*m.lists));
-        m.files = calloc(t->n + 1, sizeof(*m.files));
-        if (!m.lists || !m.files)
-                goto out;
-        for (size_t i = 0; i < t->n; i++) {
-                struct agent_ent *e = &t->e[i];
-
-                if (!full && !e->dirty)
-                        continue;
-                if (!e->is_list) {
-                        m.files[nf++] = (struct ap_file){.path = e->path,
-                                                         .err = e->err,
-                                                         .data = e->data,
-                                                         .len = e->len,
-                                                         .trunc = e->trunc};
-                        continue;
-                }
-                struct ap_list *l = &m.lists[nl++];
-
-                *l = (struct ap_list){.path = e->path, .err = e->err, .full = full};
-                if (full || e->err) {
-                        l->names = e->names;
-                        l->n = e->n;
-                        continue;
-                }
-                l->names = calloc(e->n + 1, sizeof(char *));
-                l->del = calloc(e->nsent + 1, sizeof(char *));
-                if (!l->names || !l->del)
-                        goto out;
-                l->n = agent_minus(e->names, e->n, e->sent, e->nsent, l->names);
-                l->ndel = agent_minus(e->sent, e->nsent, e->names, e->n, l->del);
-                if (!e->path[0] && l->ndel) {
-                        gone = realloc(gone, (ngone + l->ndel) * sizeof(*gone));
-                        if (!gone)
-                                goto out;
-                        for (size_t k = 0; k < l->ndel; k++)
-                                if (!(gone[ngone++] = strdup(l->del[k])))
-                                        goto out;
-                }
+        ret = apd_msg(t->apd, full, &m);
+        if (ret == 0) {
+                /* the devices listed (snap) or added (delta): what sysfs says of them */
+                for (size_t i = 0; i < m.nlists; i++)
+                        if (!m.lists[i].path[0] && !m.lists[i].err)
+                                agent_sys(a, m.lists[i].names, m.lists[i].n, &m);
+                m.seq = ++a->seq;
+                m.ts_ms = agent_real_ms();
+                line = ap_msg_encode(&m, &len);
+                free(m.sys);
+                if (line)
+                        apd_sent(t->apd, &m);
+                else
+                        apd_msg_done(&m);
         }
-        m.nlists = nl;
-        m.nfiles = nf;
-        /* the devices listed (snap) or added (delta): what sysfs says of them */
-        for (size_t i = 0; i < nl; i++)
-                if (!m.lists[i].path[0] && !m.lists[i].err)
-                        agent_sys(a, m.lists[i].names, m.lists[i].n, &m);
-        m.seq = ++a->seq;
-        m.ts_ms = agent_real_ms();
-        ret = agent_write(a, &m);
-        /* sent: nothing is dirty, lists remember what the client knows */
-        for (size_t i = 0; ret == 0 && i < t->n; i++) {
-                struct agent_ent *e = &t->e[i];
-
-                if (e->is_list && (full || e->dirty)) {
-                        char **c = agent_names_dup(e->names, e->n);
-
-                        if (!c) {
-                                ret = -ENOMEM;
-                                break;
-                        }
-                        agent_names_free(e->sent, e->nsent);
-                        e->sent = c;
-                        e->nsent = e->n;
-                }
-                e->dirty = false;
-        }
-        if (ret == 0)
-                t->ndirty = 0;
-        /* a device gone: its files go with it (the client drops them on the "del") */
-        for (size_t k = 0; ret == 0 && k < ngone; k++)
-                agent_drop_under(t, gone[k]);
-out:
-        if (!full)
-                for (size_t i = 0; i < nl; i++)
-                        if (!m.lists[i].err) {
-                                free(m.lists[i].names);
-                                free(m.lists[i].del);
-                        }
-        agent_names_free(gone, ngone);
-        free(m.lists);
-        free(m.files);
-        free(m.sys);
         pthread_mutex_unlock(&t->mu);
+        if (!line)
+                return -ENOMEM;
+        ret = agent_put(a, line, len);
+        free(line);
         return ret;
 }
 
@@ -506,6 +277,8 @@ static int agent_send_klog(struct agent *a)
 {
         struct agent_tap *t = a->tap;
         struct ap_msg m = {.kind = AP_KLOG};
+        char *line = NULL;
+        size_t len = 0;
         int ret = 0;
 
         pthread_mutex_lock(&t->mu);
@@ -513,12 +286,17 @@ static int agent_send_klog(struct agent *a)
                 m.klog = t->klog;
                 m.klog_len = t->klog_len;
                 m.nklog = t->nklog;
-                ret = agent_write(a, &m);
+                line = ap_msg_encode(&m, &len);
                 for (size_t i = 0; i < t->nklog; i++)
                         free(t->klog[i]);
                 t->nklog = 0;
+                if (!line)
+                        ret = -ENOMEM;
         }
         pthread_mutex_unlock(&t->mu);
+        if (line)
+                ret = agent_put(a, line, len);
+        free(line);
         return ret;
 }
 
@@ -653,9 +431,8 @@ static void agent_engine_opts(const struct agent *a, struct engine_opts *eo)
         engine_opts_default(eo);
         if (a->o->deadline_ms > 0)
                 eo->deadline_ms = a->o->deadline_ms;
+        /* the console's cadences: only the state follows the client's interval */
         eo->state_ms = a->interval_ms;
-        if (a->interval_ms < eo->migf_ms)
-                eo->migf_ms = a->interval_ms;
         eo->klog = a->klog;
 }
 
@@ -735,6 +512,11 @@ int agent_run(const struct batch_opts *o, int in_fd, FILE *out, FILE *err)
                 fputs("migtop --agent: out of memory\n", err);
                 return BATCH_EXIT_ENV;
         }
+        if (apd_new(&a.tap->apd) < 0) {
+                free(a.tap);
+                fputs("migtop --agent: out of memory\n", err);
+                return BATCH_EXIT_ENV;
+        }
         atomic_init(&a.tap->refs, 1);
         pthread_mutex_init(&a.tap->mu, NULL);
         /* the kernel log first: the hello says whether there is one */
@@ -774,6 +556,8 @@ int agent_run(const struct batch_opts *o, int in_fd, FILE *out, FILE *err)
                 a.disc = NULL;
         agent_engine_opts(&a, &eo);
         ret = engine_new(s, &eo, &a.e);
+        if (ret == 0)
+                engine_set_focus(a.e, NULL, 0); /* nothing on screen: idle devices slow down */
         if (ret < 0) {
                 snprintf(msg, sizeof(msg), "starting the poller: %s", strerror(-ret));
                 ret = agent_fail(&a, msg);

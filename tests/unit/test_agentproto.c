@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "core/agentproto.h"
+#include "core/b64.h"
 
 static int ctl(const char *line, struct ap_ctl *c, char *why)
 {
@@ -144,22 +145,22 @@ static void test_b64(void **state)
 
         (void)state;
         for (size_t len = 0; len <= sizeof(bin); len++) {
-                e = ap_b64_encode(bin, len);
+                e = b64_encode(bin, len);
                 assert_non_null(e);
                 assert_int_equal(strlen(e), (len + 2) / 3 * 4);
-                d = ap_b64_decode(e, strlen(e), &n);
+                d = b64_decode(e, strlen(e), &n);
                 assert_non_null(d);
                 assert_int_equal(n, len);
                 assert_memory_equal(d, bin, len);
                 free(e);
                 free(d);
         }
-        e = ap_b64_encode("foobar", 6);
+        e = b64_encode("foobar", 6);
         assert_string_equal(e, "Zm9vYmFy");
         free(e);
-        assert_null(ap_b64_decode("Zm9", 3, &n));
-        assert_null(ap_b64_decode("Zm=v", 4, &n));
-        assert_null(ap_b64_decode("Z!9v", 4, &n));
+        assert_null(b64_decode("Zm9", 3, &n));
+        assert_null(b64_decode("Zm=v", 4, &n));
+        assert_null(b64_decode("Z!9v", 4, &n));
 }
 
 /* Encode m, decode the line (without its newline). */

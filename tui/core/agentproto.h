@@ -2,7 +2,8 @@
 /*
  * agentproto: the messages between `migtop --agent` (on a hypervisor, behind ssh) and the
  * migtop that watches it.  JSON lines (json-c), one message per line, each an object whose
- * "t" names its kind.  Pure: encoding and decoding only, no I/O.
+ * "t" names its kind.  Pure: encoding and decoding only, no I/O (the JSON plumbing is
+ * core/apjson.h, base64 core/b64.h).
  *
  * Agent -> client (stdout), in this order:
  *   {"t":"hello","proto":1,"migtop":"0.1.0","host":"hv1","kernel":"6.12.0","root":"/sys/...",
@@ -151,10 +152,5 @@ void ap_msg_free(struct ap_msg *m);
 
 /* Whether path is one the protocol allows (relative, no "."/".."/empty components). */
 bool ap_path_ok(const char *path);
-
-/* base64 (RFC 4648, with padding) of s[0..n): malloc'd, NUL-terminated, or NULL. */
-char *ap_b64_encode(const void *s, size_t n);
-/* Decode; malloc'd (NUL-terminated), *n its length; NULL when malformed or ENOMEM. */
-char *ap_b64_decode(const char *s, size_t len, size_t *n);
 
 #endif
