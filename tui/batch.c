@@ -531,6 +531,15 @@ static void batch_replay_recorded_opts(struct batch_ctx *c)
                 c->interval_ms = (int)v;
 }
 
+/* engine_set_stale(): a host's device whose link is down is stale, never stuck */
+static bool batch_stale(void *ctx, const char *name)
+{
+        long long age;
+        long host;
+
+        return batch_dev_stale(ctx, name, &age, &host);
+}
+
 int batch_run(const struct batch_opts *o, FILE *out, FILE *err)
 {
         struct batch_ctx c = {.o = o, .out = out, .err = err, .sfd = -1, .out_watch = -1};
@@ -640,6 +649,8 @@ int batch_run(const struct batch_opts *o, FILE *out, FILE *err)
         ret = engine_new(s, &eo, &c.e);
         if (ret == 0 && c.rpl)
                 batch_replay_attach(&c);
+        if (ret == 0 && c.rem)
+                engine_set_stale(c.e, batch_stale, &c);
         if (ret < 0) {
                 snprintf(msg, sizeof(msg), "starting the poller: %s", strerror(-ret));
                 ret = batch_fail(&c, msg, NULL);

@@ -69,6 +69,35 @@ if grep -Eq "^\{\"name\":\"hvA:$SRC\",.*\"state\":\"STOP_COPY\".*\"stale\":true,
 	ok
 else bad "hvA:$SRC is not stale and not stuck while down: $(grep "hvA:$SRC" "$tmp/h2.objs" | cut -c1-400)"; fi
 rm -f "$tmp/h2-down.hvA"
+
+t "hosts: --log has no stuck line for a device whose link went down before its threshold; once back, it does"
+rm -f "$tmp/h2-down.hvA" "$tmp/h2.log"
+MIGTOP_FIXTURE=1 "$MIGTOP" --no-local --ssh "$tmp/h2-ssh" --host "hvA,root=$h2A,cmd=$MIGTOP" \
+	--stuck STOP_COPY=2 --log "$tmp/h2.log" -n 600 -d 200 --json >"$out" 2>"$err" &
+lp=$!
+if h2_wait "\"name\":\"hvA:$SRC\",[^{]*\"state\":\"STOP_COPY\".*\"stale\":false" 15; then ok; else
+	bad "hvA:$SRC never shown fresh in STOP_COPY"
+fi
+: >"$tmp/h2-down.hvA"
+pids=$(pgrep -f -- "--agent -d 200 --root $h2A\$")
+# shellcheck disable=SC2086 # one pid a word
+[[ -n $pids ]] && kill $pids
+h2_wait '"status":"(down|reconnecting)"' 10 || bad "the host never went down"
+sleep 3 # past the 2 s threshold while down
+stuckline="\"device\":\"hvA:$SRC\",\"event\":\"stuck\",\"stuck\":true,\"state\":\"STOP_COPY\""
+if grep -q "$stuckline" "$tmp/h2.log"; then
+	bad "a stuck line while the link was down: $(grep "$stuckline" "$tmp/h2.log")"
+else ok; fi
+rm -f "$tmp/h2-down.hvA"
+for _ in $(seq 200); do
+	grep -q "$stuckline" "$tmp/h2.log" && break
+	sleep 0.1
+done
+kill -TERM "$lp"
+wait "$lp"
+if grep -q "$stuckline" "$tmp/h2.log"; then ok; else
+	bad "no stuck line once the link was back (still in STOP_COPY): $(grep "hvA" "$tmp/h2.log" | tail -3)"
+fi
 printf 'STOP\n' >"$h2A/$SRC/migration/state"
 
 # the remote migtop reads a file of /dev/kmsg records (printk.c's format): a dev_err() on

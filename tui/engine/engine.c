@@ -280,6 +280,12 @@ static void stuck_pass(struct engine *e, int64_t now)
                 }
                 if (st == d->stuck)
                         continue;
+                if (e->stale && !d->gone && e->stale(e->stale_ctx, d->td.name)) {
+                        /* its values stopped, not it: judged again once they flow */
+                        if (now + 1000 * MS_NS < e->stuck_next_ns)
+                                e->stuck_next_ns = now + 1000 * MS_NS;
+                        continue;
+                }
                 e->seq++;
                 if (st) {
                         d->stuck = true;
@@ -592,6 +598,13 @@ int engine_set_focus(struct engine *e, const char *const *names, size_t n)
         for (size_t i = 0; i < e->ndevs; i++)
                 eng_dev_rate(e, e->devs[i], now);
         return 0;
+}
+
+void engine_set_stale(struct engine *e, bool (*fn)(void *ctx, const char *name), void *ctx)
+{
+        e->stale = fn;
+        e->stale_ctx = ctx;
+        e->stuck_next_ns = 0; /* judge again with it */
 }
 
 void engine_clear_focus(struct engine *e)

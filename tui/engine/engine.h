@@ -178,6 +178,14 @@ int engine_set_state_period(struct engine *e, int ms);
 int engine_set_focus(struct engine *e, const char *const *names, size_t n);
 /* Back to every device at the state period (as before the first engine_set_focus()). */
 void engine_clear_focus(struct engine *e);
+/*
+ * Whose data is stale: fn(ctx, name) true when what the engine holds of device name no
+ * longer comes in (a remote host's link is down: its values stopped, not the device).
+ * A stale device is never turned stuck, nor its stuck state ended: stuck detection waits
+ * until its data flows again (looked at again every second).  fn NULL: none is stale.
+ * Called from engine_process(), only for devices that would turn stuck or are stuck.
+ */
+void engine_set_stale(struct engine *e, bool (*fn)(void *ctx, const char *name), void *ctx);
 
 /* List the root on the next engine_process() (hotplug, or the user asked). */
 void engine_rescan(struct engine *e);

@@ -113,6 +113,8 @@ struct engine {
         struct engine_klog kst;        /* the status snapshots show */
         int64_t stuck_next_ns;         /* the next device to turn stuck does then (INT64_MAX) */
         bool focus_set;                /* engine_set_focus() was called: idle devices slow */
+        bool (*stale)(void *ctx, const char *name); /* engine_set_stale() */
+        void *stale_ctx;
 };
 
 /* The engine file of d->td.dirs[dir].files[j]. */

@@ -151,6 +151,19 @@ static int ui_setup(struct ui *u)
         return ui_start_curses(u, &t, c.mouse && !u->o->no_mouse);
 }
 
+/* engine_set_stale(): a host's device whose link is down is stale, never stuck */
+static bool ui_stale(void *ctx, const char *name)
+{
+        const struct ui *u = ctx;
+        struct timespec ts;
+        long long age;
+        long host;
+
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        return remote_dev_stale(u->o->remote, name, (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec,
+                                &age, &host);
+}
+
 /* ---- snapshot --------------------------------------------------------------------------- */
 
 static void ui_take_snapshot(struct ui *u, int64_t now)
@@ -191,6 +204,8 @@ void ui_connect(struct ui *u, int64_t now, bool force)
         msg[0] = '\0';
         if (u->o->connect(u->o->connect_arg, &e, msg, sizeof(msg)) == 0 && e) {
                 u->e = e;
+                if (u->o->remote)
+                        engine_set_stale(e, ui_stale, u);
                 u->v.root_msg[0] = '\0';
                 u->changed = true;
                 u->dirty = true;
@@ -466,6 +481,9 @@ int ui_run(struct engine *e, const struct ui_opts *o)
 {
         struct ui u = {.e = e, .o = o};
         int err;
+
+        if (e && o->remote)
+                engine_set_stale(e, ui_stale, &u);
 
         if (!e && !o->connect)
                 return -EINVAL;
