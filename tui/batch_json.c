@@ -13,10 +13,13 @@
 #include "core/esc.h"
 #include "core/jsonout.h"
 #include "core/pair.h"
+#include "core/rec.h"
+#include "core/src_replay.h"
 #include "core/tree.h"
 #include "engine/discover.h"
 #include "engine/engine.h"
 #include "engine/evlog.h"
+#include "engine/replayer.h"
 #include "remote.h"
 #include "ui/pairside.h"
 
@@ -125,6 +128,14 @@ static void batch_json_blocked(struct json_object *files, const char *name, long
 
         if (ms >= 0 && files && json_object_object_get_ex(files, name, &f))
                 json_object_object_add(f, "blocked_ms", json_object_new_int64(ms));
+}
+
+/* The root the snapshot is of: a replay's is the recorded run's (this host's, host 0). */
+static const char *batch_json_root(const struct batch_ctx *c)
+{
+        const struct rec_header *h = c->rpl ? replay_header(rpl_replay(c->rpl)) : NULL;
+
+        return h && h->nhosts > 0 && h->hosts[0].root[0] ? h->hosts[0].root : c->o->root;
 }
 
 /* Add the engine's and sysfs's facts to jout_dev()'s object of device i. */
@@ -274,7 +285,7 @@ int batch_json(struct batch_ctx *c, const struct engine_snap *s, const struct di
         nonly = only ? json_object_array_length(only) : 0;
         batch_now_time(c, ts, sizeof(ts));
         json_object_object_add(j, "time", jout_str(ts));
-        json_object_object_add(j, "root", jout_str(o->root));
+        json_object_object_add(j, "root", jout_str(batch_json_root(c)));
         {
                 /* files no read answered in time ("unread"): the snapshot was cut short */
                 size_t unread = tree_count_status(&s->tree, DRV_ST_UNREAD);
@@ -345,7 +356,7 @@ int batch_fail(struct batch_ctx *c, const char *msg, const struct disc_merged *m
                 batch_now_time(c, ts, sizeof(ts));
                 if (j) {
                         json_object_object_add(j, "time", jout_str(ts));
-                        json_object_object_add(j, "root", jout_str(c->o->root));
+                        json_object_object_add(j, "root", jout_str(batch_json_root(c)));
                 }
                 batch_json_put(c->out, j, !c->o->lines);
                 json_object_put(j);
