@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * remote_int: what remote.c (the links, the union source, the kernel log) and remote_rec.c
- * (--record and --replay of the hosts) share.
+ * remote_int: what remote.c (the links, the union source, status and JSON), remote_klog.c
+ * (the hosts' kernel log) and remote_rec.c (--record and --replay of the hosts) share.
  */
 #ifndef MIGTOP_REMOTE_INT_H
 #define MIGTOP_REMOTE_INT_H
@@ -39,6 +39,9 @@ struct remote_union {
         struct src *local; /* NULL: --no-local */
         struct remote *rem;
 };
+
+/* CLOCK_MONOTONIC in ms (remote.c). */
+int64_t remote_ms(void);
 
 /* A replayed host's status and sysfs facts (remote_rec.c), for remote_status, remote_dev_sys. */
 void remote_replayed_status(struct remote *rem, size_t i, struct rsrc_status *out);
