@@ -207,7 +207,7 @@ static int rpl_klog_next(void *ctx, struct kmsg_rec *out, char *err, size_t errs
         ret = kmsg_parse(raw, len, out, err, errsz);
         free(raw);
         if (ret >= 0 && label && out->device[0]) {
-                /* a link's record: tied to LABEL:DEVICE, as the live run's (remote.c) */
+                /* a link's record: tied to LABEL:DEVICE, as the live run's (remote_klog.c) */
                 if ((size_t)snprintf(name, sizeof(name), "%s:%s", label, out->device) >=
                     sizeof(name))
                         name[0] = '\0';
