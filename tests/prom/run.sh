@@ -401,7 +401,7 @@ ne_pid=""
 t "promtool check rules"
 msg=$(promtool check rules "$rules" 2>&1)
 [[ $? -eq 0 ]] && ok || bad "$msg"
-t "promtool test rules: stuck, reject, command channel, impossible, not running fire"
+t "promtool test rules: stuck, reject, command channel, impossible, not running, host down fire"
 msg=$(cd "$here" && promtool test rules rules_test.yml 2>&1)
 [[ $? -eq 0 ]] && ok || bad "$msg"
 # and the test can fail: a rules file whose stuck alert looks at the wrong state
