@@ -746,10 +746,11 @@ want_empty_out
 want_err '^migtop: stopped by TERM before a snapshot was complete$'
 
 t "SIGINT ends --once within 1 s while a read is blocked, with a message"
-set -m # job control: a background job does not ignore SIGINT
-"$MIGTOP" --once --deadline 5000 --fixture --root "$root" >"$out" 2>"$err" &
+# A background job of a shell without job control starts with SIGINT ignored, and so does
+# everything under a shell that had it ignored on entry (set -m cannot undo that): env gives
+# migtop the default disposition, as a terminal's foreground job has it.
+env --default-signal=INT "$MIGTOP" --once --deadline 5000 --fixture --root "$root" >"$out" 2>"$err" &
 pid=$!
-set +m
 signals_blocked "$pid" 2 || bad "migtop never blocked SIGINT"
 sleep 0.3
 t0=$EPOCHREALTIME
