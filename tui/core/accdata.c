@@ -96,14 +96,6 @@ void acc_decode_registers(const uint8_t *buf, size_t len, struct acc_decoded *ou
         acc_fill(buf, len, acc_regs, sizeof(acc_regs) / sizeof(acc_regs[0]), out);
 }
 
-bool acc_header_field(const char *name)
-{
-        for (unsigned i = 0; name && acc_header_fields[i]; i++)
-                if (strcmp(acc_header_fields[i], name) == 0)
-                        return true;
-        return false;
-}
-
 const char *acc_qm_state_meaning(uint64_t v)
 {
         if (v == ACC_QM_READY)

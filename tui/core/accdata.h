@@ -68,12 +68,10 @@ void acc_decode(const uint8_t *buf, size_t len, struct acc_decoded *out);
 
 /*
  * Decode a register snapshot (ACC_LAYOUT_REGISTERS): vf_qm_state and the registers at
- * 40..119 only; the header fields are not listed (see acc_header_field()).
+ * 40..119 only; the header fields (acc_header_fields) are not listed.
  */
 void acc_decode_registers(const uint8_t *buf, size_t len, struct acc_decoded *out);
 
-/* Whether name is a field of the match header (bytes 0..39 but vf_qm_state). */
-bool acc_header_field(const char *name);
 /* The header field names, in offset order (V2 names), NULL-terminated. */
 extern const char *const acc_header_fields[];
 
