@@ -976,12 +976,15 @@ out:
 }
 
 /*
- * Write @s into the device in RESUMING and complete with RESUMING -> STOP.  With @o (and
+ * Write @b into the device in RESUMING and complete with RESUMING -> STOP.  With @o (and
  * --pause) it stops at step "resuming" once the device is in RESUMING, before the first
- * write.  Returns 0 when the device accepted the stream, 1 when it rejected it with EINVAL
- * at write or at the STOP arc (*err set), negative on any other failure.
+ * write.  With @path, @b is filled from that file only once the device is in RESUMING (after
+ * the pause): as a VMM's incoming side, the destination waits in RESUMING for a stream the
+ * source has not saved yet.  Returns 0 when the device accepted the stream, 1 when it
+ * rejected it with EINVAL at write or at the STOP arc (*err set), negative on any other
+ * failure.
  */
-static int load_one(const struct opts *o, struct mdev *d, const uint8_t *s, size_t len, int *err,
+static int load_one(const struct opts *o, struct mdev *d, const char *path, struct buf *b, int *err,
                     bool report)
 {
         int fd = -1, ret;
@@ -998,7 +1001,15 @@ static int load_one(const struct opts *o, struct mdev *d, const uint8_t *s, size
         }
         if (o)
                 step(o, "resuming");
-        ret = write_all(d, fd, s, len, report);
+        if (path) {
+                b->len = 0;
+                ret = file_load(path, b);
+                if (ret) {
+                        close(fd);
+                        return ret;
+                }
+        }
+        ret = write_all(d, fd, b->p, b->len, report);
         if (ret == 0)
                 ret = dev_set_state_q(d, VFIO_DEVICE_STATE_STOP, NULL, report);
         close(fd);
@@ -1046,16 +1057,19 @@ static int cmd_load(const struct opts *o, const char *uuid, int n, char **paths)
         dev_init(&d, uuid, "destination");
         ret = dev_open(&d);
         for (int i = 0; !ret && i < n; i++) {
-                b.len = 0;
-                ret = file_load(paths[i], &b);
-                if (ret)
-                        break;
                 if (i > 0 && ioctl(d.fd, VFIO_DEVICE_RESET) < 0) {
                         ret = fail(&d, "ioctl(VFIO_DEVICE_RESET)", errno);
                         break;
                 }
+                /* with --pause the file is read at step "resuming" (it may not exist yet) */
+                if (!o->pause) {
+                        b.len = 0;
+                        ret = file_load(paths[i], &b);
+                        if (ret)
+                                break;
+                }
                 t0 = now_ms();
-                ret = load_one(o, &d, b.p, b.len, &err, true);
+                ret = load_one(o, &d, o->pause ? paths[i] : NULL, &b, &err, true);
                 if (ret < 0)
                         break;
                 dev_get_state(&d, &st);
@@ -1535,7 +1549,7 @@ static int cmd_fuzz(const struct opts *o, const char *uuid, const char *path)
                         ret = -EIO;
                         goto out;
                 }
-                ret = load_one(NULL, &d, b.p, b.len, &err, false);
+                ret = load_one(NULL, &d, NULL, &b, &err, false);
                 if (ret < 0) {
                         printf("fuzz %u (%s): unexpected failure %s\n", i, desc, strerror(-ret));
                         bad++;
@@ -1564,7 +1578,7 @@ static int cmd_fuzz(const struct opts *o, const char *uuid, const char *path)
                         goto out;
                 }
         }
-        ret = load_one(NULL, &d, orig.p, orig.len, &err, true);
+        ret = load_one(NULL, &d, NULL, &orig, &err, true);
         if (ret != 0) {
                 printf("fuzz: the unmutated stream no longer loads\n");
                 bad++;
@@ -1619,7 +1633,8 @@ static void usage(FILE *f)
                "  --stop-after STEP   end after STEP: open resuming precopy stopcopy stop running\n"
                "  --pause             print 'STEP name' after each step and wait for a line on\n"
                "                      stdin (devices stay open; EOF stops waiting); load\n"
-               "                      stops at 'resuming' before its first write\n"
+               "                      stops at 'resuming' before it reads FILE: the stream\n"
+               "                      may be written there while the device waits\n"
                "  --set-reg [dst:]OFF=VAL  BAR0 write on the source (or dst) after opening\n"
                "  --save FILE         migrate: also write the stream to FILE\n"
                "  --chunk N           write the resuming stream in writes of at most N bytes\n"
