@@ -4,7 +4,8 @@
  * source: the tap keeps the last result of every path read or listed (core/apdelta.h) and
  * marks the ones that changed; the loop sends those as a delta after each
  * engine_process().  It polls as the console does with nothing on screen
- * (engine_set_focus() naming no device): idle devices' state at the idle rate.
+ * (engine_set_focus() naming no device): idle devices' state at the idle rate, until the
+ * client names the devices it shows ({"t":"focus"}): those at the interval.
  */
 #include "agent.h"
 
@@ -321,6 +322,7 @@ static int agent_send_hello(struct agent *a)
         snprintf(m.hello.root, sizeof(m.hello.root), "%s", a->o->root);
         m.hello.interval_ms = a->interval_ms;
         m.hello.ping = true;
+        m.hello.focus = true;
         snprintf(m.hello.klog, sizeof(m.hello.klog), "%s",
                  !a->klog                            ? "off"
                  : klog_state(a->klog) != KLOG_ST_OK ? "unavailable"
@@ -371,6 +373,14 @@ static int agent_control(struct agent *a, const char *line, size_t len)
                 struct ap_msg m = {.kind = AP_PONG, .seq = (uint64_t)c.id};
 
                 return agent_write(a, &m);
+        }
+        case AP_CTL_FOCUS: {
+                /* names the engine matches against the devices it found (never a path) */
+                const char *names[AP_FOCUS_MAX];
+
+                for (size_t i = 0; i < c.nfocus; i++)
+                        names[i] = c.focus[i];
+                return engine_set_focus(a->e, names, c.nfocus);
         }
         case AP_CTL_QUIT:
         default:

@@ -8,6 +8,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -406,6 +407,43 @@ int remote_control(struct remote *rem, const struct ap_ctl *c)
                 if (r < 0 && !ret)
                         ret = r;
         }
+        return ret;
+}
+
+int remote_focus(struct remote *rem, const char *const *names, size_t n)
+{
+        struct ap_ctl *c;
+        int ret = 0;
+
+        if (!rem || rem->rpl)
+                return 0;
+        c = malloc(sizeof(*c));
+        if (!c)
+                return -ENOMEM;
+        for (size_t i = 0; i < rem->n; i++) {
+                int r;
+
+                if (!rem->r[i])
+                        continue;
+                memset(c, 0, offsetof(struct ap_ctl, focus));
+                c->kind = AP_CTL_FOCUS;
+                for (size_t k = 0; k < n && c->nfocus < AP_FOCUS_MAX; k++) {
+                        const char *rest;
+                        size_t j = 0;
+
+                        if (!names[k] || remote_route(rem, names[k], &rest) != (long)i ||
+                            strlen(rest) >= AP_NAME_MAX)
+                                continue;
+                        while (j < c->nfocus && strcmp(c->focus[j], rest) != 0)
+                                j++;
+                        if (j == c->nfocus) /* (the selected device is also on screen) */
+                                memcpy(c->focus[c->nfocus++], rest, strlen(rest) + 1);
+                }
+                r = rsrc_control(rem->r[i], c);
+                if (r < 0 && r != -ENOTCONN && r != -EAGAIN && !ret)
+                        ret = r;
+        }
+        free(c);
         return ret;
 }
 

@@ -70,6 +70,13 @@ int remote_dev_sys(struct remote *rem, const char *dev, struct ap_sys *out);
  */
 int remote_control(struct remote *rem, const struct ap_ctl *c);
 /*
+ * Tell each host's agent which of its devices the caller shows (names as "LABEL:DEVICE";
+ * others skipped): the agent then reads their state at the interval even while idle.  Sent
+ * only when a host's set changed, and again on every later link; an agent too old to take
+ * it is not sent it.  rem NULL or a replay: nothing.  0, or negative errno.
+ */
+int remote_focus(struct remote *rem, const char *const *names, size_t n);
+/*
  * The kernel log of a run whose hosts have one (remote_has_klog): local's records (may be NULL:
  * none; taken) and those the hosts' agents send, a remote record's device named LABEL:DEVICE so
  * that it is tied to that host's device.  Records keep their kernel's sequence number and time; as

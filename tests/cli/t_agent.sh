@@ -48,7 +48,7 @@ t "agent: hello first (protocol 1, this host, kernel, root), then one snapshot"
 fix pair-ok
 ag_start "$MIGTOP" --agent --root "$root" --fixture -d 200
 if ag_wait '^\{"t":"snap"' 5; then ok; else bad "no snapshot within 5 s"; fi
-if head -1 "$out" | grep -Eq "^\\{\"t\":\"hello\",\"proto\":1,\"migtop\":\"[0-9.]+\",\"host\":\"$(uname -n)\",\"kernel\":\"$(uname -r)\",\"root\":\"$root\",\"interval_ms\":200,\"klog\":\"off\",\"ping\":true\\}$"; then
+if head -1 "$out" | grep -Eq "^\\{\"t\":\"hello\",\"proto\":1,\"migtop\":\"[0-9.]+\",\"host\":\"$(uname -n)\",\"kernel\":\"$(uname -r)\",\"root\":\"$root\",\"interval_ms\":200,\"klog\":\"off\",\"ping\":true,\"focus\":true\\}$"; then
 	ok
 else bad "first line is not the hello"; fi
 if sed -n 2p "$out" | grep -q '^{"t":"snap","seq":1,'; then ok; else bad "second line is not the snapshot"; fi
@@ -83,13 +83,13 @@ n_snap=$(ag_count '^\{"t":"snap"')
 echo '{"t":"snapshot","path":"/etc/passwd"}' >&7
 echo '{"t":"exec","cmd":"cat /etc/shadow"}' >&7
 echo 'garbage' >&7
-head -c 1000 /dev/zero | tr '\0' 'x' >&7
+head -c 5000 /dev/zero | tr '\0' 'x' >&7
 echo >&7
 sleep 0.5
 if [[ $(ag_count '^\{"t":"snap"') -eq $n_snap ]]; then ok; else bad "a snapshot was sent for a line with a path"; fi
 want_err 'control line ignored: unknown member "path" in "snapshot"'
 want_err 'control line ignored: unknown control message "exec"'
-want_err 'control line ignored: longer than 256 bytes'
+want_err 'control line ignored: longer than 4095 bytes'
 if kill -0 "$ag_pid" 2>/dev/null; then ok; else bad "the agent ended on a bad control line"; fi
 
 t "agent: a heartbeat after 5 s of quiet carries the count of rejected lines (4)"

@@ -4,7 +4,7 @@
 # polling (man page, REMOTE AGENT): it polls as the console does with nothing on screen,
 # and still sends every change it reads: each step of a migration of a device that was
 # idle reaches the wire, once and in order; a changed migf_data too; an idle device's state
-# is read less often than a migrating one's (strace).
+# is read less often than a migrating one's (strace), unless the client names it in a focus.
 
 # (t_agent.sh defines them too; the glob's order depends on the locale)
 if ! declare -F ag_wait >/dev/null; then
@@ -98,6 +98,38 @@ if command -v strace >/dev/null && strace -f -qq -e trace=none true 2>/dev/null;
 	if ((n_mig >= 10 && n_idle * 2 < n_mig)); then ok; else
 		bad "state reads: idle $n_idle, migrating $n_mig (want idle < half)"
 	fi
+else
+	echo "skip: strace cannot trace here"
+fi
+
+t "agent2: a focus from the client puts its idle devices back at the interval (strace); paths are refused"
+if command -v strace >/dev/null && strace -f -qq -e trace=none true 2>/dev/null; then
+	# many 4: $a2_idle RUNNING and the mdev in STOP, both idle; the focus names the first
+	a2_mdev=6d696703-0000-4000-8000-000000000003
+	fix many 4
+	a2_start strace -f -qq -e trace=openat -o "$tmp/agent2f.trace" \
+		"$MIGTOP" --agent --root "$root" --fixture -d 100
+	if ag_wait '^\{"t":"hello".*"focus":true' 5; then ok; else bad "the hello does not say \"focus\":true"; fi
+	ag_wait '^\{"t":"snap"' 5
+	# a path, a name with '/', a name it does not have: refused or ignored, nothing opened
+	printf '%s\n' '{"t":"focus","dev":["../../../etc"]}' \
+		'{"t":"focus","dev":["'"$a2_idle"'/migration/state"]}' >&7
+	printf '{"t":"focus","dev":["%s","nosuchdev"]}\n' "$a2_idle" >&7
+	sleep 3
+	a2_stop
+	n_foc=$(grep -c "\"$a2_idle/migration/state\"" "$tmp/agent2f.trace")
+	n_idle=$(grep -c "\"$a2_mdev/migration/state\"" "$tmp/agent2f.trace")
+	echo "  agent2: state reads in about 3 s: focused idle $n_foc, idle $n_idle"
+	# focused: every 100 ms; idle: every 400 ms
+	if ((n_foc >= 10 && n_idle * 2 < n_foc)); then ok; else
+		bad "state reads: focused idle $n_foc, idle $n_idle (want idle < half of focused)"
+	fi
+	if grep -q "control line ignored: \"focus\": dev\[0\] is not a device name" "$err"; then ok; else
+		bad "a focus naming a path was not refused: $(head -c 300 "$err")"
+	fi
+	if grep -Eq 'nosuchdev|\.\./\.\./\.\./etc' "$tmp/agent2f.trace"; then
+		bad "the agent opened a name the client sent: $(grep -E 'nosuchdev|\.\./etc' "$tmp/agent2f.trace" | head -3)"
+	else ok; fi
 else
 	echo "skip: strace cannot trace here"
 fi

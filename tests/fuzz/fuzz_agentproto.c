@@ -2,7 +2,8 @@
 /*
  * fuzz_agentproto: the agent's control-line decoder and the client's message decoder on
  * arbitrary bytes, with the invariants the agent and the remote source rely on: a control
- * line is one of the five kinds with an interval in range; every decoded path stays under
+ * line is one of the known kinds with an interval in range, a focus names devices (never a
+ * path) and re-encodes to the same names; every decoded path stays under
  * the root, every listed name is one component, every file fits SRC_READ_MAX; what
  * decodes re-encodes and decodes to the same content.
  */
@@ -47,10 +48,31 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         size_t len;
 
         if (ap_ctl_decode(s, size, &c, why, sizeof(why)) == 0) {
-                CHECK(c.kind <= AP_CTL_QUIT);
+                CHECK(c.kind <= AP_CTL_FOCUS);
                 CHECK(c.kind != AP_CTL_INTERVAL ||
                       (c.ms >= AP_INTERVAL_MIN && c.ms <= AP_INTERVAL_MAX));
                 CHECK(size <= AP_CTL_MAX);
+                CHECK(c.nfocus <= AP_FOCUS_MAX && (c.kind == AP_CTL_FOCUS || !c.nfocus));
+                for (size_t i = 0; i < c.nfocus; i++) {
+                        char *p = c.focus[i];
+
+                        /* a device name, never a path */
+                        CHECK(memchr(p, '\0', AP_NAME_MAX) && p[0] && !strchr(p, '/') &&
+                              strcmp(p, "..") != 0 && strcmp(p, ".") != 0);
+                }
+                /* what decodes re-encodes within a line, to the same names */
+                line = ap_ctl_encode(&c);
+                if (line) {
+                        struct ap_ctl c2;
+
+                        len = strlen(line);
+                        CHECK(len && len <= AP_CTL_MAX + 1 && line[len - 1] == '\n');
+                        CHECK(ap_ctl_decode(line, len - 1, &c2, why, sizeof(why)) == 0);
+                        CHECK(c2.kind == c.kind && c2.nfocus <= c.nfocus);
+                        for (size_t i = 0; i < c2.nfocus; i++)
+                                CHECK(strcmp(c2.focus[i], c.focus[i]) == 0);
+                        free(line);
+                }
         }
         if (ap_msg_decode(s, size, &m, why, sizeof(why)) < 0)
                 return 0;

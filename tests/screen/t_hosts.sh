@@ -187,7 +187,7 @@ if t "hosts: the config file's host lines open the console on those hosts"; then
 	fi
 fi
 
-if t "hosts: + and - reach the agents: the interval control line, and the agent reads at the new pace"; then
+if t "hosts: + and - reach the agents: the interval control line, and the agent reads at the new pace; the devices on screen reach them"; then
 	# the stand-in ssh keeps what the console writes to the agent's stdin
 	cat >"$tmp/hosts-ssh-tee" <<'SH'
 #!/bin/sh
@@ -209,6 +209,12 @@ SH
 	see "on the hosts every 250 ms"
 	if grep -q '{"t":"interval","ms":250}' "$tmp/hosts-ctl.hvA"; then ok; else
 		bad "the agent was not sent the interval: $(head -c 300 "$tmp/hosts-ctl.hvA")"
+	fi
+	# the devices on screen, named as the agent knows them (no "hvA:"): it reads them at
+	# the interval even while idle
+	focus=$(grep '^{"t":"focus"' "$tmp/hosts-ctl.hvA" | tail -1 | jq -c '.dev | sort' 2>/dev/null)
+	if [[ $focus == "$(jq -nc --arg a "$SRC" --arg b "$DST" '[$a, $b] | sort')" ]]; then ok; else
+		bad "the agent was not sent the devices on screen, each once: $(grep focus "$tmp/hosts-ctl.hvA" | head -c 300)"
 	fi
 	printf 'STOP_COPY\n' >"$root/$SRC/migration/state.new"
 	mv "$root/$SRC/migration/state.new" "$root/$SRC/migration/state"

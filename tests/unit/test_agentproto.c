@@ -2,7 +2,7 @@
 /*
  * agentproto: the agent's messages survive encode/decode (text, binary, errnos, list
  * deltas, kernel log), a decoded path can never leave the root, control lines naming
- * anything but the five controls are rejected.
+ * anything but the controls are rejected (a focus names devices, never a path).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -120,6 +121,86 @@ static void test_ctl_roundtrip(void **state)
         assert_int_equal(d.kind, AP_CTL_INTERVAL);
         assert_int_equal(d.ms, 250);
         free(s);
+}
+
+/*
+ * focus: device names only (never a path), at most AP_FOCUS_MAX; the encoder keeps a line
+ * within AP_CTL_MAX (a pipe takes it whole) by dropping the last names
+ */
+static void test_focus(void **state)
+{
+        static const char *const bad[] = {
+            "{\"t\":\"focus\"}",
+            "{\"t\":\"focus\",\"dev\":\"0000:3b:00.0\"}",
+            "{\"t\":\"focus\",\"dev\":[\"../../etc\"]}",
+            "{\"t\":\"focus\",\"dev\":[\"0000:3b:00.0/migration/state\"]}",
+            "{\"t\":\"focus\",\"dev\":[\"..\"]}",
+            "{\"t\":\"focus\",\"dev\":[\".\"]}",
+            "{\"t\":\"focus\",\"dev\":[\"\"]}",
+            "{\"t\":\"focus\",\"dev\":[5]}",
+            "{\"t\":\"focus\",\"dev\":[null]}",
+            "{\"t\":\"focus\",\"dev\":[],\"p\":\"/etc\"}",
+            /* a name of 64 bytes (AP_NAME_MAX with its NUL is 64) */
+            ("{\"t\":\"focus\",\"dev\":[\"012345678901234567890123456789"
+             "0123456789012345678901234567890123\"]}"),
+        };
+        struct ap_ctl *c = calloc(1, sizeof(*c)), *d = calloc(1, sizeof(*d));
+        char why[160], line[AP_CTL_MAX + 1], *s;
+        size_t len;
+
+        (void)state;
+        assert_int_equal(ctl("{\"t\":\"focus\",\"dev\":[\"0000:3b:00.0\",\"6d696703-0000-4000-"
+                             "8000-000000000003\"]}",
+                             d, why),
+                         0);
+        assert_int_equal(d->kind, AP_CTL_FOCUS);
+        assert_int_equal(d->nfocus, 2);
+        assert_string_equal(d->focus[0], "0000:3b:00.0");
+        assert_string_equal(d->focus[1], "6d696703-0000-4000-8000-000000000003");
+        assert_int_equal(ctl("{\"t\":\"focus\",\"dev\":[]}", d, why), 0);
+        assert_int_equal(d->nfocus, 0);
+        for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++) {
+                why[0] = '\0';
+                assert_int_equal(ctl(bad[i], d, why), -EINVAL);
+                assert_true(why[0] != '\0');
+        }
+        assert_int_equal(ctl(bad[2], d, why), -EINVAL);
+        assert_string_equal(why, "\"focus\": dev[0] is not a device name (a string of 1 to 63 "
+                                 "bytes, no '/', not . or ..)");
+        /* one name more than AP_FOCUS_MAX */
+        len = (size_t)snprintf(line, sizeof(line), "{\"t\":\"focus\",\"dev\":[");
+        for (int i = 0; i <= AP_FOCUS_MAX; i++)
+                len +=
+                    (size_t)snprintf(line + len, sizeof(line) - len, "%s\"d%d\"", i ? "," : "", i);
+        len += (size_t)snprintf(line + len, sizeof(line) - len, "]}");
+        assert_int_equal(ap_ctl_decode(line, len, d, why, sizeof(why)), -EINVAL);
+        assert_string_equal(why, "\"focus\" names 65 devices, at most 64");
+        /* round trip */
+        c->kind = AP_CTL_FOCUS;
+        c->nfocus = 2;
+        strcpy(c->focus[0], "0000:7d:00.1");
+        strcpy(c->focus[1], "0000:7d:00.2");
+        s = ap_ctl_encode(c);
+        assert_string_equal(s, "{\"t\":\"focus\",\"dev\":[\"0000:7d:00.1\",\"0000:7d:00.2\"]}\n");
+        assert_int_equal(ap_ctl_decode(s, strlen(s) - 1, d, why, sizeof(why)), 0);
+        assert_int_equal(d->nfocus, 2);
+        assert_string_equal(d->focus[1], "0000:7d:00.2");
+        free(s);
+        /* AP_FOCUS_MAX names of 63 bytes do not fit in a line: the last ones go, the line
+           still decodes, and what is kept is the first names in order */
+        c->nfocus = AP_FOCUS_MAX;
+        for (int i = 0; i < AP_FOCUS_MAX; i++)
+                snprintf(c->focus[i], AP_NAME_MAX, "%02d%061d", i, 0);
+        s = ap_ctl_encode(c);
+        assert_non_null(s);
+        assert_true(strlen(s) <= AP_CTL_MAX + 1);
+        assert_int_equal(ap_ctl_decode(s, strlen(s) - 1, d, why, sizeof(why)), 0);
+        assert_true(d->nfocus > 0 && d->nfocus < AP_FOCUS_MAX);
+        for (size_t i = 0; i < d->nfocus; i++)
+                assert_string_equal(d->focus[i], c->focus[i]);
+        free(s);
+        free(c);
+        free(d);
 }
 
 static void test_paths(void **state)
@@ -382,17 +463,12 @@ static void test_decode_rejects(void **state)
 int main(void)
 {
         const struct CMUnitTest tests[] = {
-            cmocka_unit_test(test_ctl_ok),
-            cmocka_unit_test(test_ctl_rejected),
-            cmocka_unit_test(test_ctl_roundtrip),
-            cmocka_unit_test(test_paths),
-            cmocka_unit_test(test_b64),
-            cmocka_unit_test(test_hello),
-            cmocka_unit_test(test_data),
-            cmocka_unit_test(test_sys),
-            cmocka_unit_test(test_ping),
-            cmocka_unit_test(test_klog_hb_error),
-            cmocka_unit_test(test_decode_rejects),
+            cmocka_unit_test(test_ctl_ok),        cmocka_unit_test(test_ctl_rejected),
+            cmocka_unit_test(test_ctl_roundtrip), cmocka_unit_test(test_paths),
+            cmocka_unit_test(test_b64),           cmocka_unit_test(test_hello),
+            cmocka_unit_test(test_data),          cmocka_unit_test(test_sys),
+            cmocka_unit_test(test_ping),          cmocka_unit_test(test_focus),
+            cmocka_unit_test(test_klog_hb_error), cmocka_unit_test(test_decode_rejects),
         };
 
         return cmocka_run_group_tests(tests, NULL, NULL);

@@ -47,7 +47,40 @@ static bool ap_name_ok(const char *s)
 static const char *const ap_ctl_names[] = {
     [AP_CTL_INTERVAL] = "interval", [AP_CTL_PAUSE] = "pause", [AP_CTL_RESUME] = "resume",
     [AP_CTL_SNAPSHOT] = "snapshot", [AP_CTL_QUIT] = "quit",   [AP_CTL_PING] = "ping",
+    [AP_CTL_FOCUS] = "focus",
 };
+
+/* The "dev" array of a focus message into out.  0, or -EINVAL with msg saying why. */
+static int ap_focus_decode(struct json_object *j, struct ap_ctl *out, char *msg, size_t size)
+{
+        struct json_object *a = apj_get(j, "dev", json_type_array);
+        size_t n = a ? json_object_array_length(a) : 0;
+
+        if (!a) {
+                apj_why(msg, size, "\"focus\" needs \"dev\", an array of device names");
+                return -EINVAL;
+        }
+        if (n > AP_FOCUS_MAX) {
+                apj_why(msg, size, "\"focus\" names %zu devices, at most %d", n, AP_FOCUS_MAX);
+                return -EINVAL;
+        }
+        for (size_t i = 0; i < n; i++) {
+                struct json_object *v = json_object_array_get_idx(a, i);
+                const char *name =
+                    json_object_is_type(v, json_type_string) ? json_object_get_string(v) : NULL;
+
+                if (!name || strlen(name) >= AP_NAME_MAX || !ap_name_ok(name)) {
+                        apj_why(msg, size,
+                                "\"focus\": dev[%zu] is not a device name (a string of 1 to "
+                                "%d bytes, no '/', not . or ..)",
+                                i, AP_NAME_MAX - 1);
+                        return -EINVAL;
+                }
+                memcpy(out->focus[i], name, strlen(name) + 1);
+        }
+        out->nfocus = n;
+        return 0;
+}
 
 int ap_ctl_decode(const char *line, size_t len, struct ap_ctl *out, char *msg, size_t size)
 {
@@ -82,7 +115,8 @@ int ap_ctl_decode(const char *line, size_t len, struct ap_ctl *out, char *msg, s
         {
                 (void)val;
                 if (strcmp(key, "t") != 0 && !(k == AP_CTL_INTERVAL && strcmp(key, "ms") == 0) &&
-                    !(k == AP_CTL_PING && strcmp(key, "id") == 0)) {
+                    !(k == AP_CTL_PING && strcmp(key, "id") == 0) &&
+                    !(k == AP_CTL_FOCUS && strcmp(key, "dev") == 0)) {
                         char esc[64];
 
                         apj_why(msg, size, "unknown member \"%s\" in \"%s\"",
@@ -118,24 +152,47 @@ int ap_ctl_decode(const char *line, size_t len, struct ap_ctl *out, char *msg, s
                 }
                 out->id = json_object_get_int64(id);
         }
+        if (k == AP_CTL_FOCUS && ap_focus_decode(j, out, msg, size) < 0)
+                goto out;
         ret = 0;
 out:
         json_object_put(j);
         return ret;
 }
 
-char *ap_ctl_encode(const struct ap_ctl *c)
+/* The control line for c with its first n focus names (malloc'd, with its newline). */
+static char *ap_ctl_line(const struct ap_ctl *c, size_t n, size_t *len)
 {
-        struct json_object *j = json_object_new_object();
+        struct json_object *j = json_object_new_object(), *a = NULL;
+        bool ok;
 
-        if (!j || (unsigned)c->kind >= sizeof(ap_ctl_names) / sizeof(*ap_ctl_names) ||
-            !apj_add(j, "t", json_object_new_string(ap_ctl_names[c->kind])) ||
-            (c->kind == AP_CTL_INTERVAL && !apj_add(j, "ms", json_object_new_int(c->ms))) ||
-            (c->kind == AP_CTL_PING && !apj_add(j, "id", json_object_new_int64(c->id)))) {
+        ok = j && (unsigned)c->kind < sizeof(ap_ctl_names) / sizeof(*ap_ctl_names) &&
+             apj_add(j, "t", json_object_new_string(ap_ctl_names[c->kind])) &&
+             (c->kind != AP_CTL_INTERVAL || apj_add(j, "ms", json_object_new_int(c->ms))) &&
+             (c->kind != AP_CTL_PING || apj_add(j, "id", json_object_new_int64(c->id))) &&
+             (c->kind != AP_CTL_FOCUS || ((a = json_object_new_array()) && apj_add(j, "dev", a)));
+        for (size_t i = 0; ok && a && i < n; i++)
+                ok = apj_push(a, json_object_new_string(c->focus[i]));
+        if (!ok) {
                 json_object_put(j);
                 return NULL;
         }
-        return apj_line(j, NULL);
+        return apj_line(j, len);
+}
+
+char *ap_ctl_encode(const struct ap_ctl *c)
+{
+        size_t n = c->kind == AP_CTL_FOCUS ? c->nfocus : 0, len = 0;
+        char *s;
+
+        if (n > AP_FOCUS_MAX)
+                n = AP_FOCUS_MAX;
+        /* a focus too long for one line: the last names go (they are then polled as idle) */
+        while ((s = ap_ctl_line(c, n, &len)) && len > AP_CTL_MAX + 1 && n > 0) {
+                free(s);
+                n = n * 3 / 4;
+        }
+        return s;
 }
 
 /* ---- agent messages: encoding ------------------------------------------------------------ */
@@ -245,7 +302,8 @@ char *ap_msg_encode(const struct ap_msg *m, size_t *len)
                      apj_add(j, "root", json_object_new_string(h->root)) &&
                      apj_add(j, "interval_ms", json_object_new_int(h->interval_ms)) &&
                      (!h->klog[0] || apj_add(j, "klog", json_object_new_string(h->klog))) &&
-                     (!h->ping || apj_add(j, "ping", json_object_new_boolean(1)));
+                     (!h->ping || apj_add(j, "ping", json_object_new_boolean(1))) &&
+                     (!h->focus || apj_add(j, "focus", json_object_new_boolean(1)));
                 break;
         case AP_SNAP:
         case AP_DELTA:
@@ -612,6 +670,8 @@ int ap_msg_decode(const char *line, size_t len, struct ap_msg *m, char *msg, siz
                 /* optional: an older agent of protocol 1 does not send it */
                 m->hello.ping =
                     (v = apj_get(j, "ping", json_type_boolean)) && json_object_get_boolean(v);
+                m->hello.focus =
+                    (v = apj_get(j, "focus", json_type_boolean)) && json_object_get_boolean(v);
                 if ((v = apj_get(j, "klog", json_type_string)))
                         snprintf(m->hello.klog, sizeof(m->hello.klog), "%s",
                                  json_object_get_string(v));

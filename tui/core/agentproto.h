@@ -37,8 +37,18 @@
  *   {"t":"ping","id":7}         answered at once with {"t":"pong","id":7} (the round trip);
  *                               sent only to an agent whose hello has "ping":true (added
  *                               within protocol 1: an older agent ignores it as a bad line)
+ *   {"t":"focus","dev":["0000:7d:00.1",...]}
+ *                               the devices the client shows (on screen, selected, paired):
+ *                               the agent polls their state at the interval even while idle
+ *                               (engine_set_focus); at most AP_FOCUS_MAX names, each a name
+ *                               of the root's list (no '/', not "." or ".."), matched
+ *                               against the devices the agent found and never opened as a
+ *                               path; names it does not have are ignored.  Each replaces
+ *                               the last; [] names none.  Sent only to an agent whose hello
+ *                               has "focus":true (added within protocol 1).
  * A control message with any other kind, any other member, a wrong type or more than
  * AP_CTL_MAX bytes is rejected (so one naming a path, a command or a file is rejected).
+ * AP_CTL_MAX is PIPE_BUF: the client writes each line whole to a non-blocking pipe.
  */
 #ifndef MIGTOP_CORE_AGENTPROTO_H
 #define MIGTOP_CORE_AGENTPROTO_H
@@ -48,7 +58,9 @@
 #include <stdint.h>
 
 #define AP_PROTO_VERSION 1
-#define AP_CTL_MAX       256 /* bytes in a control line (without the newline) */
+#define AP_CTL_MAX       4095 /* bytes in a control line (without the newline): PIPE_BUF */
+#define AP_FOCUS_MAX     64   /* names in a focus message */
+#define AP_NAME_MAX      64   /* bytes in a device name, with its NUL */
 #define AP_INTERVAL_MIN  50
 #define AP_INTERVAL_MAX  60000
 
@@ -58,13 +70,18 @@ enum ap_ctl_kind {
         AP_CTL_RESUME,
         AP_CTL_SNAPSHOT,
         AP_CTL_QUIT,
-        AP_CTL_PING, /* answered at once with a pong of the same id (an agent saying "ping") */
+        AP_CTL_PING,  /* answered at once with a pong of the same id (an agent saying "ping") */
+        AP_CTL_FOCUS, /* the devices the client shows (an agent saying "focus") */
 };
 
 struct ap_ctl {
         enum ap_ctl_kind kind;
         int ms;     /* AP_CTL_INTERVAL */
         int64_t id; /* AP_CTL_PING: 0 .. 2^53 */
+        /* AP_CTL_FOCUS: device names.  Encoding drops the last names while the line would
+           be longer than AP_CTL_MAX (those devices are then polled as idle ones). */
+        size_t nfocus;
+        char focus[AP_FOCUS_MAX][AP_NAME_MAX];
 };
 
 /*
@@ -116,7 +133,8 @@ struct ap_hello {
         /* its kernel log: "ok" (live), "file" (--kmsg FILE), "unavailable", "off"; "" when
            the agent did not say (added within protocol 1: an older agent) */
         char klog[16];
-        bool ping; /* it answers {"t":"ping"} (added within protocol 1) */
+        bool ping;  /* it answers {"t":"ping"} (added within protocol 1) */
+        bool focus; /* it takes {"t":"focus"} (added within protocol 1) */
 };
 
 enum ap_kind { AP_HELLO, AP_SNAP, AP_DELTA, AP_KLOG, AP_HB, AP_ERROR, AP_PONG };

@@ -105,7 +105,11 @@ int rsrc_src(struct rsrc *r, const char *root, struct src **out);
 int rsrc_spawn(struct rsrc *r, char *const argv[]);
 /*
  * Send a control message to the agent.  An interval or a pause/resume is also sent to
- * every later link.  0, or negative errno (-ENOTCONN: no link now; kept for the next).
+ * every later link.  A focus is sent only to an agent whose hello says it takes one (once
+ * the hello came), only when it differs from the last, and again on every later link; when
+ * the agent's pipe is full it is sent once the link has room.  The write never blocks: a
+ * line that finds the pipe full is not sent (-EAGAIN; an interval or pause still holds for
+ * later links).  0, or negative errno (-ENOTCONN: no link now; kept for the next).
  */
 int rsrc_control(struct rsrc *r, const struct ap_ctl *c);
 /*

@@ -51,11 +51,13 @@ struct rsrc {
         pthread_t thread;
         bool thread_started;
         bool thread_done;
-        bool stop;         /* rsrc_free: no further attempt */
-        bool refused;      /* the stream was refused: end this link */
-        int ctl_ms;        /* the last interval sent (0: none), for later links */
-        int ctl_paused;    /* -1: never sent, 0 resumed, 1 paused */
-        char errline[256]; /* the child's last stderr line */
+        bool stop;            /* rsrc_free: no further attempt */
+        bool refused;         /* the stream was refused: end this link */
+        int ctl_ms;           /* the last interval sent (0: none), for later links */
+        int ctl_paused;       /* -1: never sent, 0 resumed, 1 paused */
+        struct ap_ctl *focus; /* the last focus asked (NULL: none), for this link and later */
+        bool focus_due;       /* not sent on this link yet (no hello, or the pipe was full) */
+        char errline[256];    /* the child's last stderr line */
         /* kernel log records waiting for rsrc_klog_next() */
         struct rsrc_krec *kq;
         size_t kq_head, kq_n, kq_cap;

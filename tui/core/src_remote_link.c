@@ -119,6 +119,8 @@ static int rsrc_start(struct rsrc *r)
                 close(err[0]);
                 return ret;
         }
+        /* a link that stops reading never blocks the caller of rsrc_control (the UI) */
+        fcntl(in[1], F_SETFL, O_NONBLOCK);
         r->pid = pid;
         r->in_fd = in[1];
         r->out_fd = out[0];
@@ -134,6 +136,20 @@ close_in:
 }
 
 /* Write a control line on the link now.  Under mu. */
+static int rsrc_send(struct rsrc *r, const struct ap_ctl *c);
+
+/* With mu held: send the focus when it is due and the agent takes it (its hello came). */
+static int rsrc_focus_flush(struct rsrc *r)
+{
+        int ret;
+
+        if (!r->focus_due || !r->hello || !r->st.hello.focus)
+                return 0;
+        ret = rsrc_send(r, r->focus);
+        r->focus_due = ret == -EAGAIN; /* the pipe is full: again on the next pass */
+        return ret;
+}
+
 static int rsrc_send(struct rsrc *r, const struct ap_ctl *c)
 {
         char *s;
@@ -146,7 +162,8 @@ static int rsrc_send(struct rsrc *r, const struct ap_ctl *c)
         if (!s)
                 return -ENOMEM;
         len = strlen(s);
-        n = write(r->in_fd, s, len); /* short lines: a pipe takes them whole */
+        /* lines of at most PIPE_BUF bytes (AP_CTL_MAX): written whole, or not at all */
+        n = write(r->in_fd, s, len);
         free(s);
         return n == (ssize_t)len ? 0 : n < 0 ? -errno : -EIO;
 }
@@ -183,6 +200,7 @@ static bool rsrc_link(struct rsrc *r)
                         rsrc_send(r, &(struct ap_ctl){.kind = AP_CTL_INTERVAL, .ms = r->ctl_ms});
                 if (r->ctl_paused == 1)
                         rsrc_send(r, &(struct ap_ctl){.kind = AP_CTL_PAUSE});
+                r->focus_due = r->focus != NULL; /* once the hello says the agent takes it */
         } else if (ret != -ECANCELED) {
                 rsrc_down(r, "%s: cannot run %s: %s", r->label, r->argv[0], strerror(-ret));
         }
@@ -217,6 +235,7 @@ static bool rsrc_link(struct rsrc *r)
                 now = rsrc_mono_ns();
                 pthread_mutex_lock(&r->mu);
                 connected |= r->st.state == RSRC_CONNECTED;
+                rsrc_focus_flush(r);
                 /* the round trip, every RSRC_PING_MS, to an agent that answers pings */
                 if (r->st.state == RSRC_CONNECTED && r->hello && r->st.hello.ping &&
                     now - last_ping >= (int64_t)RSRC_PING_MS * 1000000) {
@@ -348,11 +367,33 @@ int rsrc_spawn(struct rsrc *r, char *const argv[])
         return 0;
 }
 
+static bool rsrc_focus_same(const struct ap_ctl *a, const struct ap_ctl *b)
+{
+        if (a->nfocus != b->nfocus)
+                return false;
+        for (size_t i = 0; i < a->nfocus; i++)
+                if (strcmp(a->focus[i], b->focus[i]) != 0)
+                        return false;
+        return true;
+}
+
 int rsrc_control(struct rsrc *r, const struct ap_ctl *c)
 {
         int ret;
 
         pthread_mutex_lock(&r->mu);
+        if (c->kind == AP_CTL_FOCUS) {
+                ret = 0;
+                if (!r->focus && !(r->focus = calloc(1, sizeof(*r->focus))))
+                        ret = -ENOMEM;
+                else if (!rsrc_focus_same(r->focus, c) || r->focus->kind != AP_CTL_FOCUS) {
+                        *r->focus = *c;
+                        r->focus_due = true;
+                        ret = rsrc_focus_flush(r);
+                }
+                pthread_mutex_unlock(&r->mu);
+                return ret;
+        }
         if (c->kind == AP_CTL_INTERVAL)
                 r->ctl_ms = c->ms;
         else if (c->kind == AP_CTL_PAUSE || c->kind == AP_CTL_RESUME)
@@ -408,6 +449,7 @@ void rsrc_free(struct rsrc *r)
                 free(r->kq[i].raw);
         free(r->kq);
         free(r->sys);
+        free(r->focus);
         for (size_t i = 0; r->argv && r->argv[i]; i++)
                 free(r->argv[i]);
         free(r->argv);

@@ -462,9 +462,13 @@ static int ui_loop(struct ui *u)
                         ui_draw(u);
                         /* live: what is on screen is polled at the fast rate, idle devices
                            off it slower (engine_set_focus) */
-                        if (u->e && !u->o->replay)
-                                engine_set_focus(u->e, shown,
-                                                 views_focus(&u->v, u->lay.list.h, shown, 128));
+                        if (u->e && !u->o->replay) {
+                                size_t n = views_focus(&u->v, u->lay.list.h, shown, 128);
+
+                                engine_set_focus(u->e, shown, n);
+                                /* and the agents poll theirs on screen at the interval */
+                                remote_focus(u->o->remote, shown, n);
+                        }
                 }
                 /* paused: only the keyboard (and hotplug, noted for when polling resumes) */
                 pfd[1].fd = u->v.paused || !u->e ? -1 : engine_fd(u->e);

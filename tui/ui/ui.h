@@ -35,7 +35,8 @@ struct ui_opts {
         /*
          * --host SPEC: the hosts (remote.h) whose devices e's source has (LABEL:DEVICE):
          * a HOST column, one status line per host, their devices marked stale while their
-         * link is down.  Only remote_status() is asked (no I/O).  NULL: none.
+         * link is down.  It is asked remote_status() and told the interval (+/-) and what
+         * is on screen (remote_focus); none of it waits on a link.  NULL: none.
          */
         struct remote *remote;
         bool no_local; /* --no-local: only the hosts' devices (the header names them) */
