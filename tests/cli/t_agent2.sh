@@ -83,16 +83,26 @@ else bad "the new migf_data of $a2_mig was not sent within 4 s"; fi
 a2_stop
 want_rc 0
 
-t "agent2: an idle device's state is read less often than a migrating one's (strace)"
-if command -v strace >/dev/null && strace -f -qq -e trace=none true 2>/dev/null; then
+# a2_traced TRACE [FOCUS_LINES...]: an agent of "many 4" at -d 100 under strace (openat to
+# TRACE), sent each line after its snapshot, for about 3 s.  1: strace cannot trace here.
+a2_traced() {
+	local trace=$1
+	shift
+	command -v strace >/dev/null && strace -f -qq -e trace=none true 2>/dev/null || return 1
 	fix many 4
-	a2_start strace -f -qq -e trace=openat -o "$tmp/agent2.trace" \
+	a2_start strace -f -qq -e trace=openat -o "$trace" \
 		"$MIGTOP" --agent --root "$root" --fixture -d 100
 	ag_wait '^\{"t":"snap"' 5
+	(($# == 0)) || printf '%s\n' "$@" >&7
 	sleep 3
 	a2_stop
-	n_idle=$(grep -c "\"$a2_idle/migration/state\"" "$tmp/agent2.trace")
-	n_mig=$(grep -c "\"$a2_mig/migration/state\"" "$tmp/agent2.trace")
+}
+a2_reads() { grep -c "\"$2/migration/state\"" "$1"; } # a2_reads TRACE DEV
+
+t "agent2: an idle device's state is read less often than a migrating one's (strace)"
+if a2_traced "$tmp/agent2.trace"; then
+	n_idle=$(a2_reads "$tmp/agent2.trace" "$a2_idle")
+	n_mig=$(a2_reads "$tmp/agent2.trace" "$a2_mig")
 	echo "  agent2: state reads in about 3 s: idle $n_idle, migrating $n_mig"
 	# every 100 ms migrating, every 400 ms idle
 	if ((n_mig >= 10 && n_idle * 2 < n_mig)); then ok; else
@@ -103,22 +113,15 @@ else
 fi
 
 t "agent2: a focus from the client puts its idle devices back at the interval (strace); paths are refused"
-if command -v strace >/dev/null && strace -f -qq -e trace=none true 2>/dev/null; then
-	# many 4: $a2_idle RUNNING and the mdev in STOP, both idle; the focus names the first
-	a2_mdev=6d696703-0000-4000-8000-000000000003
-	fix many 4
-	a2_start strace -f -qq -e trace=openat -o "$tmp/agent2f.trace" \
-		"$MIGTOP" --agent --root "$root" --fixture -d 100
-	if ag_wait '^\{"t":"hello".*"focus":true' 5; then ok; else bad "the hello does not say \"focus\":true"; fi
-	ag_wait '^\{"t":"snap"' 5
-	# a path, a name with '/', a name it does not have: refused or ignored, nothing opened
-	printf '%s\n' '{"t":"focus","dev":["../../../etc"]}' \
-		'{"t":"focus","dev":["'"$a2_idle"'/migration/state"]}' >&7
-	printf '{"t":"focus","dev":["%s","nosuchdev"]}\n' "$a2_idle" >&7
-	sleep 3
-	a2_stop
-	n_foc=$(grep -c "\"$a2_idle/migration/state\"" "$tmp/agent2f.trace")
-	n_idle=$(grep -c "\"$a2_mdev/migration/state\"" "$tmp/agent2f.trace")
+# many 4: $a2_idle RUNNING and the mdev in STOP, both idle; the focus names the first.  A
+# path, a name with '/', a name it does not have: refused or ignored, nothing opened.
+a2_mdev=6d696703-0000-4000-8000-000000000003
+if a2_traced "$tmp/agent2f.trace" '{"t":"focus","dev":["../../../etc"]}' \
+	'{"t":"focus","dev":["'"$a2_idle"'/migration/state"]}' \
+	'{"t":"focus","dev":["'"$a2_idle"'","nosuchdev"]}'; then
+	if head -1 "$out" | grep -q '^{"t":"hello".*"focus":true'; then ok; else bad "the hello does not say \"focus\":true"; fi
+	n_foc=$(a2_reads "$tmp/agent2f.trace" "$a2_idle")
+	n_idle=$(a2_reads "$tmp/agent2f.trace" "$a2_mdev")
 	echo "  agent2: state reads in about 3 s: focused idle $n_foc, idle $n_idle"
 	# focused: every 100 ms; idle: every 400 ms
 	if ((n_foc >= 10 && n_idle * 2 < n_foc)); then ok; else
