@@ -517,8 +517,8 @@ static void batch_engine_opts(const struct batch_ctx *c, struct engine_opts *eo)
 }
 
 /*
- * --replay: the recording run's --deadline and -d, unless given now (a recording made
- * before they were stored: the defaults).
+ * --replay: the recording run's --deadline, -d and --pair, unless given now (a recording
+ * made before they were stored: the defaults, no pair).
  */
 static void batch_replay_recorded_opts(struct batch_ctx *c)
 {
@@ -529,6 +529,12 @@ static void batch_replay_recorded_opts(struct batch_ctx *c)
                 c->deadline_ms = (int)v;
         if (c->o->interval_ms <= 0 && rec_header_opt_num(h, REC_OPT_INTERVAL, 1, 3600000, &v) == 0)
                 c->interval_ms = (int)v;
+        if (!c->o->pair_src) {
+                c->o_rec = *c->o;
+                if (rec_header_pair(h, c->pair_buf, sizeof(c->pair_buf), &c->o_rec.pair_src,
+                                    &c->o_rec.pair_dst) == 0)
+                        c->o = &c->o_rec;
+        }
 }
 
 /* engine_set_stale(): a host's device whose link is down is stale, never stuck */

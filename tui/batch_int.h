@@ -60,6 +60,10 @@ struct batch_ctx {
         struct rpl *rpl;
         struct replay *rp;
         int64_t replay_end; /* --at, else the last record's time */
+        /* --replay without --pair of a run that had one: o is o_rec, the options with the
+           recorded pair (in pair_buf) */
+        struct batch_opts o_rec;
+        char pair_buf[256];
         /* --host: the hosts' links, and each one's count of status changes logged */
         struct remote *rem;
         unsigned host_logged[16]; /* REMOTE_MAX_HOSTS */

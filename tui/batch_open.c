@@ -33,8 +33,10 @@ int batch_open_rec(const struct batch_opts *o, struct src_rec **rec, struct src 
 {
         struct rec_writer_opts ro;
         struct rec_host h[1 + REMOTE_MAX_HOSTS] = {0};
-        struct rec_opt opts[3] = {
-            {REC_OPT_DEADLINE, ""}, {REC_OPT_INTERVAL, ""}, {REC_OPT_STUCK, ""}};
+        struct rec_opt opts[4] = {{REC_OPT_DEADLINE, ""},
+                                  {REC_OPT_INTERVAL, ""},
+                                  {REC_OPT_STUCK, ""},
+                                  {REC_OPT_PAIR, ""}};
         struct stuck_cfg st;
         struct utsname u;
         char why[400];
@@ -64,8 +66,14 @@ int batch_open_rec(const struct batch_opts *o, struct src_rec **rec, struct src 
                 st = *o->stuck;
         else
                 stuck_default(&st);
-        ro.nopts =
-            stuck_format(&st, opts[2].value, sizeof(opts[2].value)) < sizeof(opts[2].value) ? 3 : 2;
+        ro.nopts = 2;
+        if (stuck_format(&st, opts[2].value, sizeof(opts[2].value)) < sizeof(opts[2].value))
+                ro.nopts++;
+        /* --pair: a replay compares the same pair unless given another */
+        if (o->pair_src && o->pair_dst &&
+            (size_t)snprintf(opts[3].value, sizeof(opts[3].value), "%s=%s", o->pair_src,
+                             o->pair_dst) < sizeof(opts[3].value))
+                opts[ro.nopts++] = opts[3];
         ro.opts = opts;
         ret = src_rec_open(o->record, &ro, rec, why, sizeof(why));
         if (ret < 0) {

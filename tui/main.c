@@ -146,11 +146,11 @@ static int main_replay_open(const struct main_args *a, struct rpl **r)
 }
 
 /*
- * Its engine from the start (or --at, where it starts playing), on the recorded --deadline
- * and -d unless given now.
+ * Its engine from the start (or --at, where it starts playing), on the recorded --deadline,
+ * -d and --pair unless given now (the pair split into pair_buf).
  */
 static int main_replay_engine(const struct main_args *a, struct rpl *r, struct engine_opts *eo,
-                              struct ui_opts *uo)
+                              struct ui_opts *uo, char *pair_buf, size_t pair_size)
 {
         const struct rec_header *h = replay_header(rpl_replay(r));
         char msg[300];
@@ -162,6 +162,8 @@ static int main_replay_engine(const struct main_args *a, struct rpl *r, struct e
                 eo->deadline_ms = (int)v;
         if (!a->delay_set && rec_header_opt_num(h, REC_OPT_INTERVAL, 1, 3600000, &v) == 0)
                 eo->state_ms = uo->interval_ms = (int)v;
+        if (!a->b.pair_src)
+                rec_header_pair(h, pair_buf, pair_size, &uo->pair_src, &uo->pair_dst);
         uo->replay = r;
         /* (--at was checked when the recording was opened) */
         if (a->b.replay_at &&
@@ -205,6 +207,7 @@ static int main_console(const struct main_args *a)
 {
         struct rpl *rpl = NULL;
         struct ui_opts uo = {0};
+        char pair_buf[256]; /* --replay: the recorded --pair */
         struct disc *disc = NULL;
         struct klog *klog = NULL;
         bool live;
@@ -301,7 +304,7 @@ static int main_console(const struct main_args *a)
         uo.connect = rem ? NULL : main_connect;
         uo.connect_arg = &conn;
         if (rpl) {
-                ret = main_replay_engine(a, rpl, &eo, &uo);
+                ret = main_replay_engine(a, rpl, &eo, &uo, pair_buf, sizeof(pair_buf));
                 e = rpl_engine(rpl);
                 /* a recording of a --host run: its hosts' lines, as of the replayed time */
                 if (ret == 0 && (ret = remote_replayed(rpl, &rem)) == 0)

@@ -60,11 +60,29 @@ want_err "not an ISO 8601 UTC time"
 t "--replay --dump: JSON lines, header first, end last"
 run --replay "$rec" --dump
 want_rc 0
-head -1 "$out" | grep -q '^{"type":"header","format_version":1,"migtop_version":"[^"]*","t0":"[0-9T:.-]*Z","hosts":\[{"name":"[^"]*","kernel":"[^"]*","root":"'"$root"'"}\]}$' &&
+# (the options as the run stored them: its --deadline, -d, --stuck and --pair)
+head -1 "$out" | grep -q '^{"type":"header","format_version":1,"migtop_version":"[^"]*","t0":"[0-9T:.-]*Z","hosts":\[{"name":"[^"]*","kernel":"[^"]*","root":"'"$root"'"}\],"options":{"deadline_ms":"1000","interval_ms":"300","stuck":"[A-Z_=0-9,]*","pair":"'"$SRC=$DST"'"}}$' &&
 	ok || bad "header line: $(head -1 "$out")"
 tail -1 "$out" | grep -q '^{"type":"end","records":[0-9]*,"message":null}$' && ok || bad "end line"
 want_out '"type":"read",.*"path":"'"$SRC"'/migration/state","errno":null,.*"data":"STOP_COPY\\n"'
 want_out '"type":"list",.*"path":"","errno":null,"names":\["'"$SRC"'","'"$DST"'"\]'
+
+t "--replay compares the recorded --pair unless another is given"
+run --replay "$rec" --json
+want_rc 0
+want_out '"src": "'"$SRC"'",'
+want_out '"dst": "'"$DST"'",'
+want_out '"verdict": "(accept|reject|incomplete)"'
+run --replay "$rec" --json --pair "$DST=$SRC"
+want_rc 0
+want_out '"src": "'"$DST"'",'
+# a recording without a pair: none at replay
+"$MIGTOP" --root "$root" --fixture --once --json --record "$tmp/nopair.rec" >/dev/null 2>&1
+run --replay "$tmp/nopair.rec" --json
+want_rc 0
+want_no_out '"compare"'
+run --replay "$tmp/nopair.rec" --dump
+want_no_out '"pair"'
 
 t "--replay of a cut recording: the readable part, and a message"
 size=$(stat -c %s "$rec")

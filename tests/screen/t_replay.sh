@@ -10,12 +10,13 @@ RPL_RE='replay [0-9T:.-]+Z  \+[0-9.]+ s of [0-9.]+ s  [0-9.]+x  '
 rpl_time() { # the replayed time on screen now
 	cap | grep -oE 'replay [0-9T:.-]+Z' | head -n 1
 }
-# rpl_record: record a run of $root into $rec: $SRC RUNNING, STOP_COPY, STOP a second
-# apart, then $DST RUNNING about 6 s in (the recording ends with its last change).
+# rpl_record ROOT [ARGS...]: record a run of ROOT (with ARGS) into $rec: $SRC RUNNING,
+# STOP_COPY, STOP a second apart, then $DST RUNNING about 6 s in (the recording ends with
+# its last change).
 rpl_record() {
 	local r=$1/$SRC/migration/state d=$1/$DST/migration/state
 	rec="$tmp/replay-$RANDOM.rec"
-	"$MIGTOP" --root "$1" --fixture --json -n 30 -d 250 --record "$rec" >/dev/null 2>&1 &
+	"$MIGTOP" --root "$1" --fixture --json -n 30 -d 250 --record "$rec" "${@:2}" >/dev/null 2>&1 &
 	local pid=$!
 	sleep 1
 	printf 'RUNNING\n' >"$r.new" && mv "$r.new" "$r"
@@ -167,6 +168,19 @@ if t "replay: the detail's timeline and the compare, as live, at the replayed ti
 	see "[0-9:.]+ STOP (→|->) RUNNING "
 	see_not "STOP_COPY"
 	keys Escape
+	keys c
+	see "^verdict: "
+	see "source dev_data +$SRC"
+	alive
+fi
+
+if t "replay: the recorded --pair is compared without giving it again"; then
+	fix pair-ok
+	rpl_record "$root" --pair "$SRC=$DST"
+	start 120 40 "$MIGTOP" --replay "$rec"
+	see "${RPL_RE}"
+	see "^ *S $SRC +"
+	see "^ *D $DST +"
 	keys c
 	see "^verdict: "
 	see "source dev_data +$SRC"

@@ -473,6 +473,30 @@ static void test_seek_keyframe(void **state)
         tmp_drop(&t);
 }
 
+/* the recorded --pair: split into two device names, or refused (never half a pair) */
+static void test_header_pair(void **state)
+{
+        static const char *const bad[] = {"", "a", "=b", "a=", "a=b=c", "../x=y", "a=b/c"};
+        struct rec_header h = {.flags = REC_HDR_OPTS, .nopts = 1};
+        const char *src = NULL, *dst = NULL;
+        char buf[64];
+
+        (void)state;
+        strcpy(h.opts[0].key, REC_OPT_STUCK);
+        assert_int_equal(rec_header_pair(&h, buf, sizeof(buf), &src, &dst), -ENOENT);
+        strcpy(h.opts[0].key, REC_OPT_PAIR);
+        strcpy(h.opts[0].value, "0000:3b:00.1=6d696703-0000-4000-8000-000000000003");
+        assert_int_equal(rec_header_pair(&h, buf, sizeof(buf), &src, &dst), 0);
+        assert_string_equal(src, "0000:3b:00.1");
+        assert_string_equal(dst, "6d696703-0000-4000-8000-000000000003");
+        /* a buffer too small: refused, not cut */
+        assert_int_equal(rec_header_pair(&h, buf, 20, &src, &dst), -EINVAL);
+        for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++) {
+                strcpy(h.opts[0].value, bad[i]);
+                assert_int_equal(rec_header_pair(&h, buf, sizeof(buf), &src, &dst), -EINVAL);
+        }
+}
+
 static void test_rotation_and_reopen(void **state)
 {
         struct tmp t;
@@ -517,6 +541,7 @@ int main(void)
             cmocka_unit_test(test_refused),
             cmocka_unit_test(test_seek_keyframe),
             cmocka_unit_test(test_rotation_and_reopen),
+            cmocka_unit_test(test_header_pair),
         };
 
         return cmocka_run_group_tests(tests, NULL, NULL);

@@ -74,6 +74,23 @@ int rec_header_opt_num(const struct rec_header *h, const char *key, long min, lo
         return 0;
 }
 
+int rec_header_pair(const struct rec_header *h, char *buf, size_t size, const char **src,
+                    const char **dst)
+{
+        const char *s = rec_header_opt(h, REC_OPT_PAIR);
+        char *eq;
+
+        if (!s)
+                return -ENOENT;
+        if ((size_t)snprintf(buf, size, "%s", s) >= size || !(eq = strchr(buf, '=')) || eq == buf ||
+            !eq[1] || strchr(eq + 1, '=') || strchr(buf, '/'))
+                return -EINVAL;
+        *eq = '\0';
+        *src = buf;
+        *dst = eq + 1;
+        return 0;
+}
+
 const char *rec_link_label(const struct rec_header *h, unsigned host)
 {
         if (!(h->flags & REC_HDR_LINKS) || host == 0 || host >= h->nhosts)

@@ -110,6 +110,7 @@ enum rec_type {
 #define REC_OPT_DEADLINE "deadline_ms" /* --deadline: a read slower is blocked */
 #define REC_OPT_INTERVAL "interval_ms" /* -d: the snapshot interval, polling period cap */
 #define REC_OPT_STUCK    "stuck"       /* --stuck thresholds, as stuck_format() ("" none) */
+#define REC_OPT_PAIR     "pair"        /* --pair: "SRC=DST" (absent: none given) */
 
 enum rec_host_status {
         REC_HOST_UP = 1,   /* reachable, answering */
@@ -181,6 +182,12 @@ struct rec_header {
 const char *rec_header_opt(const struct rec_header *h, const char *key);
 /* Option key as a number in [min, max]: 0 with *v set, -ENOENT absent, -EINVAL not one. */
 int rec_header_opt_num(const struct rec_header *h, const char *key, long min, long max, long *v);
+/*
+ * The recorded --pair (REC_OPT_PAIR, "SRC=DST") split into buf: 0 with *src and *dst in
+ * buf, -ENOENT none recorded, -EINVAL not two device names.
+ */
+int rec_header_pair(const struct rec_header *h, char *buf, size_t size, const char **src,
+                    const char **dst);
 
 /*
  * The path a replay knows host's path by: host 0's as it is; with REC_HDR_LINKS a link's

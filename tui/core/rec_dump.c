@@ -112,6 +112,13 @@ int rec_dump(struct rec_reader *rd, FILE *out)
         rd_add(o, "hosts", hosts);
         if (h->flags & REC_HDR_LINKS) /* hosts 1.. are --host links */
                 rd_add(o, "links", json_object_new_boolean(1));
+        if (h->flags & REC_HDR_OPTS) { /* the recording run's options, as stored */
+                struct json_object *opts = json_object_new_object();
+
+                for (size_t i = 0; i < h->nopts && i < REC_OPTS_MAX; i++)
+                        rd_add(opts, h->opts[i].key, jout_str(h->opts[i].value));
+                rd_add(o, "options", opts);
+        }
         ret = rd_put(out, o);
         rec_seek(rd, INT64_MIN);
         while (ret == 0 && rec_next(rd, &ev) == 1) {
