@@ -316,13 +316,88 @@ static void test_reconnect(void **state)
         rmdir(dir);
 }
 
+/* the lines of file path that contain what (0: none or no file) */
+static int count_lines(const char *path, const char *what)
+{
+        char line[512];
+        int n = 0;
+        FILE *f = fopen(path, "r");
+
+        if (!f)
+                return 0;
+        while (fgets(line, sizeof(line), f))
+                n += strstr(line, what) != NULL;
+        fclose(f);
+        return n;
+}
+
+/* wait up to 5 s until path has n lines with what */
+static bool wait_lines(const char *path, const char *what, int n)
+{
+        for (int i = 0; i < 500; i++) {
+                if (count_lines(path, what) >= n)
+                        return true;
+                usleep(10000);
+        }
+        return false;
+}
+
+/*
+ * focus: asked before the link, sent once the hello says the agent takes it; the same
+ * set again is not sent, another is; an agent whose hello does not say so is sent none
+ */
+static void test_focus(void **state)
+{
+        char dir[] = "/tmp/test_src_remote.XXXXXX", script[700], in[64];
+        char *argv[] = {"sh", "-c", script, NULL};
+        struct ap_ctl *c = calloc(1, sizeof(*c));
+        struct rsrc *r;
+
+        (void)state;
+        assert_non_null(mkdtemp(dir));
+        snprintf(in, sizeof(in), "%s/in", dir);
+        c->kind = AP_CTL_FOCUS;
+        c->nfocus = 1;
+        strcpy(c->focus[0], "0000:7d:00.1");
+        snprintf(script, sizeof(script), "printf '%%s\\n' '%s' '" SNAP "'; cat >%s",
+                 "{\"t\":\"hello\",\"proto\":1,\"migtop\":\"0.1.0\",\"host\":\"hvB\","
+                 "\"kernel\":\"6.12.0\",\"root\":\"/r\",\"interval_ms\":1000,\"focus\":true}",
+                 in);
+        assert_int_equal(rsrc_new("hvB", &r), 0);
+        assert_int_equal(rsrc_control(r, c), 0); /* no link yet: kept */
+        assert_int_equal(rsrc_spawn(r, argv), 0);
+        assert_int_equal(rsrc_wait(r, 5000), RSRC_CONNECTED);
+        assert_true(wait_lines(in, "{\"t\":\"focus\",\"dev\":[\"0000:7d:00.1\"]}", 1));
+        assert_int_equal(rsrc_control(r, c), 0); /* the same: not sent again */
+        strcpy(c->focus[0], "0000:7d:00.2");
+        assert_int_equal(rsrc_control(r, c), 0);
+        assert_true(wait_lines(in, "{\"t\":\"focus\",\"dev\":[\"0000:7d:00.2\"]}", 1));
+        assert_int_equal(count_lines(in, "\"focus\""), 2);
+        rsrc_free(r);
+        unlink(in);
+
+        /* an agent that does not say "focus":true */
+        snprintf(script, sizeof(script), "printf '%%s\\n' '" HELLO "' '" SNAP "'; cat >%s", in);
+        assert_int_equal(rsrc_new("hvB", &r), 0);
+        assert_int_equal(rsrc_spawn(r, argv), 0);
+        assert_int_equal(rsrc_wait(r, 5000), RSRC_CONNECTED);
+        assert_int_equal(rsrc_control(r, c), 0);
+        assert_int_equal(rsrc_control(r, &(struct ap_ctl){.kind = AP_CTL_SNAPSHOT}), 0);
+        assert_true(wait_lines(in, "\"snapshot\"", 1)); /* (what came after the focus) */
+        assert_int_equal(count_lines(in, "\"focus\""), 0);
+        rsrc_free(r);
+        unlink(in);
+        rmdir(dir);
+        free(c);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
             cmocka_unit_test(test_stream),    cmocka_unit_test(test_refused),
             cmocka_unit_test(test_spawn),     cmocka_unit_test(test_backoff),
             cmocka_unit_test(test_reconnect), cmocka_unit_test(test_klog_queue),
-            cmocka_unit_test(test_coming),
+            cmocka_unit_test(test_coming),    cmocka_unit_test(test_focus),
         };
 
         return cmocka_run_group_tests(tests, NULL, NULL);
