@@ -218,7 +218,7 @@ CFG
 		t "rec hosts: --dump has each host's records under its index, link records, the flag"
 		run --replay "$rh_rec" --dump
 		want_rc 0
-		want_out '^\{"type":"header",.*"hosts":\[\{"name":"[^"]*".*\{"name":"hvA","kernel":"","root":"[^"]*rh-A"\},\{"name":"hvB",.*"links":true\}$'
+		want_out '^\{"type":"header",.*"hosts":\[\{"name":"[^"]*".*\{"name":"hvA","kernel":"","root":"[^"]*rh-A"\},\{"name":"hvB",.*"links":true,"options":\{.*"pair":"hvA:[^"]*=hvB:[^"]*"\}\}$'
 		want_out '^\{"type":"read",[^}]*"host":1,[^}]*"path":"'"$SRC"'/migration/state"'
 		want_out '^\{"type":"read",[^}]*"host":2,[^}]*"path":"'"$DST"'/migration/state"'
 		want_out '^\{"type":"klog",[^}]*"host":2,.*failed to match VF qp num'
