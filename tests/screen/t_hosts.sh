@@ -6,7 +6,7 @@
 # (nothing dropped) and its line says why, while the keys still answer; a host whose
 # command does not exist shows the error on its line.
 #
-# The stand-in for ssh (as tests/cli/t_agent.sh's) drops ssh's "-o OPTION" pairs and the
+# The stand-in for ssh (tests/lib/fakessh.sh) drops ssh's "-o OPTION" pairs and the
 # destination and runs the remote command line here.  While the file $tmp/hosts-down.DEST
 # exists it fails as ssh does when the host refuses the connection.
 

@@ -6,8 +6,8 @@
 # the reason), its devices marked stale while it was down; at its start, as the console
 # showed it then, the link still connecting.
 #
-# The stand-in for ssh (as t_hosts.sh's) runs the remote command line here, and fails as
-# ssh does when the host refuses the connection while $tmp/rech-down.DEST exists.
+# The stand-in for ssh (tests/lib/fakessh.sh) runs the remote command line here, and
+# fails as ssh does when the host refuses the connection while $tmp/rech-down.DEST exists.
 
 rech_ssh() { fakessh_write "$tmp/rech-ssh" -d rech-down. -x; }
 
