@@ -1,5 +1,5 @@
-# shellcheck shell=bash
 # SPDX-License-Identifier: GPL-2.0-only
+# shellcheck shell=bash
 # Sourced by tests/cli/run.sh: waiting for a line and replacing a file in one step, for the
 # tests of the agent and of --host (the agent or migtop runs in the background).
 #   ag_wait REGEX SECONDS [FILE]  until a line of FILE (default $out) matches (0), or the

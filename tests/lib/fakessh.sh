@@ -1,5 +1,5 @@
-# shellcheck shell=bash
 # SPDX-License-Identifier: GPL-2.0-only
+# shellcheck shell=bash
 # Sourced by the test suites: a stand-in for ssh, for --ssh.  The script drops ssh's
 # "-o OPTION" pairs and the destination and runs the remote command line here, as ssh would
 # run it on the host (its stderr and exit status pass through).

@@ -1,5 +1,5 @@
-# shellcheck shell=bash
 # SPDX-License-Identifier: GPL-2.0-only
+# shellcheck shell=bash
 # Sourced by the test suites: a real OpenSSH sshd (Debian's openssh-server) for a test, on
 # 127.0.0.1 and an unprivileged port, with its own host key, client key, wrong key and
 # authorized_keys; nothing reads or writes the machine's ssh configuration (sshd -f and
