@@ -11,6 +11,13 @@ here=$(cd "$(dirname "$0")" && pwd)
 man="$here/../../man/migtop.1"
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/migtop-cli.XXXXXX") || exit 1
 trap 'rm -rf "$tmp"' EXIT
+# shared with the other suites: the agent's waits, a stand-in for ssh, a loopback sshd
+# shellcheck source-path=SCRIPTDIR source=../lib/agent.sh
+source "$here/../lib/agent.sh"
+# shellcheck source-path=SCRIPTDIR source=../lib/fakessh.sh
+source "$here/../lib/fakessh.sh"
+# shellcheck source-path=SCRIPTDIR source=../lib/sshd.sh
+source "$here/../lib/sshd.sh"
 
 SRC=0000:3b:00.1
 DST=0000:86:00.1

@@ -31,18 +31,8 @@ ag_stop() {
 	wait "$ag_pid"
 	rc=$?
 }
-# ag_wait REGEX SECONDS: until a line of $out matches (0) or the time is out (1)
-ag_wait() {
-	local n=$(($2 * 10))
-	for _ in $(seq "$n"); do
-		grep -Eq -- "$1" "$out" && return 0
-		sleep 0.1
-	done
-	return 1
-}
+# (ag_wait REGEX SECONDS and ag_put FILE LINE: tests/lib/agent.sh)
 ag_count() { grep -Ec -- "$1" "$out"; }
-# replace a fixture file in one step (the agent never sees it half written)
-ag_put() { printf '%s\n' "$2" >"$1.new" && mv "$1.new" "$1"; }
 
 t "agent: hello first (protocol 1, this host, kernel, root), then one snapshot"
 fix pair-ok
@@ -171,14 +161,7 @@ want_err '--agent takes only --root, --fixture, --kmsg, --no-kmsg, (--sysfs-root
 # ---- --host through a stand-in for ssh ---------------------------------------------------
 # $tmp/ssh drops ssh's "-o OPTION" pairs and the destination and runs the remote command
 # line here, as ssh would run it on the host (its stderr and exit status pass through).
-cat >"$tmp/ssh" <<'SH'
-#!/bin/sh
-while [ "$1" = -o ]; do shift 2; done
-echo "$1" >>"${0%/*}/ssh.dests"
-shift
-exec sh -c "$*"
-SH
-chmod +x "$tmp/ssh"
+fakessh_write "$tmp/ssh" -l ssh.dests
 hA="$tmp/hostA" hB="$tmp/hostB"
 rm -rf "$hA" "$hB"
 "$FIXGEN" "$hA" pair-ok >/dev/null

@@ -6,20 +6,7 @@
 # idle reaches the wire, once and in order; a changed migf_data too; an idle device's state
 # is read less often than a migrating one's (strace), unless the client names it in a focus.
 
-# (t_agent.sh defines them too; the glob's order depends on the locale)
-if ! declare -F ag_wait >/dev/null; then
-	ag_wait() {
-		local n=$(($2 * 10))
-		for _ in $(seq "$n"); do
-			grep -Eq -- "$1" "$out" && return 0
-			sleep 0.1
-		done
-		return 1
-	}
-fi
-if ! declare -F ag_put >/dev/null; then
-	ag_put() { printf '%s\n' "$2" >"$1.new" && mv "$1.new" "$1"; }
-fi
+# (ag_wait and ag_put: tests/lib/agent.sh, sourced by run.sh)
 a2_in="$tmp/agent2.in"
 a2_pid=""
 a2_start() { # a2_start ARGS...: like t_agent.sh's ag_start, stdin a FIFO held on fd 7

@@ -6,62 +6,12 @@
 # writes the machine's ssh configuration (sshd -f and ssh -F name the test's own files).
 # Skipped when sshd is not installed.
 
-sshd_bin=/usr/sbin/sshd
-# (t_agent.sh defines it too; the glob's order depends on the locale)
-if ! declare -F ag_wait >/dev/null; then
-	ag_wait() {
-		local n=$(($2 * 10))
-		for _ in $(seq "$n"); do
-			grep -Eq -- "$1" "$out" && return 0
-			sleep 0.1
-		done
-		return 1
-	}
-fi
-if ! declare -F ag_put >/dev/null; then
-	ag_put() { printf '%s\n' "$2" >"$1.new" && mv "$1.new" "$1"; }
-fi
-if [[ -x $sshd_bin ]] && command -v ssh-keygen >/dev/null && command -v ssh >/dev/null; then
+if sshd_usable; then
+	# the loopback sshd (tests/lib/sshd.sh): $sshd_pid, keys client_key and wrong_key in $sd
 	sd="$tmp/sshd"
-	mkdir -p "$sd"
-	ssh-keygen -q -t ed25519 -N '' -f "$sd/host_key"
-	ssh-keygen -q -t ed25519 -N '' -f "$sd/client_key"
-	ssh-keygen -q -t ed25519 -N '' -f "$sd/wrong_key"
-	cp "$sd/client_key.pub" "$sd/authorized_keys"
-	chmod 600 "$sd/authorized_keys"
-	# root's sshd wants its privilege separation directory (a runtime directory, no config)
-	if [[ $(id -u) -eq 0 && ! -d /run/sshd ]]; then mkdir -p /run/sshd && chmod 755 /run/sshd; fi
-	port=""
-	for p in $(seq $((20000 + $$ % 20000)) $((20020 + $$ % 20000))); do
-		cat >"$sd/sshd_config" <<CFG
-ListenAddress 127.0.0.1
-Port $p
-HostKey $sd/host_key
-AuthorizedKeysFile $sd/authorized_keys
-PidFile $sd/sshd.pid
-StrictModes no
-UsePAM no
-PasswordAuthentication no
-KbdInteractiveAuthentication no
-PubkeyAuthentication yes
-AllowUsers $(id -un)
-Subsystem sftp internal-sftp
-CFG
-		"$sshd_bin" -D -e -f "$sd/sshd_config" 2>"$sd/sshd.log" &
-		sshd_pid=$!
-		for _ in $(seq 30); do
-			grep -q "Server listening on 127.0.0.1 port $p" "$sd/sshd.log" && break
-			kill -0 "$sshd_pid" 2>/dev/null || break
-			sleep 0.1
-		done
-		if grep -q "Server listening on 127.0.0.1 port $p" "$sd/sshd.log"; then
-			port=$p
-			break
-		fi
-		kill "$sshd_pid" 2>/dev/null
-		wait "$sshd_pid" 2>/dev/null
-	done
-	sshc="ssh -F /dev/null -o BatchMode=yes -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o LogLevel=ERROR -p $port"
+	sshd_start "$sd" $((20000 + $$ % 20000))
+	# shellcheck disable=SC2154 # set by tests/lib/sshd.sh, sourced by run.sh
+	port=$sshd_port sshc=$sshd_ssh
 	me=$(id -un)
 	hA="$tmp/sshA" hB="$tmp/sshB"
 	rm -rf "$hA" "$hB"
@@ -70,7 +20,8 @@ CFG
 
 	if [[ -z $port ]]; then
 		t "sshd: start a loopback sshd"
-		bad "sshd did not start: $(tail -2 "$sd/sshd.log")"
+		# shellcheck disable=SC2154 # set by tests/lib/sshd.sh, sourced by run.sh
+		bad "sshd did not start: $sshd_why"
 	else
 		t "sshd: two hosts over a real ssh, paired across hosts; the compare equals the local one"
 		run --no-local --ssh "$sshc -i $sd/client_key" --host "$me@127.0.0.1,name=hvA,root=$hA,cmd=$MIGTOP" \
@@ -110,6 +61,7 @@ CFG
 
 		t "sshd: a link killed mid-run: the host's devices stay, stale, and come back fresh"
 		# no connection left from the runs above
+		# shellcheck disable=SC2154 # set by tests/lib/sshd.sh, sourced by run.sh
 		for _ in $(seq 30); do [[ -z $(pgrep -P "$sshd_pid") ]] && break; sleep 0.1; done
 		ag_put "$hA/$SRC/migration/state" STOP_COPY
 		"$MIGTOP" --no-local --ssh "$sshc -i $sd/client_key" --host "$me@127.0.0.1,name=hvA,root=$hA,cmd=$MIGTOP" \
@@ -157,9 +109,9 @@ CFG
 		if grep -q "^{\"name\":\"hvA:$DST\",.*\"state\":\"STOP\".*\"stale\":false" "$tmp/up.objs"; then ok; else
 			bad "hvA:$DST is not fresh after the reconnect"
 		fi
-		kill "$sshd_pid" 2>/dev/null
-		wait "$sshd_pid" 2>/dev/null
+		sshd_stop
 	fi
 else
+	# shellcheck disable=SC2154 # set by tests/lib/sshd.sh, sourced by run.sh
 	echo "skip: no sshd ($sshd_bin): the loopback ssh tests need openssh-server"
 fi

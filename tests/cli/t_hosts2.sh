@@ -6,31 +6,10 @@
 # $tmp/h2-ssh stands in for ssh: it drops ssh's "-o OPTION" pairs and the destination and
 # runs the remote command line here; while $tmp/h2-down.DEST exists it fails as ssh does
 # when the host refuses the connection.
-cat >"$tmp/h2-ssh" <<'SH'
-#!/bin/sh
-while [ "$1" = -o ]; do shift 2; done
-dest=$1
-shift
-if [ -e "${0%/*}/h2-down.$dest" ]; then
-	echo "ssh: connect to host $dest port 22: Connection refused" >&2
-	exit 255
-fi
-exec sh -c "exec $*"
-SH
-chmod +x "$tmp/h2-ssh"
+fakessh_write "$tmp/h2-ssh" -d h2-down. -x
 h2A="$tmp/h2A"
 rm -rf "$h2A" "$tmp"/h2-down.*
 "$FIXGEN" "$h2A" pair-ok >/dev/null
-
-# h2_wait REGEX SECONDS: until $out has a line matching REGEX
-h2_wait() {
-	local n=$(($2 * 10))
-	for _ in $(seq "$n"); do
-		grep -Eq -- "$1" "$out" && return 0
-		sleep 0.1
-	done
-	return 1
-}
 
 t "hosts: start-up waits for the hosts' first snapshots, not a fixed time"
 # one host up, one whose command does not exist: both settled at once, far below the
@@ -51,7 +30,7 @@ MIGTOP_FIXTURE=1 "$MIGTOP" --no-local --ssh "$tmp/h2-ssh" --host "hvA,root=$h2A,
 	--stuck STOP_COPY=1 -n 400 -d 200 --json >"$out" 2>"$err" &
 lp=$!
 # connected, in STOP_COPY past the 1 s threshold: stuck (a fresh device that does not move)
-if h2_wait "\"name\":\"hvA:$SRC\",[^{]*\"state\":\"STOP_COPY\".*\"stale\":false,\"stale_ms\":null,[^{]*\"stuck\":true" 15; then
+if ag_wait "\"name\":\"hvA:$SRC\",[^{]*\"state\":\"STOP_COPY\".*\"stale\":false,\"stale_ms\":null,[^{]*\"stuck\":true" 15; then
 	ok
 else bad "hvA:$SRC never stuck while connected"; fi
 # the link goes down and stays down
@@ -60,7 +39,7 @@ pids=$(pgrep -f -- "--agent -d 200 --root $h2A\$")
 if [[ -n $pids ]]; then ok; else bad "no agent serving $h2A"; fi
 # shellcheck disable=SC2086 # one pid a word
 [[ -n $pids ]] && kill $pids
-if h2_wait '"status":"(down|reconnecting)"' 10; then ok; else bad "the host never went down"; fi
+if ag_wait '"status":"(down|reconnecting)"' 10; then ok; else bad "the host never went down"; fi
 sleep 1.5
 kill -TERM "$lp"
 wait "$lp"
@@ -75,14 +54,14 @@ rm -f "$tmp/h2-down.hvA" "$tmp/h2.log"
 MIGTOP_FIXTURE=1 "$MIGTOP" --no-local --ssh "$tmp/h2-ssh" --host "hvA,root=$h2A,cmd=$MIGTOP" \
 	--stuck STOP_COPY=2 --log "$tmp/h2.log" -n 600 -d 200 --json >"$out" 2>"$err" &
 lp=$!
-if h2_wait "\"name\":\"hvA:$SRC\",[^{]*\"state\":\"STOP_COPY\".*\"stale\":false" 15; then ok; else
+if ag_wait "\"name\":\"hvA:$SRC\",[^{]*\"state\":\"STOP_COPY\".*\"stale\":false" 15; then ok; else
 	bad "hvA:$SRC never shown fresh in STOP_COPY"
 fi
 : >"$tmp/h2-down.hvA"
 pids=$(pgrep -f -- "--agent -d 200 --root $h2A\$")
 # shellcheck disable=SC2086 # one pid a word
 [[ -n $pids ]] && kill $pids
-h2_wait '"status":"(down|reconnecting)"' 10 || bad "the host never went down"
+ag_wait '"status":"(down|reconnecting)"' 10 || bad "the host never went down"
 sleep 3 # past the 2 s threshold while down
 stuckline="\"device\":\"hvA:$SRC\",\"event\":\"stuck\",\"stuck\":true,\"state\":\"STOP_COPY\""
 if grep -q "$stuckline" "$tmp/h2.log"; then
@@ -129,9 +108,9 @@ t "hosts: a host that comes up after the start has its kernel log too (a watchin
 MIGTOP_FIXTURE=1 "$MIGTOP" --no-local --ssh "$tmp/h2-ssh" --host "hvA,root=$h2A,cmd=$tmp/h2-agent-kmsg" \
 	-n 400 -d 200 --json >"$out" 2>"$err" &
 lp=$!
-if h2_wait '"status":"down"' 10; then ok; else bad "hvA not down at the start"; fi
+if ag_wait '"status":"down"' 10; then ok; else bad "hvA not down at the start"; fi
 rm -f "$tmp/h2-down.hvA"
-if h2_wait "\"name\":\"hvA:$DST\",.*\"kernel_log\":\\[\\{\"seq\":1041,[^]]*failed to match VF qp num" 15; then
+if ag_wait "\"name\":\"hvA:$DST\",.*\"kernel_log\":\\[\\{\"seq\":1041,[^]]*failed to match VF qp num" 15; then
 	ok
 else bad "hvA:$DST never got its kernel log record: $(tail -1 "$out" | grep -o '"kernel_log_status":{[^}]*}')"; fi
 kill -TERM "$lp"
@@ -142,12 +121,12 @@ rm -f "$tmp/h2-down.hvA"
 MIGTOP_FIXTURE=1 "$MIGTOP" --no-local --ssh "$tmp/h2-ssh" --host "hvA,root=$h2A,cmd=$tmp/h2-agent-kmsg" \
 	-n 400 -d 200 --json >"$out" 2>"$err" &
 lp=$!
-if h2_wait '"kernel_log_records":3' 10; then ok; else bad "hvA's records never came"; fi
+if ag_wait '"kernel_log_records":3' 10; then ok; else bad "hvA's records never came"; fi
 # the link drops; the new one reads the host's ring (here the file) from its start again
 pids=$(pgrep -f -- "--agent -d 200 --root $h2A\$")
 # shellcheck disable=SC2086 # one pid a word
 [[ -n $pids ]] && kill $pids
-if h2_wait '"status":"connected".*"attempts":2' 15; then ok; else bad "no second link"; fi
+if ag_wait '"status":"connected".*"attempts":2' 15; then ok; else bad "no second link"; fi
 sleep 1
 tail -1 "$out" | sed 's/{"name":"/\n&/g' >"$tmp/h2.objs"
 if [[ $(grep "^{\"name\":\"hvA:$DST\"" "$tmp/h2.objs" | grep -o '"seq":1041' | wc -l) -eq 1 ]]; then ok; else
@@ -162,7 +141,7 @@ printf '%s\n' '6,0,0,-;Linux version 6.12.0' "3,1,2000000,-;hisi_acc_vfio_pci $D
 pids=$(pgrep -f -- "--agent -d 200 --root $h2A\$")
 # shellcheck disable=SC2086 # one pid a word
 [[ -n $pids ]] && kill $pids
-if h2_wait "\"name\":\"hvA:$DST\",.*\"kernel_log\":\\[[^]]*after the restart" 15; then ok; else
+if ag_wait "\"name\":\"hvA:$DST\",.*\"kernel_log\":\\[[^]]*after the restart" 15; then ok; else
 	bad "the restarted host's record never came: $(tail -1 "$out" | grep -o '"kernel_log_records":[0-9]*')"
 fi
 kill -TERM "$lp"

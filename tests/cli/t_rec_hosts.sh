@@ -9,17 +9,6 @@
 # said then: devices, states, pair verdict, kernel log lines, hosts' status, stale marks.
 # Skipped when sshd is not installed.
 
-rh_sshd=/usr/sbin/sshd
-# rh_wait REGEX SECONDS FILE: until FILE has a line matching REGEX
-rh_wait() {
-	local n=$(($2 * 10))
-	for _ in $(seq "$n"); do
-		grep -Eq -- "$1" "$3" && return 0
-		sleep 0.1
-	done
-	return 1
-}
-rh_put() { printf '%s\n' "$2" >"$1.new" && mv "$1.new" "$1"; }
 # rh_norm FILE: one JSON snapshot line as one object per line, without what differs by
 # when the snapshot was printed (ages measured at print time, counters of lines, the
 # snapshot's time), the kernel log's source (the hosts, the recording), and how long
@@ -35,44 +24,12 @@ rh_norm() {
 # rh_field OBJECTS NAME FIELD: the value of FIELD in the object named NAME
 rh_field() { grep "^{\"name\":\"$2\"," "$1" | grep -oE "\"$3\":(\"[^\"]*\"|[^,}]*)" | head -1 | cut -d: -f2-; }
 
-if [[ -x $rh_sshd ]] && command -v ssh-keygen >/dev/null && command -v ssh >/dev/null; then
+if sshd_usable; then
+	# the loopback sshd (tests/lib/sshd.sh)
 	rd="$tmp/rh-sshd"
-	mkdir -p "$rd"
-	ssh-keygen -q -t ed25519 -N '' -f "$rd/host_key"
-	ssh-keygen -q -t ed25519 -N '' -f "$rd/client_key"
-	cp "$rd/client_key.pub" "$rd/authorized_keys"
-	chmod 600 "$rd/authorized_keys"
-	if [[ $(id -u) -eq 0 && ! -d /run/sshd ]]; then mkdir -p /run/sshd && chmod 755 /run/sshd; fi
-	rh_port=""
-	for p in $(seq $((22000 + $$ % 20000)) $((22020 + $$ % 20000))); do
-		cat >"$rd/sshd_config" <<CFG
-ListenAddress 127.0.0.1
-Port $p
-HostKey $rd/host_key
-AuthorizedKeysFile $rd/authorized_keys
-PidFile $rd/sshd.pid
-StrictModes no
-UsePAM no
-PasswordAuthentication no
-KbdInteractiveAuthentication no
-PubkeyAuthentication yes
-AllowUsers $(id -un)
-CFG
-		"$rh_sshd" -D -e -f "$rd/sshd_config" 2>"$rd/sshd.log" &
-		rh_pid=$!
-		for _ in $(seq 30); do
-			grep -q "Server listening on 127.0.0.1 port $p" "$rd/sshd.log" && break
-			kill -0 "$rh_pid" 2>/dev/null || break
-			sleep 0.1
-		done
-		if grep -q "Server listening on 127.0.0.1 port $p" "$rd/sshd.log"; then
-			rh_port=$p
-			break
-		fi
-		kill "$rh_pid" 2>/dev/null
-		wait "$rh_pid" 2>/dev/null
-	done
-	rh_ssh="ssh -F /dev/null -o BatchMode=yes -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o LogLevel=ERROR -p $rh_port -i $rd/client_key"
+	sshd_start "$rd" $((22000 + $$ % 20000))
+	# shellcheck disable=SC2154 # set by tests/lib/sshd.sh, sourced by run.sh
+	rh_port=$sshd_port rh_pid=$sshd_pid rh_ssh="$sshd_ssh -i $rd/client_key"
 	me=$(id -un)
 	# hvA holds the source (16 queues, saved), hvB the destination that refused it: its
 	# agent reads the kernel log mkfixture wrote (dev_err on the destination VF)
@@ -89,24 +46,25 @@ CFG
 
 	if [[ -z $rh_port ]]; then
 		t "rec hosts: start a loopback sshd"
-		bad "sshd did not start: $(tail -2 "$rd/sshd.log")"
+		# shellcheck disable=SC2154 # set by tests/lib/sshd.sh, sourced by run.sh
+		bad "sshd did not start: $sshd_why"
 	else
 		t "rec hosts: --record with --host records a two-host run (a link killed mid-run)"
-		rh_put "$rA/$SRC/migration/state" RUNNING
+		ag_put "$rA/$SRC/migration/state" RUNNING
 		"$MIGTOP" --no-local --ssh "$rh_ssh" "${rh_hosts[@]}" --pair "$rh_pair" -n 60 -d 200 \
 			--json --record "$rh_rec" >"$rh_live" 2>"$tmp/rh.err" &
 		lp=$!
-		if rh_wait '"name":"hvB","dest":"[^"]*","status":"connected"' 20 "$rh_live" &&
-			rh_wait '"name":"hvA","dest":"[^"]*","status":"connected"' 5 "$rh_live"; then ok; else
+		if ag_wait '"name":"hvB","dest":"[^"]*","status":"connected"' 20 "$rh_live" &&
+			ag_wait '"name":"hvA","dest":"[^"]*","status":"connected"' 5 "$rh_live"; then ok; else
 			bad "the hosts never both connected: $(tail -c 300 "$rh_live") $(cat "$tmp/rh.err")"
 		fi
 		# a migration on hvA: the source goes RUNNING -> STOP_COPY -> STOP
 		sleep 0.6
-		rh_put "$rA/$SRC/migration/state" STOP_COPY
-		rh_wait "\"name\":\"hvA:$SRC\",[^}]*\"state\":\"STOP_COPY\"" 5 "$rh_live" || bad "no STOP_COPY seen live"
+		ag_put "$rA/$SRC/migration/state" STOP_COPY
+		ag_wait "\"name\":\"hvA:$SRC\",[^}]*\"state\":\"STOP_COPY\"" 5 "$rh_live" || bad "no STOP_COPY seen live"
 		sleep 0.6
-		rh_put "$rA/$SRC/migration/state" STOP
-		rh_wait "\"name\":\"hvA:$SRC\",[^}]*\"state\":\"STOP\"" 5 "$rh_live" || bad "no STOP seen live"
+		ag_put "$rA/$SRC/migration/state" STOP
+		ag_wait "\"name\":\"hvA:$SRC\",[^}]*\"state\":\"STOP\"" 5 "$rh_live" || bad "no STOP seen live"
 		sleep 0.6
 		n_up=$(wc -l <"$rh_live")
 		# kill hvA's link (the sshd child serving its agent) and keep it down: its root is
@@ -124,7 +82,7 @@ CFG
 			ok
 			kill -KILL "$sess"
 		else bad "no sshd child serving hvA's agent (agent '$agA')"; fi
-		if rh_wait '"name":"hvA","dest":"[^"]*","status":"(down|reconnecting)"' 10 "$rh_live"; then ok; else
+		if ag_wait '"name":"hvA","dest":"[^"]*","status":"(down|reconnecting)"' 10 "$rh_live"; then ok; else
 			bad "hvA never went down"
 		fi
 		sleep 1.5
@@ -253,10 +211,10 @@ CFG
 		want_rc 2
 		want_err -- '--host does not combine with --replay'
 
-		kill "$rh_pid" 2>/dev/null
-		wait "$rh_pid" 2>/dev/null
+		sshd_stop
 	fi
 	rm -rf "$rA.gone"
 else
-	echo "skip: no sshd ($rh_sshd): the --record --host tests need openssh-server"
+	# shellcheck disable=SC2154 # set by tests/lib/sshd.sh, sourced by run.sh
+	echo "skip: no sshd ($sshd_bin): the --record --host tests need openssh-server"
 fi

@@ -29,13 +29,7 @@ if grep -q 'cut at byte\|damaged' "$err"; then bad "the recording was not closed
 tail -1 "$out" | grep -q '^{"type":"end","records":[0-9]*,"message":null}$' && ok || bad "no clean end: $(tail -1 "$out")"
 
 t "SIGTERM: a --host run (a link's feeding thread) exits 0"
-cat >"$tmp/sig-ssh" <<'SH'
-#!/bin/sh
-while [ "$1" = -o ]; do shift 2; done
-shift
-exec sh -c "$*"
-SH
-chmod +x "$tmp/sig-ssh"
+fakessh_write "$tmp/sig-ssh"
 fix pair-ok
 MIGTOP_FIXTURE=1 term_run 2 --no-local --ssh "$tmp/sig-ssh" --host "hvS,root=$root,cmd=$MIGTOP" \
 	--json -n 100000 -d 200

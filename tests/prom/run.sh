@@ -13,6 +13,8 @@ set -u
 : "${FIXGEN:?set FIXGEN to the mkfixture binary}"
 here=$(cd "$(dirname "$0")" && pwd)
 rules="$here/../../tui/share/migtop.rules.yml"
+# shellcheck source-path=SCRIPTDIR source=../lib/fakessh.sh
+source "$here/../lib/fakessh.sh"
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/migtop-prom.XXXXXX") || exit 1
 ne_pid=""
 cleanup() {
@@ -269,18 +271,7 @@ grep -q "$SRC state RUNNING -> STOP_COPY" "$tmp/run.log" && ok || bad "--log lac
 # ---- --host: each host's link, the host label, stale (not stuck) devices -----------------
 # $tmp/ssh stands in for ssh: drops "-o OPTION" pairs and the destination, runs the remote
 # command line here; while $tmp/down.DEST exists it fails as ssh does on a refused connection.
-cat >"$tmp/ssh" <<'SH'
-#!/bin/sh
-while [ "$1" = -o ]; do shift 2; done
-dest=$1
-shift
-if [ -e "${0%/*}/down.$dest" ]; then
-	echo "ssh: connect to host $dest port 22: Connection refused" >&2
-	exit 255
-fi
-exec sh -c "exec $*"
-SH
-chmod +x "$tmp/ssh"
+fakessh_write "$tmp/ssh" -d down. -x
 t "--host: migtop_host_* per host, a host label on its devices' series, clean for promtool"
 fix pair-ok
 d="$tmp/hosts"

@@ -15,6 +15,8 @@ unset TMUX TMUX_PANE NO_COLOR
 
 here=$(cd "$(dirname "$0")" && pwd)
 SGR="$here/sgr.pl"
+# shellcheck source-path=SCRIPTDIR source=../lib/fakessh.sh
+source "$here/../lib/fakessh.sh"
 TIMEOUT=${SCREEN_TIMEOUT:-10}
 SRC=0000:3b:00.1
 DST=0000:86:00.1

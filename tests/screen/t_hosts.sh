@@ -6,24 +6,11 @@
 # (nothing dropped) and its line says why, while the keys still answer; a host whose
 # command does not exist shows the error on its line.
 #
-# The stand-in for ssh (as tests/cli/t_agent.sh's) drops ssh's "-o OPTION" pairs and the
+# The stand-in for ssh (tests/lib/fakessh.sh) drops ssh's "-o OPTION" pairs and the
 # destination and runs the remote command line here.  While the file $tmp/hosts-down.DEST
 # exists it fails as ssh does when the host refuses the connection.
 
-hosts_ssh() {
-	cat >"$tmp/hosts-ssh" <<'SH'
-#!/bin/sh
-while [ "$1" = -o ]; do shift 2; done
-dest=$1
-shift
-if [ -e "${0%/*}/hosts-down.$dest" ]; then
-	echo "ssh: connect to host $dest port 22: Connection refused" >&2
-	exit 255
-fi
-exec sh -c "exec $*"
-SH
-	chmod +x "$tmp/hosts-ssh"
-}
+hosts_ssh() { fakessh_write "$tmp/hosts-ssh" -d hosts-down. -x; }
 
 # hosts_agent_pids ROOT: the pids of the agents serving ROOT (to end that link).
 hosts_agent_pids() {
@@ -189,14 +176,7 @@ fi
 
 if t "hosts: + and - reach the agents: the interval control line, and the agent reads at the new pace; the devices on screen reach them"; then
 	# the stand-in ssh keeps what the console writes to the agent's stdin
-	cat >"$tmp/hosts-ssh-tee" <<'SH'
-#!/bin/sh
-while [ "$1" = -o ]; do shift 2; done
-dest=$1
-shift
-tee -a "${0%/*}/hosts-ctl.$dest" | sh -c "exec $*"
-SH
-	chmod +x "$tmp/hosts-ssh-tee"
+	fakessh_write "$tmp/hosts-ssh-tee" -t hosts-ctl. -x
 	fix pair-ok
 	rm -f "$tmp/hosts-ctl.hvA"
 	# every 30 s: a remote state change would take up to 30 s to be read

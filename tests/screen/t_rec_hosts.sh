@@ -6,23 +6,10 @@
 # the reason), its devices marked stale while it was down; at its start, as the console
 # showed it then, the link still connecting.
 #
-# The stand-in for ssh (as t_hosts.sh's) runs the remote command line here, and fails as
-# ssh does when the host refuses the connection while $tmp/rech-down.DEST exists.
+# The stand-in for ssh (tests/lib/fakessh.sh) runs the remote command line here, and
+# fails as ssh does when the host refuses the connection while $tmp/rech-down.DEST exists.
 
-rech_ssh() {
-	cat >"$tmp/rech-ssh" <<'SH'
-#!/bin/sh
-while [ "$1" = -o ]; do shift 2; done
-dest=$1
-shift
-if [ -e "${0%/*}/rech-down.$dest" ]; then
-	echo "ssh: connect to host $dest port 22: Connection refused" >&2
-	exit 255
-fi
-exec sh -c "exec $*"
-SH
-	chmod +x "$tmp/rech-ssh"
-}
+rech_ssh() { fakessh_write "$tmp/rech-ssh" -d rech-down. -x; }
 
 if t "rec hosts: the console records hvA, its link drops; the console's replay shows it as it was"; then
 	rech_ssh
