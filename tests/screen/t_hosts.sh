@@ -203,3 +203,26 @@ if t "hosts: + and - reach the agents: the interval control line, and the agent 
 	keys q
 	want_exit 0
 fi
+
+if t "hosts: more remote devices on screen than a focus holds: the selected one is always in it"; then
+	fakessh_write "$tmp/hosts-ssh-tee" -t hosts-ctl. -x
+	fix many 80
+	rm -f "$tmp/hosts-ctl.hvA"
+	last=$(find "$root" -mindepth 1 -maxdepth 1 -printf '%f\n' | LC_ALL=C sort | tail -1)
+	start 160 100 env MIGTOP_FIXTURE=1 "$MIGTOP" --no-local --ssh "$tmp/hosts-ssh-tee" \
+		--host "hvA,root=$root,cmd=$MIGTOP"
+	see "^hvA connected"
+	see "hvA:$last "
+	keys G
+	# the 80 rows are on screen; the agent takes 64 names: the selected (last) one is one
+	for _ in $(seq 50); do
+		grep '^{"t":"focus"' "$tmp/hosts-ctl.hvA" | tail -1 | grep -q "\"$last\"" && break
+		sleep 0.1
+	done
+	focus=$(grep '^{"t":"focus"' "$tmp/hosts-ctl.hvA" | tail -1)
+	if jq -e --arg d "$last" '(.dev | length) == 64 and (.dev | index($d)) != null' <<<"$focus" >/dev/null; then ok; else
+		bad "the last focus lacks the selected $last, or does not hold 64 names: $(head -c 300 <<<"$focus")"
+	fi
+	keys q
+	want_exit 0
+fi

@@ -235,14 +235,16 @@ size_t views_focus(const struct views *v, int rows, const char **out, size_t max
 
         if (!v->snap)
                 return 0;
-        for (int r = 0; r < rows && n < max && v->scroll + (size_t)r < v->norder; r++)
-                out[n++] = v->snap->tree.devs[v->order[v->scroll + (size_t)r]].name;
+        /* the selected device and the pair first: a consumer that keeps only the first
+           names (an agent's focus holds AP_FOCUS_MAX) keeps them */
         if (sel >= 0 && n < max)
                 out[n++] = v->snap->tree.devs[sel].name;
         if (v->src[0] && n < max)
                 out[n++] = v->src;
         if (v->dst[0] && n < max)
                 out[n++] = v->dst;
+        for (int r = 0; r < rows && n < max && v->scroll + (size_t)r < v->norder; r++)
+                out[n++] = v->snap->tree.devs[v->order[v->scroll + (size_t)r]].name;
         return n;
 }
 

@@ -94,8 +94,9 @@ int views_rebuild(struct views *v);
 long views_selected(const struct views *v);
 /*
  * The devices the console shows, for the engine's adaptive polling (engine_set_focus()):
- * the rows rows of the list from its scroll position, the selected device and the pair.
- * Fills out with at most max names (pointers into v->snap) and returns how many.
+ * the selected device and the pair first, then the rows rows of the list from its scroll
+ * position (a name may come twice).  Fills out with at most max names (pointers into
+ * v->snap or v) and returns how many.
  */
 size_t views_focus(const struct views *v, int rows, const char **out, size_t max);
 /* Select the row at position pos of the list (clamped); remembers the name. */
