@@ -84,6 +84,20 @@ want_no_out '"compare"'
 run --replay "$tmp/nopair.rec" --dump
 want_no_out '"pair"'
 
+t "--replay of more files than reader threads may hold at its start ends (300 devices, 1,140 reads)"
+# At a replay's start every file's first read is held until its recorded end, one reader
+# thread each; past the reader's cap the rest queue, and a replayer that waited for them
+# let its clock go on only every 5 s of real time (it ran for hours).  The bound below
+# only tells a hang from an end.
+fix many 300
+"$MIGTOP" --root "$root" --fixture --json -n 2 -d 250 --record "$tmp/many.rec" >/dev/null 2>&1
+timeout 120 "$MIGTOP" --replay "$tmp/many.rec" --json -n 1 >"$out" 2>"$err"
+rc=$?
+want_rc 0
+n=$(grep -o '"migration":true' "$out" | wc -l)
+[[ $n -eq 300 ]] && ok || bad "the replay shows $n devices, want 300"
+want_out '"unread":0,'
+
 t "--replay of a cut recording: the readable part, and a message"
 size=$(stat -c %s "$rec")
 head -c $((size - 7)) "$rec" >"$tmp/cut.rec"

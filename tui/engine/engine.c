@@ -403,6 +403,11 @@ unsigned engine_inflight(const struct engine *e)
         return e->inflight;
 }
 
+unsigned engine_starved(struct engine *e)
+{
+        return reader_starved(e->rd);
+}
+
 unsigned engine_pending(const struct engine *e)
 {
         /* the kernel log counts until the records it held at the start are read */

@@ -141,6 +141,11 @@ unsigned engine_pending(const struct engine *e);
 /* Reads in flight, blocked ones included. */
 unsigned engine_inflight(const struct engine *e);
 /*
+ * Of those, the reads queued that no reader thread can take until a blocked read answers
+ * (reader_starved): a replayer counts them as waiting for its clock.
+ */
+unsigned engine_starved(struct engine *e);
+/*
  * Batch helper: process and wait (real time, at most timeout_ms) until no read is due and
  * every read started has returned or is blocked.  Returns 0, or -ETIMEDOUT.
  */

@@ -189,21 +189,25 @@ static void *worker_main(void *arg)
  */
 /*
  * Lock held.  Workers whose read has run a stall period or more; *first_fresh (may be
- * NULL) gets the start of the oldest read that has not (INT64_MAX: none).
+ * NULL) gets the start of the oldest read that has not (INT64_MAX: none).  The running
+ * list is newest first (a worker puts its job at the head, its start taken under the
+ * lock): the walk stops at the first stuck read, so it costs the reads that are not
+ * stuck, however many are (a replay holds a thousand reads at its start, and the engine
+ * asks this for every file it plans).
  */
 static unsigned stuck_locked(const struct reader *r, int64_t now, int64_t *first_fresh)
 {
-        unsigned n = 0;
+        unsigned fresh = 0;
 
         if (first_fresh)
                 *first_fresh = INT64_MAX;
-        for (const struct job *j = r->running; j; j = j->next) {
-                if (now - j->started_ns >= READER_STALL_NS)
-                        n++;
-                else if (first_fresh && j->started_ns < *first_fresh)
+        for (const struct job *j = r->running; j && now - j->started_ns < READER_STALL_NS;
+             j = j->next) {
+                fresh++;
+                if (first_fresh)
                         *first_fresh = j->started_ns;
         }
-        return n;
+        return r->busy - fresh;
 }
 
 static int maybe_grow_locked(struct reader *r)
@@ -490,6 +494,18 @@ int64_t reader_started_ns(struct reader *r, const void *user)
         }
         pthread_mutex_unlock(&r->lock);
         return t;
+}
+
+unsigned reader_starved(struct reader *r)
+{
+        unsigned n;
+
+        pthread_mutex_lock(&r->lock);
+        n = r->queued && r->busy >= r->workers && r->workers >= r->max_workers + READER_MAX_STUCK
+                ? r->queued
+                : 0;
+        pthread_mutex_unlock(&r->lock);
+        return n;
 }
 
 void reader_stats(struct reader *r, unsigned *workers, unsigned *busy)

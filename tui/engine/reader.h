@@ -84,6 +84,12 @@ unsigned reader_active(struct reader *r, int64_t *stall_ns);
 /* Workers alive, and how many are busy right now. */
 void reader_stats(struct reader *r, unsigned *workers, unsigned *busy);
 /*
+ * Reads queued that no worker can take now: every worker is busy and no other may start
+ * (the stuck workers are at their cap, READER_MAX_STUCK).  They start only when a stuck
+ * read answers.  0 when a worker can take the next one.
+ */
+unsigned reader_starved(struct reader *r);
+/*
  * When a worker started the read submitted with user (reader_mono_ns), or 0 when no
  * worker runs it (still queued, or already done).  A read's deadline runs from here.
  */

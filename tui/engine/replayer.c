@@ -383,7 +383,11 @@ int rpl_settle_now(struct rpl *r)
 
                 if (ret != 0)
                         return ret;
-                if (engine_inflight(r->e) <= replay_play_waiting(r->play) &&
+                /* every read in flight waits for the clock: held by the recording (the
+                   first read of each file until its recorded end), or queued behind
+                   held ones that fill every reader thread there may be (a recording of
+                   more files than that: the clock goes on, and frees some) */
+                if (engine_inflight(r->e) <= replay_play_waiting(r->play) + engine_starved(r->e) &&
                     engine_next_timeout_ms(r->e) != 0)
                         return 0;
                 if (rpl_mono_ns() - t0 > RPL_REAL_WAIT_MS * RPL_MS)
