@@ -471,14 +471,22 @@ static int agent_loop(struct agent *a, int in_fd)
                                 return ret;
                         if (a->tap->oom)
                                 return -ENOMEM;
-                        /* the snapshot once the first round of reads answered (or timed out) */
+                        /*
+                         * The snapshot once the first round of reads answered (or timed
+                         * out), after the kernel log records read so far: a client is
+                         * connected on the snapshot, and then holds the log the kernel
+                         * had (a --once client prints at once, and would print without
+                         * it).
+                         */
                         if (!snapped && (engine_pending(a->e) == 0 || now >= end)) {
                                 snapped = true;
-                                ret = agent_send_data(a, true);
+                                ret = agent_send_klog(a);
+                                if (ret == 0)
+                                        ret = agent_send_data(a, true);
                         } else if (snapped) {
                                 ret = agent_send_data(a, false);
                         }
-                        if (ret == 0)
+                        if (ret == 0 && snapped)
                                 ret = agent_send_klog(a);
                         if (ret < 0)
                                 return ret;
