@@ -572,9 +572,11 @@ s7() {
 	S=$(new_dev q16) D=$(new_dev q16)
 	echo "compare $SC: $S PRE_COPY -> RUNNING (cancelled pre-copy)"
 	watch_start $S $D || return
-	l0=$(nsnaps)
 	# shellcheck disable=SC2086
 	if $M $REGS state $S PRE_COPY RUNNING >$W/s7.log 2>&1; then pass s7-cancelled; else fail s7-cancelled "$(tail -n 2 $W/s7.log | tr '\n' ' ')"; fi
+	# the event is the PRE_COPY -> RUNNING arc at the end of that run (the copy is taken
+	# there): the window starts when it returns, not before its open and register writes
+	l0=$(nsnaps)
 	C40="dev(\"$S\").hisi_acc.migf_data | .status == \"ok\" and .stream_length == 40 and .layout == \"V2\" and .fields.qp_num == 16 and .fields.aeq_int_mask == null"
 	soon s7-watched-migf_data-40 "$l0" "$C40"
 	shown s7-watched $W/last.json "dev(\"$S\") | {state, transitions, migf_data: .hisi_acc.migf_data | {status, errno, layout, length, stream_length}}"
